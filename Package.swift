@@ -1,0 +1,39 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Lanes",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "LanesCore", targets: ["LanesCore"]),
+        .library(name: "LanesRecord", targets: ["LanesRecord"]),
+        .library(name: "LanesFormat", targets: ["LanesFormat"]),
+        .executable(name: "lanes", targets: ["lanes"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // The trace model: value types and pure functions, standard library only.
+        .target(name: "LanesCore"),
+        // Trace files: the native .lanes format.
+        .target(name: "LanesFormat", dependencies: ["LanesCore"]),
+        // C helpers the recorder's hot path needs and Swift cannot express:
+        // the timestamp counter, gettid, and a thread-local record cursor.
+        .target(name: "CLanesSupport"),
+        // The instrumentation library.
+        .target(name: "LanesRecord", dependencies: ["LanesCore", "LanesFormat", "CLanesSupport"]),
+        .executableTarget(
+            name: "lanes",
+            dependencies: [
+                "LanesCore", "LanesFormat", "LanesRecord",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "LanesCoreTests", dependencies: ["LanesCore"]),
+        .testTarget(name: "LanesFormatTests", dependencies: ["LanesFormat", "LanesCore"]),
+        .testTarget(name: "LanesRecordTests", dependencies: ["LanesRecord", "LanesFormat", "LanesCore"]),
+        .testTarget(name: "LanesCLITests", dependencies: ["lanes", "LanesRecord", "LanesFormat", "LanesCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

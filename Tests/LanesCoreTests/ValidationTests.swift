@@ -1,0 +1,61 @@
+import LanesCore
+import Testing
+
+@Suite struct ValidationTests {
+    func sound() -> Trace {
+        let lane = Lane(id: LaneID(0), kind: .thread, pid: 10, threadID: 11, name: "main")
+        let outer = Span(
+            id: SpanID(1), name: "outer", lane: lane.id, threadID: 11, start: 100, end: 1_000,
+            waits: [Wait(reason: .sleep, start: 200, end: 300), Wait(reason: .lock, start: 400, end: 450)])
+        let inner = Span(id: SpanID(2), name: "inner", lane: lane.id, threadID: 11, start: 500, end: 600, parent: outer.id)
+        return Trace(
+            processes: [Process(pid: 10, name: "p")], lanes: [lane], spans: [outer, inner],
+            marks: [Mark(name: "m", lane: lane.id, time: 150)],
+            flows: [Flow(id: 1, from: outer.id, to: inner.id, fromTime: 150, toTime: 500)])
+    }
+
+    @Test func soundTraceHasNoProblems() {
+        #expect(sound().validate().isEmpty)
+    }
+
+    @Test func reportsEndBeforeStart() {
+        var t = sound()
+        t.spans[1].end = 400
+        #expect(t.validate() == [.spanEndsBeforeStart(SpanID(2), name: "inner", start: 500, end: 400)])
+    }
+
+    @Test func reportsWaitOutsideItsSpan() {
+        var t = sound()
+        t.spans[0].waits[1].end = 1_200
+        #expect(t.validate() == [.waitOutsideSpan(SpanID(1), index: 1, reason: .lock)])
+    }
+
+    @Test func reportsUnknownLaneAndParent() {
+        var t = sound()
+        t.spans[1].lane = LaneID(7)
+        t.spans[1].parent = SpanID(99)
+        let problems = t.validate()
+        #expect(problems.contains(.unknownLane(SpanID(2), LaneID(7))))
+        #expect(problems.contains(.unknownParent(SpanID(2), parent: SpanID(99))))
+    }
+
+    @Test func reportsParentCycleWithoutHanging() {
+        var t = sound()
+        t.spans[0].parent = SpanID(2)
+        #expect(t.validate().contains(.parentCycle(SpanID(1))))
+    }
+
+    @Test func blockedTimeIsTheSumOfWaits() {
+        let t = sound()
+        #expect(t.spans[0].blockedTime == 150)
+        #expect(t.blockedTimeByReason() == [.sleep: 100, .lock: 50])
+        #expect(t.wallTime == 900)
+    }
+
+    @Test func durationsPickAUnit() {
+        #expect(formatDuration(850) == "850 ns")
+        #expect(formatDuration(12_500) == "12.5 µs")
+        #expect(formatDuration(3_204_000) == "3.20 ms")
+        #expect(formatDuration(1_750_000_000) == "1.75 s")
+    }
+}
