@@ -1,0 +1,212 @@
+import CLanesSupport
+import LanesCore
+import LanesFormat
+
+/// What the converter knows of a thread.
+struct ThreadMeta {
+    var tid: Int64
+    var name: String
+}
+
+/// Turns raw records into trace batches. Keeps what spans several batches: lane ids, names,
+/// half-seen flows, CPU times and async-span details that arrived before their span.
+struct Converter {
+    let pid: Int64
+    let processName: String
+    let startTicks: UInt64
+
+    private var laneOfSlot: [UInt32: LaneID] = [:]
+    private var laneOfTask: [UInt64: LaneID] = [:]
+    private var lanes: [Lane] = []
+    private var emittedNames: [LaneID: String] = [:]
+    private var processEmitted = false
+    private var names: [UInt64: String] = [:]
+    private var interned: [String] = []
+    private var cpuPending: [UInt64: Int64] = [:]
+    private var asyncPending: [UInt64: (task: UInt64, parent: UInt64, tid: Int64)] = [:]
+    private var flowOuts: [UInt64: (span: SpanID, time: Int64, name: String)] = [:]
+    private var flowIns: [UInt64: (span: SpanID, time: Int64)] = [:]
+    private var nextSynthetic: UInt64 = 1
+    private var threads: [UInt32: ThreadMeta] = [:]
+
+    init(pid: Int64, processName: String, startTicks: UInt64) {
+        self.pid = pid
+        self.processName = processName
+        self.startTicks = startTicks
+    }
+
+    private var lastName: (word: UInt64, name: String) = (0, "")
+
+    private mutating func name(_ word: UInt64) -> String {
+        let w = word & nameMask
+        if w == lastName.word { return lastName.name }
+        if let s = names[w] {
+            lastName = (w, s)
+            return s
+        }
+        let s: String
+        if w & internedNameBit != 0 {
+            let id = Int(w & 0xFFFF_FFFF)
+            if id >= interned.count { interned = NameTable.shared.snapshot() }
+            s = id < interned.count ? interned[id] : ""
+        } else {
+            // The address of a string literal: NUL-terminated UTF-8 in the binary, alive for ever.
+            let p = UnsafePointer<CChar>(bitPattern: UInt(w))!
+            s = String(cString: p)
+        }
+        names[w] = s
+        lastName = (w, s)
+        return s
+    }
+
+    private mutating func threadLane(_ slot: UInt32, batch: inout LanesBatch) -> LaneID {
+        if let id = laneOfSlot[slot] { return id }
+        let meta = threads[slot] ?? ThreadMeta(tid: 0, name: "")
+        let id = LaneID(UInt32(lanes.count))
+        let lane = Lane(id: id, kind: .thread, pid: pid, threadID: meta.tid, name: meta.name, sortIndex: Int32(lanes.count))
+        lanes.append(lane)
+        laneOfSlot[slot] = id
+        emittedNames[id] = meta.name
+        batch.lanes.append(lane)
+        return id
+    }
+
+    private mutating func taskLane(_ task: UInt64, batch: inout LanesBatch) -> LaneID {
+        if let id = laneOfTask[task] { return id }
+        let id = LaneID(UInt32(lanes.count))
+        let lane = Lane(id: id, kind: .task, pid: pid, taskID: task, name: "", sortIndex: Int32(lanes.count))
+        lanes.append(lane)
+        laneOfTask[task] = id
+        batch.lanes.append(lane)
+        return id
+    }
+
+    mutating func convert(_ segments: [Segment], clock: TickConverter) -> LanesBatch {
+        var batch = LanesBatch()
+        batch.spans.reserveCapacity(segments.reduce(0) { $0 + $1.count })
+        if !processEmitted {
+            batch.processes.append(Process(pid: pid, name: processName))
+            processEmitted = true
+        }
+        for seg in segments {
+            threads[seg.slot] = ThreadMeta(tid: seg.tid, name: seg.threadName)
+            if let lane = laneOfSlot[seg.slot], emittedNames[lane] != seg.threadName {
+                lanes[Int(lane.rawValue)].name = seg.threadName
+                emittedNames[lane] = seg.threadName
+                batch.lanes.append(lanes[Int(lane.rawValue)])
+            }
+        }
+        for seg in segments {
+            let slotBits = UInt64(seg.slot) << 32
+            let lane = threadLane(seg.slot, batch: &batch)
+            for i in 0..<seg.count {
+                let r = seg.records[i]
+                guard let kind = RecordKind(rawValue: UInt8(truncatingIfNeeded: r.w2 >> kindShift)) else { continue }
+                switch kind {
+                case .span:
+                    if r.w0 < startTicks { continue }
+                    let seq = r.w3 >> 32
+                    let parent = r.w3 & 0xFFFF_FFFF
+                    let id = slotBits | seq
+                    batch.spans.append(
+                        Span(
+                            id: SpanID(id), name: name(r.w2), lane: lane, threadID: seg.tid,
+                            start: clock.ns(r.w0), end: clock.ns(r.w1), cpuTime: cpuPending.isEmpty ? nil : cpuPending.removeValue(forKey: id),
+                            parent: parent == 0 ? nil : SpanID(slotBits | parent)))
+                case .wait, .asyncWait:
+                    if r.w0 < startTicks { continue }
+                    let reason = WaitReason(rawValue: UInt8(truncatingIfNeeded: r.w2 >> reasonShift)) ?? .other
+                    let object = r.w2 & nameMask == 0 ? nil : name(r.w2)
+                    let wait = Wait(reason: reason, start: clock.ns(r.w0), end: clock.ns(r.w1), object: object)
+                    if kind == .asyncWait {
+                        batch.waits.append(DetachedWait(span: SpanID(r.w3), wait: wait))
+                    } else if r.w3 != 0 {
+                        batch.waits.append(DetachedWait(span: SpanID(slotBits | r.w3), wait: wait))
+                    } else {
+                        // A wait outside any span gets a span of its own, named for what it waited on.
+                        batch.spans.append(
+                            Span(
+                                id: SpanID(1 << 62 | nextSynthetic), name: object ?? reason.description, lane: lane,
+                                threadID: seg.tid, start: wait.start, end: wait.end, waits: [wait]))
+                        nextSynthetic += 1
+                    }
+                case .mark:
+                    if r.w0 < startTicks { continue }
+                    batch.marks.append(Mark(name: name(r.w2), lane: lane, time: clock.ns(r.w0)))
+                case .counter:
+                    if r.w0 < startTicks { continue }
+                    let target: LaneID? = r.w3 == 0 ? nil : threadLane(UInt32(truncatingIfNeeded: r.w3), batch: &batch)
+                    batch.counters.append(
+                        CounterSample(name: name(r.w2), lane: target, time: clock.ns(r.w0), value: Double(bitPattern: r.w1)))
+                case .flowOut, .flowIn:
+                    if r.w0 < startTicks || r.w3 == 0 { continue }
+                    let span = SpanID(r.w3 & asyncSpanBit != 0 ? r.w3 : slotBits | r.w3)
+                    let time = clock.ns(r.w0)
+                    if kind == .flowOut {
+                        if let end = flowIns.removeValue(forKey: r.w1) {
+                            batch.flows.append(Flow(id: r.w1, from: span, to: end.span, fromTime: time, toTime: end.time, name: name(r.w2)))
+                        } else {
+                            flowOuts[r.w1] = (span, time, name(r.w2))
+                        }
+                    } else if let start = flowOuts.removeValue(forKey: r.w1) {
+                        batch.flows.append(
+                            Flow(id: r.w1, from: start.span, to: span, fromTime: start.time, toTime: time, name: start.name))
+                    } else {
+                        flowIns[r.w1] = (span, time)
+                    }
+                case .cpu:
+                    cpuPending[slotBits | r.w3] = Int64(bitPattern: r.w1 &- r.w0)
+                case .asyncInfo:
+                    asyncPending[r.w3] = (r.w0, r.w1, Int64(bitPattern: r.w2))
+                case .asyncSpan:
+                    if r.w0 < startTicks { continue }
+                    let info = asyncPending.removeValue(forKey: r.w3) ?? (0, 0, seg.tid)
+                    let taskLane = taskLane(info.task, batch: &batch)
+                    batch.spans.append(
+                        Span(
+                            id: SpanID(r.w3), name: name(r.w2), lane: taskLane, threadID: info.tid,
+                            start: clock.ns(r.w0), end: clock.ns(r.w1), parent: info.parent == 0 ? nil : SpanID(info.parent)))
+                }
+            }
+        }
+        return batch
+    }
+
+    /// What is left at the end: nothing but the lanes of threads that recorded only flows in and out.
+    mutating func finalBatch() -> LanesBatch { LanesBatch() }
+}
+
+/// Builds a trace from batches in order: the last word about a process or lane wins; waits join their spans.
+func assembleTrace(_ batches: [LanesBatch], metadata: Metadata) -> Trace {
+    var trace = Trace(metadata: metadata)
+    var laneIndex: [LaneID: Int] = [:]
+    var processIndex: [Int64: Int] = [:]
+    var waits: [SpanID: [Wait]] = [:]
+    for b in batches {
+        for p in b.processes {
+            if let i = processIndex[p.pid] { trace.processes[i] = p } else {
+                processIndex[p.pid] = trace.processes.count
+                trace.processes.append(p)
+            }
+        }
+        for l in b.lanes {
+            if let i = laneIndex[l.id] { trace.lanes[i] = l } else {
+                laneIndex[l.id] = trace.lanes.count
+                trace.lanes.append(l)
+            }
+        }
+        trace.spans += b.spans
+        for w in b.waits { waits[w.span, default: []].append(w.wait) }
+        trace.marks += b.marks
+        trace.counters += b.counters
+        trace.flows += b.flows
+    }
+    if !waits.isEmpty {
+        for i in trace.spans.indices {
+            if let w = waits.removeValue(forKey: trace.spans[i].id) {
+                trace.spans[i].waits = (trace.spans[i].waits + w).sorted { $0.start < $1.start }
+            }
+        }
+    }
+    return trace
+}

@@ -1,0 +1,194 @@
+import CLanesSupport
+import LanesCore
+import LanesFormat
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One recording, from `Recorder.start` to `stop`.
+final class Session: Sendable {
+    let configuration: Recorder.Configuration
+    let clock: TickClock
+    let pid: Int64
+    let baseMetadata: Metadata
+
+    private struct Pending {
+        var segments: [Segment] = []
+        var dropped: UInt64 = 0
+        var stopping = false
+    }
+
+    private let pending = Mutex(Pending())
+    private let output: Mutex<Output>
+    private let wake = Wakeup()
+    private let background = Mutex<[OSThread]>([])
+
+    init(configuration: Recorder.Configuration) throws {
+        self.configuration = configuration
+        clock = TickClock(source: configuration.timeSource)
+        pid = Int64(getpid())
+        let cores = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        var host = [CChar](repeating: 0, count: 256)
+        gethostname(&host, host.count)
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        baseMetadata = Metadata(
+            command: configuration.command,
+            host: String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self),
+            cores: cores, clock: .monotonic, timeSource: clock.usesTSC ? "tsc" : "clock_gettime",
+            scenario: configuration.scenario, model: configuration.model, droppedEvents: 0,
+            startedAt: Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec))
+        let processName =
+            configuration.processName
+            ?? (configuration.command.first.map { String($0.split(separator: "/").last ?? "") } ?? "")
+        let converter = Converter(pid: pid, processName: processName, startTicks: clock.origin.ticks)
+        switch configuration.output {
+        case .memory:
+            output = Mutex(Output(converter: converter, sink: .memory([])))
+        case .file(let path):
+            do {
+                let writer = try LanesFileWriter(path: path, metadata: baseMetadata)
+                output = Mutex(Output(converter: converter, sink: .file(writer, path)))
+            } catch {
+                throw Recorder.Error.output(path: path, message: "\(error)")
+            }
+        }
+    }
+
+    func startBackgroundThreads() {
+        var threads: [OSThread] = []
+        if case .file = configuration.output {
+            let interval = configuration.flushInterval
+            let ns = interval.components.seconds * 1_000_000_000 + interval.components.attoseconds / 1_000_000_000
+            if let t = try? OSThread(name: "lanes-flush", { [self] in flushLoop(intervalNs: max(1_000_000, ns)) }) {
+                threads.append(t)
+            }
+        }
+        if case .sampled(let ms) = configuration.cpu {
+            if let t = try? OSThread(name: "lanes-sample", { [self] in sampleLoop(intervalNs: Int64(ms) * 1_000_000) }) {
+                threads.append(t)
+            }
+        }
+        background.withLock { $0 = threads }
+    }
+
+    /// Takes records handed over by the registry (a full buffer, an exiting thread, the final take).
+    func accept(_ segment: Segment) {
+        let isFile = pending.withLock { p in
+            p.segments.append(segment)
+            if case .file = configuration.output { return true }
+            return false
+        }
+        if isFile { wake.signal() }
+    }
+
+    func addDropped(_ n: UInt64) {
+        if n > 0 { pending.withLock { $0.dropped += n } }
+    }
+
+    private var isStopping: Bool { pending.withLock { $0.stopping } }
+
+    private func flushLoop(intervalNs: Int64) {
+        while !isStopping {
+            wake.wait(nanoseconds: intervalNs)
+            if isStopping { break }
+            flush(includingLiveThreads: true)
+        }
+    }
+
+    private func sampleLoop(intervalNs: Int64) {
+        var sampler = SchedSampler()
+        while !isStopping {
+            sampler.sample()
+            wake.wait(nanoseconds: intervalNs)
+        }
+    }
+
+    /// Converts and writes what is pending; with `includingLiveThreads`, also what living threads
+    /// recorded since the last flush. Errors are kept and thrown by `finish`.
+    private func flush(includingLiveThreads: Bool) {
+        var segments = pending.withLock { p in
+            let s = p.segments
+            p.segments = []
+            return s
+        }
+        if includingLiveThreads { segments += Registry.shared.snapshot(for: self) }
+        guard !segments.isEmpty else { return }
+        let converter = clock.converter()
+        output.withLock { out in out.write(segments, clock: converter) }
+        for s in segments { Registry.shared.release(s) }
+    }
+
+    func finish() throws -> Recorder.Recording {
+        pending.withLock { $0.stopping = true }
+        wake.signal()
+        let threads = background.withLock { t in
+            let all = t
+            t = []
+            return all
+        }
+        for t in threads {
+            wake.signal()
+            t.join()
+        }
+        flush(includingLiveThreads: false)
+        var metadata = baseMetadata
+        metadata.droppedEvents = pending.withLock { $0.dropped }
+        return try output.withLock { out in try out.finish(metadata: metadata) }
+    }
+}
+
+/// Where converted records go.
+struct Output {
+    enum Sink {
+        case memory([LanesBatch])
+        case file(LanesFileWriter, String)
+    }
+
+    var converter: Converter
+    var sink: Sink
+    var error: (any Error)?
+    var spanCount = 0
+    var waitCount = 0
+
+    mutating func write(_ segments: [Segment], clock: TickConverter) {
+        let batch = converter.convert(segments, clock: clock)
+        spanCount += batch.spans.count
+        waitCount += batch.waits.count + batch.spans.reduce(0) { $0 + $1.waits.count }
+        switch sink {
+        case .memory(var batches):
+            sink = .memory([])
+            batches.append(batch)
+            sink = .memory(batches)
+        case .file(let writer, _):
+            guard error == nil else { return }
+            do { try writer.write(batch) } catch { self.error = error }
+        }
+    }
+
+    mutating func finish(metadata: Metadata) throws -> Recorder.Recording {
+        var final = converter.finalBatch()
+        final.metadata = metadata
+        switch sink {
+        case .memory(var batches):
+            batches.append(final)
+            let trace = assembleTrace(batches, metadata: metadata)
+            return Recorder.Recording(
+                trace: trace, path: nil, spanCount: trace.spans.count, waitCount: trace.waitCount,
+                droppedEvents: metadata.droppedEvents)
+        case .file(let writer, let path):
+            if let error { throw Recorder.Error.output(path: path, message: "\(error)") }
+            do {
+                try writer.write(final)
+                try writer.finish()
+            } catch {
+                throw Recorder.Error.output(path: path, message: "\(error)")
+            }
+            return Recorder.Recording(
+                trace: nil, path: path, spanCount: spanCount, waitCount: waitCount,
+                droppedEvents: metadata.droppedEvents)
+        }
+    }
+}
