@@ -42,7 +42,7 @@ final class Registry: Sendable {
         var bytesInUse = 0
     }
 
-    let state = Mutex(State())
+    let state = Lock(State())
 
     func begin(_ session: Session) throws {
         try state.withLock { s in

@@ -20,10 +20,10 @@ final class Session: Sendable {
         var stopping = false
     }
 
-    private let pending = Mutex(Pending())
-    private let output: Mutex<Output>
+    private let pending = Lock(Pending())
+    private let output: Lock<Output>
     private let wake = Wakeup()
-    private let background = Mutex<[OSThread]>([])
+    private let background = Lock<[OSThread]>([])
 
     init(configuration: Recorder.Configuration) throws {
         self.configuration = configuration
@@ -46,11 +46,11 @@ final class Session: Sendable {
         let converter = Converter(pid: pid, processName: processName, startTicks: clock.origin.ticks)
         switch configuration.output {
         case .memory:
-            output = Mutex(Output(converter: converter, sink: .memory([])))
+            output = Lock(Output(converter: converter, sink: .memory([])))
         case .file(let path):
             do {
                 let writer = try LanesFileWriter(path: path, metadata: baseMetadata)
-                output = Mutex(Output(converter: converter, sink: .file(writer, path)))
+                output = Lock(Output(converter: converter, sink: .file(writer, path)))
             } catch {
                 throw Recorder.Error.output(path: path, message: "\(error)")
             }

@@ -29,7 +29,7 @@ final class NameTable: Sendable {
         var ids: [String: UInt32] = [:]
         var names: [String] = [""]
     }
-    private let state = Mutex(State())
+    private let state = Lock(State())
 
     func intern(_ name: String) -> UInt32 {
         state.withLock { s in

@@ -13,7 +13,7 @@ import Glibc
 /// ready.withLock { $0 = true }; ready.broadcast()   // one thread
 /// ready.wait(until: { $0 })                         // another
 /// ```
-public final class TracedCondition<State>: @unchecked Sendable {
+public final class TracedCondition<State: Sendable>: @unchecked Sendable {
     // `state` is only touched with `mutex` held.
     private var state: State
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)

@@ -1,14 +1,13 @@
 import LanesCore
 import LanesFormat
 import LanesRecord
-import Synchronization
 import Testing
 
 /// One recorder may be active per process, so the recorder's tests run one at a time.
 @Suite(.serialized) struct RecorderTests {
     @Test func eightThreadsRecordEverySpanOnce() throws {
         let recorder = try Recorder.start()
-        let tids = Mutex<[Int64]>([])
+        let tids = TracedMutex<[Int64]>([])
         let threads = try (0..<8).map { i in
             try TracedThread(name: "worker-\(i)") {
                 tids.withLock { $0.append(currentThreadID()) }
@@ -73,7 +72,7 @@ import Testing
     @Test func boundedQueueHandsEveryItemOverOnce() throws {
         let recorder = try Recorder.start()
         let queue = TracedQueue<Int>(capacity: 2, name: "items")
-        let consumed = Mutex<[Int]>([])
+        let consumed = TracedMutex<[Int]>([])
         // Consumers start first and find the queue empty; a burst of producers then fills it.
         let consumers = try (0..<2).map { c in
             try TracedThread(name: "consumer-\(c)") {
