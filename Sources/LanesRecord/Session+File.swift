@@ -1,0 +1,33 @@
+import LanesCore
+import LanesFormat
+
+/// The `.lanes` file a session writes. Only used with the session's output lock held.
+final class LanesFileWriter: @unchecked Sendable {
+    private var writer: LanesWriter<LanesFileSink>
+
+    init(path: String, metadata: Metadata) throws {
+        writer = try LanesWriter(path: path, metadata: metadata)
+    }
+
+    /// Writes `batch`, as several chunks when it holds more spans than one chunk should.
+    func write(_ batch: LanesBatch) throws {
+        let limit = 65_536
+        var rest = batch
+        var start = 0
+        while rest.spans.count - start > limit {
+            // Lanes and processes travel in the first part, so every span's lane is known when read.
+            let part = LanesBatch(
+                processes: rest.processes, lanes: rest.lanes, spans: Array(rest.spans[start..<start + limit]))
+            rest.processes = []
+            rest.lanes = []
+            start += limit
+            try writer.write(part)
+        }
+        if start > 0 { rest.spans = Array(rest.spans[start...]) }
+        try writer.write(rest)
+    }
+
+    func finish() throws {
+        try writer.finish()
+    }
+}

@@ -1,0 +1,89 @@
+import ArgumentParser
+import LanesCore
+import LanesFormat
+
+/// `lanes info TRACE`: what a trace holds.
+struct Info: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Summarises a trace: processes, lanes, spans, waits by reason, duration, dropped events, clock.")
+
+    @Argument(help: "A .lanes trace file.")
+    var trace: String
+
+    func run() throws {
+        let result = try readTrace(trace)
+        print(TraceSummary(path: trace, result: result).text, terminator: "")
+    }
+}
+
+/// Reads a trace file or fails with one line that names the file.
+func readTrace(_ path: String) throws -> LanesReadResult {
+    do {
+        return try LanesFile.read(path: path)
+    } catch {
+        throw CLIError("cannot read \(path): \(error)")
+    }
+}
+
+/// An error the CLI reports as one line.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// The text `lanes info` prints.
+struct TraceSummary {
+    let path: String
+    let result: LanesReadResult
+
+    var text: String {
+        let t = result.trace
+        let m = t.metadata
+        var out = ""
+        func line(_ label: String, _ value: String) { out += label.padding(toLength: 16, withPad: " ", startingAt: 0) + value + "\n" }
+        line("trace", "\(path) (\(result.isComplete ? "complete" : "\(result.completeness)"))")
+        line("clock", "\(m.clock)\(m.timeSource.isEmpty ? "" : ", timestamps from \(m.timeSource)")")
+        if !m.host.isEmpty || m.cores > 0 { line("host", "\(m.host.isEmpty ? "?" : m.host), \(m.cores) cores") }
+        if !m.command.isEmpty { line("command", m.command.joined(separator: " ")) }
+        if let s = m.scenario { line("scenario", s) }
+        if let model = m.model { line("model", model) }
+        if let range = t.timeRange {
+            line("duration", "\(formatDuration(range.upperBound - range.lowerBound))")
+        } else {
+            line("duration", "0 (no events)")
+        }
+        line("processes", "\(t.processes.count)")
+        for p in t.processes {
+            let lanes = t.lanes.filter { $0.pid == p.pid }.count
+            var s = "  pid \(p.pid)\(p.name.isEmpty ? "" : " \(p.name)"): \(lanes) lane\(lanes == 1 ? "" : "s")"
+            if let exit = p.exit { s += ", \(exit)" }
+            if !p.note.isEmpty { s += " (\(p.note))" }
+            out += s + "\n"
+        }
+        var kinds: [Lane.Kind: Int] = [:]
+        for l in t.lanes { kinds[l.kind, default: 0] += 1 }
+        let kindText = Lane.Kind.allCases.compactMap { k in kinds[k].map { "\($0) \(k)\($0 == 1 ? "" : "s")" } }
+        line("lanes", "\(t.lanes.count)\(kindText.isEmpty ? "" : " (\(kindText.joined(separator: ", ")))")")
+        let names = Set(t.spans.map(\.name))
+        line("spans", "\(t.spans.count) (\(names.count) distinct name\(names.count == 1 ? "" : "s"))")
+        var counts: [WaitReason: Int] = [:]
+        var times: [WaitReason: Nanoseconds] = [:]
+        for s in t.spans {
+            for w in s.waits {
+                counts[w.reason, default: 0] += 1
+                times[w.reason, default: 0] += w.duration
+            }
+        }
+        line("waits", "\(t.waitCount)")
+        for r in WaitReason.allCases where counts[r] != nil {
+            out += "  \(r.description.padding(toLength: 14, withPad: " ", startingAt: 0))"
+                + "\(counts[r]!) totalling \(formatDuration(times[r]!))\n"
+        }
+        line("marks", "\(t.marks.count)")
+        line("counters", "\(t.counters.count) samples of \(Set(t.counters.map(\.name)).count)")
+        line("flows", "\(t.flows.count)")
+        line("dropped events", "\(m.droppedEvents)\(m.droppedEvents > 0 ? " (the recorder's memory bound was reached)" : "")")
+        for w in result.warnings { out += "warning: \(w)\n" }
+        return out
+    }
+}

@@ -1,0 +1,15 @@
+import ArgumentParser
+import LanesCore
+
+/// The `lanes` command: thin parsing over the library modules.
+@main
+struct Lanes: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "lanes",
+        abstract: "Shows where concurrent programs spend their time.",
+        version: version,
+        subcommands: [Info.self, Spin.self]
+    )
+}

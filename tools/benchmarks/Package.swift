@@ -1,0 +1,35 @@
+// swift-tools-version: 6.1
+// Performance benchmarks for Lanes: a package of its own so the main manifest never pays for them.
+// Run: swift run -c release --package-path tools/benchmarks lanes-benchmarks
+import Foundation
+import PackageDescription
+
+// A path dependency is known by its folder's name, which is whatever the clone was called.
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+let lanes = root.lastPathComponent
+
+let package = Package(
+    name: "LanesBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(path: "../.."),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
+    ],
+    targets: [
+        // The floor the recorder is measured against, in C: two timestamp reads and one 32-byte store.
+        .target(name: "CFloor"),
+        .executableTarget(
+            name: "lanes-benchmarks",
+            dependencies: [
+                "CFloor",
+                .product(name: "LanesRecord", package: lanes),
+                .product(name: "LanesFormat", package: lanes),
+                .product(name: "LanesCore", package: lanes),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
+            path: "Sources/LanesBenchmarks"
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
