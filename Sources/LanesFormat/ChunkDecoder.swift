@@ -9,6 +9,15 @@ extension DecodeFailure {
     }
 }
 
+extension Array {
+    /// Makes room for `n` more elements, growing geometrically (a plain `reserveCapacity(count + n)` per
+    /// chunk would reallocate at every chunk).
+    @inline(__always) mutating func reserve(more n: Int) {
+        let needed = count + n
+        if needed > capacity { reserveCapacity(Swift.max(needed, capacity * 2)) }
+    }
+}
+
 /// Decodes header and batch payloads, keeping the file-wide string table. The inverse of ``ChunkEncoder``.
 package struct ChunkDecoder: Sendable {
     /// The string table: every string the chunks read so far have added.
@@ -29,12 +38,26 @@ package struct ChunkDecoder: Sendable {
         return batch.metadata ?? Metadata()
     }
 
-    /// Decodes a batch chunk's payload.
+    /// Decodes a batch chunk's payload; its spans are appended to `spans`, the rest returned.
+    ///
+    /// Waits whose span is in the same chunk are attached to it here, while those spans are in the cache;
+    /// the others stay in the returned batch's `waits` for ``TraceBuilder`` to place.
     package mutating func batch(
-        _ payload: UnsafeBufferPointer<UInt8>, chunkOffset: Int, payloadOffset: Int
+        _ payload: UnsafeBufferPointer<UInt8>, chunkOffset: Int, payloadOffset: Int, spans: inout [Span]
     ) throws(LanesFormatError) -> LanesBatch {
         var batch = LanesBatch()
-        try decode(payload, into: &batch, chunkOffset: chunkOffset, payloadOffset: payloadOffset, allowed: nil)
+        swap(&batch.spans, &spans)
+        let first = batch.spans.count
+        do {
+            try decode(payload, into: &batch, chunkOffset: chunkOffset, payloadOffset: payloadOffset, allowed: nil)
+        } catch {
+            swap(&batch.spans, &spans)
+            throw error
+        }
+        if !batch.waits.isEmpty, batch.spans.count > first {
+            batch.waits = attach(batch.waits, to: &batch.spans, in: first..<batch.spans.count)
+        }
+        swap(&batch.spans, &spans)  // the returned batch's spans are empty: no second reference to the array
         return batch
     }
 
@@ -44,12 +67,29 @@ package struct ChunkDecoder: Sendable {
     ) throws(LanesFormatError) -> (chunks: UInt64, spans: UInt64) {
         var c = ByteCursor(payload)
         do throws(DecodeFailure) {
-            return (try c.varint("chunks"), try c.varint("spans"))
+            // Fixed size, so that a reader can find the totals at the very end of a finished file.
+            return (try c.u64("chunks"), try c.u64("spans"))
         } catch {
             throw .malformedChunk(
                 chunkOffset: chunkOffset, offset: payloadOffset + error.position, field: "end." + error.field,
                 problem: error.problem)
         }
+    }
+
+    /// The totals of the end chunk that `bytes` end with, if they end with a sound one (a finished file).
+    package static func endTotals(atEndOf bytes: UnsafeBufferPointer<UInt8>) -> (chunks: UInt64, spans: UInt64)? {
+        let n = Layout.chunkHeaderSize + Layout.endPayloadSize
+        guard bytes.count >= n else { return nil }
+        let tail = UnsafeBufferPointer(rebasing: bytes[(bytes.count - n)...])
+        var c = ByteCursor(tail)
+        guard let kind = try? c.u8("kind"), kind == Layout.Kind.end, let length = try? c.u32("length"),
+            length == UInt32(Layout.endPayloadSize), let stored = try? c.u32("crc"),
+            let chunks = try? c.u64("chunks"), let spans = try? c.u64("spans")
+        else { return nil }
+        var crc = CRC32()
+        crc.update(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: tail[0..<5])))
+        crc.update(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: tail[Layout.chunkHeaderSize...])))
+        return crc.value == stored ? (chunks, spans) : nil
     }
 
     private static func sectionName(_ tag: UInt8) -> String {
@@ -126,7 +166,7 @@ package struct ChunkDecoder: Sendable {
 
     private mutating func readStrings(_ c: inout ByteCursor) throws(DecodeFailure) {
         let n = try c.count("count")
-        strings.reserveCapacity(strings.count + n)
+        strings.reserve(more: n)
         var i = 0
         do throws(DecodeFailure) {
             while i < n {
@@ -205,7 +245,7 @@ package struct ChunkDecoder: Sendable {
 
     private func processes(_ c: inout ByteCursor, into out: inout [Process]) throws(DecodeFailure) {
         let n = try c.count("count", minimumSize: 4)
-        out.reserveCapacity(out.count + n)
+        out.reserve(more: n)
         var i = 0
         do throws(DecodeFailure) {
             while i < n {
@@ -227,7 +267,7 @@ package struct ChunkDecoder: Sendable {
 
     private func lanes(_ c: inout ByteCursor, into out: inout [Lane]) throws(DecodeFailure) {
         let n = try c.count("count", minimumSize: 6)
-        out.reserveCapacity(out.count + n)
+        out.reserve(more: n)
         var i = 0
         do throws(DecodeFailure) {
             while i < n {
@@ -267,7 +307,9 @@ package struct ChunkDecoder: Sendable {
         typealias F2 = Layout.SpanFlag2
         // Flags, end and duration: at least three bytes a span.
         let n = try c.count("count", minimumSize: 3)
-        out.reserveCapacity(out.count + n)
+        let capacity = out.capacity
+        out.reserve(more: n)
+        if out.capacity != capacity { out.adviseHugePages() }
         let strings = self.strings
         let stringCount = UInt64(strings.count)
         var slots: [Slot] = []
@@ -316,28 +358,36 @@ package struct ChunkDecoder: Sendable {
                 let parent = flags & F.parent != 0 ? SpanID(id &- UInt64(bitPattern: try c.signed("parent"))) : nil
                 let cpuTime = flags & F.cpuTime != 0 ? (end &- start) &- (try c.signed("cpuTime")) : nil
                 let thread = flags & F.thread != 0 ? ctx.thread &+ (try c.signed("threadID")) : ctx.thread
-                var span = Span(
-                    id: SpanID(id), name: strings[ctx.previousName], lane: ctx.lane, threadID: thread, start: start,
-                    end: end, cpuTime: cpuTime, parent: parent)
-                if flags2 != 0 {
-                    if flags2 & F2.attributes != 0 { span.attributes = try attributes(&c) }
-                    if flags2 & F2.waits != 0 {
-                        let count = try c.count("waits", minimumSize: 3)
-                        span.waits.reserveCapacity(count)
-                        var previousStart = start
-                        for _ in 0..<count {
-                            let w = try wait(&c, previousStart: previousStart)
-                            span.waits.append(w)
-                            previousStart = w.start
-                        }
-                    }
+                if flags2 & (F2.attributes | F2.waits) == 0 {
+                    out.append(Span(
+                        id: SpanID(id), name: strings[ctx.previousName], lane: ctx.lane, threadID: thread, start: start,
+                        end: end, cpuTime: cpuTime, parent: parent))
+                } else {
+                    let attributes = flags2 & F2.attributes != 0 ? try self.attributes(&c) : []
+                    let waits = flags2 & F2.waits != 0 ? try self.waits(&c, spanStart: start) : []
+                    out.append(Span(
+                        id: SpanID(id), name: strings[ctx.previousName], lane: ctx.lane, threadID: thread, start: start,
+                        end: end, cpuTime: cpuTime, parent: parent, attributes: attributes, waits: waits))
                 }
-                out.append(span)
                 ctx.previousID = id
                 ctx.previousEnd = end
                 i += 1
             }
         } catch { throw error.within("[\(i)]") }
+    }
+
+    /// A span's own waits, each start relative to the one before (the first to the span's start).
+    private func waits(_ c: inout ByteCursor, spanStart: Int64) throws(DecodeFailure) -> [Wait] {
+        let count = try c.count("waits", minimumSize: 3)
+        var waits: [Wait] = []
+        waits.reserveCapacity(count)
+        var previousStart = spanStart
+        for _ in 0..<count {
+            let w = try wait(&c, previousStart: previousStart)
+            waits.append(w)
+            previousStart = w.start
+        }
+        return waits
     }
 
     private func wait(_ c: inout ByteCursor, previousStart: Int64) throws(DecodeFailure) -> Wait {
@@ -354,7 +404,7 @@ package struct ChunkDecoder: Sendable {
 
     private func detachedWaits(_ c: inout ByteCursor, into out: inout [DetachedWait]) throws(DecodeFailure) {
         let n = try c.count("count", minimumSize: 4)
-        out.reserveCapacity(out.count + n)
+        out.reserve(more: n)
         var previousSpan: UInt64 = 0
         var previousStart: Int64 = 0
         var i = 0
@@ -374,7 +424,7 @@ package struct ChunkDecoder: Sendable {
 
     private func marks(_ c: inout ByteCursor, into out: inout [Mark]) throws(DecodeFailure) {
         let n = try c.count("count", minimumSize: 3)
-        out.reserveCapacity(out.count + n)
+        out.reserve(more: n)
         var previousTime: Int64 = 0
         var i = 0
         do throws(DecodeFailure) {
@@ -393,7 +443,7 @@ package struct ChunkDecoder: Sendable {
 
     private func counters(_ c: inout ByteCursor, into out: inout [CounterSample]) throws(DecodeFailure) {
         let n = try c.count("count", minimumSize: 4)
-        out.reserveCapacity(out.count + n)
+        out.reserve(more: n)
         var previousTime: Int64 = 0
         var i = 0
         do throws(DecodeFailure) {
@@ -412,7 +462,7 @@ package struct ChunkDecoder: Sendable {
 
     private func flows(_ c: inout ByteCursor, into out: inout [Flow]) throws(DecodeFailure) {
         let n = try c.count("count", minimumSize: 6)
-        out.reserveCapacity(out.count + n)
+        out.reserve(more: n)
         var previousID: UInt64 = 0
         var previousFrom: UInt64 = 0
         var previousTime: Int64 = 0

@@ -70,9 +70,9 @@ package struct ChunkEncoder: Sendable {
 
     /// The end chunk with the writer's totals.
     package static func endChunk(chunks: Int, spans: Int) -> [UInt8] {
-        var payload = ByteWriter(capacity: 20)
-        payload.varint(chunks)
-        payload.varint(spans)
+        var payload = ByteWriter(capacity: Layout.endPayloadSize)
+        payload.u64(UInt64(chunks))
+        payload.u64(UInt64(spans))
         return frame(kind: Layout.Kind.end, prefix: [], payload: payload.bytes)
     }
 

@@ -62,6 +62,7 @@ extension LanesFile {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16)
         defer { buffer.deallocate() }
         var reader = LanesReader()
+        if let spans = spanTotalHint(fileDescriptor) { reader.reserveCapacity(spans: spans) }
         while true {
             let n = systemRead(fileDescriptor, buffer.baseAddress, size)
             if n < 0 {
@@ -86,6 +87,22 @@ extension LanesFile {
     public static func write(_ trace: Trace, to path: String, spansPerChunk: Int = 65_536) throws(LanesFormatError) {
         _ = try LanesWriter<LanesFileSink>.write(trace: trace, to: LanesFileSink(creatingFileAt: path), spansPerChunk: spansPerChunk)
     }
+}
+
+/// The span total that the end chunk of a finished regular file gives in its last 25 bytes (read without moving
+/// the file offset), so the trace's span array can be sized once; nil for pipes and unfinished files.
+/// Only a hint: the totals are checked again when the end chunk is read in turn.
+private func spanTotalHint(_ fd: Int32) -> Int? {
+    var info = stat()
+    guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+    let size = Int(info.st_size)
+    let n = Layout.chunkHeaderSize + Layout.endPayloadSize
+    guard size >= Layout.preambleSize + n else { return nil }
+    var tail = [UInt8](repeating: 0, count: n)
+    let got = tail.withUnsafeMutableBytes { pread(fd, $0.baseAddress, n, off_t(size - n)) }
+    guard got == n, let totals = tail.withUnsafeBufferPointer({ ChunkDecoder.endTotals(atEndOf: $0) }) else { return nil }
+    // Every span takes at least three bytes: a damaged or forged total cannot ask for more room than that.
+    return Int(min(totals.spans, UInt64(size / 3)))
 }
 
 private func systemError(_ operation: String, _ path: String) -> LanesFormatError {

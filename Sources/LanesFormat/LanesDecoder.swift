@@ -118,9 +118,50 @@ public struct LanesDecoder: Sendable {
 
     /// The next header, batch or end, or nil when more bytes are needed (or, after ``finish()``, when all is read).
     public mutating func next() throws(LanesFormatError) -> Event? {
+        var spans: [Span] = []
+        switch try guarded({ (d, s) throws(LanesFormatError) in try d.step(spans: &s) }, &spans) {
+        case nil: return nil
+        case .header(let version, let metadata): return .header(version: version, metadata: metadata)
+        case .batch(var batch):
+            batch.spans = spans
+            return .batch(batch)
+        case .end: return .end
+        }
+    }
+
+    /// What ``mergeNext(into:)`` did.
+    public enum MergeStep: Sendable {
+        /// Read the header; the caller decides whether its metadata applies to the builder.
+        case header(version: UInt16, metadata: Metadata)
+        /// Decoded a batch chunk into the builder.
+        case batch
+        /// Read the end chunk.
+        case end
+    }
+
+    /// Like ``next()``, but decodes a batch straight into `builder` (its spans land in the builder's array
+    /// without an intermediate copy): the fast way to read a file or merge worker streams.
+    public mutating func mergeNext(into builder: inout TraceBuilder) throws(LanesFormatError) -> MergeStep? {
+        var spans: [Span] = []
+        swap(&spans, &builder.spans)
+        defer { swap(&spans, &builder.spans) }
+        switch try guarded({ (d, s) throws(LanesFormatError) in try d.step(spans: &s) }, &spans) {
+        case nil: return nil
+        case .header(let version, let metadata): return .header(version: version, metadata: metadata)
+        case .batch(let batch):
+            builder.add(batch)
+            return .batch
+        case .end: return .end
+        }
+    }
+
+    /// Runs `body` unless an earlier call failed; remembers its failure.
+    private mutating func guarded(
+        _ body: (inout LanesDecoder, inout [Span]) throws(LanesFormatError) -> Event?, _ spans: inout [Span]
+    ) throws(LanesFormatError) -> Event? {
         if let failure { throw failure }
         do throws(LanesFormatError) {
-            return try step()
+            return try body(&self, &spans)
         } catch {
             failure = error
             buffer = []
@@ -128,7 +169,8 @@ public struct LanesDecoder: Sendable {
         }
     }
 
-    private mutating func step() throws(LanesFormatError) -> Event? {
+    /// Decodes the next chunk; a batch's spans are appended to `spans` instead of its `spans`.
+    private mutating func step(spans: inout [Span]) throws(LanesFormatError) -> Event? {
         while true {
             switch phase {
             case .preamble:
@@ -177,12 +219,14 @@ public struct LanesDecoder: Sendable {
                 }
                 switch frame.kind {
                 case Layout.Kind.batch:
+                    let before = spans.count
                     let batch = try payload(frame) { (p, d) throws(LanesFormatError) in
-                        try d.batch(p, chunkOffset: frame.offset, payloadOffset: frame.offset + Layout.chunkHeaderSize)
+                        try d.batch(
+                            p, chunkOffset: frame.offset, payloadOffset: frame.offset + Layout.chunkHeaderSize, spans: &spans)
                     }
                     position = frame.end
                     chunksRead += 1
-                    spansRead += batch.spans.count
+                    spansRead += spans.count - before
                     return .batch(batch)
                 case Layout.Kind.end:
                     let totals = try payload(frame) { (p, _) throws(LanesFormatError) in

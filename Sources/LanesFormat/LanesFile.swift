@@ -38,7 +38,7 @@ public struct LanesReader: Sendable {
     }
 
     /// Ends the input and returns the trace; throws if the data ended inside the header.
-    public consuming func finish() throws(LanesFormatError) -> LanesReadResult {
+    public mutating func finish() throws(LanesFormatError) -> LanesReadResult {
         decoder.finish()
         try drain()
         let built = builder.build()
@@ -48,13 +48,12 @@ public struct LanesReader: Sendable {
             chunks: decoder.chunksRead)
     }
 
+    /// Makes room for `count` spans, when the total is known (e.g. from the end of a finished file).
+    public mutating func reserveCapacity(spans count: Int) { builder.reserveCapacity(spans: count) }
+
     private mutating func drain() throws(LanesFormatError) {
-        while let event = try decoder.next() {
-            switch event {
-            case .header(_, let metadata): builder.metadata = metadata
-            case .batch(let batch): builder.add(batch)
-            case .end: break
-            }
+        while let step = try decoder.mergeNext(into: &builder) {
+            if case .header(_, let metadata) = step { builder.metadata = metadata }
         }
     }
 }
@@ -69,6 +68,11 @@ public enum LanesFile {
     /// Reads `.lanes` data held in memory.
     public static func decode(_ bytes: some Sequence<UInt8>) throws(LanesFormatError) -> LanesReadResult {
         var reader = LanesReader()
+        let hint = bytes.withContiguousStorageIfAvailable { ChunkDecoder.endTotals(atEndOf: $0) }
+        if let totals = hint ?? nil {
+            let count = bytes.underestimatedCount
+            reader.reserveCapacity(spans: Int(min(totals.spans, UInt64(count / 3))))
+        }
         try reader.feed(bytes)
         return try reader.finish()
     }

@@ -62,6 +62,12 @@ public struct LanesWriter<Sink: LanesSink> {
         try sink.close()
     }
 
+    /// A writer that has written nothing, not even the header: its chunks are the middle of a file (tests).
+    package init(sinkForTesting sink: Sink) {
+        self.sink = sink
+        self.metadata = Metadata()
+    }
+
     private mutating func emit(_ bytes: [UInt8]) throws(LanesFormatError) {
         do throws(LanesFormatError) {
             try bytes.withUnsafeBufferPointer { (b) throws(LanesFormatError) in try sink.write(UnsafeRawBufferPointer(b)) }

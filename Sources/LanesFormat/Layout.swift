@@ -10,6 +10,9 @@ package enum Layout {
     package static let preambleSize = 12
     /// Kind (1), payload length (4), CRC-32 (4).
     package static let chunkHeaderSize = 9
+    /// The end chunk's payload: batch chunks (8) and spans (8) written, so a reader of a finished file
+    /// can find them in its last 25 bytes and size its arrays before reading.
+    package static let endPayloadSize = 16
     /// The largest payload a chunk may declare; larger lengths are treated as damage.
     package static let maxChunkPayload = 1 << 30
     /// What ``LanesWriter/write(_:spansPerChunk:)`` puts in one chunk at most.

@@ -17,7 +17,8 @@ public struct TraceBuilder: Sendable {
     private var processIndex: [Int64: Int] = [:]
     private var lanes: [Lane] = []
     private var laneIndex: [LaneID: Int] = [:]
-    private var spans: [Span] = []
+    /// Internal so that ``LanesDecoder/mergeNext(into:)`` can decode spans straight into it.
+    var spans: [Span] = []
     private var waits: [DetachedWait] = []
     private var marks: [Mark] = []
     private var counters: [CounterSample] = []
@@ -29,7 +30,10 @@ public struct TraceBuilder: Sendable {
     public var spanCount: Int { spans.count }
 
     /// Makes room for `count` spans in all, when the total is known in advance.
-    public mutating func reserveCapacity(spans count: Int) { spans.reserveCapacity(count) }
+    public mutating func reserveCapacity(spans count: Int) {
+        spans.reserveCapacity(count)
+        spans.adviseHugePages()
+    }
 
     /// Merges `batch` into the trace being built.
     public mutating func add(_ batch: consuming LanesBatch) {
@@ -57,43 +61,53 @@ public struct TraceBuilder: Sendable {
         if flows.isEmpty { flows = batch.flows } else { flows.append(contentsOf: batch.flows) }
     }
 
-    /// The merged trace, and a warning if some waits had no span to go to.
-    public consuming func build() -> (trace: Trace, warnings: [LanesWarning]) {
+    /// The merged trace, and a warning if some waits had no span to go to. The builder is left empty.
+    public mutating func build() -> (trace: Trace, warnings: [LanesWarning]) {
+        var taken = TraceBuilder()
+        swap(&taken, &self)  // owns the arrays alone, so attaching waits changes them in place
         var warnings: [LanesWarning] = []
-        if !waits.isEmpty {
-            let orphans = attachWaits()
+        if !taken.waits.isEmpty {
+            let orphans = attach(taken.waits, to: &taken.spans, in: taken.spans.indices)
             if !orphans.isEmpty {
-                let count = orphans.reduce(0) { $0 + $1.value.count }
-                let first = orphans.keys.sorted().prefix(5)
-                warnings.append(.orphanWaits(count: count, spans: Array(first)))
+                let first = Set(orphans.map(\.span)).sorted().prefix(5)
+                warnings.append(.orphanWaits(count: orphans.count, spans: Array(first)))
             }
         }
         let trace = Trace(
-            metadata: metadata, processes: processes, lanes: lanes, spans: spans, marks: marks, counters: counters,
-            flows: flows)
+            metadata: taken.metadata, processes: taken.processes, lanes: taken.lanes, spans: taken.spans,
+            marks: taken.marks, counters: taken.counters, flows: taken.flows)
         return (trace, warnings)
     }
+}
 
-    /// Moves the detached waits into their spans; returns those whose span is not there.
-    private mutating func attachWaits() -> [SpanID: [Wait]] {
-        var pending: [SpanID: [Wait]] = [:]
-        for d in waits { pending[d.span, default: []].append(d.wait) }
-        waits = []
-        // A 64 Ki-bit filter of the wanted ids spares a hash lookup for nearly every span without waits.
-        var filter = [UInt64](repeating: 0, count: 1024)
-        @inline(__always) func slot(_ id: SpanID) -> Int { Int(truncatingIfNeeded: (id.rawValue &* 0x9E37_79B9_7F4A_7C15) >> 48) }
-        for id in pending.keys {
-            let h = slot(id)
-            filter[h >> 6] |= 1 << UInt64(h & 63)
-        }
-        for i in spans.indices {
-            let id = spans[i].id
-            let h = slot(id)
-            guard filter[h >> 6] & (1 << UInt64(h & 63)) != 0, let found = pending.removeValue(forKey: id) else { continue }
-            spans[i].waits.append(contentsOf: found)
-            spans[i].waits.sort { ($0.start, $0.end) < ($1.start, $1.end) }
-            if pending.isEmpty { break }
-        }
-        return pending
+/// Moves each of `waits` into the first span in `spans[range]` with its id, then sorts the waits of every span
+/// that received some by start; returns the waits whose span is not in the range, in their order.
+func attach(_ waits: [DetachedWait], to spans: inout [Span], in range: Range<Int>) -> [DetachedWait] {
+    var pending: [SpanID: [Wait]] = [:]
+    for d in waits { pending[d.span, default: []].append(d.wait) }
+    // A bit filter of the wanted ids spares a hash lookup for nearly every span without waits.
+    let bits = max(64, min(1 << 16, (pending.count * 64).nextPowerOfTwo))
+    let shift = UInt64(64 - bits.trailingZeroBitCount)
+    var filter = [UInt64](repeating: 0, count: bits / 64)
+    @inline(__always) func slot(_ id: SpanID) -> Int { Int(truncatingIfNeeded: (id.rawValue &* 0x9E37_79B9_7F4A_7C15) >> shift) }
+    for id in pending.keys {
+        let h = slot(id)
+        filter[h >> 6] |= 1 << UInt64(h & 63)
     }
+    var found = Set<SpanID>()
+    for i in range {
+        let id = spans[i].id
+        let h = slot(id)
+        guard filter[h >> 6] & (1 << UInt64(h & 63)) != 0, let ws = pending.removeValue(forKey: id) else { continue }
+        spans[i].waits.append(contentsOf: ws)
+        spans[i].waits.sort { ($0.start, $0.end) < ($1.start, $1.end) }
+        found.insert(id)
+        if pending.isEmpty { break }
+    }
+    return found.isEmpty ? waits : waits.filter { !found.contains($0.span) }
+}
+
+extension Int {
+    /// The smallest power of two at least `self` (for positive values that fit).
+    fileprivate var nextPowerOfTwo: Int { self <= 1 ? 1 : 1 << (Int.bitWidth - (self - 1).leadingZeroBitCount) }
 }

@@ -1,5 +1,5 @@
 import Testing
-@testable import LanesFormat
+import LanesFormat
 
 @Suite struct CoreCodecTests {
     @Test func crc32MatchesZlib() {

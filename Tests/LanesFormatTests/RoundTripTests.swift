@@ -1,6 +1,6 @@
 import LanesCore
 import Testing
-@testable import LanesFormat
+import LanesFormat
 
 @Suite struct RoundTripTests {
     @Test func sampleTraceRoundTrips() throws {

@@ -1,5 +1,5 @@
 import LanesCore
-@testable import LanesFormat
+import LanesFormat
 
 /// SplitMix64: a small seeded generator, so every run of the tests sees the same "random" inputs.
 struct SeededRandom: RandomNumberGenerator {
