@@ -123,7 +123,7 @@ package struct ChunkDecoder: Sendable {
                 let body = try c.bytes("section length", count: length)
                 tag = t
                 let bodyStart = c.position - length
-                if let allowed, !allowed.contains(t) {
+                if let allowed, !allowed.contains(t), t <= Layout.Section.flows {
                     throw DecodeFailure("tag", at: sectionStart, "a \(ChunkDecoder.sectionName(t)) section in the header")
                 }
                 var s = ByteCursor(body)

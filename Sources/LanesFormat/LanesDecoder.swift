@@ -17,12 +17,16 @@ import LanesCore
 /// A stream cut inside a chunk is not an error: the whole chunks before the cut are returned, and a
 /// warning and ``completeness`` say where the data ended. Errors (damage, a foreign or newer file) are
 /// thrown by ``next()``, which keeps throwing the same error afterwards.
+///
+/// To build a trace, ``mergeNext(into:)`` decodes batches straight into a ``TraceBuilder`` (several
+/// decoders, one per worker stream, can merge into one builder); ``LanesReader`` does this for one stream.
 public struct LanesDecoder: Sendable {
     /// What a whole chunk yields.
     public enum Event: Sendable {
         /// The header: the format version and the trace metadata it starts with. Always first.
         case header(version: UInt16, metadata: Metadata)
-        /// One batch chunk.
+        /// One batch chunk. Waits whose span is in the same chunk come attached to it (sorted by start);
+        /// the others stay in `waits` for ``TraceBuilder`` to attach.
         case batch(LanesBatch)
         /// The end chunk: the writer finished cleanly. Nothing follows.
         case end

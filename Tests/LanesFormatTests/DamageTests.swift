@@ -1,3 +1,4 @@
+import Foundation
 import LanesCore
 import Testing
 import LanesFormat
@@ -123,11 +124,14 @@ import LanesFormat
         }
     }
 
+    /// `LANES_FUZZ_ROUNDS` (and `LANES_FUZZ_SEED`) run a longer fuzz by hand.
     @Test func mutatedFilesNeverCrash() throws {
-        var rng = SeededRandom(seed: 0xF022)
+        let environment = ProcessInfo.processInfo.environment
+        let rounds = environment["LANES_FUZZ_ROUNDS"].flatMap(Int.init) ?? 4_000
+        var rng = SeededRandom(seed: environment["LANES_FUZZ_SEED"].flatMap(UInt64.init) ?? 0xF022)
         let originals = [try smallFile(), try LanesFile.encode(rng.trace(maxSpans: 40), spansPerChunk: 10)]
         var outcomes = (results: 0, checksum: 0, malformed: 0, other: 0)
-        for round in 0..<4_000 {
+        for round in 0..<rounds {
             var bytes = originals[round % 2]
             for _ in 0..<rng.int(1...4) {
                 switch rng.int(0...5) {
