@@ -71,6 +71,21 @@ struct PerformanceTests {
         #expect(result?.trace.spans.count == spans)
         print("read from file (256 KiB reads): \(Int(Double(spans) / seconds(fileTime))) spans/s (\(fileTime))")
 
+        // As a stream (a pipe from a worker): no end chunk to size the span array from.
+        let streamTime: Duration
+        (streamTime, result) = try bestRead(of: 5) {
+            var reader = LanesReader()
+            var i = 0
+            while i < bytes.count {
+                let n = min(bytes.count - i, 64 * 1024)
+                try reader.feed(bytes[i..<(i + n)])
+                i += n
+            }
+            return try reader.finish()
+        }
+        #expect(result?.trace.spans.count == spans)
+        print("read as a stream in 64 KiB pieces: \(Int(Double(spans) / seconds(streamTime))) spans/s (\(streamTime))")
+
         // The same spans written as a whole trace (lane after lane, 64 Ki spans a chunk), and interleaved by end time.
         let trace = try LanesFile.decode(bytes).trace
         let whole = try LanesFile.encode(trace)
