@@ -1,0 +1,143 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import LanesCore
+
+/// A sink that writes to a file descriptor (a file, a pipe): one `write(2)` loop per chunk.
+///
+/// A process killed while writing leaves whole chunks and at most one partial chunk, which readers ignore.
+public struct LanesFileSink: LanesSink, Sendable {
+    public let fileDescriptor: Int32
+    /// How the descriptor is named in errors: the file's path, or `fd N`.
+    public let path: String
+    /// Whether ``close()`` closes the descriptor (true when the sink opened it).
+    public let closesDescriptor: Bool
+
+    /// Writes to an open descriptor, which stays open unless `closesDescriptor` is true.
+    public init(fileDescriptor: Int32, path: String? = nil, closesDescriptor: Bool = false) {
+        self.fileDescriptor = fileDescriptor
+        self.path = path ?? "fd \(fileDescriptor)"
+        self.closesDescriptor = closesDescriptor
+    }
+
+    /// Creates the file at `path`, or truncates it if it exists (mode 0644 before the umask).
+    public init(creatingFileAt path: String) throws(LanesFormatError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw systemError("open", path) }
+        self.init(fileDescriptor: fd, path: path, closesDescriptor: true)
+    }
+
+    public mutating func write(_ bytes: UnsafeRawBufferPointer) throws(LanesFormatError) {
+        guard var p = bytes.baseAddress else { return }
+        var left = bytes.count
+        while left > 0 {
+            let n = systemWrite(fileDescriptor, p, left)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw systemError("write", path)
+            }
+            p += n
+            left -= n
+        }
+    }
+
+    public mutating func close() throws(LanesFormatError) {
+        guard closesDescriptor else { return }
+        if systemClose(fileDescriptor) != 0 { throw systemError("close", path) }
+    }
+}
+
+extension LanesFile {
+    /// Reads the `.lanes` data on `fileDescriptor` to its end with `read(2)` calls of `bufferSize` bytes.
+    /// `path` names the descriptor in errors. The descriptor is not closed.
+    public static func read(
+        fileDescriptor: Int32, path: String? = nil, bufferSize: Int = 256 * 1024
+    ) throws(LanesFormatError) -> LanesReadResult {
+        let name = path ?? "fd \(fileDescriptor)"
+        let size = max(4096, bufferSize)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16)
+        defer { buffer.deallocate() }
+        var reader = LanesReader()
+        if let spans = spanTotalHint(fileDescriptor) { reader.reserveCapacity(spans: spans) }
+        while true {
+            let n = systemRead(fileDescriptor, buffer.baseAddress, size)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw systemError("read", name)
+            }
+            if n == 0 { break }
+            try reader.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+        }
+        return try reader.finish()
+    }
+
+    /// Opens and reads the `.lanes` file at `path` (see ``read(fileDescriptor:path:bufferSize:)``).
+    public static func read(path: String, bufferSize: Int = 256 * 1024) throws(LanesFormatError) -> LanesReadResult {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw systemError("open", path) }
+        defer { _ = systemClose(fd) }
+        return try read(fileDescriptor: fd, path: path, bufferSize: bufferSize)
+    }
+
+    /// Writes `trace` to a new file at `path` (created or truncated), in chunks of at most `spansPerChunk` spans.
+    public static func write(_ trace: Trace, to path: String, spansPerChunk: Int = 65_536) throws(LanesFormatError) {
+        _ = try LanesWriter<LanesFileSink>.write(trace: trace, to: LanesFileSink(creatingFileAt: path), spansPerChunk: spansPerChunk)
+    }
+}
+
+/// The span total that the end chunk of a finished regular file gives in its last 25 bytes (read without moving
+/// the file offset), so the trace's span array can be sized once; nil for pipes and unfinished files.
+/// Only a hint: the totals are checked again when the end chunk is read in turn.
+private func spanTotalHint(_ fd: Int32) -> Int? {
+    var info = stat()
+    guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+    let size = Int(info.st_size)
+    let n = Layout.chunkHeaderSize + Layout.endPayloadSize
+    guard size >= Layout.preambleSize + n else { return nil }
+    var tail = [UInt8](repeating: 0, count: n)
+    let got = tail.withUnsafeMutableBytes { pread(fd, $0.baseAddress, n, off_t(size - n)) }
+    guard got == n, let totals = tail.withUnsafeBufferPointer({ ChunkDecoder.endTotals(atEndOf: $0) }) else { return nil }
+    // Every span takes at least three bytes: a damaged or forged total cannot ask for more room than that.
+    return Int(min(totals.spans, UInt64(size / 3)))
+}
+
+private func systemError(_ operation: String, _ path: String) -> LanesFormatError {
+    let code = errno
+    let message = strerror(code).map { String(cString: $0) } ?? "error \(code)"
+    return .io(operation: operation, path: path, errno: code, message: message)
+}
+
+// The libc functions under names that the methods above (`write`, `close`, `read`) do not shadow.
+private func systemWrite(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int {
+    #if canImport(Glibc)
+    return Glibc.write(fd, p, n)
+    #elseif canImport(Musl)
+    return Musl.write(fd, p, n)
+    #else
+    return Darwin.write(fd, p, n)
+    #endif
+}
+
+private func systemRead(_ fd: Int32, _ p: UnsafeMutableRawPointer?, _ n: Int) -> Int {
+    #if canImport(Glibc)
+    return Glibc.read(fd, p, n)
+    #elseif canImport(Musl)
+    return Musl.read(fd, p, n)
+    #else
+    return Darwin.read(fd, p, n)
+    #endif
+}
+
+private func systemClose(_ fd: Int32) -> Int32 {
+    #if canImport(Glibc)
+    return Glibc.close(fd)
+    #elseif canImport(Musl)
+    return Musl.close(fd)
+    #else
+    return Darwin.close(fd)
+    #endif
+}
