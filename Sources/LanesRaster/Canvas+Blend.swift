@@ -13,6 +13,10 @@ struct BlendSource {
     let r: UInt32, g: UInt32, b: UInt32, a: UInt32
     /// The opaque pixel word, used when the effective alpha is 255.
     let opaqueWord: UInt32
+    /// Red and blue in the low bytes of two 16-bit lanes, for SWAR blending.
+    let redBlue: UInt32
+    /// Green and 255 (opaque alpha) in two 16-bit lanes.
+    let greenAlpha: UInt32
 
     @inline(__always)
     init(_ color: Color) {
@@ -21,6 +25,8 @@ struct BlendSource {
         b = UInt32(color.b)
         a = UInt32(color.a)
         opaqueWord = color.withAlpha(255).packed
+        redBlue = r | b << 16
+        greenAlpha = g | 255 << 16
     }
 
     /// The colour's alpha scaled by `coverage` (0...1), rounded.
@@ -46,11 +52,14 @@ struct BlendSource {
         let da = d >> 24
         let dr = d & 0xFF, dg = (d >> 8) & 0xFF, db = (d >> 16) & 0xFF
         if da == 255 {
+            // Opaque destination: two channels per multiply (R with B, G
+            // with A) in 16-bit lanes; the same rounding as `div255`.
             let ia = 255 - alpha
-            let or = div255(r &* alpha &+ dr &* ia)
-            let og = div255(g &* alpha &+ dg &* ia)
-            let ob = div255(b &* alpha &+ db &* ia)
-            return (or | og << 8 | ob << 16 | 0xFF00_0000).littleEndian
+            var rb = (d & 0x00FF_00FF) &* ia &+ redBlue &* alpha &+ 0x0080_0080
+            rb = ((rb &+ ((rb >> 8) & 0x00FF_00FF)) >> 8) & 0x00FF_00FF
+            var ga = ((d >> 8) & 0x00FF_00FF) &* ia &+ greenAlpha &* alpha &+ 0x0080_0080
+            ga = (ga &+ ((ga >> 8) & 0x00FF_00FF)) & 0xFF00_FF00
+            return (rb | ga).littleEndian
         }
         if da == 0 {
             return (r | g << 8 | b << 16 | alpha << 24).littleEndian

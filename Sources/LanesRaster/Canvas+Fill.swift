@@ -53,23 +53,70 @@ extension Canvas {
     /// Opaque fills of whole pixels are plain stores.
     public mutating func fill(_ rect: Rect, _ color: Color) {
         guard color.a > 0, !clip.isEmpty else { return }
+        let l = rect.minX, t = rect.minY, r = rect.maxX, b = rect.maxY
+        if l.rounded(.down) == l, t.rounded(.down) == t, r.rounded(.down) == r, b.rounded(.down) == b,
+           abs(l) < 1e9, abs(t) < 1e9, abs(r) < 1e9, abs(b) < 1e9
+        {
+            // Whole pixels: no coverage to compute.
+            fill(x: Int(l), y: Int(t), width: Int(r) - Int(l), height: Int(b) - Int(t), color)
+            return
+        }
         let cols = AxisCoverage(lo: rect.minX, hi: rect.maxX, clip: clip.x0, clip.x1)
         let rows = AxisCoverage(lo: rect.minY, hi: rect.maxY, clip: clip.y0, clip.y1)
         let source = BlendSource(color), w = width
         withPixels { base in
-            rows.forEach { y, rowCoverage in
-                let row = base + y * w
-                let alpha = source.alpha(coverage: rowCoverage)
-                if let lead = cols.lead {
-                    row[lead.index] = source.blend(
-                        over: row[lead.index], alpha: source.alpha(coverage: rowCoverage * lead.coverage))
-                }
-                source.blendRun(row + cols.full.lowerBound, count: cols.full.count, alpha: alpha)
-                if let trail = cols.trail {
-                    row[trail.index] = source.blend(
-                        over: row[trail.index], alpha: source.alpha(coverage: rowCoverage * trail.coverage))
+            if let lead = rows.lead {
+                Self.fillRow(base + lead.index * w, cols, source, coverage: lead.coverage)
+            }
+            if !rows.full.isEmpty {
+                // Whole rows: edge alphas computed once, the middle stored.
+                let leadX = cols.lead?.index ?? -1, trailX = cols.trail?.index ?? -1
+                let leadAlpha = source.alpha(coverage: cols.lead?.coverage ?? 0)
+                let trailAlpha = source.alpha(coverage: cols.trail?.coverage ?? 0)
+                let x0 = cols.full.lowerBound, count = cols.full.count
+                // Edge pixels down a column usually share one colour, so the
+                // last blend is remembered rather than recomputed.
+                var leadFrom = ~(base + rows.full.lowerBound * w + max(leadX, 0)).pointee, leadTo: UInt32 = 0
+                var trailFrom = ~(base + rows.full.lowerBound * w + max(trailX, 0)).pointee, trailTo: UInt32 = 0
+                for y in rows.full {
+                    let row = base + y * w
+                    if leadX >= 0 {
+                        let d = row[leadX]
+                        if d != leadFrom {
+                            leadFrom = d
+                            leadTo = source.blend(over: d, alpha: leadAlpha)
+                        }
+                        row[leadX] = leadTo
+                    }
+                    source.blendRun(row + x0, count: count, alpha: source.a)
+                    if trailX >= 0 {
+                        let d = row[trailX]
+                        if d != trailFrom {
+                            trailFrom = d
+                            trailTo = source.blend(over: d, alpha: trailAlpha)
+                        }
+                        row[trailX] = trailTo
+                    }
                 }
             }
+            if let trail = rows.trail {
+                Self.fillRow(base + trail.index * w, cols, source, coverage: trail.coverage)
+            }
+        }
+    }
+
+    /// Fills one row of a rectangle that covers the row by `coverage`.
+    @inline(__always)
+    private static func fillRow(
+        _ row: UnsafeMutablePointer<UInt32>, _ cols: AxisCoverage, _ source: BlendSource, coverage: Double
+    ) {
+        if let lead = cols.lead {
+            row[lead.index] = source.blend(over: row[lead.index], alpha: source.alpha(coverage: coverage * lead.coverage))
+        }
+        source.blendRun(row + cols.full.lowerBound, count: cols.full.count, alpha: source.alpha(coverage: coverage))
+        if let trail = cols.trail {
+            row[trail.index] = source.blend(
+                over: row[trail.index], alpha: source.alpha(coverage: coverage * trail.coverage))
         }
     }
 

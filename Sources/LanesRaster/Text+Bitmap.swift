@@ -1,5 +1,5 @@
 /// A small built-in font: 5×7 pixel glyphs in a 6-pixel cell for printable
-/// ASCII and a few symbols (µ, ×, ·, …, →), scaled by whole pixels; other
+/// ASCII and a few symbols (µ, ×, ·, –, —, −, …, →), scaled by whole pixels; other
 /// characters are drawn as a box. Needs no files and no libraries, so text
 /// can always be drawn. The scale is `max(1, round(size / 12))`: at size 12
 /// a glyph is 7 pixels tall and every character advances 6 pixels.

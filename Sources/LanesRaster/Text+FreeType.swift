@@ -19,8 +19,10 @@ public struct FontError: Error, CustomStringConvertible, Sendable {
 /// Draws text with FreeType from a font file (DejaVu Sans unless told
 /// otherwise; see ``TextRenderers``). Glyphs are hinted, rendered as 8-bit
 /// coverage, and cached by (glyph, size); kerning is applied when the font
-/// has a `kern` table. Glyphs sit on whole pixels, so output is deterministic
-/// for a given FreeType and font file. Safe to share between threads: calls
+/// has a `kern` table. Glyphs sit on whole pixels and advance by whole
+/// (hinted) pixels, so output is deterministic for a given FreeType and font
+/// file, and widths are best compared at whole-pixel sizes. The cache keeps
+/// every glyph drawn at every size; it is small for chart labels. Safe to share between threads: calls
 /// into FreeType are serialised by a lock.
 public final class FreeTypeTextRenderer: TextRenderer {
     /// The font file.

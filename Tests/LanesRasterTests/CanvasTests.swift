@@ -169,3 +169,30 @@ import Testing
         #expect(empty.rgbaBytes.isEmpty)
     }
 }
+
+@Suite struct BlendTests {
+    /// `x / 255` rounded to nearest (x / 255 is never exactly half-way).
+    func div255(_ x: Int) -> Int { Int((Double(x) / 255).rounded()) }
+
+    @Test func blendingMatchesTheExactFormula() {
+        var rng = SplitMix64(seed: 3)
+        for _ in 0..<3000 {
+            let dst = Color(r: .random(in: 0...255, using: &rng), g: .random(in: 0...255, using: &rng),
+                            b: .random(in: 0...255, using: &rng), a: [0, 255, .random(in: 1...254, using: &rng)]
+                                .randomElement(using: &rng)!)
+            let src = Color(r: .random(in: 0...255, using: &rng), g: .random(in: 0...255, using: &rng),
+                            b: .random(in: 0...255, using: &rng), a: .random(in: 1...255, using: &rng))
+            var canvas = Canvas(width: 1, height: 1, background: dst)
+            canvas.fill(Rect(x: 0, y: 0, width: 1, height: 1), src)
+            let out = canvas.pixel(x: 0, y: 0)
+            let a = Int(src.a), da = Int(dst.a)
+            let dw = div255(da * (255 - a)), oa = a + dw
+            #expect(Int(out.a) == oa)
+            for (o, s, d) in [(out.r, src.r, dst.r), (out.g, src.g, dst.g), (out.b, src.b, dst.b)] {
+                let exact = Double(Int(s) * a + Int(d) * dw) / Double(oa)
+                #expect(abs(Double(o) - exact) <= 0.5 + 1e-9, "\(src) over \(dst) gave \(out)")
+                if da == 255 { #expect(Int(o) == div255(Int(s) * a + Int(d) * (255 - a))) }
+            }
+        }
+    }
+}

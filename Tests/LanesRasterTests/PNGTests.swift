@@ -61,7 +61,7 @@ import Testing
         try PNG.write(Canvas(width: 3, height: 3, background: .black), to: path)
         #expect(try PNG.read(from: path).pixel(x: 1, y: 1) == .black)
         #expect(listDirectory(dir.path) == ["chart.png"])
-        // A path without a directory part is relative to the working directory.
+        // An empty path is refused.
         #expect(throws: PNGError.self) { try PNG.write(canvas, to: "") }
     }
 
