@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "LanesCore", targets: ["LanesCore"]),
         .library(name: "LanesRecord", targets: ["LanesRecord"]),
         .library(name: "LanesFormat", targets: ["LanesFormat"]),
+        .library(name: "LanesRaster", targets: ["LanesRaster"]),
         .executable(name: "lanes", targets: ["lanes"]),
     ],
     dependencies: [
@@ -23,6 +24,14 @@ let package = Package(
         .target(name: "CLanesSupport"),
         // The instrumentation library.
         .target(name: "LanesRecord", dependencies: ["LanesCore", "LanesFormat", "CLanesSupport"]),
+        // System libraries for the raster layer: module maps and nothing else.
+        .systemLibrary(name: "CLibPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
+        .systemLibrary(name: "CFreeType", pkgConfig: "freetype2", providers: [.apt(["libfreetype-dev"]), .brew(["freetype"])]),
+        // libpng's low-level writer reports errors by longjmp; this keeps the setjmp in C
+        // and turns failures into return codes.
+        .target(name: "CLanesPNG", dependencies: ["CLibPNG"]),
+        // RGBA canvas, text and PNG. Knows nothing of traces.
+        .target(name: "LanesRaster", dependencies: ["CLibPNG", "CFreeType", "CLanesPNG"]),
         .executableTarget(
             name: "lanes",
             dependencies: [
@@ -33,6 +42,7 @@ let package = Package(
         .testTarget(name: "LanesCoreTests", dependencies: ["LanesCore"]),
         .testTarget(name: "LanesFormatTests", dependencies: ["LanesFormat", "LanesCore"]),
         .testTarget(name: "LanesRecordTests", dependencies: ["LanesRecord", "LanesFormat", "LanesCore"]),
+        .testTarget(name: "LanesRasterTests", dependencies: ["LanesRaster"]),
         .testTarget(name: "LanesCLITests", dependencies: ["lanes", "LanesRecord", "LanesFormat", "LanesCore"]),
     ],
     swiftLanguageModes: [.v6]
