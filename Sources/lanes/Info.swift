@@ -40,7 +40,7 @@ struct TraceSummary {
         let t = result.trace
         let m = t.metadata
         var out = ""
-        func line(_ label: String, _ value: String) { out += label.padding(toLength: 16, withPad: " ", startingAt: 0) + value + "\n" }
+        func line(_ label: String, _ value: String) { out += pad(label, 16) + value + "\n" }
         line("trace", "\(path) (\(result.isComplete ? "complete" : "\(result.completeness)"))")
         line("clock", "\(m.clock)\(m.timeSource.isEmpty ? "" : ", timestamps from \(m.timeSource)")")
         if !m.host.isEmpty || m.cores > 0 { line("host", "\(m.host.isEmpty ? "?" : m.host), \(m.cores) cores") }
@@ -76,7 +76,7 @@ struct TraceSummary {
         }
         line("waits", "\(t.waitCount)")
         for r in WaitReason.allCases where counts[r] != nil {
-            out += "  \(r.description.padding(toLength: 14, withPad: " ", startingAt: 0))"
+            out += "  \(pad(r.description, 14))"
                 + "\(counts[r]!) totalling \(formatDuration(times[r]!))\n"
         }
         line("marks", "\(t.marks.count)")
@@ -86,4 +86,9 @@ struct TraceSummary {
         for w in result.warnings { out += "warning: \(w)\n" }
         return out
     }
+}
+
+/// `text` followed by spaces up to `width` characters.
+func pad(_ text: String, _ width: Int) -> String {
+    text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
 }
