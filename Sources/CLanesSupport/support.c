@@ -8,8 +8,10 @@
 #endif
 
 __thread lanes_thread_state lanes_tls __attribute__((tls_model("initial-exec")));
-int lanes_active = 0;
-int lanes_use_tsc = 0;
+// Read on every span by every thread: kept on cache lines of their own, so no write to a
+// neighbouring variable makes recording threads miss.
+__attribute__((aligned(64))) int lanes_active = 0;
+__attribute__((aligned(64))) int lanes_use_tsc = 0;
 
 uint64_t lanes_monotonic_ns(void) {
     struct timespec ts;

@@ -83,6 +83,12 @@ struct Converter {
 
     mutating func convert(_ segments: [Segment], clock: TickConverter) -> LanesBatch {
         var batch = LanesBatch()
+        convert(segments, clock: clock, into: &batch)
+        return batch
+    }
+
+    /// Converts into `batch`, whose arrays should be empty; their capacity is reused.
+    mutating func convert(_ segments: [Segment], clock: TickConverter, into batch: inout LanesBatch) {
         batch.spans.reserveCapacity(segments.reduce(0) { $0 + $1.count })
         if !processEmitted {
             batch.processes.append(Process(pid: pid, name: processName))
@@ -169,44 +175,8 @@ struct Converter {
                 }
             }
         }
-        return batch
     }
 
     /// What is left at the end: nothing but the lanes of threads that recorded only flows in and out.
     mutating func finalBatch() -> LanesBatch { LanesBatch() }
-}
-
-/// Builds a trace from batches in order: the last word about a process or lane wins; waits join their spans.
-func assembleTrace(_ batches: [LanesBatch], metadata: Metadata) -> Trace {
-    var trace = Trace(metadata: metadata)
-    var laneIndex: [LaneID: Int] = [:]
-    var processIndex: [Int64: Int] = [:]
-    var waits: [SpanID: [Wait]] = [:]
-    for b in batches {
-        for p in b.processes {
-            if let i = processIndex[p.pid] { trace.processes[i] = p } else {
-                processIndex[p.pid] = trace.processes.count
-                trace.processes.append(p)
-            }
-        }
-        for l in b.lanes {
-            if let i = laneIndex[l.id] { trace.lanes[i] = l } else {
-                laneIndex[l.id] = trace.lanes.count
-                trace.lanes.append(l)
-            }
-        }
-        trace.spans += b.spans
-        for w in b.waits { waits[w.span, default: []].append(w.wait) }
-        trace.marks += b.marks
-        trace.counters += b.counters
-        trace.flows += b.flows
-    }
-    if !waits.isEmpty {
-        for i in trace.spans.indices {
-            if let w = waits.removeValue(forKey: trace.spans[i].id) {
-                trace.spans[i].waits = (trace.spans[i].waits + w).sorted { $0.start < $1.start }
-            }
-        }
-    }
-    return trace
 }

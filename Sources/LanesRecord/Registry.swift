@@ -39,7 +39,12 @@ final class Registry: Sendable {
         var threads: [UInt32: ThreadInfo] = [:]
         var nextSlot: UInt32 = 1
         var session: Session?
+        /// Bytes of record buffers allocated, in use or pooled.
         var bytesInUse = 0
+        /// Drained buffers kept for reuse, so a recording thread's next buffer is warm memory
+        /// rather than a fresh allocation that faults in page by page.
+        var pool: [(buffer: UnsafeMutablePointer<lanes_record>, bytes: Int)] = []
+        var slabs = BufferSlabs()
     }
 
     let state = Lock(State())
@@ -69,6 +74,9 @@ final class Registry: Sendable {
                 if let seg = copySegment(slot: slot, info: t) { session.accept(seg) }
             }
             s.session = nil
+            for p in s.pool { s.slabs.free(p.buffer, bytes: p.bytes) }
+            s.bytesInUse -= s.pool.reduce(0) { $0 + $1.bytes }
+            s.pool = []
         }
     }
 
@@ -139,14 +147,20 @@ final class Registry: Sendable {
                 return  // room was made meanwhile
             }
             let bytes = session.configuration.bufferSize
-            guard s.bytesInUse + bytes <= session.configuration.memoryLimit else {
+            let n = bytes / 32
+            let buffer: UnsafeMutablePointer<lanes_record>
+            if let i = s.pool.lastIndex(where: { $0.bytes == bytes }) {
+                buffer = s.pool.remove(at: i).buffer
+            } else if s.bytesInUse + bytes <= session.configuration.memoryLimit,
+                let fresh = s.slabs.allocate(bytes: bytes)
+            {
+                s.bytesInUse += bytes
+                buffer = fresh
+            } else {
                 st.pointee.drop_backoff = 1023
                 s.threads[slot] = info
                 return
             }
-            s.bytesInUse += bytes
-            let n = bytes / 32
-            let buffer = UnsafeMutablePointer<lanes_record>.allocate(capacity: n)
             st.pointee.base = buffer
             st.pointee.flushed = buffer
             st.pointee.limit = buffer + n
@@ -156,11 +170,21 @@ final class Registry: Sendable {
         }
     }
 
-    /// Frees a buffer whose records were converted.
+    /// Returns a buffer whose records were converted: to the pool while recording goes on, else freed.
     func release(_ segment: Segment) {
         guard let buffer = segment.buffer else { return }
-        buffer.deallocate()
-        if segment.bufferBytes > 0 { state.withLock { $0.bytesInUse -= segment.bufferBytes } }
+        guard segment.bufferBytes > 0 else {
+            buffer.deallocate()  // a copy taken from a living thread's buffer
+            return
+        }
+        state.withLock { s in
+            if s.session != nil {
+                s.pool.append((buffer, segment.bufferBytes))
+            } else {
+                s.slabs.free(buffer, bytes: segment.bufferBytes)
+                s.bytesInUse -= segment.bufferBytes
+            }
+        }
     }
 
     func setName(_ name: String, st: UnsafeMutablePointer<lanes_thread_state>) {
@@ -186,7 +210,7 @@ final class Registry: Sendable {
                 if let session = s.session, n > 0 {
                     session.accept(seg)
                 } else {
-                    base.deallocate()
+                    s.slabs.free(base, bytes: info.capacity * 32)
                     s.bytesInUse -= info.capacity * 32
                 }
             }

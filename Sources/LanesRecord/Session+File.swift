@@ -31,3 +31,17 @@ final class LanesFileWriter: @unchecked Sendable {
         try writer.finish()
     }
 }
+
+extension LanesBatch {
+    /// Empties every part, keeping the arrays' capacity.
+    mutating func clear() {
+        processes.removeAll(keepingCapacity: true)
+        lanes.removeAll(keepingCapacity: true)
+        spans.removeAll(keepingCapacity: true)
+        waits.removeAll(keepingCapacity: true)
+        marks.removeAll(keepingCapacity: true)
+        counters.removeAll(keepingCapacity: true)
+        flows.removeAll(keepingCapacity: true)
+        metadata = nil
+    }
+}

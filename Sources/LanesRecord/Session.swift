@@ -46,7 +46,7 @@ final class Session: Sendable {
         let converter = Converter(pid: pid, processName: processName, startTicks: clock.origin.ticks)
         switch configuration.output {
         case .memory:
-            output = Lock(Output(converter: converter, sink: .memory([])))
+            output = Lock(Output(converter: converter, sink: .memory(TraceBuilder())))
         case .file(let path):
             do {
                 let writer = try LanesFileWriter(path: path, metadata: baseMetadata)
@@ -76,12 +76,14 @@ final class Session: Sendable {
 
     /// Takes records handed over by the registry (a full buffer, an exiting thread, the final take).
     func accept(_ segment: Segment) {
-        let isFile = pending.withLock { p in
+        // The flusher is woken once a few buffers wait, not for each: fewer wake-ups for recording
+        // threads to pay for, and larger chunks.
+        let wakeFlusher = pending.withLock { p in
             p.segments.append(segment)
-            if case .file = configuration.output { return true }
+            if case .file = configuration.output { return p.segments.count >= 2 }
             return false
         }
-        if isFile { wake.signal() }
+        if wakeFlusher { wake.signal() }
     }
 
     func addDropped(_ n: UInt64) {
@@ -117,8 +119,20 @@ final class Session: Sendable {
         if includingLiveThreads { segments += Registry.shared.snapshot(for: self) }
         guard !segments.isEmpty else { return }
         let converter = clock.converter()
-        output.withLock { out in out.write(segments, clock: converter) }
-        for s in segments { Registry.shared.release(s) }
+        // In groups of about one chunk, so the converted spans stay small and in cache, and
+        // drained buffers go back to the pool (and to recording threads) as soon as possible.
+        var group: [Segment] = []
+        var records = 0
+        for (i, segment) in segments.enumerated() {
+            group.append(segment)
+            records += segment.count
+            if records >= 65_536 || i == segments.count - 1 {
+                output.withLock { out in out.write(group, clock: converter) }
+                for s in group { Registry.shared.release(s) }
+                group.removeAll(keepingCapacity: true)
+                records = 0
+            }
+        }
     }
 
     func finish() throws -> Recorder.Recording {
@@ -143,7 +157,7 @@ final class Session: Sendable {
 /// Where converted records go.
 struct Output {
     enum Sink {
-        case memory([LanesBatch])
+        case memory(TraceBuilder)
         case file(LanesFileWriter, String)
     }
 
@@ -152,29 +166,40 @@ struct Output {
     var error: (any Error)?
     var spanCount = 0
     var waitCount = 0
+    /// Reused for every file flush, so converting does not allocate (and fault in) fresh arrays.
+    var scratch = LanesBatch()
 
     mutating func write(_ segments: [Segment], clock: TickConverter) {
-        let batch = converter.convert(segments, clock: clock)
+        switch sink {
+        case .memory(var builder):
+            let batch = converter.convert(segments, clock: clock)
+            count(batch)
+            sink = .memory(TraceBuilder())  // so `builder` is uniquely referenced while it grows
+            builder.add(batch)
+            sink = .memory(builder)
+        case .file(let writer, _):
+            converter.convert(segments, clock: clock, into: &scratch)
+            count(scratch)
+            if error == nil {
+                do { try writer.write(scratch) } catch { self.error = error }
+            }
+            scratch.clear()
+        }
+    }
+
+    private mutating func count(_ batch: LanesBatch) {
         spanCount += batch.spans.count
         waitCount += batch.waits.count + batch.spans.reduce(0) { $0 + $1.waits.count }
-        switch sink {
-        case .memory(var batches):
-            sink = .memory([])
-            batches.append(batch)
-            sink = .memory(batches)
-        case .file(let writer, _):
-            guard error == nil else { return }
-            do { try writer.write(batch) } catch { self.error = error }
-        }
     }
 
     mutating func finish(metadata: Metadata) throws -> Recorder.Recording {
         var final = converter.finalBatch()
         final.metadata = metadata
         switch sink {
-        case .memory(var batches):
-            batches.append(final)
-            let trace = assembleTrace(batches, metadata: metadata)
+        case .memory(var builder):
+            builder.add(final)
+            builder.metadata = metadata
+            let trace = builder.build().trace
             return Recorder.Recording(
                 trace: trace, path: nil, spanCount: trace.spans.count, waitCount: trace.waitCount,
                 droppedEvents: metadata.droppedEvents)
