@@ -12,6 +12,7 @@ __thread lanes_thread_state lanes_tls __attribute__((tls_model("initial-exec")))
 // neighbouring variable makes recording threads miss.
 __attribute__((aligned(64))) int lanes_active = 0;
 __attribute__((aligned(64))) int lanes_use_tsc = 0;
+uint32_t lanes_generation = 0;
 
 uint64_t lanes_monotonic_ns(void) {
     struct timespec ts;

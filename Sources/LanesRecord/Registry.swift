@@ -58,6 +58,7 @@ final class Registry: Sendable {
                 t.state.pointer.pointee.flushed = lanes_published_cursor(t.state.pointer)
                 _ = lanes_take_dropped(t.state.pointer)
             }
+            lanes_next_generation()
             lanes_set_use_tsc(session.clock.usesTSC ? 1 : 0)
             lanes_set_recording_mode(session.configuration.cpu == .perSpan ? 2 : 1)
         }
@@ -158,6 +159,7 @@ final class Registry: Sendable {
                 buffer = fresh
             } else {
                 st.pointee.drop_backoff = 1023
+                st.pointee.drop_generation = lanes_current_generation()
                 s.threads[slot] = info
                 return
             }
@@ -237,9 +239,13 @@ func currentThreadName() -> String {
 func _appendSlow(_ w0: UInt64, _ w1: UInt64, _ w2: UInt64, _ w3: UInt64) {
     let st = lanes_state()!
     if st.pointee.drop_backoff > 0 {
-        st.pointee.drop_backoff -= 1
-        lanes_add_dropped(st, 1)
-        return
+        // Dropping goes on for a while without asking for a buffer, but not into the next recording.
+        if st.pointee.drop_generation == lanes_current_generation() {
+            st.pointee.drop_backoff -= 1
+            lanes_add_dropped(st, 1)
+            return
+        }
+        st.pointee.drop_backoff = 0
     }
     Registry.shared.refill(st)
     if lanes_append(st, w0, w1, w2, w3) == 0, lanes_recording_mode() != 0 {

@@ -118,6 +118,17 @@ import Testing
         #expect(trace.metadata.droppedEvents == recording.droppedEvents)
     }
 
+    @Test func droppingEndsWithItsRecording() throws {
+        let tight = try Recorder.start(.init(memoryLimit: 1024, bufferSize: 1024))
+        for _ in 0..<10_000 { span("x") {} }
+        #expect(try tight.stop().droppedEvents > 0)
+        let next = try Recorder.start()
+        for _ in 0..<5 { span("y") {} }
+        let recording = try next.stop()
+        #expect(recording.droppedEvents == 0)
+        #expect(recording.trace?.spans.filter { $0.name == "y" }.count == 5)
+    }
+
     @Test func perSpanCPUTimeIsMeasured() throws {
         let recorder = try Recorder.start(.init(cpu: .perSpan))
         var x: UInt64 = 1

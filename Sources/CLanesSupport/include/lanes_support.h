@@ -25,7 +25,7 @@ typedef struct lanes_thread_state {
     uint32_t seq;             // last span sequence number issued on this thread
     uint32_t current;         // sequence number of the innermost open span, 0 if none
     uint32_t slot;            // the thread's index in the recorder + 1; 0 = not registered
-    uint32_t generation;      // the recorder session the registration belongs to
+    uint32_t drop_generation; // the recording during which drop_backoff was set
     int64_t tid;              // the thread's kernel id, cached at registration
     uint64_t dropped;         // events this thread dropped at the memory bound (atomic)
     uint64_t drop_backoff;    // drops left before the thread asks for a buffer again
@@ -41,6 +41,13 @@ static inline lanes_thread_state *lanes_state(void) { return &lanes_tls; }
 static inline int lanes_recording_mode(void) { return __atomic_load_n(&lanes_active, __ATOMIC_RELAXED); }
 
 static inline void lanes_set_recording_mode(int mode) { __atomic_store_n(&lanes_active, mode, __ATOMIC_RELEASE); }
+
+/// Counts recordings started in this process.
+extern uint32_t lanes_generation;
+
+static inline uint32_t lanes_current_generation(void) { return __atomic_load_n(&lanes_generation, __ATOMIC_ACQUIRE); }
+
+static inline void lanes_next_generation(void) { __atomic_fetch_add(&lanes_generation, 1, __ATOMIC_ACQ_REL); }
 
 /// Reads the timestamp source: the TSC where it is invariant, else CLOCK_MONOTONIC in ns.
 extern int lanes_use_tsc;
