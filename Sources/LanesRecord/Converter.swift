@@ -96,15 +96,22 @@ struct Converter {
         }
         for seg in segments {
             threads[seg.slot] = ThreadMeta(tid: seg.tid, name: seg.threadName)
-            if let lane = laneOfSlot[seg.slot], emittedNames[lane] != seg.threadName {
+            // A lane made before its thread's records arrived (a counter about it), or a thread
+            // renamed since: say it again, right.
+            if let lane = laneOfSlot[seg.slot],
+                emittedNames[lane] != seg.threadName || lanes[Int(lane.rawValue)].threadID != seg.tid
+            {
                 lanes[Int(lane.rawValue)].name = seg.threadName
+                lanes[Int(lane.rawValue)].threadID = seg.tid
                 emittedNames[lane] = seg.threadName
                 batch.lanes.append(lanes[Int(lane.rawValue)])
             }
         }
         for seg in segments {
             let slotBits = UInt64(seg.slot) << 32
-            let lane = threadLane(seg.slot, batch: &batch)
+            // The thread's lane is made when one of its records needs it: a thread that only
+            // samples others (the CPU sampler) gets none.
+            var segmentLane: LaneID?
             for i in 0..<seg.count {
                 let r = seg.records[i]
                 guard let kind = RecordKind(rawValue: UInt8(truncatingIfNeeded: r.w2 >> kindShift)) else { continue }
@@ -114,6 +121,8 @@ struct Converter {
                     let seq = r.w3 >> 32
                     let parent = r.w3 & 0xFFFF_FFFF
                     let id = slotBits | seq
+                    let lane = segmentLane ?? threadLane(seg.slot, batch: &batch)
+                    segmentLane = lane
                     batch.spans.append(
                         Span(
                             id: SpanID(id), name: name(r.w2), lane: lane, threadID: seg.tid,
@@ -130,6 +139,8 @@ struct Converter {
                         batch.waits.append(DetachedWait(span: SpanID(slotBits | r.w3), wait: wait))
                     } else {
                         // A wait outside any span gets a span of its own, named for what it waited on.
+                        let lane = segmentLane ?? threadLane(seg.slot, batch: &batch)
+                        segmentLane = lane
                         batch.spans.append(
                             Span(
                                 id: SpanID(1 << 62 | nextSynthetic), name: object ?? reason.description, lane: lane,
@@ -138,6 +149,8 @@ struct Converter {
                     }
                 case .mark:
                     if r.w0 < startTicks { continue }
+                    let lane = segmentLane ?? threadLane(seg.slot, batch: &batch)
+                    segmentLane = lane
                     batch.marks.append(Mark(name: name(r.w2), lane: lane, time: clock.ns(r.w0)))
                 case .counter:
                     if r.w0 < startTicks { continue }

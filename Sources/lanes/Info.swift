@@ -80,7 +80,8 @@ struct TraceSummary {
                 + "\(counts[r]!) totalling \(formatDuration(times[r]!))\n"
         }
         line("marks", "\(t.marks.count)")
-        line("counters", "\(t.counters.count) samples of \(Set(t.counters.map(\.name)).count)")
+        let counterNames = Set(t.counters.map(\.name)).sorted()
+        line("counters", t.counters.isEmpty ? "0" : "\(t.counters.count) samples of \(counterNames.joined(separator: ", "))")
         line("flows", "\(t.flows.count)")
         line("dropped events", "\(m.droppedEvents)\(m.droppedEvents > 0 ? " (the recorder's memory bound was reached)" : "")")
         for w in result.warnings { out += "warning: \(w)\n" }

@@ -48,6 +48,26 @@ import Testing
         #expect(lines.contains { $0.hasPrefix("dropped events") && $0.hasSuffix(" 0") })
     }
 
+    @Test func sampleRecordsATraceThatInfoReads() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("sample.lanes").path
+        let run = try runLanes(["sample", "--out", path, "--items", "20", "--cpu", "span"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.hasPrefix("wrote \(path): "))
+        let result = try LanesFile.read(path: path)
+        #expect(result.isComplete)
+        let trace = result.trace
+        #expect(trace.spans.filter { $0.name == "produce" }.count == 40)
+        #expect(trace.spans.filter { $0.name == "consume" }.count == 40)
+        #expect(trace.spans.filter { $0.name == "consume" }.allSatisfy { $0.cpuTime != nil })
+        #expect(Set(trace.lanes.map(\.name)).isSuperset(of: ["producer-0", "producer-1", "consumer-0", "consumer-1"]))
+        #expect(trace.validate().isEmpty)
+        let info = try runLanes(["info", path])
+        #expect(info.status == 0)
+        #expect(info.stdout.contains("sleep"))
+    }
+
     @Test func aMissingTraceIsOneLineAndAFailure() throws {
         let run = try runLanes(["info", "/nonexistent/trace.lanes"])
         #expect(run.status != 0)
