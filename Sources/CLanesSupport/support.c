@@ -49,13 +49,16 @@ uint64_t lanes_read_tsc(void) {
 
 static pthread_key_t exit_key;
 static pthread_once_t exit_once = PTHREAD_ONCE_INIT;
-static void (*exit_destructor)(void *);
-static void run_exit_destructor(void *value) { if (exit_destructor) exit_destructor(value); }
+static void (*exit_destructor)(void *);  // set once; read by exiting threads, so accessed atomically
+static void run_exit_destructor(void *value) {
+    void (*destructor)(void *) = __atomic_load_n(&exit_destructor, __ATOMIC_ACQUIRE);
+    if (destructor) destructor(value);
+}
 static void make_exit_key(void) { pthread_key_create(&exit_key, run_exit_destructor); }
 
 int lanes_on_thread_exit(void (*destructor)(void *), void *value) {
     pthread_once(&exit_once, make_exit_key);
-    exit_destructor = destructor;
+    __atomic_store_n(&exit_destructor, destructor, __ATOMIC_RELEASE);
     return pthread_setspecific(exit_key, value);
 }
 

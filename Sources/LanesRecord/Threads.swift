@@ -35,12 +35,12 @@ final class OSThread: @unchecked Sendable {
     }
 }
 
-/// A flag that one thread sets and another waits for, with a timeout (mutex + condition variable).
-final class Wakeup: @unchecked Sendable {
-    // The pthread objects are only touched through the functions below, each under `mutex`.
+/// A pthread mutex with a condition variable on CLOCK_MONOTONIC: what ``Wakeup`` and
+/// ``TracedCondition`` are built on.
+final class ConditionVariable: @unchecked Sendable {
+    // The pthread objects live at fixed addresses for the object's life, as pthreads require.
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let cond = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
-    private var signalled = false
 
     init() {
         pthread_mutex_init(mutex, nil)
@@ -58,22 +58,41 @@ final class Wakeup: @unchecked Sendable {
         mutex.deallocate()
     }
 
+    func lock() { pthread_mutex_lock(mutex) }
+    func tryLock() -> Bool { pthread_mutex_trylock(mutex) == 0 }
+    func unlock() { pthread_mutex_unlock(mutex) }
+    /// Waits for a signal; the mutex must be held.
+    func wait() { pthread_cond_wait(cond, mutex) }
+    /// Waits for a signal until `deadline` (CLOCK_MONOTONIC ns); false on timeout. The mutex must be held.
+    func wait(until deadline: Int64) -> Bool {
+        var ts = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
+        return pthread_cond_timedwait(cond, mutex, &ts) != ETIMEDOUT
+    }
+    func signal() { pthread_cond_signal(cond) }
+    func broadcast() { pthread_cond_broadcast(cond) }
+}
+
+/// A flag that one thread sets and another waits for, with a timeout.
+final class Wakeup: @unchecked Sendable {
+    private let condition = ConditionVariable()
+    // Only touched with the condition's mutex held.
+    private var signalled = false
+
     func signal() {
-        pthread_mutex_lock(mutex)
+        condition.lock()
         signalled = true
-        pthread_cond_signal(cond)
-        pthread_mutex_unlock(mutex)
+        condition.signal()
+        condition.unlock()
     }
 
     /// Waits until signalled or `nanoseconds` pass; clears the signal.
     func wait(nanoseconds: Int64) {
-        pthread_mutex_lock(mutex)
+        condition.lock()
         let deadline = Int64(lanes_monotonic_ns()) + nanoseconds
-        var ts = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
         while !signalled {
-            if pthread_cond_timedwait(cond, mutex, &ts) == ETIMEDOUT { break }
+            if !condition.wait(until: deadline) { break }
         }
         signalled = false
-        pthread_mutex_unlock(mutex)
+        condition.unlock()
     }
 }

@@ -14,41 +14,27 @@ import Glibc
 /// ready.wait(until: { $0 })                         // another
 /// ```
 public final class TracedCondition<State: Sendable>: @unchecked Sendable {
-    // `state` is only touched with `mutex` held.
+    // `state` is only touched with the condition's mutex held.
     private var state: State
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let cond = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private let condition = ConditionVariable()
     private let name: SpanName?
 
     public init(_ state: State, name: String? = nil) {
         self.state = state
         self.name = name.map(SpanName.init)
-        pthread_mutex_init(mutex, nil)
-        var attr = pthread_condattr_t()
-        pthread_condattr_init(&attr)
-        pthread_condattr_setclock(&attr, CLOCK_MONOTONIC)
-        pthread_cond_init(cond, &attr)
-        pthread_condattr_destroy(&attr)
-    }
-
-    deinit {
-        pthread_cond_destroy(cond)
-        pthread_mutex_destroy(mutex)
-        cond.deallocate()
-        mutex.deallocate()
     }
 
     private func lock() {
-        if pthread_mutex_trylock(mutex) == 0 { return }
+        if condition.tryLock() { return }
         let token = beginWait(.lock, object: name)
-        pthread_mutex_lock(mutex)
+        condition.lock()
         endWait(token)
     }
 
     /// Runs `body` with the lock held.
     public func withLock<R, E: Error>(_ body: (inout State) throws(E) -> R) throws(E) -> R {
         lock()
-        defer { pthread_mutex_unlock(mutex) }
+        defer { condition.unlock() }
         return try body(&state)
     }
 
@@ -58,10 +44,10 @@ public final class TracedCondition<State: Sendable>: @unchecked Sendable {
         until predicate: (State) -> Bool, reason: WaitReason = .condition, then body: (inout State) throws(E) -> R
     ) throws(E) -> R {
         lock()
-        defer { pthread_mutex_unlock(mutex) }
+        defer { condition.unlock() }
         if !predicate(state) {
             let token = beginWait(reason, object: name)
-            while !predicate(state) { pthread_cond_wait(cond, mutex) }
+            while !predicate(state) { condition.wait() }
             endWait(token)
         }
         return try body(&state)
@@ -73,10 +59,10 @@ public final class TracedCondition<State: Sendable>: @unchecked Sendable {
     }
 
     /// Wakes one waiter.
-    public func signal() { pthread_cond_signal(cond) }
+    public func signal() { condition.signal() }
 
     /// Wakes every waiter.
-    public func broadcast() { pthread_cond_broadcast(cond) }
+    public func broadcast() { condition.broadcast() }
 }
 
 /// A counting semaphore whose waits are recorded as `semaphore` waits.

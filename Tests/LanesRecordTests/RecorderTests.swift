@@ -140,8 +140,12 @@ import Testing
         let nap = try #require(trace.spans.first { $0.name == "nap" })
         let spinCPU = try #require(spin.cpuTime)
         let napCPU = try #require(nap.cpuTime)
-        #expect(spinCPU > spin.duration / 2)
-        #expect(napCPU < nap.duration / 2)
+        // Ratios, not absolute bounds: on a loaded machine the spinning thread is not always on a CPU.
+        let spinShare = Double(spinCPU) / Double(spin.duration)
+        let napShare = Double(napCPU) / Double(nap.duration)
+        #expect(spinCPU > 0 && spinCPU <= spin.duration + 1_000_000)
+        #expect(napShare < 0.25)
+        #expect(spinShare > 4 * napShare)
     }
 
     @Test func sampledCPUGivesSchedCounters() throws {
