@@ -96,6 +96,28 @@ import Testing
         #expect(run.stderr.contains("--frobnicate"))
     }
 
+    /// Timestamps are CLOCK_MONOTONIC nanoseconds in every process, so a child's spans fall inside
+    /// the parent's reading of the same clock before it started and after it ended.
+    @Test func aChildProcessTraceLinesUpWithTheParentClock() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("child.lanes").path
+        func monotonic() -> Int64 {
+            var ts = timespec()
+            clock_gettime(CLOCK_MONOTONIC, &ts)
+            return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+        }
+        let before = monotonic()
+        let run = try runLanes(["_spin", "--out", path, "--spans", "20000"])
+        let after = monotonic()
+        #expect(run.status == 0, "\(run.stderr)")
+        let trace = try LanesFile.read(path: path).trace
+        let range = try #require(trace.timeRange)
+        #expect(range.lowerBound >= before)
+        #expect(range.upperBound <= after)
+        #expect(trace.spans.count >= 40_000)
+    }
+
     /// A process that records spans and is killed with SIGKILL mid-run leaves a file that reads up
     /// to its last flushed chunk.
     @Test func aKilledRecorderLeavesAReadableFile() throws {

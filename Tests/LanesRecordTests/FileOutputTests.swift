@@ -56,6 +56,25 @@ extension RecorderTests {
         #expect(trace.validate().isEmpty)
     }
 
+    @Test func anUnwritableOutputFailsToStartAndSaysWhere() throws {
+        let path = "/nonexistent-dir/run.lanes"
+        do {
+            _ = try Recorder.start(.init(output: .file(path)))
+            Issue.record("recording started with an unwritable output")
+        } catch let error as Recorder.Error {
+            guard case .output(let p, let message) = error else {
+                Issue.record("unexpected error \(error)")
+                return
+            }
+            #expect(p == path)
+            #expect(message.contains("No such file or directory"))
+            #expect(!"\(error)".contains("\n"))
+        }
+        #expect(!Recorder.isRecording)
+        // And the next recorder starts normally.
+        _ = try Recorder.start().stop()
+    }
+
     /// When the output cannot keep up (here: a pipe that nobody reads until recording ends), the
     /// memory bound drops events, counts them, and the count reaches the file.
     @Test func droppedCountReachesTheFile() throws {
