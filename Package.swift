@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "LanesRecord", targets: ["LanesRecord"]),
         .library(name: "LanesFormat", targets: ["LanesFormat"]),
         .library(name: "LanesRaster", targets: ["LanesRaster"]),
+        .library(name: "LanesWorkloads", targets: ["LanesWorkloads"]),
         .executable(name: "lanes", targets: ["lanes"]),
     ],
     dependencies: [
@@ -32,10 +33,12 @@ let package = Package(
         .target(name: "CLanesPNG", dependencies: ["CLibPNG"]),
         // RGBA canvas, text and PNG. Knows nothing of traces.
         .target(name: "LanesRaster", dependencies: ["CLibPNG", "CFreeType", "CLanesPNG"]),
+        // Concurrency-model runners and the scenario catalog from the seed.
+        .target(name: "LanesWorkloads", dependencies: ["LanesRecord", "LanesCore"]),
         .executableTarget(
             name: "lanes",
             dependencies: [
-                "LanesCore", "LanesFormat", "LanesRecord",
+                "LanesCore", "LanesFormat", "LanesRecord", "LanesWorkloads",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -43,6 +46,7 @@ let package = Package(
         .testTarget(name: "LanesFormatTests", dependencies: ["LanesFormat", "LanesCore"]),
         .testTarget(name: "LanesRecordTests", dependencies: ["LanesRecord", "LanesFormat", "LanesCore"]),
         .testTarget(name: "LanesRasterTests", dependencies: ["LanesRaster"]),
+        .testTarget(name: "LanesWorkloadsTests", dependencies: ["LanesWorkloads", "LanesRecord", "LanesCore"]),
         .testTarget(name: "LanesCLITests", dependencies: ["lanes", "LanesRecord", "LanesFormat", "LanesCore"]),
     ],
     swiftLanguageModes: [.v6]

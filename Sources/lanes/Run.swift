@@ -1,0 +1,124 @@
+import ArgumentParser
+import LanesCore
+import LanesFormat
+import LanesWorkloads
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `lanes run SCENARIO`: runs a scenario under one or more models and compares them.
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Runs a scenario under concurrency models, writes one trace per model, and compares them.")
+
+    @Argument(help: "A scenario (see `lanes scenarios`).")
+    var scenario: String
+
+    @Option(name: .customLong("model"), parsing: .upToNextOption, help: "Models to run, or `all` (the default).")
+    var models: [String] = ["all"]
+
+    @Option(help: "Workers: threads, tasks in flight or interpreter-lock threads (default: the scenario's).")
+    var workers: Int?
+
+    @Option(help: "Multiplies the work per item.")
+    var scale: Double = 1
+
+    @Option(help: "Where to write the traces, one .lanes file per model.")
+    var out: String = "."
+
+    func validate() throws {
+        guard ScenarioCatalog.named(scenario) != nil else {
+            throw ValidationError(
+                "unknown scenario '\(scenario)'; the scenarios are \(ScenarioCatalog.all.map(\.name).joined(separator: ", "))")
+        }
+        for m in models where m != "all" && ConcurrencyModel(rawValue: m) == nil {
+            throw ValidationError(
+                "unknown model '\(m)'; the models are \(ConcurrencyModel.allCases.map(\.rawValue).joined(separator: ", ")) or all")
+        }
+        if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
+        guard scale > 0, scale.isFinite else { throw ValidationError("--scale must be a positive number") }
+    }
+
+    func run() throws {
+        let s = ScenarioCatalog.named(scenario)!
+        let chosen: [ConcurrencyModel] =
+            models.contains("all") ? s.models : models.compactMap { ConcurrencyModel(rawValue: $0) }
+        for m in chosen where !s.models.contains(m) {
+            throw CLIError("\(s.name) does not run under \(m); it runs under \(s.models.map(\.rawValue).joined(separator: ", "))")
+        }
+        let options = RunOptions(workers: workers ?? s.defaultWorkers, scale: scale)
+        let interactive = isatty(STDERR_FILENO) != 0
+        var results: [RunResult] = []
+        for (i, model) in chosen.enumerated() {
+            progress("[\(i + 1)/\(chosen.count)] \(s.name) under \(model)…", interactive: interactive)
+            let result = try s.run(model, options: options)
+            let path = "\(out)/\(s.name)-\(model.rawValue).lanes"
+            do { try LanesFile.write(result.trace, to: path) } catch { throw CLIError("cannot write \(path): \(error)") }
+            results.append(result)
+        }
+        if interactive { progress("", interactive: true) }
+        let answers = Set(results.map(\.answer))
+        print(ComparisonTable(results: results, cores: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))).text)
+        if answers.count == 1 {
+            print("answer (same under every model): \(answers.first!)")
+        } else {
+            for r in results { print("answer under \(r.model): \(r.answer)") }
+        }
+        for line in s.notes(results, options) { print(line) }
+        print("traces in \(out)/\(s.name)-MODEL.lanes")
+        if answers.count > 1 { throw CLIError("the models gave different answers") }
+    }
+
+    private func progress(_ text: String, interactive: Bool) {
+        let line = interactive ? "\r\u{1B}[K" + text : text.isEmpty ? "" : text + "\n"
+        var bytes = Array(line.utf8)
+        _ = write(STDERR_FILENO, &bytes, bytes.count)
+    }
+}
+
+/// The table `lanes run` prints: model, wall time, speed-up, CPU utilisation, top blocked reason.
+struct ComparisonTable {
+    let results: [RunResult]
+    let cores: Int
+
+    var text: String {
+        let base = results.first { $0.model == .sequential } ?? results.first
+        var rows = [["model", "wall", "speed-up", "CPU use", "blocked (top reason)"]]
+        for r in results {
+            let wall = seconds(r.wallTime)
+            let speedup = base.map { seconds($0.wallTime) / max(wall, 1e-9) } ?? 1
+            let utilisation = seconds(r.cpuTime) / max(wall * Double(max(cores, 1)), 1e-9)
+            rows.append([
+                r.model.rawValue, formatDuration(Int64(wall * 1e9)), "\(fixed(speedup, 2))x",
+                "\(Int((utilisation * 100).rounded()))%", blocked(r.trace),
+            ])
+        }
+        let widths = (0..<5).map { c in rows.map { $0[c].count }.max()! }
+        return rows.map { row in row.enumerated().map { pad($1, widths[$0] + 2) }.joined() }.joined(separator: "\n")
+    }
+
+    private func blocked(_ trace: Trace) -> String {
+        let spanTime = trace.spans.filter { $0.parent == nil }.reduce(Int64(0)) { $0 + $1.duration }
+        let byReason = trace.blockedTimeByReason()
+        guard spanTime > 0, let top = byReason.max(by: { $0.value < $1.value }) else { return "0%" }
+        let total = byReason.values.reduce(0, +)
+        return "\(Int((Double(total) / Double(spanTime) * 100).rounded()))% (\(top.key))"
+    }
+}
+
+func seconds(_ d: Duration) -> Double {
+    let c = d.components
+    return Double(c.seconds) + Double(c.attoseconds) / 1e18
+}
+
+func fixed(_ x: Double, _ digits: Int) -> String {
+    var p = 1.0
+    for _ in 0..<digits { p *= 10 }
+    var s = String((x * p).rounded() / p)
+    if let dot = s.firstIndex(of: ".") {
+        let have = s.distance(from: dot, to: s.endIndex) - 1
+        if have < digits { s += String(repeating: "0", count: digits - have) }
+    }
+    return s
+}

@@ -1,0 +1,111 @@
+import LanesCore
+import LanesRecord
+import Testing
+
+@testable import LanesWorkloads
+
+/// Runs start a recorder, and one recorder may be active per process: these run one at a time.
+@Suite(.serialized) struct WorkloadTests {
+    static let small = RunOptions(workers: 3, scale: 0.05)
+
+    @Test(arguments: ScenarioCatalog.all.map(\.name))
+    func everyModelGivesTheSameAnswer(_ name: String) throws {
+        let scenario = try #require(ScenarioCatalog.named(name))
+        var answers: [ConcurrencyModel: String] = [:]
+        for model in scenario.models {
+            let result = try scenario.run(model, options: Self.small)
+            answers[model] = result.answer
+            #expect(result.trace.validate().isEmpty, "\(name) under \(model)")
+            #expect(result.trace.metadata.model == model.rawValue)
+            #expect(result.trace.metadata.scenario == name)
+        }
+        #expect(Set(answers.values).count == 1, "\(answers)")
+    }
+
+    @Test func cpuPrimesCountsThePrimesBelowTheLimit() throws {
+        let result = try ScenarioCatalog.cpuPrimes.run(.threads, options: RunOptions(workers: 2, scale: 0.01))
+        // π(20,000) = 2,262.
+        #expect(result.answer == "2262 primes below 20000")
+    }
+
+    @Test func threadModelsHaveOneLanePerWorker() throws {
+        let options = RunOptions(workers: 3, scale: 0.05)
+        let threads = try ScenarioCatalog.cpuPrimes.run(.threads, options: options).trace
+        // Items go to whichever worker asks first, so a worker may finish with none (and no lane).
+        let workerLanes = threads.lanes.filter { $0.name.hasPrefix("threads-") }
+        #expect((1...3).contains(workerLanes.count))
+        #expect(threads.spans.filter { $0.name == "count primes" }.count == 16)
+        let perTask = try ScenarioCatalog.cpuPrimes.run(.threadPerTask, options: options).trace
+        #expect(perTask.lanes.filter { $0.name.hasPrefix("task-") }.count == 16)
+        let async = try ScenarioCatalog.cpuPrimes.run(.async, options: options).trace
+        #expect(async.lanes.filter { $0.kind == .task }.count == 16)
+        // Tasks run on the executor's threads, one per core, and on no others.
+        let taskThreads = Set(async.spans.filter { $0.name == "count primes" }.map(\.threadID))
+        #expect(!taskThreads.isEmpty)
+        #expect(taskThreads.count <= ProcessInfoLite.cores)
+    }
+
+    /// Under the emulated interpreter lock, computing (span time outside its waits) never happens on
+    /// two lanes at once, beyond the instant of a hand-over.
+    @Test func gilNeverComputesOnTwoLanesAtOnce() throws {
+        let result = try ScenarioCatalog.cpuPrimes.run(.gil, options: RunOptions(workers: 3, scale: 0.1))
+        let trace = result.trace
+        var computing: [(start: Int64, end: Int64, lane: LaneID)] = []
+        for s in trace.spans where s.name == "count primes" {
+            var t = s.start
+            for w in s.waits.sorted(by: { $0.start < $1.start }) {
+                if w.start > t { computing.append((t, w.start, s.lane)) }
+                t = max(t, w.end)
+            }
+            if s.end > t { computing.append((t, s.end, s.lane)) }
+        }
+        computing.sort { $0.start < $1.start }
+        #expect(Set(computing.map(\.lane)).count == 3)
+        // The lock is handed over between the recorded wait's end and the taker's first instruction,
+        // a few microseconds; anything longer would be two threads computing at once.
+        let tolerance: Int64 = 200_000
+        var overlap: Int64 = 0
+        var latestEnd: (end: Int64, lane: LaneID)? = nil
+        for c in computing {
+            if let l = latestEnd, l.lane != c.lane, c.start < l.end {
+                overlap = max(overlap, min(l.end, c.end) - c.start)
+            }
+            if latestEnd == nil || c.end > latestEnd!.end { latestEnd = (c.end, c.lane) }
+        }
+        #expect(overlap <= tolerance, "two lanes computed at once for \(overlap) ns")
+        let gilWaits = trace.spans.flatMap(\.waits).filter { $0.reason == .gil }
+        #expect(!gilWaits.isEmpty)
+    }
+
+    @Test func aFailingItemFailsTheRunAndSaysWhich() throws {
+        struct Boom: Error {}
+        let workload = Workload(
+            name: "item", items: Array(0..<8),
+            work: { (i: Int, _: WorkContext) throws -> Int in
+                if i == 5 { throw Boom() }
+                return i
+            },
+            combine: { "\($0.reduce(0, +))" })
+        for model in ConcurrencyModel.allCases {
+            #expect {
+                try Runner.run(workload, model: model, options: RunOptions(workers: 2))
+            } throws: { error in
+                guard case RunError.itemFailed(let index, let m, _) = error else { return false }
+                return index == 5 && m == model
+            }
+            #expect(!Recorder.isRecording)
+        }
+    }
+
+    @Test func downloadsOverlapUnderConcurrentModels() throws {
+        let options = RunOptions(workers: 5, scale: 0.02)
+        let sequential = try ScenarioCatalog.downloads.run(.sequential, options: options)
+        let threads = try ScenarioCatalog.downloads.run(.threads, options: options)
+        let async = try ScenarioCatalog.downloads.run(.async, options: options)
+        // 20 waits of 10–40 ms: sequential takes their sum (~500 ms); five at a time far less.
+        #expect(threads.wallTime < sequential.wallTime / 2)
+        #expect(async.wallTime < sequential.wallTime / 2)
+        let sleeps = async.trace.spans.flatMap(\.waits).filter { $0.reason == .sleep }
+        #expect(sleeps.count == 20)
+    }
+}
