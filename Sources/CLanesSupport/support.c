@@ -80,6 +80,8 @@ extern uint64_t swift_task_getJobTaskId(void *job);
 
 void *lanes_current_task(void) { return swift_task_getCurrent(); }
 
+uint64_t lanes_job_task_id(void *job) { return job ? swift_task_getJobTaskId(job) : 0; }
+
 uint64_t lanes_current_task_id(void) {
     void *task = swift_task_getCurrent();
     return task ? swift_task_getJobTaskId(task) : 0;

@@ -177,6 +177,14 @@ struct Converter {
                     cpuPending[slotBits | r.w3] = Int64(bitPattern: r.w1 &- r.w0)
                 case .asyncInfo:
                     asyncPending[r.w3] = (r.w0, r.w1, Int64(bitPattern: r.w2))
+                case .taskSlice:
+                    if r.w0 < startTicks { continue }
+                    let taskLane = taskLane(r.w3, batch: &batch)
+                    batch.spans.append(
+                        Span(
+                            id: SpanID(1 << 62 | nextSynthetic), name: taskSliceName, lane: taskLane, threadID: seg.tid,
+                            start: clock.ns(r.w0), end: clock.ns(r.w1)))
+                    nextSynthetic += 1
                 case .asyncSpan:
                     if r.w0 < startTicks { continue }
                     let info = asyncPending.removeValue(forKey: r.w3) ?? (0, 0, seg.tid)

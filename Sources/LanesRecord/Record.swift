@@ -23,6 +23,8 @@ enum RecordKind: UInt8 {
     case asyncSpan = 9
     /// w0 task id, w1 parent async span id (0: none), w2 tid where it began, w3 = async span id.
     case asyncInfo = 10
+    /// w0 start, w1 end of one job of a task run by a tracing executor, w3 = task id.
+    case taskSlice = 11
 }
 
 @usableFromInline let kindShift: UInt64 = 56

@@ -1,7 +1,7 @@
 import Dispatch
 import LanesRecord
 
-/// A task executor with threads of its own, so the `async` and `actor` models neither depend on
+/// A task executor with threads of its own that records every slice of every task it runs, so the `async` and `actor` models neither depend on
 /// nor starve Swift's global cooperative pool (which has one thread per core: a caller blocked
 /// waiting for a run would otherwise hold one of them).
 final class ThreadPoolExecutor: TaskExecutor, SerialExecutor, @unchecked Sendable {
@@ -14,10 +14,12 @@ final class ThreadPoolExecutor: TaskExecutor, SerialExecutor, @unchecked Sendabl
             try TracedThread(name: "\(name)-\(n)") { [jobs, unowned self] in
                 while let job = jobs.pop() {
                     // One thread: run as the serial executor (for the actor); else as task executor.
+                    // Each job is a slice of a task: recorded with the thread that ran it.
                     if count == 1 {
-                        job.runSynchronously(isolatedTo: self.asUnownedSerialExecutor(), taskExecutor: self.asUnownedTaskExecutor())
+                        runRecordingSlice(
+                            job, isolatedTo: self.asUnownedSerialExecutor(), taskExecutor: self.asUnownedTaskExecutor())
                     } else {
-                        job.runSynchronously(on: self.asUnownedTaskExecutor())
+                        runRecordingSlice(job, on: self.asUnownedTaskExecutor())
                     }
                 }
             }

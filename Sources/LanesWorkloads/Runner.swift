@@ -46,9 +46,9 @@ public enum Runner {
         let wall = clock.now - start
         let cpu = processCPUTime() - cpuStart
         let recording = try recorder.stop()
-        return RunResult(
-            model: model, answer: workload.combine(results), trace: recording.trace ?? Trace(), wallTime: wall,
-            cpuTime: cpu)
+        var trace = recording.trace ?? Trace()
+        if model == .async || model == .actor { trace = trace.attachingSuspensions() }
+        return RunResult(model: model, answer: workload.combine(results), trace: trace, wallTime: wall, cpuTime: cpu)
     }
 
     private static func dispatch<Item, Result>(

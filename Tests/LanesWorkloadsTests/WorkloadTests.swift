@@ -38,7 +38,8 @@ import Testing
         let perTask = try ScenarioCatalog.cpuPrimes.run(.threadPerTask, options: options).trace
         #expect(perTask.lanes.filter { $0.name.hasPrefix("task-") }.count == 16)
         let async = try ScenarioCatalog.cpuPrimes.run(.async, options: options).trace
-        #expect(async.lanes.filter { $0.kind == .task }.count == 16)
+        // One task lane per item, and one for the task that drives the group.
+        #expect(async.lanes.filter { $0.kind == .task }.count == 17)
         // Tasks run on the executor's threads, one per core, and on no others.
         let taskThreads = Set(async.spans.filter { $0.name == "count primes" }.map(\.threadID))
         #expect(!taskThreads.isEmpty)
@@ -75,6 +76,30 @@ import Testing
         #expect(overlap <= tolerance, "two lanes computed at once for \(overlap) ns")
         let gilWaits = trace.spans.flatMap(\.waits).filter { $0.reason == .gil }
         #expect(!gilWaits.isEmpty)
+    }
+
+    /// Under `async`, every slice a task ran is recorded with its thread, and the gaps between
+    /// slices inside an item's span are `suspended` waits (or the sleep that caused them).
+    @Test func asyncSlicesAndSuspensionsAreRecorded() throws {
+        let result = try ScenarioCatalog.downloads.run(.async, options: RunOptions(workers: 5, scale: 0.01))
+        let trace = result.trace
+        #expect(trace.validate().isEmpty)
+        let items = trace.spans.filter { $0.name == "download" }
+        #expect(items.count == 20)
+        let slices = trace.spans.filter { $0.name == taskSliceName }
+        #expect(slices.count >= 40)  // each download runs before and after its sleep
+        for item in items {
+            let mine = slices.filter { $0.parent == item.id }
+            #expect(mine.count >= 2, "a download's task ran in at least two slices")
+            // A job can start before the span opens and end after it closes: slices overlap it.
+            #expect(mine.allSatisfy { $0.lane == item.lane && $0.start < item.end && $0.end > item.start })
+            // Running time + waits cover the span. They overlap a little: a wait's ends are read
+            // while the task still (or already) runs.
+            let running = mine.reduce(Int64(0)) { $0 + min($1.end, item.end) - max($1.start, item.start) }
+            let unexplained = item.duration - running - item.blockedTime
+            #expect(abs(unexplained) < item.duration / 10 + 100_000, "\(unexplained) ns of \(item.duration)")
+            #expect(item.waits.contains { $0.reason == .sleep })
+        }
     }
 
     @Test func aFailingItemFailsTheRunAndSaysWhich() throws {

@@ -112,6 +112,9 @@ void *lanes_current_task(void);
 /// The id of the current task, as task executors see it on its jobs; 0 outside a task.
 uint64_t lanes_current_task_id(void);
 
+/// The id of the task a job belongs to (0 for jobs that are not tasks).
+uint64_t lanes_job_task_id(void *job);
+
 /// Registers `destructor` to run with `value` when the calling thread exits.
 int lanes_on_thread_exit(void (*destructor)(void *), void *value);
 
