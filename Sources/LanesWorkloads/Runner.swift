@@ -31,14 +31,33 @@ public enum Runner {
         _ workload: Workload<Item, Result>, model: ConcurrencyModel, options: RunOptions
     ) throws -> RunResult {
         guard options.workers > 0 else { throw RunError.invalidOptions("--workers must be at least 1") }
+        return try record(model: model, options: options) {
+            (workload.combine(try execute(workload, model: model, workers: options.workers)), [])
+        }
+    }
+
+    /// Runs the items of `workload` under `model` without starting a recorder: for scenarios that
+    /// record around more than one workload or arrange threads of their own beside it.
+    public static func execute<Item, Result>(
+        _ workload: Workload<Item, Result>, model: ConcurrencyModel, workers: Int
+    ) throws -> [Result] {
+        guard workers > 0 else { throw RunError.invalidOptions("--workers must be at least 1") }
+        return try dispatch(workload, model: model, workers: workers)
+    }
+
+    /// Runs `body` with a recorder active and times it; for scenarios that arrange their own threads.
+    /// `body` returns the answer.
+    public static func record(
+        model: ConcurrencyModel, options: RunOptions, _ body: () throws -> (answer: String, details: [String])
+    ) throws -> RunResult {
         let recorder = try Recorder.start(
             .init(processName: "lanes run", scenario: options.scenario, model: model.rawValue))
         let clock = ContinuousClock()
         let cpuStart = processCPUTime()
         let start = clock.now
-        let results: [Result]
+        let answer: (answer: String, details: [String])
         do {
-            results = try dispatch(workload, model: model, workers: options.workers)
+            answer = try body()
         } catch {
             _ = try? recorder.stop()
             throw error
@@ -48,7 +67,8 @@ public enum Runner {
         let recording = try recorder.stop()
         var trace = recording.trace ?? Trace()
         if model == .async || model == .actor { trace = trace.attachingSuspensions() }
-        return RunResult(model: model, answer: workload.combine(results), trace: trace, wallTime: wall, cpuTime: cpu)
+        return RunResult(
+            model: model, answer: answer.answer, details: answer.details, trace: trace, wallTime: wall, cpuTime: cpu)
     }
 
     private static func dispatch<Item, Result>(

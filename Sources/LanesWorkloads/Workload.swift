@@ -34,6 +34,8 @@ public struct RunResult: Sendable {
     public var model: ConcurrencyModel
     /// The combined answer; equal under every model for a correct workload.
     public var answer: String
+    /// Scenario-specific findings that may differ between models (e.g. updates lost to a race).
+    public var details: [String]
     public var trace: Trace
     /// From the first item's start to the last item's end, as the runner timed it.
     public var wallTime: Duration
