@@ -13,11 +13,14 @@ public struct RunOptions: Sendable {
     public var scale: Double
     /// The scenario's name, for the trace's metadata.
     public var scenario: String
+    /// With false, no recorder runs (spans cost a branch): to measure what tracing costs.
+    public var traced: Bool
 
-    public init(workers: Int = 4, scale: Double = 1, scenario: String = "") {
+    public init(workers: Int = 4, scale: Double = 1, scenario: String = "", traced: Bool = true) {
         self.workers = workers
         self.scale = scale
         self.scenario = scenario
+        self.traced = traced
     }
 }
 
@@ -50,8 +53,9 @@ public enum Runner {
     public static func record(
         model: ConcurrencyModel, options: RunOptions, _ body: () throws -> (answer: String, details: [String])
     ) throws -> RunResult {
-        let recorder = try Recorder.start(
-            .init(processName: "lanes run", scenario: options.scenario, model: model.rawValue))
+        let recorder =
+            options.traced
+            ? try Recorder.start(.init(processName: "lanes run", scenario: options.scenario, model: model.rawValue)) : nil
         let clock = ContinuousClock()
         let cpuStart = processCPUTime()
         let start = clock.now
@@ -59,13 +63,12 @@ public enum Runner {
         do {
             answer = try body()
         } catch {
-            _ = try? recorder.stop()
+            _ = try? recorder?.stop()
             throw error
         }
         let wall = clock.now - start
         let cpu = processCPUTime() - cpuStart
-        let recording = try recorder.stop()
-        var trace = recording.trace ?? Trace()
+        var trace = try recorder?.stop().trace ?? Trace()
         if model == .async || model == .actor { trace = trace.attachingSuspensions() }
         return RunResult(
             model: model, answer: answer.answer, details: answer.details, trace: trace, wallTime: wall, cpuTime: cpu)

@@ -30,6 +30,11 @@ let package = Package(
             ],
             path: "Sources/LanesBenchmarks"
         ),
+        .executableTarget(
+            name: "workload-benchmarks",
+            dependencies: [.product(name: "LanesWorkloads", package: lanes)],
+            path: "Sources/WorkloadBenchmarks"
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

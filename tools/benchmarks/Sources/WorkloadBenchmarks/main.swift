@@ -1,0 +1,58 @@
+// Concurrency-model benchmarks: speed-ups over sequential on this machine's cores, and what tracing
+// costs (traced ÷ untraced wall time), each measured in the same run as its reference.
+// Run: swift run -c release --package-path tools/benchmarks workload-benchmarks [--quick]
+import LanesWorkloads
+
+let quick = CommandLine.arguments.contains("--quick")
+let rounds = quick ? 3 : 5
+
+func seconds(_ d: Duration) -> Double {
+    let c = d.components
+    return Double(c.seconds) + Double(c.attoseconds) / 1e18
+}
+
+func median(_ xs: [Double]) -> Double {
+    let s = xs.sorted()
+    return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+}
+
+func fmt(_ x: Double) -> String { String((x * 100).rounded() / 100) }
+
+/// Median wall time of `scenario` under `model` over the rounds.
+func wall(_ scenario: Scenario, _ model: ConcurrencyModel, _ options: RunOptions) throws -> Double {
+    var times: [Double] = []
+    for _ in 0..<rounds { times.append(seconds(try scenario.run(model, options: options).wallTime)) }
+    return median(times)
+}
+
+let cores = 2
+let primes = ScenarioCatalog.cpuPrimes
+let primeOptions = RunOptions(workers: cores, scale: quick ? 1 : 2)
+let sequential = try wall(primes, .sequential, primeOptions)
+print("cpu-primes (scale \(primeOptions.scale)), median of \(rounds): sequential \(fmt(sequential * 1000)) ms")
+var speedups: [ConcurrencyModel: Double] = [:]
+for model in [ConcurrencyModel.threads, .dispatch, .async, .gil] {
+    let t = try wall(primes, model, primeOptions)
+    speedups[model] = sequential / t
+    print("  \(model): \(fmt(t * 1000)) ms, \(fmt(sequential / t))x")
+}
+
+// Tracing overhead for scenarios whose items take at least 1 ms.
+var overheads: [String: Double] = [:]
+for (scenario, scale) in [(ScenarioCatalog.cpuPrimes, 1.0), (ScenarioCatalog.matrix, 1.0), (ScenarioCatalog.downloads, 0.05)] {
+    var ratios: [Double] = []
+    for model in [ConcurrencyModel.sequential, .threads] {
+        let traced = try wall(scenario, model, RunOptions(workers: 4, scale: scale))
+        let untraced = try wall(scenario, model, RunOptions(workers: 4, scale: scale, traced: false))
+        ratios.append(traced / untraced)
+    }
+    overheads[scenario.name] = ratios.max()!
+    print("tracing overhead, \(scenario.name): \(ratios.map(fmt).joined(separator: ", ")) (sequential, threads)")
+}
+
+print("")
+print("cpu-primes-threads-speedup: \(fmt(speedups[.threads]!))")
+print("cpu-primes-dispatch-speedup: \(fmt(speedups[.dispatch]!))")
+print("cpu-primes-async-speedup: \(fmt(speedups[.async]!))")
+print("cpu-primes-gil-speedup: \(fmt(speedups[.gil]!))")
+print("max-tracing-overhead: \(fmt(overheads.values.max()!))")
