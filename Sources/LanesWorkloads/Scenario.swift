@@ -42,7 +42,9 @@ public struct Scenario: Sendable {
 
 /// The scenarios Lanes ships, from the seed's examples, pitfalls and exercises.
 public enum ScenarioCatalog {
-    public static let all: [Scenario] = [cpuPrimes, downloads, producerConsumer, race, lockContention, matrix]
+    public static let all: [Scenario] = [
+        cpuPrimes, downloads, producerConsumer, race, blockingAsync, fireAndForget, lockContention, matrix,
+    ]
 
     /// The scenario named `name`, if there is one.
     public static func named(_ name: String) -> Scenario? { all.first { $0.name == name } }
