@@ -29,6 +29,9 @@ public final class Recorder: Sendable {
             case memory
             /// Written to a `.lanes` file as buffers fill and every ``Configuration/flushInterval``.
             case file(String)
+            /// Written as a `.lanes` stream to an open descriptor (a pipe to a parent process), which
+            /// stays open; the stream is finished when the recorder stops.
+            case descriptor(Int32)
         }
 
         /// What CPU time is measured.

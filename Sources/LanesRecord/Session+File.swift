@@ -9,6 +9,10 @@ final class LanesFileWriter: @unchecked Sendable {
         writer = try LanesWriter(path: path, metadata: metadata)
     }
 
+    init(descriptor: Int32, metadata: Metadata) throws {
+        writer = try LanesWriter(sink: LanesFileSink(fileDescriptor: descriptor), metadata: metadata)
+    }
+
     /// Writes `batch`, as several chunks when it holds more spans than one chunk should.
     func write(_ batch: LanesBatch) throws {
         let limit = 65_536

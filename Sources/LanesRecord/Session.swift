@@ -54,12 +54,19 @@ final class Session: Sendable {
             } catch {
                 throw Recorder.Error.output(path: path, message: "\(error)")
             }
+        case .descriptor(let fd):
+            do {
+                let writer = try LanesFileWriter(descriptor: fd, metadata: baseMetadata)
+                output = Lock(Output(converter: converter, sink: .file(writer, "fd \(fd)")))
+            } catch {
+                throw Recorder.Error.output(path: "fd \(fd)", message: "\(error)")
+            }
         }
     }
 
     func startBackgroundThreads() {
         var threads: [OSThread] = []
-        if case .file = configuration.output {
+        if configuration.output != .memory {
             let interval = configuration.flushInterval
             let ns = interval.components.seconds * 1_000_000_000 + interval.components.attoseconds / 1_000_000_000
             if let t = try? OSThread(name: "lanes-flush", { [self] in flushLoop(intervalNs: max(1_000_000, ns)) }) {
@@ -80,7 +87,7 @@ final class Session: Sendable {
         // threads to pay for, and larger chunks.
         let wakeFlusher = pending.withLock { p in
             p.segments.append(segment)
-            if case .file = configuration.output { return p.segments.count >= 2 }
+            if configuration.output != .memory { return p.segments.count >= 2 }
             return false
         }
         if wakeFlusher { wake.signal() }

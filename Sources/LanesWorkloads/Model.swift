@@ -8,6 +8,8 @@ public enum ConcurrencyModel: String, CaseIterable, Sendable, CustomStringConver
     case threadPerTask = "thread-per-task"
     /// Grand Central Dispatch: `concurrentPerform` over the items.
     case dispatch
+    /// A pool of N worker processes (the `lanes` binary re-executed), items and results over pipes.
+    case processes
     /// Swift tasks in a task group, at most N at once.
     case async
     /// Every item funnelled through one actor: Swift's own way to serialise.
@@ -24,6 +26,7 @@ public enum ConcurrencyModel: String, CaseIterable, Sendable, CustomStringConver
         case .threads: "a pool of N OS threads fed by a traced queue"
         case .threadPerTask: "one OS thread per item"
         case .dispatch: "Dispatch concurrentPerform"
+        case .processes: "a pool of N worker processes, items and results over pipes"
         case .async: "Swift tasks in a task group, at most N at once"
         case .actor: "all work through one actor"
         case .gil: "N threads under an emulated interpreter lock (5 ms switch interval)"

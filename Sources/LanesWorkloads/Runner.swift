@@ -15,12 +15,22 @@ public struct RunOptions: Sendable {
     public var scenario: String
     /// With false, no recorder runs (spans cost a branch): to measure what tracing costs.
     public var traced: Bool
+    /// The `lanes` executable that worker processes run (`lanes _worker …`); this process's own
+    /// executable by default.
+    public var workerExecutable: String?
+    /// Variables added to worker processes' environment (`NAME=value`).
+    public var workerEnvironment: [String]
 
-    public init(workers: Int = 4, scale: Double = 1, scenario: String = "", traced: Bool = true) {
+    public init(
+        workers: Int = 4, scale: Double = 1, scenario: String = "", traced: Bool = true,
+        workerExecutable: String? = nil, workerEnvironment: [String] = []
+    ) {
+        self.workerEnvironment = workerEnvironment
         self.workers = workers
         self.scale = scale
         self.scenario = scenario
         self.traced = traced
+        self.workerExecutable = workerExecutable
     }
 }
 
@@ -34,8 +44,17 @@ public enum Runner {
         _ workload: Workload<Item, Result>, model: ConcurrencyModel, options: RunOptions
     ) throws -> RunResult {
         guard options.workers > 0 else { throw RunError.invalidOptions("--workers must be at least 1") }
-        return try record(model: model, options: options) {
-            (workload.combine(try execute(workload, model: model, workers: options.workers)), [])
+        if model == .processes && ProcessWorker.active.load(ordering: .acquiring) {
+            return try ProcessWorker.serve(workload, options: options)
+        }
+        var extra: [Trace] = []
+        return try record(model: model, options: options, extraTraces: { extra }) {
+            if model == .processes {
+                let (results, traces) = try ProcessPool.run(workload, options: options)
+                extra = traces
+                return (workload.combine(results), [])
+            }
+            return (workload.combine(try execute(workload, model: model, workers: options.workers)), [])
         }
     }
 
@@ -53,6 +72,14 @@ public enum Runner {
     public static func record(
         model: ConcurrencyModel, options: RunOptions, _ body: () throws -> (answer: String, details: [String])
     ) throws -> RunResult {
+        try record(model: model, options: options, extraTraces: { [] }, body)
+    }
+
+    /// As `record`, merging the traces `extraTraces` gives after `body` (worker processes') into the result.
+    static func record(
+        model: ConcurrencyModel, options: RunOptions, extraTraces: () -> [Trace],
+        _ body: () throws -> (answer: String, details: [String])
+    ) throws -> RunResult {
         let recorder =
             options.traced
             ? try Recorder.start(.init(processName: "lanes run", scenario: options.scenario, model: model.rawValue)) : nil
@@ -62,6 +89,11 @@ public enum Runner {
         let answer: (answer: String, details: [String])
         do {
             answer = try body()
+        } catch RunError.workerDied(let w, let pid, let item, let how, let workerTrace) {
+            // The run failed, but the trace of every process is kept for the error to carry.
+            let own = (try? recorder?.stop().trace) ?? Trace()
+            throw RunError.workerDied(
+                worker: w, pid: pid, item: item, how: how, trace: Trace.merging([own, workerTrace]))
         } catch {
             _ = try? recorder?.stop()
             throw error
@@ -69,6 +101,8 @@ public enum Runner {
         let wall = clock.now - start
         let cpu = processCPUTime() - cpuStart
         var trace = try recorder?.stop().trace ?? Trace()
+        let extra = extraTraces()
+        if !extra.isEmpty { trace = Trace.merging([trace] + extra) }
         if model == .async || model == .actor { trace = trace.attachingSuspensions() }
         return RunResult(
             model: model, answer: answer.answer, details: answer.details, trace: trace, wallTime: wall, cpuTime: cpu)
@@ -83,6 +117,8 @@ public enum Runner {
         case .gil: return try threadPool(w, workers: workers, gil: InterpreterLock())
         case .threadPerTask: return try threadPerTask(w)
         case .dispatch: return try concurrentPerform(w)
+        case .processes:
+            throw RunError.invalidOptions("the processes model runs through Runner.run, which starts the workers")
         case .async:
             let executor = try ThreadPoolExecutor(threads: ProcessInfoLite.cores, name: "async")
             defer { executor.shutdown() }
@@ -204,13 +240,16 @@ public enum Runner {
     }
 }
 
-/// User + system CPU time of the whole process so far.
+/// User + system CPU time of this process and of its children that have ended (worker processes).
 func processCPUTime() -> Duration {
-    var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    let us = (Int64(usage.ru_utime.tv_sec) + Int64(usage.ru_stime.tv_sec)) * 1_000_000
-        + Int64(usage.ru_utime.tv_usec) + Int64(usage.ru_stime.tv_usec)
-    return .microseconds(us)
+    var total: Int64 = 0
+    for who in [RUSAGE_SELF, RUSAGE_CHILDREN] {
+        var usage = rusage()
+        getrusage(who.rawValue, &usage)
+        total += (Int64(usage.ru_utime.tv_sec) + Int64(usage.ru_stime.tv_sec)) * 1_000_000
+            + Int64(usage.ru_utime.tv_usec) + Int64(usage.ru_stime.tv_usec)
+    }
+    return .microseconds(total)
 }
 
 /// The one actor every item of the `actor` model goes through, on a thread of its own.

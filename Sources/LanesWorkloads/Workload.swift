@@ -15,18 +15,42 @@ public struct Workload<Item: Sendable, Result: Sendable>: Sendable {
     /// An async form of the work, for models that run tasks; without it they call `work`.
     public var asyncWork: (@Sendable (Item) async throws -> Result)?
     public var combine: @Sendable ([Result]) -> String
+    /// How a result travels back from a worker process, as one line of text; without it the
+    /// workload cannot run under ``ConcurrencyModel/processes``.
+    public var transport: ResultTransport<Result>?
 
     public init(
         name: String, items: [Item], work: @escaping @Sendable (Item, WorkContext) throws -> Result,
         asyncWork: (@Sendable (Item) async throws -> Result)? = nil,
-        combine: @escaping @Sendable ([Result]) -> String
+        combine: @escaping @Sendable ([Result]) -> String, transport: ResultTransport<Result>? = nil
     ) {
         self.name = SpanName(name)
         self.items = items
         self.work = work
         self.asyncWork = asyncWork
         self.combine = combine
+        self.transport = transport
     }
+}
+
+/// Turns a result into one line of text (no newline or tab) and back.
+public struct ResultTransport<Result>: Sendable {
+    public var encode: @Sendable (Result) -> String
+    public var decode: @Sendable (String) -> Result?
+    public init(encode: @escaping @Sendable (Result) -> String, decode: @escaping @Sendable (String) -> Result?) {
+        self.encode = encode
+        self.decode = decode
+    }
+}
+
+extension ResultTransport where Result == Int {
+    /// In decimal.
+    public static var text: ResultTransport { ResultTransport(encode: { String($0) }, decode: { Int($0) }) }
+}
+
+extension ResultTransport where Result == Double {
+    /// As Swift prints it, which reads back exactly.
+    public static var text: ResultTransport { ResultTransport(encode: { String($0) }, decode: { Double($0) }) }
 }
 
 /// What running a workload under a model gave.
@@ -49,11 +73,18 @@ public enum RunError: Error, CustomStringConvertible {
     case itemFailed(index: Int, model: ConcurrencyModel, underlying: any Error)
     /// The options cannot work (e.g. zero workers).
     case invalidOptions(String)
+    /// A worker process ended while it held an item; the trace keeps what every process recorded.
+    case workerDied(worker: Int, pid: Int32, item: Int, how: String, trace: Trace)
+    /// A worker process could not be started or spoke out of turn.
+    case workerFailed(String)
 
     public var description: String {
         switch self {
         case .itemFailed(let i, let model, let error): "item \(i) failed under \(model): \(error)"
         case .invalidOptions(let m): m
+        case .workerDied(let w, let pid, let item, let how, _):
+            "worker \(w) (pid \(pid)) \(how) while processing item \(item)"
+        case .workerFailed(let m): m
         }
     }
 }

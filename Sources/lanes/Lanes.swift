@@ -10,6 +10,6 @@ struct Lanes: ParsableCommand {
         commandName: "lanes",
         abstract: "Shows where concurrent programs spend their time.",
         version: version,
-        subcommands: [Info.self, Run.self, Scenarios.self, Sample.self, Spin.self]
+        subcommands: [Info.self, Run.self, Scenarios.self, Sample.self, Spin.self, WorkerCommand.self]
     )
 }

@@ -52,8 +52,16 @@ struct Run: ParsableCommand {
         var results: [RunResult] = []
         for (i, model) in chosen.enumerated() {
             progress("[\(i + 1)/\(chosen.count)] \(s.name) under \(model)…", interactive: interactive)
-            let result = try s.run(model, options: options)
             let path = "\(out)/\(s.name)-\(model.rawValue).lanes"
+            let result: RunResult
+            do {
+                result = try s.run(model, options: options)
+            } catch RunError.workerDied(let worker, let pid, let item, let how, let trace) {
+                // The run failed, but what every process recorded is kept.
+                try? LanesFile.write(trace, to: path)
+                if interactive { progress("", interactive: true) }
+                throw CLIError("\(s.name) under \(model): worker \(worker) (pid \(pid)) \(how) while processing item \(item); its trace is in \(path)")
+            }
             do { try LanesFile.write(result.trace, to: path) } catch { throw CLIError("cannot write \(path): \(error)") }
             results.append(result)
         }

@@ -59,3 +59,27 @@ import Testing
         #expect(formatDuration(1_750_000_000) == "1.75 s")
     }
 }
+
+@Suite struct MergeTests {
+    @Test func mergingKeepsEveryLaneAndSpanDistinct() {
+        func trace(pid: Int64) -> Trace {
+            let lane = Lane(id: LaneID(0), kind: .thread, pid: pid, threadID: pid, name: "main")
+            let a = Span(id: SpanID(1), name: "a", lane: lane.id, threadID: pid, start: 0, end: 10)
+            let b = Span(id: SpanID(2), name: "b", lane: lane.id, threadID: pid, start: 2, end: 5, parent: a.id)
+            return Trace(
+                metadata: Metadata(droppedEvents: 1), processes: [Process(pid: pid)], lanes: [lane], spans: [a, b],
+                flows: [Flow(id: 1, from: a.id, to: b.id, fromTime: 1, toTime: 2)])
+        }
+        let merged = Trace.merging([trace(pid: 1), trace(pid: 2), trace(pid: 3)])
+        #expect(merged.validate().isEmpty)
+        #expect(merged.lanes.count == 3)
+        #expect(Set(merged.lanes.map(\.id)).count == 3)
+        #expect(Set(merged.spans.map(\.id)).count == 6)
+        #expect(merged.processes.map(\.pid) == [1, 2, 3])
+        #expect(merged.metadata.droppedEvents == 3)
+        for s in merged.spans where s.name == "b" {
+            let parent = merged.spans.first { $0.id == s.parent }
+            #expect(parent?.name == "a" && parent?.lane == s.lane)
+        }
+    }
+}

@@ -1,12 +1,21 @@
 import LanesCore
 import LanesRecord
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @testable import LanesWorkloads
 
 /// Runs start a recorder, and one recorder may be active per process: these run one at a time.
 @Suite(.serialized) struct WorkloadTests {
-    static let small = RunOptions(workers: 3, scale: 0.05)
+    /// The `lanes` executable built beside the test bundle: worker processes run it.
+    static let lanes: String = {
+        let path = CommandLine.arguments[0]
+        let dir = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        return dir + "/lanes"
+    }()
+    static let small = RunOptions(workers: 3, scale: 0.05, workerExecutable: lanes)
 
     @Test(arguments: ScenarioCatalog.all.map(\.name))
     func everyModelGivesTheSameAnswer(_ name: String) throws {
@@ -102,6 +111,48 @@ import Testing
         }
     }
 
+    /// Workers are processes of their own, each with a lane under its pid, and all of them end.
+    @Test func processWorkersHaveTheirOwnPids() throws {
+        let options = RunOptions(workers: 3, scale: 0.2, workerExecutable: Self.lanes)
+        let result = try ScenarioCatalog.cpuPrimes.run(.processes, options: options)
+        let trace = result.trace
+        #expect(trace.validate().isEmpty)
+        let workers = trace.processes.filter { $0.name.hasPrefix("worker-") }
+        #expect(workers.count == 3)
+        #expect(Set(workers.map(\.pid)).count == 3)
+        #expect(!workers.map(\.pid).contains(Int64(getpid())))
+        #expect(workers.allSatisfy { $0.exit == .exited(0) })
+        let items = trace.spans.filter { $0.name == "count primes" }
+        #expect(items.count == 16)
+        let itemPids = Set(items.compactMap { trace.lane($0.lane)?.pid })
+        #expect(itemPids.isSubset(of: Set(workers.map(\.pid))))
+        // The parent's clock and the workers' line up: every item lies inside the run.
+        let parentLane = trace.lanes.first { $0.pid == Int64(getpid()) }
+        #expect(parentLane != nil)
+    }
+
+    /// A worker killed with SIGKILL fails the run with a message naming the worker and the item;
+    /// the trace keeps every lane, and the dead worker's process says how it ended.
+    @Test func aKilledWorkerFailsTheRunAndKeepsTheTrace() throws {
+        let options = RunOptions(
+            workers: 2, scale: 0.1, workerExecutable: Self.lanes, workerEnvironment: ["LANES_TEST_KILL_ITEM=5"])
+        do {
+            _ = try ScenarioCatalog.cpuPrimes.run(.processes, options: options)
+            Issue.record("the run succeeded with a killed worker")
+        } catch RunError.workerDied(let worker, let pid, let item, let how, let trace) {
+            #expect(item == 5)
+            #expect(how == "killed by signal 9")
+            #expect("\(RunError.workerDied(worker: worker, pid: pid, item: item, how: how, trace: trace))"
+                == "worker \(worker) (pid \(pid)) killed by signal 9 while processing item 5")
+            let dead = try #require(trace.processes.first { $0.pid == Int64(pid) })
+            #expect(dead.exit == .signaled(9))
+            #expect(dead.note.contains("item 5"))
+            #expect(trace.lanes.contains { $0.pid == Int64(pid) })
+            #expect(trace.processes.filter { $0.name.hasPrefix("worker-") }.count == 2)
+        }
+        #expect(!Recorder.isRecording)
+    }
+
     @Test func aFailingItemFailsTheRunAndSaysWhich() throws {
         struct Boom: Error {}
         let workload = Workload(
@@ -111,7 +162,7 @@ import Testing
                 return i
             },
             combine: { "\($0.reduce(0, +))" })
-        for model in ConcurrencyModel.allCases {
+        for model in ConcurrencyModel.allCases where model != .processes {
             #expect {
                 try Runner.run(workload, model: model, options: RunOptions(workers: 2))
             } throws: { error in

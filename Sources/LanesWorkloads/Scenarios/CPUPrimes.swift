@@ -20,7 +20,7 @@ extension ScenarioCatalog {
                 }
                 return count
             },
-            combine: { "\($0.reduce(0, +)) primes below \(limit)" })
+            combine: { "\($0.reduce(0, +)) primes below \(limit)" }, transport: ResultTransport.text)
         return try Runner.run(workload, model: model, options: options)
     }
 }

@@ -32,7 +32,7 @@ extension ScenarioCatalog {
                 try await tracedSleep(for: .nanoseconds(Int64(item.element * 1e9)))
                 return 1_000 * (item.offset + 1)
             },
-            combine: { "\($0.count) downloads, \($0.reduce(0, +)) bytes" })
+            combine: { "\($0.count) downloads, \($0.reduce(0, +)) bytes" }, transport: ResultTransport.text)
         return try Runner.run(workload, model: model, options: options)
     }
 

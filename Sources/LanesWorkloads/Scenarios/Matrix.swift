@@ -6,7 +6,7 @@ extension ScenarioCatalog {
     public static let matrix = Scenario(
         name: "matrix", seedSection: "Exercise 3",
         summary: "matrix multiplication split by rows (n = 256 x scale)",
-        models: [.sequential, .threads, .threadPerTask, .dispatch, .async, .actor, .gil]
+        models: [.sequential, .threads, .threadPerTask, .dispatch, .processes, .async, .actor, .gil]
     ) { model, options in
         let n = max(8, Int(256 * options.scale))
         let a = (0..<(n * n)).map { Double(($0 * 31) % 17) - 8 }
@@ -27,7 +27,7 @@ extension ScenarioCatalog {
                 }
                 return sum
             },
-            combine: { "n=\(n), sum of C = \(Int($0.reduce(0, +)))" })
+            combine: { "n=\(n), sum of C = \(Int($0.reduce(0, +)))" }, transport: ResultTransport.text)
         return try Runner.run(workload, model: model, options: options)
     }
 }
