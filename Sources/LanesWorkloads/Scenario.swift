@@ -43,7 +43,7 @@ public struct Scenario: Sendable {
 /// The scenarios Lanes ships, from the seed's examples, pitfalls and exercises.
 public enum ScenarioCatalog {
     public static let all: [Scenario] = [
-        cpuPrimes, downloads, producerConsumer, race, blockingAsync, fireAndForget, lockContention, matrix,
+        cpuPrimes, downloads, fileHash, producerConsumer, race, blockingAsync, fireAndForget, lockContention, matrix,
     ]
 
     /// The scenario named `name`, if there is one.
