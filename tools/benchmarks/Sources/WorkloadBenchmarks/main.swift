@@ -1,9 +1,20 @@
 // Concurrency-model benchmarks: speed-ups over sequential on this machine's cores, and what tracing
 // costs (traced ÷ untraced wall time), each measured in the same run as its reference.
-// Run: swift run -c release --package-path tools/benchmarks workload-benchmarks [--quick]
+// Run from the repository's root, after building the `lanes` binary the worker processes run:
+//   swift build -c release --product lanes
+//   swift run -c release --package-path tools/benchmarks workload-benchmarks [--quick] [--lanes PATH]
 import LanesWorkloads
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 let quick = CommandLine.arguments.contains("--quick")
+let lanes = CommandLine.arguments.firstIndex(of: "--lanes").map { CommandLine.arguments[$0 + 1] } ?? ".build/release/lanes"
+guard access(lanes, X_OK) == 0 else {
+    print("workload-benchmarks: \(lanes) is not an executable; build it with `swift build -c release --product lanes` or pass --lanes PATH")
+    exit(2)
+}
 let rounds = quick ? 3 : 5
 
 func seconds(_ d: Duration) -> Double {
@@ -27,11 +38,11 @@ func wall(_ scenario: Scenario, _ model: ConcurrencyModel, _ options: RunOptions
 
 let cores = 2
 let primes = ScenarioCatalog.cpuPrimes
-let primeOptions = RunOptions(workers: cores, scale: quick ? 1 : 2)
+let primeOptions = RunOptions(workers: cores, scale: quick ? 1 : 2, workerExecutable: lanes)
 let sequential = try wall(primes, .sequential, primeOptions)
 print("cpu-primes (scale \(primeOptions.scale)), median of \(rounds): sequential \(fmt(sequential * 1000)) ms")
 var speedups: [ConcurrencyModel: Double] = [:]
-for model in [ConcurrencyModel.threads, .dispatch, .async, .gil] {
+for model in [ConcurrencyModel.threads, .processes, .dispatch, .async, .gil] {
     let t = try wall(primes, model, primeOptions)
     speedups[model] = sequential / t
     print("  \(model): \(fmt(t * 1000)) ms, \(fmt(sequential / t))x")
@@ -52,6 +63,7 @@ for (scenario, scale) in [(ScenarioCatalog.cpuPrimes, 1.0), (ScenarioCatalog.mat
 
 print("")
 print("cpu-primes-threads-speedup: \(fmt(speedups[.threads]!))")
+print("cpu-primes-processes-speedup: \(fmt(speedups[.processes]!))")
 print("cpu-primes-dispatch-speedup: \(fmt(speedups[.dispatch]!))")
 print("cpu-primes-async-speedup: \(fmt(speedups[.async]!))")
 print("cpu-primes-gil-speedup: \(fmt(speedups[.gil]!))")
