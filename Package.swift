@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "LanesRecord", targets: ["LanesRecord"]),
         .library(name: "LanesFormat", targets: ["LanesFormat"]),
         .library(name: "LanesRaster", targets: ["LanesRaster"]),
+        .library(name: "LanesRender", targets: ["LanesRender"]),
         .executable(name: "lanes", targets: ["lanes"]),
     ],
     dependencies: [
@@ -32,10 +33,14 @@ let package = Package(
         .target(name: "CLanesPNG", dependencies: ["CLibPNG"]),
         // RGBA canvas, text and PNG. Knows nothing of traces.
         .target(name: "LanesRaster", dependencies: ["CLibPNG", "CFreeType", "CLanesPNG"]),
+        // The layout shared by every report, and the PNG charts drawn from it. (DESIGN.md has it depend
+        // on LanesAnalysis too; until that exists, the few statistics a chart needs live in
+        // Sources/LanesRender/TraceStatistics.swift.)
+        .target(name: "LanesRender", dependencies: ["LanesCore", "LanesRaster"]),
         .executableTarget(
             name: "lanes",
             dependencies: [
-                "LanesCore", "LanesFormat", "LanesRecord",
+                "LanesCore", "LanesFormat", "LanesRecord", "LanesRender",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -43,7 +48,10 @@ let package = Package(
         .testTarget(name: "LanesFormatTests", dependencies: ["LanesFormat", "LanesCore"]),
         .testTarget(name: "LanesRecordTests", dependencies: ["LanesRecord", "LanesFormat", "LanesCore"]),
         .testTarget(name: "LanesRasterTests", dependencies: ["LanesRaster"]),
-        .testTarget(name: "LanesCLITests", dependencies: ["lanes", "LanesRecord", "LanesFormat", "LanesCore"]),
+        .testTarget(name: "LanesRenderTests", dependencies: ["LanesRender", "LanesRaster", "LanesCore"]),
+        .testTarget(
+            name: "LanesCLITests",
+            dependencies: ["lanes", "LanesRecord", "LanesFormat", "LanesCore", "LanesRender"]),
     ],
     swiftLanguageModes: [.v6]
 )
