@@ -167,6 +167,10 @@ struct Builder {
             for r in plan.rows.prefix(max(1, options.maxLanes)) {
                 labelWidth = max(labelWidth, measure(r.label, textSize) + 24 * s)
             }
+            if plan.rows.count > max(1, options.maxLanes) {
+                let summary = "+ \(plan.rows.count - max(1, options.maxLanes) + 1) more lanes"
+                labelWidth = max(labelWidth, measure(summary, textSize) + 24 * s)
+            }
             plans.append(plan)
         }
         labelWidth = min(labelWidth, max(120 * s, width * 0.22))

@@ -298,7 +298,13 @@ extension Builder {
             out[d, default: []].append((k.time, v.0, v.1, v.2))
             rows.insert(d)
         }
-        for d in out.keys { out[d]!.sort { $0.0 < $1.0 } }
+        // Fully ordered (rows merged into the summary row may share sample times), so no
+        // dictionary order leaks into the picture.
+        for d in out.keys {
+            out[d]!.sort { a, b in
+                a.0 != b.0 ? a.0 < b.0 : a.1 != b.1 ? a.1 < b.1 : a.2 != b.2 ? a.2 < b.2 : a.3 < b.3
+            }
+        }
         sawCPU = sawCPU || !rows.isEmpty
         return rows
     }
@@ -376,8 +382,9 @@ extension ColumnSums {
     @inline(__always)
     mutating func add(from c0: Int, to c1: Int, fx0: Double, fx1: Double, name: Int32, waitShare: Float, reason: Int32) {
         for c in c0...c1 {
-            // The part of the column the span covers; at least a sliver, so no span vanishes.
-            let cover = Float(max(0.02, min(fx1, Double(c + 1)) - max(fx0, Double(c))))
+            // The part of the column the span covers, as it is: the painter gives any column with a
+            // span at least one pixel, so none vanishes, and busy shares are never inflated.
+            let cover = Float(max(0, min(fx1, Double(c + 1)) - max(fx0, Double(c))))
             busy[c] += cover
             spans[c] += 1
             names[c].add(name, cover)
