@@ -24,6 +24,8 @@ public struct ChartOptions: Hashable, Sendable {
 
     /// Width of the image in points (pixels at scale 1).
     public var width: Int
+    /// The least height of the image in points; rows grow to fill it. Nil: as tall as the content.
+    public var height: Int?
     /// Pixels per point: 2 for HiDPI.
     public var scale: Int
     public var theme: Theme
@@ -40,11 +42,12 @@ public struct ChartOptions: Hashable, Sendable {
     public var title: String?
 
     public init(
-        width: Int = 1600, scale: Int = 1, theme: Theme = .light, groupBy: Grouping = .lane,
+        width: Int = 1600, height: Int? = nil, scale: Int = 1, theme: Theme = .light, groupBy: Grouping = .lane,
         from: Nanoseconds? = nil, to: Nanoseconds? = nil, maxLanes: Int = 64, showFlows: Bool = false,
         title: String? = nil
     ) {
         self.width = width
+        self.height = height.map { max(0, min($0, 20000)) }
         self.scale = scale
         self.theme = theme
         self.groupBy = groupBy

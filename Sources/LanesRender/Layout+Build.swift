@@ -8,11 +8,11 @@ extension Layout {
     /// The chart of one trace.
     public static func chart(of trace: Trace, options: ChartOptions = ChartOptions(), measure: MeasureText) -> Layout {
         withoutActuallyEscaping(measure) { measure in
-            var b = Builder(options: options, measure: measure)
             let title = options.title ?? Builder.title(of: trace.metadata)
             let runs: [(Trace, String?)] = [(trace, nil)]
-            return b.build(
-                runs: runs, title: title, subtitle: Builder.subtitle(of: trace.metadata), alignment: TimeAlignment.own)
+            return Builder.fitted(options: options, measure: measure) { b in
+                b.build(runs: runs, title: title, subtitle: Builder.subtitle(of: trace.metadata), alignment: TimeAlignment.own)
+            }
         }
     }
 
@@ -23,7 +23,6 @@ extension Layout {
         alignment: TimeAlignment = .shared, measure: MeasureText
     ) -> Layout {
         withoutActuallyEscaping(measure) { measure in
-        var b = Builder(options: options, measure: measure)
         let scenario = runs.compactMap { $0.trace.metadata.scenario }.first
         let title = options.title ?? "Comparison\(scenario.map { ": \($0)" } ?? "") — \(runs.count) runs"
         let first = runs.first?.trace.metadata ?? Metadata()
@@ -31,9 +30,11 @@ extension Layout {
         if !first.host.isEmpty { parts.append(first.host) }
         if first.cores > 0 { parts.append("\(first.cores) cores") }
         parts.append(alignment == .shared ? "one time scale for all runs" : "each run on its own time scale")
-        return b.build(
-            runs: runs.map { ($0.trace, $0.name) }, title: title, subtitle: parts.joined(separator: " · "),
-            alignment: alignment)
+        return Builder.fitted(options: options, measure: measure) { b in
+            b.build(
+                runs: runs.map { ($0.trace, $0.name) }, title: title, subtitle: parts.joined(separator: " · "),
+                alignment: alignment)
+        }
         }
     }
 }
@@ -48,7 +49,9 @@ struct Builder {
     var textSize: Double { 12 * s }
     var smallSize: Double { 11 * s }
     var margin: Double { 14 * s }
-    var rowHeight: Double { 22 * s }
+    /// Row height in points: 22, more when ``ChartOptions/height`` asks for a taller image.
+    var rowPoints = 22.0
+    var rowHeight: Double { (rowPoints * s).rounded() }
     var stripHeight: Double { 6 * s }
     var groupHeight: Double { 20 * s }
     var counterHeight: Double { 34 * s }
@@ -72,8 +75,28 @@ struct Builder {
         self.colors = Palette.colors(for: options.theme)
     }
 
+    /// Builds a layout; when ``ChartOptions/height`` asks for more than it took, rows grow to fill
+    /// it (one more pass), and any remainder is left at the bottom.
+    static func fitted(options: ChartOptions, measure: @escaping MeasureText, _ make: (inout Builder) -> Layout) -> Layout {
+        var b = Builder(options: options, measure: measure)
+        var layout = make(&b)
+        guard let target = options.height.map({ Double($0) * b.s }), Double(layout.height) < target else { return layout }
+        let rows = layout.panels.reduce(0) { $0 + $1.rows.count }
+        if rows > 0 {
+            var grown = Builder(options: options, measure: measure)
+            grown.rowPoints = 22 + ((target - Double(layout.height)) / b.s / Double(rows)).rounded(.down)
+            layout = make(&grown)
+        }
+        layout.height = max(layout.height, Int(target))
+        return layout
+    }
+
     static func title(of m: Metadata) -> String {
-        var t = m.scenario ?? (m.command.isEmpty ? "Trace" : m.command.joined(separator: " "))
+        var command = m.command
+        if let first = command.first, let slash = first.lastIndex(of: "/") {
+            command[0] = String(first[first.index(after: slash)...])
+        }
+        var t = m.scenario ?? (command.isEmpty ? "Trace" : command.joined(separator: " "))
         if let model = m.model { t += " — \(model)" }
         return t
     }

@@ -54,7 +54,11 @@ public struct TimeScale: Hashable, Sendable {
     }
 
     private func makeTicks(step: Int64) -> [Tick] {
-        let (unit, name) = Self.unit(forStep: step)
+        // One unit for the whole axis, from its largest label; decimals from the step (at most 3).
+        var (unit, name) = Self.unit(forStep: max(step, end - origin))
+        while step * 1000 < unit {
+            (unit, name) = Self.unit(forStep: unit / 1000)
+        }
         // First multiple of step (relative to origin) at or after start.
         let rel0 = start - origin
         var k = rel0 >= 0 ? (rel0 + step - 1) / step : -((-rel0) / step)

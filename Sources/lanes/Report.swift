@@ -13,6 +13,9 @@ struct ChartArguments: ParsableArguments {
     @Option(help: "Image width in points.")
     var width: Int = 1600
 
+    @Option(help: "Least image height in points; rows grow to fill it.")
+    var height: Int?
+
     @Option(help: "Pixels per point (2 for HiDPI).")
     var scale: Int = 1
 
@@ -45,6 +48,9 @@ struct ChartArguments: ParsableArguments {
             throw ValidationError("--group-by must be lane, thread, task or process, not '\(groupBy)'")
         }
         guard (320...20000).contains(width) else { throw ValidationError("--width must be 320...20000, not \(width)") }
+        if let height, !(100...20000).contains(height) {
+            throw ValidationError("--height must be 100...20000, not \(height)")
+        }
         guard (1...4).contains(scale) else { throw ValidationError("--scale must be 1...4, not \(scale)") }
         guard maxLanes >= 1 else { throw ValidationError("--max-lanes must be at least 1, not \(maxLanes)") }
         func duration(_ name: String, _ text: String?) throws -> Nanoseconds? {
@@ -57,7 +63,7 @@ struct ChartArguments: ParsableArguments {
         let f = try duration("from", from), t = try duration("to", to)
         if let f, let t, t <= f { throw ValidationError("--to must be after --from") }
         return ChartOptions(
-            width: width, scale: scale, theme: theme, groupBy: grouping, from: f, to: t, maxLanes: maxLanes,
+            width: width, height: height, scale: scale, theme: theme, groupBy: grouping, from: f, to: t, maxLanes: maxLanes,
             showFlows: flows)
     }
 

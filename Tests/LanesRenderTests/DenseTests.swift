@@ -80,3 +80,99 @@ import Testing
         #expect(!rows[4].columns.isEmpty)
     }
 }
+
+@Suite struct OptionTests {
+    @Test func heightStretchesRowsToFillTheImage() throws {
+        let (layout, image, _) = try render(Traces.dense(spans: 1600), ChartOptions(width: 2000, height: 1200))
+        #expect(layout.width == 2000 && layout.height == 1200)
+        #expect(image.width == 2000 && image.height == 1200)
+        #expect(layout.panels[0].rows[0].box.height > 40)
+    }
+
+    @Test func scaleTwoDoublesEveryDimension() throws {
+        let (one, _, _) = try render(Traces.known(), ChartOptions(width: 800))
+        let (two, _, _) = try render(Traces.known(), ChartOptions(width: 800, scale: 2))
+        #expect(two.width == 2 * one.width)
+        #expect(abs(two.height - 2 * one.height) <= 2)
+    }
+
+    @Test func aTimeWindowShowsOnlyWhatFallsInIt() throws {
+        // known(): parse 0–300 µs, compute 400–1000 µs; fetch 100–900 µs with decode 200–400 µs.
+        let (layout, _, _) = try render(Traces.known(), ChartOptions(width: 800, from: 450_000, to: 950_000))
+        let panel = layout.panels[0]
+        #expect(panel.timeScale.start == 450_000 && panel.timeScale.end == 950_000)
+        #expect(panel.rows[0].bars.map(\.name) == ["compute"])
+        #expect(panel.rows[1].bars.map(\.name) == ["fetch"])
+        let compute = panel.rows[0].bars[0]
+        #expect(abs(compute.x0 - panel.plot.x) < 0.01 && abs(compute.x1 - panel.plot.maxX) < 0.01)
+        #expect(panel.statistics.wall == 500_000)
+    }
+
+    @Test func groupingByProcessMergesItsLanes() throws {
+        let (layout, _, _) = try render(Traces.pipeline(), ChartOptions(width: 800, groupBy: .process))
+        #expect(layout.panels[0].rows.map(\.label.text) == ["pipeline · 100", "log-writer · 200"])
+    }
+
+    @Test func groupingByThreadPutsTaskSpansOnTheirThreads() throws {
+        let tasks = (0..<3).map { i in Lane(id: LaneID(UInt32(i)), kind: .task, pid: 1, taskID: UInt64(i + 1), name: "job") }
+        let spans: [Span] = (0..<6).map { (k: Int) -> Span in
+            Span(id: SpanID(UInt64(k + 1)), name: "slice", lane: LaneID(UInt32(k % 3)), threadID: Int64(50 + k % 2),
+                 start: Int64(k) * 1000, end: Int64(k) * 1000 + 900)
+        }
+        let trace = Trace(processes: [Process(pid: 1)], lanes: tasks, spans: spans)
+        let (byTask, _, _) = try render(trace, ChartOptions(width: 800, groupBy: .task))
+        #expect(byTask.panels[0].rows.count == 3)
+        let (byThread, _, _) = try render(trace, ChartOptions(width: 800, groupBy: .thread))
+        let labels: [String] = byThread.panels[0].rows.map { (r: Row) -> String in r.label.text }
+        let counts: [Int] = byThread.panels[0].rows.map { (r: Row) -> Int in r.spanCount }
+        #expect(labels == ["thread 50", "thread 51"])
+        #expect(counts == [3, 3])
+    }
+
+    @Test func darkThemeChangesTheBackgroundNotTheSpanColours() throws {
+        let (light, li, _) = try render(Traces.known(), ChartOptions(width: 800))
+        let (dark, di, _) = try render(Traces.known(), ChartOptions(width: 800, theme: .dark))
+        #expect(li.pixel(x: 2, y: 2) != di.pixel(x: 2, y: 2))
+        #expect(light.panels[0].rows[0].bars.map(\.color) == dark.panels[0].rows[0].bars.map(\.color))
+    }
+
+    @Test func ticksAreRoundAndLabelledWithUnits() {
+        let scale = TimeScale(start: 0, end: 1_000_000, x0: 100, x1: 1100, origin: 0)
+        let ticks = scale.ticks(minSpacing: 70) { Double($0.count) * 7 }
+        let labels: [String] = ticks.map { $0.label }
+        let expected: [String] = ["0", "0.1 ms", "0.2 ms", "0.3 ms", "0.4 ms", "0.5 ms", "0.6 ms", "0.7 ms", "0.8 ms", "0.9 ms", "1.0 ms"]
+        #expect(labels == expected)
+        let fine = TimeScale(start: 0, end: 3_000_000_000, x0: 0, x1: 1500, origin: 0)
+        let fineLabels: [String] = fine.ticks(minSpacing: 70) { Double($0.count) * 7 }.map { $0.label }
+        #expect(Array(fineLabels.prefix(3)) == ["0", "0.2 s", "0.4 s"])
+        let half = TimeScale(start: 0, end: 5_000_000, x0: 0, x1: 1000, origin: 0)
+        let halfLabels: [String] = half.ticks(minSpacing: 70) { Double($0.count) * 7 }.map { $0.label }
+        #expect(Array(halfLabels.prefix(3)) == ["0", "0.5 ms", "1.0 ms"])
+    }
+
+    @Test func durationsParse() {
+        #expect(parseDuration("250ms") == 250_000_000)
+        #expect(parseDuration("1.5s") == 1_500_000_000)
+        #expect(parseDuration("20us") == 20_000)
+        #expect(parseDuration("20µs") == 20_000)
+        #expect(parseDuration("300ns") == 300)
+        #expect(parseDuration("42") == 42)
+        #expect(parseDuration("soon") == nil)
+        #expect(parseDuration("-1ms") == nil)
+    }
+
+    @Test func comparisonHeadersGiveWallAndSpeedup() throws {
+        let font = ChartFont.builtIn
+        let slow = Traces.known()
+        var fast = Traces.known()
+        fast.spans = fast.spans.map { var s = $0; s.start /= 2; s.end /= 2; s.waits = s.waits.map { var w = $0; w.start /= 2; w.end /= 2; return w }; return s }
+        let layout = Layout.comparison(of: [(slow, "sequential"), (fast, "threads")], options: ChartOptions(width: 1200), measure: font.measure)
+        #expect(layout.panels.count == 2)
+        #expect(layout.panels[0].header[0].text == "sequential")
+        #expect(layout.panels[1].header[1].text.contains("2.00× speedup over sequential"))
+        // Shared scale: both panels span the longer run.
+        #expect(layout.panels[1].timeScale.end - layout.panels[1].timeScale.start == 1_000_000)
+        let own = Layout.comparison(of: [(slow, "a"), (fast, "b")], options: ChartOptions(width: 1200), alignment: .own, measure: font.measure)
+        #expect(own.panels[1].timeScale.end - own.panels[1].timeScale.start == 500_000)
+    }
+}
