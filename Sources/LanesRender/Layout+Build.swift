@@ -171,8 +171,8 @@ struct Builder {
         y += textSize + 12 * s
 
         // Windows: each run's own range, cut by --from/--to; shared alignment gives all the longest length.
-        var windows: [(origin: Nanoseconds, start: Nanoseconds, end: Nanoseconds)] = runs.map { run in
-            let range = run.0.timeRange ?? 0...0
+        let ranges = runs.map { $0.0.timeRange ?? 0...0 }
+        var windows: [(origin: Nanoseconds, start: Nanoseconds, end: Nanoseconds)] = ranges.map { range in
             let start = range.lowerBound + max(0, options.from ?? 0)
             var end = options.to.map { range.lowerBound + $0 } ?? range.upperBound
             if end <= start { end = start + 1 }
@@ -199,17 +199,17 @@ struct Builder {
         labelWidth = min(labelWidth, max(120 * s, width * 0.22))
 
         var panels: [Panel] = []
-        let firstWall = runs.first.map { run in TraceStatistics(run.0, start: windows[0].start, end: windows[0].end).wall }
+        let firstWall = windows.first.map { $0.end - $0.start }
         for (i, run) in runs.enumerated() {
             var panel = buildPanel(
-                trace: run.0, plan: plans[i], window: windows[i], top: y, width: width, labelWidth: labelWidth,
+                trace: run.0, range: ranges[i], plan: plans[i], window: windows[i], top: y, width: width, labelWidth: labelWidth,
                 name: run.1)
             if let name = run.1 {
                 let st = panel.statistics
                 var parts = ["wall \(formatDuration(st.wall))"]
                 // Speedup is measured on each run's own wall time, not the shared window.
-                let ownWall = (run.0.timeRange.map { $0.upperBound - $0.lowerBound }) ?? 0
-                let ownFirst = runs[0].0.timeRange.map { $0.upperBound - $0.lowerBound } ?? 0
+                let ownWall = ranges[i].upperBound - ranges[i].lowerBound
+                let ownFirst = ranges[0].upperBound - ranges[0].lowerBound
                 parts[0] = "wall \(formatDuration(options.from == nil && options.to == nil ? ownWall : st.wall))"
                 if i == 0 {
                     parts.append("baseline")

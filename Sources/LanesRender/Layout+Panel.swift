@@ -3,7 +3,7 @@ import LanesCore
 extension Builder {
     /// One run's lanes, from `top` down.
     mutating func buildPanel(
-        trace: Trace, plan: RowPlan, window: (origin: Nanoseconds, start: Nanoseconds, end: Nanoseconds), top: Double,
+        trace: Trace, range: ClosedRange<Nanoseconds>, plan: RowPlan, window: (origin: Nanoseconds, start: Nanoseconds, end: Nanoseconds), top: Double,
         width: Double, labelWidth: Double, name: String?
     ) -> Panel {
         var y = top
@@ -81,7 +81,7 @@ extension Builder {
             Row(label: rowLabels[d], box: rowBoxes[d], bars: [], waits: [], columns: [], cpuStrip: stripBoxes[d],
                 cpuCells: [], spanCount: 0, summarisedLanes: summarised > 0 && d == shownRows ? summarised : 0)
         }
-        placeSpans(trace: trace, plan: plan, depths: depths, scale: scale, displayRow: displayRow, rows: &rows,
+        placeSpans(trace: trace, plan: plan, depths: depths, scale: scale, shownRows: shownRows, rows: &rows,
                    summaryRow: summarised > 0 ? shownRows : nil)
         for (d, samples) in cpuByRow {
             rows[d].cpuCells = cpuCells(samples, scale: scale)
@@ -108,14 +108,16 @@ extension Builder {
         return Panel(
             header: [], timeScale: scale, ticks: ticks, tickLabels: tickLabels, plot: plot, axisY: axisY,
             groups: groups, rows: rows, counters: counters, flows: flows,
-            statistics: TraceStatistics(trace, start: window.start, end: window.end))
+            statistics: TraceStatistics(trace, start: window.start, end: window.end, range: range))
     }
 
     // MARK: Spans
 
     /// Depth (capped at ``maxDepth``) by span position; empty when no span has a parent.
     func spanDepths(_ trace: Trace) -> [UInt8] {
-        guard trace.spans.contains(where: { $0.parent != nil }) else { return [] }
+        // Fields read in place, so no span is copied just to look at its parent.
+        let anyParent = trace.spans.withUnsafeBufferPointer { spans in spans.indices.contains { spans[$0].parent != nil } }
+        guard anyParent else { return [] }
         var index: [SpanID: Int] = [:]
         index.reserveCapacity(trace.spans.count)
         for (i, sp) in trace.spans.enumerated() { index[sp.id] = i }
@@ -149,38 +151,55 @@ extension Builder {
     }
 
     mutating func placeSpans(
-        trace: Trace, plan: RowPlan, depths: [UInt8], scale: TimeScale, displayRow: (Int) -> Int, rows: inout [Row],
+        trace: Trace, plan: RowPlan, depths: [UInt8], scale: TimeScale, shownRows: Int, rows: inout [Row],
         summaryRow: Int?
     ) {
         let x0 = scale.x0, columns = Int(scale.x1 - scale.x0)
         let ppn = scale.pixelsPerNanosecond
         let lo = scale.start, hi = scale.end
         // Sums per (row, depth), made on first use.
-        var sums: [[ColumnSums?]] = Array(repeating: Array(repeating: nil, count: Self.maxDepth + 1), count: rows.count)
+        var sums = [ColumnSums?](repeating: nil, count: rows.count * (Self.maxDepth + 1))
         var counts = [Int](repeating: 0, count: rows.count)
         var lastName: [String] = Array(repeating: "", count: rows.count)
         var lastIndex = [Int32](repeating: -1, count: rows.count)
+        var recentNames = [String](repeating: "", count: 8)
+        var recentIndex = [Int32](repeating: -1, count: 8)
+        var recentCursor = 0
         let lanes = trace.lanes
-        for (i, sp) in trace.spans.enumerated() {
-            guard sp.end >= lo, sp.start <= hi, let r0 = plan.row(of: sp, lanes: lanes) else { continue }
-            let r = displayRow(r0)
+        // Fields are read in place: copying each span (three references) costs more than the rest.
+        trace.spans.withUnsafeBufferPointer { spans in
+        for i in spans.indices {
+            guard spans[i].end >= lo, spans[i].start <= hi,
+                let r0 = plan.row(lane: spans[i].lane, threadID: spans[i].threadID, lanes: lanes) else { continue }
+            let r = r0 < shownRows ? r0 : shownRows
             counts[r] += 1
             let depth = depths.isEmpty ? 0 : Int(depths[i])
-            let a = max(sp.start, lo), b = min(sp.end, hi)
+            let a = max(spans[i].start, lo), b = min(spans[i].end, hi)
             let fx0 = x0 + Double(a - lo) * ppn, fx1 = x0 + Double(b - lo) * ppn
             var ni = lastIndex[r]
-            if ni < 0 || lastName[r] != sp.name {
-                ni = intern(sp.name)
-                lastName[r] = sp.name
+            if ni < 0 || lastName[r] != spans[i].name {
+                // A few recent names are compared before hashing: traces tend to repeat a handful.
+                ni = -1
+                for (k, recent) in recentNames.enumerated() where recent == spans[i].name {
+                    ni = recentIndex[k]
+                    break
+                }
+                if ni < 0 {
+                    ni = intern(spans[i].name)
+                    recentNames[recentCursor] = spans[i].name
+                    recentIndex[recentCursor] = ni
+                    recentCursor = (recentCursor + 1) % recentNames.count
+                }
+                lastName[r] = spans[i].name
                 lastIndex[r] = ni
             }
             nameTime[Int(ni)] += Double(b - a)
-            for w in sp.waits where w.end > lo && w.start < hi { waitReasonsUsed.insert(w.reason) }
-            let (by, bh) = band(rows[r].box, depth: depth)
+            for w in spans[i].waits where w.end > lo && w.start < hi { waitReasonsUsed.insert(w.reason) }
             if fx1 - fx0 >= Self.minBarWidth * s, r != summaryRow {
-                let color = Palette.color(forSpanName: sp.name)
-                rows[r].bars.append(Bar(name: sp.name, x0: fx0, x1: fx1, y: by, height: bh, color: color, depth: depth, label: nil))
-                for w in sp.waits where w.end > lo && w.start < hi {
+                let (by, bh) = band(rows[r].box, depth: depth)
+                let color = Palette.color(forSpanName: spans[i].name)
+                rows[r].bars.append(Bar(name: spans[i].name, x0: fx0, x1: fx1, y: by, height: bh, color: color, depth: depth, label: nil))
+                for w in spans[i].waits where w.end > lo && w.start < hi {
                     let wx0 = x0 + Double(max(w.start, lo) - lo) * ppn, wx1 = x0 + Double(min(w.end, hi) - lo) * ppn
                     // Waits under a pixel join the previous one of the same reason when they touch.
                     if wx1 - wx0 < 1, var last = rows[r].waits.last, last.reason == w.reason, wx0 - last.x1 < 1,
@@ -195,20 +214,23 @@ extension Builder {
                 continue
             }
             // Too narrow to see on its own: add to the columns it touches.
-            if sums[r][depth] == nil { sums[r][depth] = ColumnSums(columns: columns) }
+            let slot = r * (Self.maxDepth + 1) + depth
+            if sums[slot] == nil { sums[slot] = ColumnSums(columns: columns) }
             var waitShare: Float = 0
             var reason: Int32 = -1
-            if !sp.waits.isEmpty, sp.duration > 0 {
+            if !spans[i].waits.isEmpty, spans[i].duration > 0 {
                 var longest: Nanoseconds = -1
-                for w in sp.waits where w.duration > longest {
+                for w in spans[i].waits where w.duration > longest {
                     longest = w.duration
                     reason = Int32(w.reason.rawValue)
                 }
-                waitShare = Float(min(1, Double(sp.blockedTime) / Double(sp.duration)))
+                waitShare = Float(min(1, Double(spans[i].blockedTime) / Double(spans[i].duration)))
             }
-            let c0 = max(0, min(columns - 1, Int((fx0 - x0).rounded(.down))))
-            let c1 = max(0, min(columns - 1, Int((fx1 - x0).rounded(.down))))
-            sums[r][depth]!.add(from: c0, to: c1, fx0: fx0 - x0, fx1: fx1 - x0, name: ni, waitShare: waitShare, reason: reason)
+            // Truncation is floor here: both are at least 0.
+            let c0 = min(columns - 1, Int(max(0, fx0 - x0)))
+            let c1 = min(columns - 1, Int(max(0, fx1 - x0)))
+            sums[slot]!.add(from: c0, to: c1, fx0: fx0 - x0, fx1: fx1 - x0, name: ni, waitShare: waitShare, reason: reason)
+        }
         }
         for r in rows.indices { placeLabels(&rows[r]) }
         // Aggregated columns, laid out.
@@ -216,7 +238,7 @@ extension Builder {
             rows[r].spanCount = counts[r]
             let divisor = Float(max(1, rows[r].summarisedLanes))
             for depth in 0...Self.maxDepth {
-                guard let cs = sums[r][depth] else { continue }
+                guard let cs = sums[r * (Self.maxDepth + 1) + depth] else { continue }
                 let (by, bh) = band(rows[r].box, depth: depth)
                 for c in 0..<columns where cs.spans[c] > 0 {
                     sawDense = true

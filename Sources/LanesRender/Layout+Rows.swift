@@ -125,10 +125,16 @@ struct RowPlan {
     /// The row a span goes to; nil when its lane is unknown.
     @inline(__always)
     func row(of span: Span, lanes: [Lane]) -> Int? {
-        guard let p = position(of: span.lane) else { return nil }
+        row(lane: span.lane, threadID: span.threadID, lanes: lanes)
+    }
+
+    /// The row of a span on `lane` that ran on `threadID`; nil when the lane is unknown.
+    @inline(__always)
+    func row(lane: LaneID, threadID: Int64, lanes: [Lane]) -> Int? {
+        guard let p = position(of: lane) else { return nil }
         let r = rowOfLane[p]
         if r >= 0 { return r }
-        return rowOfThread[Key(pid: lanes[p].pid, kind: 2, id: span.threadID)]
+        return rowOfThread[Key(pid: lanes[p].pid, kind: 2, id: threadID)]
     }
 }
 

@@ -39,9 +39,12 @@ public struct TraceStatistics: Hashable, Sendable {
             .map { ($0.key, busy > 0 ? Double($0.value) / Double(busy) : 0, $0.value) }
     }
 
-    /// Statistics of `trace` between `start` and `end` (the whole trace when nil).
-    public init(_ trace: Trace, start: Nanoseconds? = nil, end: Nanoseconds? = nil) {
-        let range = trace.timeRange ?? 0...0
+    /// Statistics of `trace` between `start` and `end` (the whole trace when nil). Pass the trace's
+    /// `timeRange` as `range` when it is already known, to save a pass over the spans.
+    public init(
+        _ trace: Trace, start: Nanoseconds? = nil, end: Nanoseconds? = nil, range knownRange: ClosedRange<Nanoseconds>? = nil
+    ) {
+        let range = knownRange ?? trace.timeRange ?? 0...0
         let lo = start ?? range.lowerBound, hi = max(end ?? range.upperBound, lo)
         wall = hi - lo
         cores = trace.metadata.cores
@@ -49,19 +52,26 @@ public struct TraceStatistics: Hashable, Sendable {
         var busy: Nanoseconds = 0, cpu: Nanoseconds = 0, sawCPU = false, count = 0
         var blocked: [WaitReason: Nanoseconds] = [:]
         let whole = lo <= range.lowerBound && hi >= range.upperBound
-        for s in trace.spans where s.end >= lo && s.start <= hi {
-            count += 1
-            let clipped = min(s.end, hi) - max(s.start, lo)
-            if s.parent == nil {
-                busy += clipped
-                if let c = s.cpuTime {
-                    sawCPU = true
-                    // CPU time is known for the whole span only; scale it to the part shown.
-                    cpu += whole || s.duration == 0 ? c : Nanoseconds(Double(c) * Double(clipped) / Double(s.duration))
+        // Fields are read in place: copying every span would cost more than the sums.
+        trace.spans.withUnsafeBufferPointer { spans in
+            for i in spans.indices where spans[i].end >= lo && spans[i].start <= hi {
+                count += 1
+                let start = spans[i].start, end = spans[i].end
+                let clipped = min(end, hi) - max(start, lo)
+                if spans[i].parent == nil {
+                    busy += clipped
+                    if let c = spans[i].cpuTime {
+                        sawCPU = true
+                        // CPU time is known for the whole span only; scale it to the part shown.
+                        let duration = end - start
+                        cpu += whole || duration == 0 ? c : Nanoseconds(Double(c) * Double(clipped) / Double(duration))
+                    }
                 }
-            }
-            for w in s.waits where w.end > lo && w.start < hi {
-                blocked[w.reason, default: 0] += min(w.end, hi) - max(w.start, lo)
+                if !spans[i].waits.isEmpty {
+                    for w in spans[i].waits where w.end > lo && w.start < hi {
+                        blocked[w.reason, default: 0] += min(w.end, hi) - max(w.start, lo)
+                    }
+                }
             }
         }
         self.busy = busy

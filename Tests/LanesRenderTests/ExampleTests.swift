@@ -3,6 +3,12 @@ import LanesRaster
 import LanesRender
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Writes the example under Reports/ when LANES_RECORD_EXAMPLE is set (and /tmp previews always).
 @Suite struct ExampleTests {
     @Test func writesPreviews() throws {
@@ -19,5 +25,13 @@ import Testing
         try PNGChart.write(dark, to: "/tmp/lanes-preview-dark.png", font: font)
         let dense = Layout.chart(of: Traces.dense(spans: 100_000), options: ChartOptions(width: 1400), measure: font.measure)
         try PNGChart.write(dense, to: "/tmp/lanes-preview-dense.png", font: font)
+        let example = Layout.chart(of: trace, options: ChartOptions(width: 1400, theme: .light), measure: font.measure)
+        #expect(example.width == 1400)
+        if getenv("LANES_RECORD_EXAMPLE") != nil {
+            // Reports/ at the top of the repository, two levels above this file's folder.
+            var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+            parts.removeLast(3)
+            try PNGChart.write(example, to: parts.joined(separator: "/") + "/Reports/example-pipeline.png", font: font)
+        }
     }
 }
