@@ -76,12 +76,13 @@ extension Builder {
         }
 
         // Depth of every span with a parent on the same trace, capped.
-        let depths = spanDepths(trace)
+        // Depths are computed by placeSpans when it meets the first span with a parent.
+        var depths: [UInt8] = []
         var rows = (0..<displayCount).map { d in
             Row(label: rowLabels[d], box: rowBoxes[d], bars: [], waits: [], columns: [], cpuStrip: stripBoxes[d],
                 cpuCells: [], spanCount: 0, summarisedLanes: summarised > 0 && d == shownRows ? summarised : 0)
         }
-        placeSpans(trace: trace, plan: plan, depths: depths, scale: scale, shownRows: shownRows, rows: &rows,
+        placeSpans(trace: trace, plan: plan, depths: &depths, scale: scale, shownRows: shownRows, rows: &rows,
                    summaryRow: summarised > 0 ? shownRows : nil)
         for (d, samples) in cpuByRow {
             rows[d].cpuCells = cpuCells(samples, scale: scale)
@@ -113,11 +114,8 @@ extension Builder {
 
     // MARK: Spans
 
-    /// Depth (capped at ``maxDepth``) by span position; empty when no span has a parent.
+    /// Depth (capped at ``maxDepth``) by span position.
     func spanDepths(_ trace: Trace) -> [UInt8] {
-        // Fields read in place, so no span is copied just to look at its parent.
-        let anyParent = trace.spans.withUnsafeBufferPointer { spans in spans.indices.contains { spans[$0].parent != nil } }
-        guard anyParent else { return [] }
         var index: [SpanID: Int] = [:]
         index.reserveCapacity(trace.spans.count)
         for (i, sp) in trace.spans.enumerated() { index[sp.id] = i }
@@ -151,7 +149,7 @@ extension Builder {
     }
 
     mutating func placeSpans(
-        trace: Trace, plan: RowPlan, depths: [UInt8], scale: TimeScale, shownRows: Int, rows: inout [Row],
+        trace: Trace, plan: RowPlan, depths: inout [UInt8], scale: TimeScale, shownRows: Int, rows: inout [Row],
         summaryRow: Int?
     ) {
         let x0 = scale.x0, columns = Int(scale.x1 - scale.x0)
@@ -173,6 +171,7 @@ extension Builder {
                 let r0 = plan.row(lane: spans[i].lane, threadID: spans[i].threadID, lanes: lanes) else { continue }
             let r = r0 < shownRows ? r0 : shownRows
             counts[r] += 1
+            if depths.isEmpty, spans[i].parent != nil { depths = spanDepths(trace) }
             let depth = depths.isEmpty ? 0 : Int(depths[i])
             let a = max(spans[i].start, lo), b = min(spans[i].end, hi)
             let fx0 = x0 + Double(a - lo) * ppn, fx1 = x0 + Double(b - lo) * ppn

@@ -176,3 +176,11 @@ import Testing
         #expect(own.panels[1].timeScale.end - own.panels[1].timeScale.start == 500_000)
     }
 }
+
+@Suite struct LayoutInternalsTests {
+    @Test func theLayoutsTimeRangeMatchesTheTraces() {
+        for trace in [Traces.known(), Traces.pipeline(), Traces.dense(spans: 1600), Trace()] {
+            #expect(Layout.timeRange(of: trace) == trace.timeRange)
+        }
+    }
+}

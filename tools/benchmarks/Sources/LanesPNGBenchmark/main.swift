@@ -101,7 +101,7 @@ let peakWithTrace = peakResident()
 let r1m = try measure(big, rounds: max(3, rounds / 2), path: dir + "/1m.png")
 let peakAfter = peakResident()
 print("lanes 1M spans: \(fmt(r1m.total * 1000, 1)) ms (layout \(fmt(r1m.layout * 1000, 1)) ms), \(r1m.bytes) bytes")
-print("peak memory: \(peakAfter / 1_048_576) MiB (the 1M-span trace itself: \((peakWithTrace - peakBefore1M) / 1_048_576) MiB; rendering added \((peakAfter - peakWithTrace) / 1_048_576) MiB)")
+print("peak memory: \(peakAfter / 1_048_576) MiB (the 1M-span trace itself: \((peakWithTrace - peakBefore1M) / 1_048_576) MiB; rendering raised the peak by \((peakAfter - peakWithTrace) / 1_048_576) MiB)")
 
 var matplotlib: Double? = nil
 if !skipMatplotlib {
