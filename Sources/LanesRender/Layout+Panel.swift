@@ -174,6 +174,8 @@ extension Builder {
             if depths.isEmpty, spans[i].parent != nil { depths = spanDepths(trace) }
             let depth = depths.isEmpty ? 0 : Int(depths[i])
             let a = max(spans[i].start, lo), b = min(spans[i].end, hi)
+            // A span that ends before it starts (validate() reports it) is counted but not drawn.
+            guard b >= a else { continue }
             let fx0 = x0 + Double(a - lo) * ppn, fx1 = x0 + Double(b - lo) * ppn
             var ni = lastIndex[r]
             if ni < 0 || lastName[r] != spans[i].name {

@@ -184,3 +184,64 @@ import Testing
         }
     }
 }
+
+@Suite struct RobustnessTests {
+    @Test func oddTracesStillRender() throws {
+        let lane = Lane(id: LaneID(0), kind: .thread, pid: 1, threadID: 1)
+        let backwards = Span(id: SpanID(1), name: "back", lane: lane.id, threadID: 1, start: 500, end: 100)
+        let stray = Span(id: SpanID(2), name: "stray", lane: LaneID(99), threadID: 1, start: 0, end: 1000)
+        let instant = Span(id: SpanID(3), name: "instant", lane: lane.id, threadID: 1, start: 700, end: 700)
+        let cycle = Span(id: SpanID(4), name: "loop", lane: lane.id, threadID: 1, start: 0, end: 900, parent: SpanID(5))
+        let cycle2 = Span(id: SpanID(5), name: "loop", lane: lane.id, threadID: 1, start: 0, end: 900, parent: SpanID(4))
+        let traces = [
+            Trace(),
+            Trace(processes: [Process(pid: 1)], lanes: [lane]),
+            Trace(processes: [Process(pid: 1)], lanes: [lane], spans: [backwards, stray, instant, cycle, cycle2]),
+            Trace(lanes: [lane], spans: [instant]),
+        ]
+        for trace in traces {
+            for options in [ChartOptions(width: 320), ChartOptions(width: 900, from: 10, to: 20, maxLanes: 1)] {
+                let (layout, image, bytes) = try render(trace, options)
+                #expect(image.width == layout.width && image.height == layout.height)
+                #expect(!bytes.isEmpty)
+            }
+        }
+    }
+
+    @Test func manyLanesAreCappedAtTheDefaultLimit() throws {
+        let (layout, _, _) = try render(Traces.dense(spans: 20_000, lanes: 200))
+        #expect(layout.panels[0].rows.count == 64)
+        #expect(layout.panels[0].rows.last?.summarisedLanes == 137)
+    }
+
+    @Test func statisticsOfTheKnownTrace() {
+        let st = TraceStatistics(Traces.known())
+        #expect(st.wall == 1_000_000)
+        // Top-level spans only: parse 300 µs + compute 600 µs + fetch 800 µs.
+        #expect(st.busy == 1_700_000)
+        #expect(abs(st.averageParallelism - 1.7) < 1e-9)
+        #expect(st.blockedByReason == [.lock: 200_000])
+        #expect(st.cpuUtilisation == nil)
+        #expect(st.lines.first! == ("wall", "1.00 ms"))
+    }
+
+    @Test func flowsCountersAndTheCPUStripAreLaidOut() throws {
+        let (plain, _, _) = try render(Traces.pipeline(), ChartOptions(width: 1000))
+        #expect(plain.panels[0].flows.isEmpty)
+        let (layout, _, _) = try render(Traces.pipeline(), ChartOptions(width: 1000, showFlows: true))
+        let panel = layout.panels[0]
+        #expect(!panel.flows.isEmpty)
+        #expect(layout.legend.contains { $0.swatch == .flow })
+        #expect(panel.counters.map(\.name) == ["queue depth"])
+        #expect(panel.counters[0].maxValue == 8)
+        #expect(panel.counters[0].heights.allSatisfy { $0 <= 1 })
+        let workers = panel.rows.filter { $0.label.text.hasPrefix("worker") }
+        #expect(workers.count == 4)
+        for row in workers {
+            #expect(row.cpuStrip != nil)
+            #expect(row.cpuCells.count == 20)
+            for c in row.cpuCells { #expect(abs(c.running + c.runQueue + c.blocked - 1) < 1e-9) }
+        }
+        #expect(panel.rows[0].cpuStrip == nil)
+    }
+}
