@@ -102,9 +102,23 @@ extension RGB {
         #expect(layout.legend.contains { $0.swatch == .counter })
     }
 
-    @Test func labelsDoNotOverlap() throws {
+    static let overlapCases: [(String, @Sendable (ChartFont) -> Layout)] = [
+        ("chart", { font in
+            Layout.chart(of: Traces.pipeline(), options: ChartOptions(width: 1400, showFlows: true), measure: font.measure)
+        }),
+        ("narrow HiDPI dark", { font in
+            Layout.chart(of: Traces.pipeline(), options: ChartOptions(width: 640, scale: 2, theme: .dark), measure: font.measure)
+        }),
+        ("comparison", { font in
+            Layout.comparison(
+                of: [(Traces.pipeline(model: "sequential", workers: 1, stretch: 2.6), "sequential"), (Traces.pipeline(), "threads")],
+                options: ChartOptions(width: 1000), measure: font.measure)
+        }),
+    ]
+
+    @Test(arguments: [0, 1, 2]) func labelsDoNotOverlap(_ index: Int) throws {
         let font = ChartFont.resolve()
-        let layout = Layout.chart(of: Traces.pipeline(), options: ChartOptions(width: 1400, showFlows: true), measure: font.measure)
+        let layout = Self.overlapCases[index].1(font)
         var boxes: [(String, Double, Double, Double, Double)] = []
         func add(_ t: TextItem) {
             let w = font.measure(t.text, t.size)
@@ -114,6 +128,7 @@ extension RGB {
         add(layout.title)
         if let s = layout.subtitle { add(s) }
         for p in layout.panels {
+            p.header.forEach(add)
             p.tickLabels.forEach(add)
             p.groups.forEach { add($0.label) }
             p.rows.forEach { add($0.label) }
@@ -122,6 +137,7 @@ extension RGB {
         }
         layout.legend.forEach { add($0.label) }
         layout.statistics?.lines.forEach(add)
+        layout.notes.forEach(add)
         for i in boxes.indices {
             #expect(boxes[i].3 <= Double(layout.width) + 0.5 && boxes[i].1 >= -0.5, "\(boxes[i].0) inside the image")
             for j in boxes.indices where j > i {
