@@ -14,12 +14,11 @@ extension Builder {
         let ticks = scale.ticks(minSpacing: 70 * s) { self.measure($0, self.smallSize) }
         let tickBaseline = y + smallSize
         var tickLabels: [TextItem] = []
-        for (i, t) in ticks.enumerated() {
+        for t in ticks {
             // The first label starts at its tick and the last ends at it, so none leaves the plot.
             let w = measure(t.label, smallSize)
             let anchor: TextItem.Anchor =
                 t.x - w / 2 < plotX0 ? .left : (t.x + w / 2 > plotX1 ? .right : .center)
-            _ = i
             tickLabels.append(TextItem(t.label, x: t.x, y: tickBaseline, size: smallSize, anchor: anchor, role: .secondary))
         }
         y = tickBaseline + 6 * s

@@ -35,7 +35,6 @@ public struct TimeScale: Hashable, Sendable {
     /// Round ticks (1, 2 or 5 × 10ⁿ ns apart) at least `minSpacing` pixels apart, where labels of
     /// `labelWidth(label)` fit between them.
     public func ticks(minSpacing: Double, labelWidth: (String) -> Double) -> [Tick] {
-        let span = Double(end - start)
         var step: Int64 = 1
         var candidates: [Int64] = []
         while step < Int64(4e18) / 10 {
@@ -49,7 +48,6 @@ public struct TimeScale: Hashable, Sendable {
                 return ticks
             }
         }
-        _ = span
         return makeTicks(step: max(1, end - start))
     }
 
