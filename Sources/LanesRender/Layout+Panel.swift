@@ -94,7 +94,8 @@ extension Builder {
         for name in byName.keys.sorted() {
             let samples = byName[name]!.sorted { $0.time < $1.time }
             let box = Box(x: plotX0, y: y + 4 * s, width: plotX1 - plotX0, height: counterHeight - 8 * s)
-            counters.append(counterChart(name: name, samples: samples, box: box, scale: scale, labelWidth: labelWidth))
+            counters.append(counterChart(
+                name: name, samples: samples, box: box, scale: scale, labelWidth: labelWidth, runEnd: range.upperBound))
             y += counterHeight
             sawCounters = true
         }
@@ -347,7 +348,10 @@ extension Builder {
 
     // MARK: Counters and flows
 
-    func counterChart(name: String, samples: [CounterSample], box: Box, scale: TimeScale, labelWidth: Double) -> CounterChart {
+    /// A counter's area chart; nothing is drawn past `runEnd` (a shorter run on a shared time scale).
+    func counterChart(
+        name: String, samples: [CounterSample], box: Box, scale: TimeScale, labelWidth: Double, runEnd: Nanoseconds
+    ) -> CounterChart {
         let columns = Int(box.width)
         var heights = [Double](repeating: -1, count: columns)
         let maxValue = samples.map(\.value).max() ?? 0
@@ -356,6 +360,8 @@ extension Builder {
         var k = 0
         for c in 0..<columns {
             // Step function: the last value before the column ends, and the highest inside it.
+            let colStart = scale.start + Nanoseconds(Double(c) / scale.pixelsPerNanosecond)
+            if colStart > runEnd { break }
             let colEnd = scale.start + Nanoseconds(Double(c + 1) / scale.pixelsPerNanosecond)
             var peak = current
             while k < samples.count, samples[k].time < colEnd {

@@ -245,3 +245,17 @@ import Testing
         #expect(panel.rows[0].cpuStrip == nil)
     }
 }
+
+@Suite struct ComparisonTests {
+    @Test func countersStopWhereAShorterRunEnds() {
+        let font = ChartFont.builtIn
+        let layout = Layout.comparison(
+            of: [(Traces.pipeline(stretch: 2), "slow"), (Traces.pipeline(), "fast")], options: ChartOptions(width: 1000),
+            measure: font.measure)
+        let heights = layout.panels[1].counters[0].heights
+        // The fast run fills about half the shared scale; its counter is not carried past its end.
+        let drawn = heights.filter { $0 >= 0 }.count
+        #expect(drawn > heights.count * 4 / 10 && drawn < heights.count * 6 / 10, "\(drawn) of \(heights.count)")
+        #expect(layout.panels[0].counters[0].heights.filter { $0 >= 0 }.count > heights.count * 9 / 10)
+    }
+}
