@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "LanesFormat", targets: ["LanesFormat"]),
         .library(name: "LanesRaster", targets: ["LanesRaster"]),
         .library(name: "LanesWorkloads", targets: ["LanesWorkloads"]),
+        .library(name: "LanesRender", targets: ["LanesRender"]),
         .executable(name: "lanes", targets: ["lanes"]),
     ],
     dependencies: [
@@ -33,12 +34,16 @@ let package = Package(
         .target(name: "CLanesPNG", dependencies: ["CLibPNG"]),
         // RGBA canvas, text and PNG. Knows nothing of traces.
         .target(name: "LanesRaster", dependencies: ["CLibPNG", "CFreeType", "CLanesPNG"]),
+        // The layout shared by every report, and the PNG charts drawn from it. (DESIGN.md has it depend
+        // on LanesAnalysis too; until that exists, the few statistics a chart needs live in
+        // Sources/LanesRender/TraceStatistics.swift.)
+        .target(name: "LanesRender", dependencies: ["LanesCore", "LanesRaster"]),
         // Concurrency-model runners and the scenario catalog from the seed.
         .target(name: "LanesWorkloads", dependencies: ["LanesRecord", "LanesCore"]),
         .executableTarget(
             name: "lanes",
             dependencies: [
-                "LanesCore", "LanesFormat", "LanesRecord", "LanesWorkloads",
+                "LanesCore", "LanesFormat", "LanesRecord", "LanesRender", "LanesWorkloads",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -46,8 +51,11 @@ let package = Package(
         .testTarget(name: "LanesFormatTests", dependencies: ["LanesFormat", "LanesCore"]),
         .testTarget(name: "LanesRecordTests", dependencies: ["LanesRecord", "LanesFormat", "LanesCore"]),
         .testTarget(name: "LanesRasterTests", dependencies: ["LanesRaster"]),
+        .testTarget(name: "LanesRenderTests", dependencies: ["LanesRender", "LanesRaster", "LanesCore"]),
         .testTarget(name: "LanesWorkloadsTests", dependencies: ["LanesWorkloads", "LanesRecord", "LanesCore"]),
-        .testTarget(name: "LanesCLITests", dependencies: ["lanes", "LanesRecord", "LanesFormat", "LanesCore"]),
+        .testTarget(
+            name: "LanesCLITests",
+            dependencies: ["lanes", "LanesRecord", "LanesFormat", "LanesCore", "LanesRender"]),
     ],
     swiftLanguageModes: [.v6]
 )

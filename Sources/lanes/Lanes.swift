@@ -10,6 +10,8 @@ struct Lanes: ParsableCommand {
         commandName: "lanes",
         abstract: "Shows where concurrent programs spend their time.",
         version: version,
-        subcommands: [Info.self, Run.self, Scenarios.self, Sample.self, Spin.self, WorkerCommand.self]
+        subcommands: [
+            Info.self, Run.self, Scenarios.self, Report.self, Compare.self, Sample.self, Spin.self, WorkerCommand.self,
+        ]
     )
 }

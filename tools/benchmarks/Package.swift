@@ -1,6 +1,7 @@
 // swift-tools-version: 6.1
 // Performance benchmarks for Lanes: a package of its own so the main manifest never pays for them.
 // Run: swift run -c release --package-path tools/benchmarks lanes-benchmarks
+//      swift run -c release --package-path tools/benchmarks lanes-png-benchmark
 import Foundation
 import PackageDescription
 
@@ -34,6 +35,15 @@ let package = Package(
             name: "workload-benchmarks",
             dependencies: [.product(name: "LanesWorkloads", package: lanes)],
             path: "Sources/WorkloadBenchmarks"
+        ),
+        // PNG charts against matplotlib (png_matplotlib.py, run in the same process run).
+        .executableTarget(
+            name: "lanes-png-benchmark",
+            dependencies: [
+                .product(name: "LanesRender", package: lanes),
+                .product(name: "LanesCore", package: lanes),
+            ],
+            path: "Sources/LanesPNGBenchmark"
         ),
     ],
     swiftLanguageModes: [.v6]

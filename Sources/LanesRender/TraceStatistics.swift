@@ -1,0 +1,121 @@
+import LanesCore
+
+// The few statistics a chart shows. They belong in LanesAnalysis (DESIGN.md), which does not exist
+// yet; this file is self-contained so it can move there unchanged.
+
+/// Statistics of one trace over a time window: what the chart's statistics box shows.
+public struct TraceStatistics: Hashable, Sendable {
+    /// Length of the window.
+    public var wall: Nanoseconds
+    /// Time inside top-level spans (spans without a parent), summed over lanes, clipped to the window.
+    public var busy: Nanoseconds
+    /// CPU time used, summed over top-level spans that measured it; nil when none did.
+    public var cpu: Nanoseconds?
+    /// Cores of the host; 0 when unknown.
+    public var cores: Int
+    /// Blocked time by reason (waits of every span, clipped to the window).
+    public var blockedByReason: [WaitReason: Nanoseconds]
+    /// Events the recorder dropped.
+    public var droppedEvents: UInt64
+    /// Spans that overlap the window.
+    public var spanCount: Int
+
+    /// Busy time over wall time: how many lanes were inside a span at once, on average.
+    public var averageParallelism: Double { wall > 0 ? Double(busy) / Double(wall) : 0 }
+
+    /// CPU time over (wall × cores), 0...1; nil without CPU times or a core count.
+    public var cpuUtilisation: Double? {
+        guard let cpu, cores > 0, wall > 0 else { return nil }
+        return Double(cpu) / (Double(wall) * Double(cores))
+    }
+
+    /// Total blocked time.
+    public var blocked: Nanoseconds { blockedByReason.values.reduce(0, +) }
+
+    /// Blocked reasons with their share of busy time, largest first (ties by reason order).
+    public var blockedShares: [(reason: WaitReason, share: Double, time: Nanoseconds)] {
+        blockedByReason.filter { $0.value > 0 }
+            .sorted { $0.value != $1.value ? $0.value > $1.value : $0.key.rawValue < $1.key.rawValue }
+            .map { ($0.key, busy > 0 ? Double($0.value) / Double(busy) : 0, $0.value) }
+    }
+
+    /// Statistics of `trace` between `start` and `end` (the whole trace when nil). Pass the trace's
+    /// `timeRange` as `range` when it is already known, to save a pass over the spans.
+    public init(
+        _ trace: Trace, start: Nanoseconds? = nil, end: Nanoseconds? = nil, range knownRange: ClosedRange<Nanoseconds>? = nil
+    ) {
+        let range = knownRange ?? trace.timeRange ?? 0...0
+        let lo = start ?? range.lowerBound, hi = max(end ?? range.upperBound, lo)
+        wall = hi - lo
+        cores = trace.metadata.cores
+        droppedEvents = trace.metadata.droppedEvents
+        var busy: Nanoseconds = 0, cpu: Nanoseconds = 0, sawCPU = false, count = 0
+        var blocked: [WaitReason: Nanoseconds] = [:]
+        let whole = lo <= range.lowerBound && hi >= range.upperBound
+        // Fields are read in place: copying every span would cost more than the sums.
+        trace.spans.withUnsafeBufferPointer { spans in
+            for i in spans.indices where spans[i].end >= lo && spans[i].start <= hi {
+                count += 1
+                let start = spans[i].start, end = spans[i].end
+                let clipped = min(end, hi) - max(start, lo)
+                if spans[i].parent == nil {
+                    busy += clipped
+                    if let c = spans[i].cpuTime {
+                        sawCPU = true
+                        // CPU time is known for the whole span only; scale it to the part shown.
+                        let duration = end - start
+                        cpu += whole || duration == 0 ? c : Nanoseconds(Double(c) * Double(clipped) / Double(duration))
+                    }
+                }
+                if !spans[i].waits.isEmpty {
+                    for w in spans[i].waits where w.end > lo && w.start < hi {
+                        blocked[w.reason, default: 0] += min(w.end, hi) - max(w.start, lo)
+                    }
+                }
+            }
+        }
+        self.busy = busy
+        self.cpu = sawCPU ? cpu : nil
+        self.blockedByReason = blocked
+        self.spanCount = count
+    }
+
+    /// `0.423` → `42.3%`.
+    static func percent(_ x: Double) -> String {
+        let tenths = (x * 1000).rounded()
+        return "\(Int(tenths) / 10).\(abs(Int(tenths)) % 10)%"
+    }
+
+    /// `2.345` → `2.35`.
+    static func decimal(_ x: Double) -> String {
+        let hundredths = Int((x * 100).rounded())
+        let frac = abs(hundredths) % 100
+        return "\(hundredths / 100).\(frac < 10 ? "0" : "")\(frac)"
+    }
+
+    /// The lines of the statistics box: label and value.
+    public var lines: [(String, String)] {
+        var out: [(String, String)] = [("wall", formatDuration(wall))]
+        if let u = cpuUtilisation {
+            out.append(("CPU utilisation", "\(Self.percent(u)) of \(cores) cores"))
+        } else if let cpu {
+            out.append(("CPU time", formatDuration(cpu)))
+        } else {
+            out.append(("CPU utilisation", "not recorded"))
+        }
+        out.append(("avg parallelism", Self.decimal(averageParallelism)))
+        let shares = blockedShares
+        if shares.isEmpty {
+            out.append(("blocked", "none recorded"))
+        } else {
+            out.append(("blocked", "\(Self.percent(busy > 0 ? Double(blocked) / Double(busy) : 0)) of busy time"))
+            for s in shares.prefix(5) {
+                out.append(("  \(s.reason)", "\(Self.percent(s.share)) (\(formatDuration(s.time)))"))
+            }
+            if shares.count > 5 { out.append(("  other reasons", "\(shares.count - 5) more")) }
+        }
+        out.append(("spans", "\(spanCount)"))
+        out.append(("dropped events", "\(droppedEvents)"))
+        return out
+    }
+}

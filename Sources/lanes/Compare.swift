@@ -1,0 +1,46 @@
+import ArgumentParser
+import LanesCore
+import LanesFormat
+import LanesRender
+
+/// `lanes compare TRACE… --png OUT.png`: several runs stacked on one time scale.
+struct Compare: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Draws several traces (e.g. one per concurrency model) as panels of one chart.")
+
+    @Argument(help: "Two or more .lanes trace files; the first is the baseline for speedups.")
+    var traces: [String]
+
+    @Option(help: "The PNG file to write.")
+    var png: String
+
+    @Option(help: "Time scale: shared (one for all runs) or own (each run fills the width).")
+    var align: String = "shared"
+
+    @OptionGroup var chart: ChartArguments
+
+    func run() throws {
+        guard !traces.isEmpty else { throw ValidationError("give at least one trace") }
+        guard let alignment = TimeAlignment(rawValue: align) else {
+            throw ValidationError("--align must be shared or own, not '\(align)'")
+        }
+        let options = try chart.options()
+        var runs: [(trace: Trace, name: String)] = []
+        for path in traces {
+            let result = try readTrace(path)
+            for w in result.warnings { printError("warning: \(path): \(w)") }
+            runs.append((result.trace, runName(result.trace, path: path)))
+        }
+        let font = chart.resolveFont()
+        let layout = LanesRender.Layout.comparison(of: runs, options: options, alignment: alignment, measure: font.measure)
+        try writePNG(layout, to: png, font: font)
+    }
+
+    /// The model the run used, else the file name without its extension.
+    func runName(_ trace: Trace, path: String) -> String {
+        if let model = trace.metadata.model, !model.isEmpty { return model }
+        let file = path.split(separator: "/").last.map(String.init) ?? path
+        if let dot = file.lastIndex(of: "."), dot != file.startIndex { return String(file[..<dot]) }
+        return file
+    }
+}

@@ -1,0 +1,114 @@
+import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import LanesCore
+import LanesFormat
+import LanesRender
+
+/// Chart options shared by `lanes report` and `lanes compare`.
+struct ChartArguments: ParsableArguments {
+    @Option(help: "Image width in points.")
+    var width: Int = 1600
+
+    @Option(help: "Least image height in points; rows grow to fill it.")
+    var height: Int?
+
+    @Option(help: "Pixels per point (2 for HiDPI).")
+    var scale: Int = 1
+
+    @Option(help: "Colour theme: light or dark.")
+    var theme: String = "light"
+
+    @Option(help: "Rows: lane (as recorded), thread, task or process.")
+    var groupBy: String = "lane"
+
+    @Option(help: "Start of the time window from the trace's start (e.g. 250ms, 1.5s, 20us, or ns).")
+    var from: String?
+
+    @Option(help: "End of the time window from the trace's start.")
+    var to: String?
+
+    @Option(help: "At most this many rows; the rest are summarised in one row.")
+    var maxLanes: Int = 64
+
+    @Flag(help: "Draw flows (producer → consumer, submit → run) as arrows.")
+    var flows = false
+
+    @Option(help: "A TrueType font to draw text with (default: DejaVu Sans, else a built-in bitmap font).")
+    var font: String?
+
+    func options() throws -> ChartOptions {
+        guard let theme = ChartOptions.Theme(rawValue: theme) else {
+            throw ValidationError("--theme must be light or dark, not '\(theme)'")
+        }
+        guard let grouping = ChartOptions.Grouping(rawValue: groupBy) else {
+            throw ValidationError("--group-by must be lane, thread, task or process, not '\(groupBy)'")
+        }
+        guard (320...20000).contains(width) else { throw ValidationError("--width must be 320...20000, not \(width)") }
+        if let height, !(100...20000).contains(height) {
+            throw ValidationError("--height must be 100...20000, not \(height)")
+        }
+        guard (1...4).contains(scale) else { throw ValidationError("--scale must be 1...4, not \(scale)") }
+        guard maxLanes >= 1 else { throw ValidationError("--max-lanes must be at least 1, not \(maxLanes)") }
+        func duration(_ name: String, _ text: String?) throws -> Nanoseconds? {
+            guard let text else { return nil }
+            guard let v = parseDuration(text) else {
+                throw ValidationError("--\(name) must be a duration such as 250ms, 1.5s or 20us, not '\(text)'")
+            }
+            return v
+        }
+        let f = try duration("from", from), t = try duration("to", to)
+        if let f, let t, t <= f { throw ValidationError("--to must be after --from") }
+        return ChartOptions(
+            width: width, height: height, scale: scale, theme: theme, groupBy: grouping, from: f, to: t, maxLanes: maxLanes,
+            showFlows: flows)
+    }
+
+    /// The font, with any problem finding it reported once on stderr.
+    func resolveFont() -> ChartFont {
+        let f = ChartFont.resolve(path: font)
+        for p in f.problems { printError("warning: \(p)") }
+        return f
+    }
+}
+
+/// `lanes report TRACE --png OUT.png`: a Gantt chart of one trace.
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Draws a trace as a Gantt chart.")
+
+    @Argument(help: "A .lanes trace file.")
+    var trace: String
+
+    @Option(help: "The PNG file to write.")
+    var png: String
+
+    @OptionGroup var chart: ChartArguments
+
+    func run() throws {
+        let options = try chart.options()
+        let result = try readTrace(trace)
+        for w in result.warnings { printError("warning: \(trace): \(w)") }
+        let font = chart.resolveFont()
+        let layout = LanesRender.Layout.chart(of: result.trace, options: options, measure: font.measure)
+        try writePNG(layout, to: png, font: font)
+    }
+}
+
+/// Writes a chart or fails with one line that names the file.
+func writePNG(_ layout: LanesRender.Layout, to path: String, font: ChartFont) throws {
+    do {
+        try PNGChart.write(layout, to: path, font: font)
+    } catch {
+        throw CLIError("cannot write \(error)")
+    }
+}
+
+/// Writes one line to standard error.
+func printError(_ line: String) {
+    let bytes = Array((line + "\n").utf8)
+    _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+}
