@@ -138,13 +138,15 @@ struct Converter {
                     } else if r.w3 != 0 {
                         batch.waits.append(DetachedWait(span: SpanID(slotBits | r.w3), wait: wait))
                     } else {
-                        // A wait outside any span gets a span of its own, named for what it waited on.
+                        // A wait outside any span gets a span of its own, named for its reason (so
+                        // charts have a handful of such names, not one per lock or thread).
                         let lane = segmentLane ?? threadLane(seg.slot, batch: &batch)
                         segmentLane = lane
                         batch.spans.append(
                             Span(
-                                id: SpanID(1 << 62 | nextSynthetic), name: object ?? reason.description, lane: lane,
-                                threadID: seg.tid, start: wait.start, end: wait.end, waits: [wait]))
+                                id: SpanID(1 << 62 | nextSynthetic), name: reason.description, lane: lane,
+                                threadID: seg.tid, start: wait.start, end: wait.end,
+                                attributes: object.map { [Attribute("object", $0)] } ?? [], waits: [wait]))
                         nextSynthetic += 1
                     }
                 case .mark:

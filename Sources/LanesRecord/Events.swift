@@ -73,7 +73,8 @@ public func beginWait(_ reason: WaitReason, object: SpanName? = nil) -> WaitToke
 }
 
 /// Records the wait begun with `token` as part of the innermost open span (sync or async); outside
-/// any span it becomes a span of its own, named after what it waited on.
+/// any span it becomes a span of its own, named after its reason (`join`, `queueGet`, …), with what
+/// it waited on as the attribute `object`.
 public func endWait(_ token: WaitToken) {
     guard token.start != 0 else { return }
     let end = lanes_now()
