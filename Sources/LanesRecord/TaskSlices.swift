@@ -37,15 +37,24 @@ extension Trace {
     /// Nests each task slice under the span of its task lane that was open when it ran, and records
     /// the gaps between a span's slices, where no other wait explains them, as `suspended` waits:
     /// the time the task was not running on any thread.
+    ///
+    /// A task lane with spans but no slices ran somewhere the tracing executor does not reach (the
+    /// main actor, an unstructured `Task {}` without the executor preference): its lane is named so,
+    /// rather than drawn as if its waits were known.
     public func attachingSuspensions() -> Trace {
         var trace = self
         var byLane: [LaneID: [Int]] = [:]
         for (i, s) in trace.spans.enumerated() where trace.lane(s.lane)?.kind == .task {
             byLane[s.lane, default: []].append(i)
         }
-        for (_, indices) in byLane {
+        for (lane, indices) in byLane {
             let slices = indices.filter { trace.spans[$0].name == taskSliceName }.sorted { trace.spans[$0].start < trace.spans[$1].start }
             let owners = indices.filter { trace.spans[$0].name != taskSliceName }
+            if slices.isEmpty, !owners.isEmpty, let l = trace.lanes.firstIndex(where: { $0.id == lane }),
+                trace.lanes[l].name.isEmpty
+            {
+                trace.lanes[l].name = "task \(trace.lanes[l].taskID ?? 0) (outside the traced executor)"
+            }
             guard !slices.isEmpty, !owners.isEmpty else { continue }
             for o in owners {
                 let owner = trace.spans[o]

@@ -1,5 +1,6 @@
 import LanesCore
 import LanesRecord
+import Dispatch
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -151,6 +152,22 @@ import Glibc
             #expect(trace.processes.filter { $0.name.hasPrefix("worker-") }.count == 2)
         }
         #expect(!Recorder.isRecording)
+    }
+
+    /// Work that leaves the traced executor is named as such, not drawn as if it were traced.
+    @Test func tasksOutsideTheExecutorAreNamedSo() throws {
+        let result = try Runner.record(model: .async, options: RunOptions()) {
+            let done = DispatchSemaphore(value: 0)
+            Task.detached {
+                await span("elsewhere") { await Task.yield() }
+                done.signal()
+            }
+            done.wait()
+            return ("done", [])
+        }
+        let elsewhere = try #require(result.trace.spans.first { $0.name == "elsewhere" })
+        let lane = try #require(result.trace.lane(elsewhere.lane))
+        #expect(lane.name.hasSuffix("(outside the traced executor)"))
     }
 
     @Test func aFailingItemFailsTheRunAndSaysWhich() throws {
