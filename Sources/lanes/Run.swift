@@ -27,6 +27,11 @@ struct Run: ParsableCommand {
     @Option(help: "Where to write the traces, one .lanes file per model.")
     var out: String = "."
 
+    @Option(
+        parsing: .upToNextOption,
+        help: "Run at each of these scales instead (e.g. 0.125 0.25 0.5 1 2), print the speed-ups, and say where each model starts to beat sequential; writes no traces.")
+    var sweep: [Double] = []
+
     func validate() throws {
         guard ScenarioCatalog.named(scenario) != nil else {
             throw ValidationError(
@@ -38,6 +43,7 @@ struct Run: ParsableCommand {
         }
         if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
         guard scale > 0, scale.isFinite else { throw ValidationError("--scale must be a positive number") }
+        for s in sweep where !(s > 0 && s.isFinite) { throw ValidationError("--sweep scales must be positive numbers") }
     }
 
     func run() throws {
@@ -49,6 +55,10 @@ struct Run: ParsableCommand {
         }
         let options = RunOptions(workers: workers ?? s.defaultWorkers, scale: scale)
         let interactive = isatty(STDERR_FILENO) != 0
+        if !sweep.isEmpty {
+            try runSweep(s, models: chosen, options: options, interactive: interactive)
+            return
+        }
         var results: [RunResult] = []
         for (i, model) in chosen.enumerated() {
             progress("[\(i + 1)/\(chosen.count)] \(s.name) under \(model)…", interactive: interactive)
@@ -76,6 +86,43 @@ struct Run: ParsableCommand {
         for line in s.notes(results, options) { print(line) }
         print("traces in \(out)/\(s.name)-MODEL.lanes")
         if answers.count > 1 { throw CLIError("the models gave different answers") }
+    }
+
+    /// Runs every model at every scale and reports where parallel starts to pay (Exercise 3).
+    private func runSweep(
+        _ s: Scenario, models: [ConcurrencyModel], options: RunOptions, interactive: Bool
+    ) throws {
+        let models = models.contains(.sequential) ? models : [.sequential] + models
+        var rows = [["scale"] + models.filter { $0 != .sequential }.map(\.rawValue)]
+        var firstWin: [ConcurrencyModel: Double] = [:]
+        for (k, scale) in sweep.sorted().enumerated() {
+            var o = options
+            o.scale = scale
+            var walls: [ConcurrencyModel: Double] = [:]
+            for model in models {
+                progress("[\(k + 1)/\(sweep.count)] \(s.name) at scale \(scale) under \(model)…", interactive: interactive)
+                walls[model] = seconds(try s.run(model, options: o).wallTime)
+            }
+            let base = walls[.sequential]!
+            var row = ["\(scale)"]
+            for model in models where model != .sequential {
+                let speedup = base / max(walls[model]!, 1e-9)
+                row.append("\(fixed(speedup, 2))x")
+                if speedup > 1 && firstWin[model] == nil { firstWin[model] = scale }
+            }
+            rows.append(row)
+        }
+        if interactive { progress("", interactive: true) }
+        let widths = rows[0].indices.map { c in rows.map { $0[c].count }.max()! }
+        print("speed-up over sequential, \(s.name):")
+        for row in rows { print(row.enumerated().map { pad($1, widths[$0] + 2) }.joined()) }
+        for model in models where model != .sequential {
+            if let scale = firstWin[model] {
+                print("\(model) first beats sequential at scale \(scale)")
+            } else {
+                print("\(model) never beats sequential in this sweep")
+            }
+        }
     }
 
     private func progress(_ text: String, interactive: Bool) {
