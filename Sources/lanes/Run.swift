@@ -44,6 +44,12 @@ struct Run: ParsableCommand {
         if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
         guard scale > 0, scale.isFinite else { throw ValidationError("--scale must be a positive number") }
         for s in sweep where !(s > 0 && s.isFinite) { throw ValidationError("--sweep scales must be positive numbers") }
+        // Find out now, not after a long run, that the traces cannot be written.
+        var st = stat()
+        guard stat(out, &st) == 0, st.st_mode & S_IFMT == S_IFDIR else {
+            throw ValidationError("--out \(out) is not a directory")
+        }
+        guard access(out, W_OK) == 0 else { throw ValidationError("--out \(out) is not writable") }
     }
 
     func run() throws {
