@@ -896,6 +896,11 @@ private struct ChromeImporter {
         for key in asyncOrder {
             let list = asyncEvents[key]!.sortedStably(by: \.ts)
             var stack: [(PendingEvent, ArgsInfo)] = []
+            // The track takes its name and task from its first slice, even if an instant comes earlier.
+            if let b = list.first(where: { $0.ph == UInt8(ascii: "b") }) {
+                let info = (b.args.flatMap { try? parseArgs($0) }) ?? ArgsInfo()
+                if info.onThread == nil && info.wait == nil { _ = taskLane(key, info: info, firstName: b.name) }
+            }
             for ev in list {
                 let info = (ev.args.flatMap { try? parseArgs($0) }) ?? ArgsInfo()
                 switch ev.ph {
