@@ -10,6 +10,6 @@ struct Lanes: ParsableCommand {
         commandName: "lanes",
         abstract: "Shows where concurrent programs spend their time.",
         version: version,
-        subcommands: [Info.self, Spin.self]
+        subcommands: [Info.self, Convert.self, Spin.self]
     )
 }
