@@ -236,6 +236,7 @@ private struct ChromeImporter {
     var waits: [(span: UInt64, wait: Wait, offset: Int)] = []
     var metadata = Metadata(clock: .imported(ChromeJSON.defaultClockName))
     var sawLanesExport = false
+    var sawPySpy = false
     /// Per lane, its index and id in the trace that Lanes exported (from `lanes.lane`).
     var laneOrder: [UInt32: (index: Int, id: UInt32)] = [:]
 
@@ -283,7 +284,10 @@ private struct ChromeImporter {
                 try eventArray(lenientEnd: false)
                 sawEvents = true
             } else if s.equals(k, "otherData") || s.equals(k, "metadata") {
-                try otherData()
+                try otherData(prefix: "")
+            } else if s.equals(k, "viztracer_metadata") {
+                metadata.clock = .imported("viztracer")
+                try otherData(prefix: "viztracer.")
             } else {
                 // Everything else (VizTracer's file_info with the traced sources, stack frames, ...) is skipped.
                 try s.skipValue(s.string(k))
@@ -334,7 +338,7 @@ private struct ChromeImporter {
         }
     }
 
-    mutating func otherData() throws(ChromeJSONError) {
+    mutating func otherData(prefix: String) throws(ChromeJSONError) {
         guard s.peek() == 0x7B else {
             try s.skipValue("otherData")
             return
@@ -356,7 +360,7 @@ private struct ChromeImporter {
                 try s.skipValue("otherData.\(key)")
                 value = s.text(start, s.i)
             }
-            applyOther(key, value)
+            if prefix.isEmpty { applyOther(key, value) } else { metadata.extra.append(Attribute(prefix + key, value)) }
         } while try s.next(close: 0x7D, "otherData")
     }
 
@@ -551,6 +555,10 @@ private struct ChromeImporter {
                 if !explicit.isEmpty { explicit.append(false) }
             }
         case UInt8(ascii: "B"), UInt8(ascii: "E"):
+            if !sawPySpy, let c = e.cat, s.equals(c, "py-spy") {
+                sawPySpy = true
+                if !sawLanesExport, metadata.clock == .imported(ChromeJSON.defaultClockName) { metadata.clock = .imported("py-spy") }
+            }
             guard let ts = requireTS(e, e.ph == UInt8(ascii: "B") ? "B" : "E") else { return }
             let key = ThreadKey(pid: e.pid, tid: e.tid)
             _ = threadLane(e.pid, e.tid)
@@ -806,6 +814,7 @@ private struct ChromeImporter {
         matchAsync()
         applyNames()
         orderSpansAndAssignIDs()
+        pySpyThreadNames()
         attachWaits()
         let resolvedFlows = resolveFlows()
 
@@ -874,15 +883,21 @@ private struct ChromeImporter {
             let list = beginEnds[key]!.sortedStably(by: \.ts)
             let lane = threadLanes[key]!
             var stack: [PendingEvent] = []
+            // Matched pairs in the order of their B, so that slices with equal times nest as they opened.
+            var matched: [(begin: PendingEvent, end: Int64)] = []
             for ev in list {
                 if ev.ph == UInt8(ascii: "B") {
                     stack.append(ev)
                 } else if let b = stack.popLast() {
-                    let info = (b.args.flatMap { try? parseArgs($0) }) ?? ArgsInfo()
-                    addSpan(name: b.name, lane: lane, tid: key.tid, start: b.ts, end: ev.ts, tdur: b.tdur, info: info)
+                    matched.append((b, ev.ts))
                 } else {
                     unmatched.add(ev.offset)
                 }
+            }
+            matched.sort { $0.begin.seq < $1.begin.seq }
+            for (b, end) in matched {
+                let info = (b.args.flatMap { try? parseArgs($0) }) ?? ArgsInfo()
+                addSpan(name: b.name, lane: lane, tid: key.tid, start: b.ts, end: end, tdur: b.tdur, info: info)
             }
             for b in stack { unclosed.add(b.offset) }
         }
@@ -896,6 +911,7 @@ private struct ChromeImporter {
         for key in asyncOrder {
             let list = asyncEvents[key]!.sortedStably(by: \.ts)
             var stack: [(PendingEvent, ArgsInfo)] = []
+            var matched: [(PendingEvent, ArgsInfo, Int64)] = []
             // The track takes its name and task from its first slice, even if an instant comes earlier.
             if let b = list.first(where: { $0.ph == UInt8(ascii: "b") }) {
                 let info = (b.args.flatMap { try? parseArgs($0) }) ?? ArgsInfo()
@@ -916,16 +932,21 @@ private struct ChromeImporter {
                         continue
                     }
                     let (b, binfo) = stack.remove(at: k)
-                    if let reason = binfo.wait, let span = binfo.span {
-                        waits.append((span, Wait(reason: reason, start: b.ts, end: max(b.ts, ev.ts), object: binfo.object), b.offset))
-                        continue
-                    }
-                    let lane = binfo.onThread.map { threadLane(key.pid, $0) } ?? taskLane(key, info: binfo, firstName: b.name)
-                    addSpan(name: b.name, lane: lane, tid: binfo.threadID ?? b.tid, start: b.ts, end: max(b.ts, ev.ts), tdur: b.tdur, info: binfo)
+                    matched.append((b, binfo, max(b.ts, ev.ts)))
                 default:
                     let lane = taskLane(key, info: info, firstName: ev.name)
                     marks.append(Mark(name: ev.name, lane: LaneID(lane), time: ev.ts, attributes: info.attributes))
                 }
+            }
+            // In the order of their b, so that slices with equal times nest as they opened.
+            matched.sort { $0.0.seq < $1.0.seq }
+            for (b, binfo, end) in matched {
+                if let reason = binfo.wait, let span = binfo.span {
+                    waits.append((span, Wait(reason: reason, start: b.ts, end: end, object: binfo.object), b.offset))
+                    continue
+                }
+                let lane = binfo.onThread.map { threadLane(key.pid, $0) } ?? taskLane(key, info: binfo, firstName: b.name)
+                addSpan(name: b.name, lane: lane, tid: binfo.threadID ?? b.tid, start: b.ts, end: end, tdur: b.tdur, info: binfo)
             }
             for (b, _) in stack { unclosed.add(b.offset) }
         }
@@ -948,6 +969,46 @@ private struct ChromeImporter {
         }
         for (k, lane) in lanes.enumerated() where lane.kind == .thread && lane.name.isEmpty {
             if let t = lane.threadID, let n = stringIDNames[t] { lanes[k].name = n }
+        }
+        if metadata.clock == .imported("viztracer") { viztracerTaskLanes() }
+    }
+
+    /// VizTracer's `--log_async` draws each asyncio task as a thread whose tid is derived from the task's id and
+    /// whose name is the task's. Such lanes become task lanes: those named like asyncio's default task names
+    /// (`Task-N`), and those whose tid no Linux thread can have (above 2^22, the kernel's `PID_MAX_LIMIT`).
+    mutating func viztracerTaskLanes() {
+        for k in lanes.indices where lanes[k].kind == .thread {
+            guard let tid = lanes[k].threadID, tid != lanes[k].pid else { continue }
+            let name = lanes[k].name
+            let defaultName = name.hasPrefix("Task-") && !name.dropFirst(5).isEmpty && name.dropFirst(5).allSatisfy(\.isNumber)
+            guard defaultName || tid > 1 << 22 else { continue }
+            lanes[k].kind = .task
+            lanes[k].taskID = UInt64(bitPattern: tid)
+            lanes[k].threadID = nil
+        }
+    }
+
+    /// py-spy (`--threads`) opens each thread's stacks with a frame named `thread (OS tid): name`, and its tids
+    /// are pthread ids; the lane takes the name and the OS tid from that frame.
+    mutating func pySpyThreadNames() {
+        guard sawPySpy else { return }
+        var named = Set<UInt32>()
+        for k in spans.indices where spans[k].parent == nil {
+            let lane = spans[k].lane.rawValue
+            guard !named.contains(lane), lanes[Int(lane)].kind == .thread, lanes[Int(lane)].name.isEmpty else { continue }
+            let name = spans[k].name
+            guard name.hasPrefix("thread ("), let close = name.firstIndex(of: ")") else { continue }
+            let number = name[name.index(name.startIndex, offsetBy: 8)..<close]
+            guard let tid = Int64(number) else { continue }
+            var rest = name[name.index(after: close)...]
+            if rest.hasPrefix(":") { rest = rest.dropFirst() }
+            lanes[Int(lane)].name = rest.trimmingSpaces()
+            lanes[Int(lane)].threadID = tid
+            named.insert(lane)
+        }
+        guard !named.isEmpty else { return }
+        for k in spans.indices where named.contains(spans[k].lane.rawValue) {
+            spans[k].threadID = lanes[Int(spans[k].lane.rawValue)].threadID ?? spans[k].threadID
         }
     }
 
@@ -1099,5 +1160,11 @@ extension Array {
             let (x, y) = (key(self[a]), key(self[b]))
             return x != y ? x < y : a < b
         }.map { self[$0] }
+    }
+}
+
+extension Substring {
+    func trimmingSpaces() -> String {
+        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
     }
 }
