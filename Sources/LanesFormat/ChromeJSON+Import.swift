@@ -1012,18 +1012,22 @@ private struct ChromeImporter {
         }
     }
 
-    /// Orders spans by start (longer first on ties, then file order), gives ids to spans that have none, and
-    /// finds parents by nesting on each lane for spans whose file did not say.
+    /// Puts each lane's spans in start order (longer first on ties, then file order) — keeping the file's order
+    /// when every lane is in that order already, else sorting all by start — gives ids to spans that have none,
+    /// and finds parents by nesting on each lane for spans whose file did not say.
     mutating func orderSpansAndAssignIDs() {
         var sorted = true
-        if spans.count > 1 {
-            for k in 1..<spans.count {
-                let a = spans[k - 1]
-                let b = spans[k]
-                if a.start > b.start || (a.start == b.start && a.end < b.end) {
+        var lastStart = [Int64](repeating: .min, count: lanes.count)
+        var lastEnd = [Int64](repeating: .max, count: lanes.count)
+        spans.withUnsafeBufferPointer { all in
+            for span in all {
+                let l = Int(span.lane.rawValue)
+                if lastStart[l] > span.start || (lastStart[l] == span.start && lastEnd[l] < span.end) {
                     sorted = false
-                    break
+                    return
                 }
+                lastStart[l] = span.start
+                lastEnd[l] = span.end
             }
         }
         if !sorted {
@@ -1043,22 +1047,30 @@ private struct ChromeImporter {
             for (k, span) in spans.enumerated() where explicit[k] { taken.insert(span.id.rawValue) }
         }
         var next: UInt64 = 1
+        // Each lane's open spans: a stack kept in one flat array per lane.
         var stacks: [[(end: Int64, id: SpanID)]] = Array(repeating: [], count: lanes.count)
-        for k in spans.indices {
-            let isExplicit = !explicit.isEmpty && explicit[k]
-            if !isExplicit {
-                while taken.contains(next) { next += 1 }
-                spans[k].id = SpanID(next)
-                next += 1
+        let anyExplicit = !explicit.isEmpty
+        let checkTaken = !taken.isEmpty
+        spans.withUnsafeMutableBufferPointer { all in
+            for k in all.indices {
+                let isExplicit = anyExplicit && explicit[k]
+                if !isExplicit {
+                    if checkTaken { while taken.contains(next) { next += 1 } }
+                    all[k].id = SpanID(next)
+                    next += 1
+                }
+                let lane = Int(all[k].lane.rawValue)
+                let start = all[k].start
+                let end = all[k].end
+                let id = all[k].id
+                stacks.withUnsafeMutableBufferPointer { st in
+                    while let top = st[lane].last, top.end <= start, !(top.end == start && end == start) {
+                        st[lane].removeLast()
+                    }
+                    if !isExplicit, let top = st[lane].last, end <= top.end { all[k].parent = top.id }
+                    st[lane].append((end, id))
+                }
             }
-            let lane = Int(spans[k].lane.rawValue)
-            let start = spans[k].start
-            let end = spans[k].end
-            while let top = stacks[lane].last, top.end <= start, !(top.end == start && end == start) {
-                stacks[lane].removeLast()
-            }
-            if !isExplicit, let top = stacks[lane].last, end <= top.end { spans[k].parent = top.id }
-            stacks[lane].append((end, spans[k].id))
         }
     }
 
