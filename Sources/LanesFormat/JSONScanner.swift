@@ -234,10 +234,29 @@ struct JSONScanner {
         skipWhitespace()
         guard i < count else { throw endError(field) }
         guard base[i] == 0x22 else { throw .invalidJSON(offset: i, expected: "a key", found: excerpt(at: i)) }
-        let r = try stringRange(field)
+        var r: StringRange
         var packed: UInt64 = 0
-        if r.count <= 8 {
-            for j in 0..<r.count { packed |= UInt64(base[r.start + j]) << (8 * UInt64(j)) }
+        if i + 9 <= count {
+            // Keys of up to 7 bytes without escapes (nearly all): find the closing quote in one 8-byte load.
+            let w = UnsafeRawPointer(base + i + 1).loadUnaligned(as: UInt64.self)
+            let quote = zeroBytes(w ^ 0x2222_2222_2222_2222)
+            let slash = zeroBytes(w ^ 0x5C5C_5C5C_5C5C_5C5C)
+            if quote != 0 && (slash == 0 || slash.trailingZeroBitCount > quote.trailingZeroBitCount) {
+                let n = quote.trailingZeroBitCount >> 3
+                packed = n == 0 ? 0 : w & (UInt64.max >> (64 - 8 * UInt64(n)))
+                r = StringRange(start: i + 1, end: i + 1 + n, hasEscapes: false)
+                i += n + 2
+            } else {
+                r = try stringRange(field)
+                if r.count <= 8 { for j in 0..<r.count { packed |= UInt64(base[r.start + j]) << (8 * UInt64(j)) } }
+            }
+        } else {
+            r = try stringRange(field)
+            if r.count <= 8 { for j in 0..<r.count { packed |= UInt64(base[r.start + j]) << (8 * UInt64(j)) } }
+        }
+        if i < count && base[i] == 0x3A {
+            i += 1
+            return (r, packed)
         }
         skipWhitespace()
         guard i < count else { throw endError(field) }
@@ -268,15 +287,15 @@ struct JSONScanner {
         }
         var magnitude: UInt64 = 0
         var overflow = false
+        let digitsStart = i
         while i < count {
             let d = base[i] &- 0x30
             if d >= 10 { break }
-            let (m, o1) = magnitude.multipliedReportingOverflow(by: 10)
-            let (a, o2) = m.addingReportingOverflow(UInt64(d))
-            overflow = overflow || o1 || o2
-            magnitude = a
+            magnitude = magnitude &* 10 &+ UInt64(d)
             i += 1
         }
+        // Up to 19 digits stay below 10^19 < 2^64.
+        if i - digitsStart > 19 { overflow = true }
         var frac: UInt64 = 0
         var fracDigits = 0
         var roundUp = false
@@ -394,6 +413,11 @@ struct JSONScanner {
         for j in 0..<prefix.utf8CodeUnitCount where base[r.start + j] != p[j] { return false }
         return true
     }
+}
+
+/// A word with the high bit set in the lowest byte of `x` that is zero (higher bits may be spurious).
+@inline(__always) func zeroBytes(_ x: UInt64) -> UInt64 {
+    (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
 }
 
 /// `s` packed little-endian into a UInt64 (at most 8 bytes), to compare with ``JSONScanner/key(_:)``.

@@ -21,7 +21,7 @@ func peakResidentBytes() -> Int {
     defer { fclose(f) }
     var line = [CChar](repeating: 0, count: 256)
     while fgets(&line, 256, f) != nil {
-        let s = String(cString: line)
+        let s = line.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         if s.hasPrefix("VmHWM:") {
             return (Int(s.dropFirst(6).filter(\.isNumber)) ?? 0) * 1024
         }
