@@ -253,7 +253,8 @@ private struct ChromeExporter {
                     overflow.append(sl)
                     continue
                 }
-                if sl.end < sl.start {
+                // A slice that ends before it starts, or whose duration does not fit in 64 bits, cannot be an X event.
+                if sl.end < sl.start || sl.end.subtractingReportingOverflow(sl.start).overflow {
                     overflow.append(sl)
                     continue
                 }
@@ -458,7 +459,8 @@ private struct ChromeExporter {
         out.integer(onThread ?? span.threadID)
         out.raw(",\"ts\":")
         let isBegin = ph.utf8Start[0] == UInt8(ascii: "b")
-        out.micros(isBegin ? sl.start : sl.end)
+        // A slice that ends before it starts (a damaged trace) closes where it opens; `lanes.end` keeps its end.
+        out.micros(isBegin ? sl.start : max(sl.start, sl.end))
         if isBegin {
             if sl.wait < 0, let cpu = span.cpuTime, cpu >= 0 {
                 out.raw(",\"tdur\":")

@@ -240,6 +240,7 @@ private struct ChromeImporter {
     var sawPySpy = false
     /// Per lane, its index and id in the trace that Lanes exported (from `lanes.lane`).
     var laneOrder: [UInt32: (index: Int, id: UInt32)] = [:]
+    var laneByExportIndex: [Int: UInt32] = [:]
 
     var seq = 0
     var events = 0
@@ -680,14 +681,23 @@ private struct ChromeImporter {
     mutating func taskLane(_ key: AsyncKey, info: ArgsInfo, firstName: String) -> UInt32 {
         if let l = taskLanes[key] {
             if let n = info.laneName { lanes[Int(l)].name = n }
+            if let order = info.laneOrder, laneOrder[l] == nil, laneByExportIndex[order.index] == nil {
+                laneOrder[l] = order
+                laneByExportIndex[order.index] = l
+            }
             return l
         }
+        // A slice that Lanes wrote on an async track of its own (it did not nest) goes back to its lane.
+        if let order = info.laneOrder, let l = laneByExportIndex[order.index] { return l }
         let lane = UInt32(lanes.count)
         lanes.append(Lane(
             id: LaneID(lane), kind: .task, pid: key.pid, taskID: info.noTask ? nil : (info.task ?? key.id),
             parentTaskID: info.parentTask, name: info.laneName ?? firstName))
         taskLanes[key] = lane
-        if let order = info.laneOrder { laneOrder[lane] = order }
+        if let order = info.laneOrder {
+            laneOrder[lane] = order
+            laneByExportIndex[order.index] = lane
+        }
         notePid(key.pid)
         return lane
     }
@@ -860,21 +870,31 @@ private struct ChromeImporter {
         return ChromeJSONReadResult(trace: trace, warnings: warnings, events: events)
     }
 
-    /// For a file Lanes wrote: gives lanes back their ids and order, when every lane says what they were.
+    /// For a file Lanes wrote: gives lanes back their ids and order (lanes that do not say come after, with
+    /// ids that no other lane has).
     mutating func restoreLaneOrder() {
-        guard !lanes.isEmpty, laneOrder.count == lanes.count else { return }
-        var slots = [Int?](repeating: nil, count: lanes.count)
+        guard !laneOrder.isEmpty else { return }
+        var indexes = Set<Int>()
         var ids = Set<UInt32>()
-        for (lane, order) in laneOrder {
-            guard order.index >= 0, order.index < lanes.count, slots[order.index] == nil, ids.insert(order.id).inserted else { return }
-            slots[order.index] = Int(lane)
+        for (_, order) in laneOrder {
+            guard indexes.insert(order.index).inserted, ids.insert(order.id).inserted else { return }
         }
+        let said = lanes.indices.filter { laneOrder[UInt32($0)] != nil }
+            .sorted { laneOrder[UInt32($0)]!.index < laneOrder[UInt32($1)]!.index }
+        let unsaid = lanes.indices.filter { laneOrder[UInt32($0)] == nil }
         var newID = [LaneID](repeating: LaneID(0), count: lanes.count)
         var reordered: [Lane] = []
-        for slot in slots {
-            guard let old = slot else { return }
+        reordered.reserveCapacity(lanes.count)
+        var next: UInt32 = 0
+        for old in said + unsaid {
             var lane = lanes[old]
-            lane.id = LaneID(laneOrder[UInt32(old)]!.id)
+            if let order = laneOrder[UInt32(old)] {
+                lane.id = LaneID(order.id)
+            } else {
+                while ids.contains(next) { next += 1 }
+                lane.id = LaneID(next)
+                ids.insert(next)
+            }
             newID[old] = lane.id
             reordered.append(lane)
         }
@@ -923,10 +943,14 @@ private struct ChromeImporter {
             var stack: [(PendingEvent, ArgsInfo)] = []
             var matched: [(PendingEvent, ArgsInfo, Int64)] = []
             // The track takes its name and task from its first slice, even if an instant comes earlier.
-            if let b = list.first(where: { $0.ph == UInt8(ascii: "b") }) {
-                let info = (b.args.flatMap { try? parseArgs($0) }) ?? ArgsInfo()
-                if info.onThread == nil && info.wait == nil { _ = taskLane(key, info: info, firstName: b.name) }
+            var first: (PendingEvent, ArgsInfo)?
+            for ev in list where ev.ph == UInt8(ascii: "b") {
+                let info = (ev.args.flatMap { try? parseArgs($0) }) ?? ArgsInfo()
+                if info.onThread != nil { continue }
+                if first == nil || (first!.1.wait != nil && info.wait == nil) { first = (ev, info) }
+                if info.wait == nil { break }
             }
+            if let (b, info) = first { _ = taskLane(key, info: info, firstName: info.wait == nil ? b.name : "") }
             for ev in list {
                 let info = (ev.args.flatMap { try? parseArgs($0) }) ?? ArgsInfo()
                 switch ev.ph {
@@ -952,7 +976,7 @@ private struct ChromeImporter {
             matched.sort { $0.0.seq < $1.0.seq }
             for (b, binfo, end) in matched {
                 if let reason = binfo.wait, let span = binfo.span {
-                    waits.append((span, Wait(reason: reason, start: b.ts, end: end, object: binfo.object), b.offset))
+                    waits.append((span, Wait(reason: reason, start: b.ts, end: binfo.end ?? end, object: binfo.object), b.offset))
                     continue
                 }
                 let lane = binfo.onThread.map { threadLane(key.pid, $0) } ?? taskLane(key, info: binfo, firstName: b.name)

@@ -121,3 +121,39 @@ extension String {
         return out + rest
     }
 }
+
+@Suite struct ChromeJSONRandomTraceTests {
+    /// Random traces with every field exercised, extreme values and inconsistencies included (spans ending before
+    /// they start, waits outside spans, duplicate ids): the export always reads back, and keeps every span whose
+    /// lane exists.
+    @Test func randomTracesReadBack() throws {
+        var rng = SeededRandom(seed: 2024)
+        for round in 0..<300 {
+            let trace = rng.trace(maxSpans: 40)
+            let json = ChromeJSON.encode(trace)
+            let back: ChromeJSONReadResult
+            do {
+                back = try ChromeJSON.decode(json)
+            } catch {
+                Issue.record("round \(round): \(error)")
+                continue
+            }
+            // Waits find their span by id: only traces with distinct span ids can keep them all.
+            guard Set(trace.spans.map(\.id)).count == trace.spans.count else { continue }
+            let laneIDs = Set(trace.lanes.map(\.id))
+            let kept = trace.spans.filter { laneIDs.contains($0.lane) }
+            // Each span comes back on its own lane, with its times and waits.
+            if Set(trace.lanes.map(\.id)).count == trace.lanes.count {
+                let byID = Dictionary(uniqueKeysWithValues: back.trace.spans.map { ($0.id, $0) })
+                for s in kept {
+                    let b = byID[s.id]
+                    #expect(b?.lane == s.lane && b?.start == s.start && b?.end == s.end, "round \(round): \(s)")
+                    #expect(b?.waits.count == s.waits.count, "round \(round): \(s)")
+                }
+            }
+            #expect(back.trace.spans.count == kept.count, "round \(round)")
+            #expect(Set(back.trace.spans.map(\.name)) == Set(kept.map(\.name)), "round \(round)")
+            #expect(back.trace.waitCount == kept.reduce(0) { $0 + $1.waits.count }, "round \(round)")
+        }
+    }
+}
