@@ -116,8 +116,9 @@ def main():
     print(f"  json.loads (read + parse)        best {json_best:.3f} s  median {json_median:.3f} s")
     print(f"  Lanes ChromeJSON.read (model)    best {lanes_best:.3f} s  median {lanes_median:.3f} s"
           f"  ({size / lanes_best / 1e6:.0f} MB/s; {figures['lanes-import-spans']})")
-    print(f"  Lanes peak RSS {int(figures['lanes-import-peak-rss-bytes']) / 1e6:.0f} MB, of which the file's mapped pages"
-          f" up to {size / 1e6:.0f} MB (kept in the page cache, not copied)")
+    print(f"  Lanes peak RSS {int(figures['lanes-import-peak-rss-bytes']) / 1e6:.0f} MB: the model (anonymous memory)"
+          f" {int(figures['lanes-import-model-anon-bytes']) / 1e6:.0f} MB, the rest the file's mapped pages"
+          f" ({size / 1e6:.0f} MB, page cache, not copied)")
     if not args.keep:
         os.remove(args.file)
     print(f"json-import-speedup-vs-orjson: {orjson_best / lanes_best:.2f}")

@@ -14,16 +14,16 @@ func nowNs() -> UInt64 {
     return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
 }
 
-/// Peak resident set size of this process (bytes): VmHWM from /proc/self/status (getrusage's ru_maxrss can
-/// carry the parent's figure across exec).
-func peakResidentBytes() -> Int {
+/// A figure from /proc/self/status in bytes: `VmHWM` (peak resident set; getrusage's ru_maxrss can carry the
+/// parent's figure across exec), `RssAnon` (resident memory not backed by files: the model).
+func statusBytes(_ field: String) -> Int {
     guard let f = fopen("/proc/self/status", "r") else { return 0 }
     defer { fclose(f) }
     var line = [CChar](repeating: 0, count: 256)
     while fgets(&line, 256, f) != nil {
         let s = line.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-        if s.hasPrefix("VmHWM:") {
-            return (Int(s.dropFirst(6).filter(\.isNumber)) ?? 0) * 1024
+        if s.hasPrefix(field + ":") {
+            return (Int(s.dropFirst(field.count + 1).filter(\.isNumber)) ?? 0) * 1024
         }
     }
     return 0
@@ -40,6 +40,8 @@ var times: [Double] = []
 var spans = 0
 var lanes = 0
 var processes = 0
+let anonBefore = statusBytes("RssAnon")
+var modelBytes = 0
 for _ in 0..<rounds {
     let t0 = nowNs()
     let result = try ChromeJSON.read(path: path)
@@ -49,9 +51,12 @@ for _ in 0..<rounds {
     lanes = result.trace.lanes.count
     processes = result.trace.processes.count
     precondition(result.warnings.isEmpty, "warnings: \(result.warnings)")
+    // Measured while the trace is alive (Swift may free it right after its last use otherwise).
+    withExtendedLifetime(result) { modelBytes = max(modelBytes, statusBytes("RssAnon") - anonBefore) }
 }
 times.sort()
 print("lanes-import-seconds: \(times[0])")
 print("lanes-import-median-seconds: \(times[times.count / 2])")
 print("lanes-import-spans: \(spans) lanes: \(lanes) processes: \(processes)")
-print("lanes-import-peak-rss-bytes: \(peakResidentBytes())")
+print("lanes-import-peak-rss-bytes: \(statusBytes("VmHWM"))")
+print("lanes-import-model-anon-bytes: \(modelBytes)")
