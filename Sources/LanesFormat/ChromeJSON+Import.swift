@@ -864,6 +864,8 @@ private struct ChromeImporter {
             warnings.append(.nonNumericCounters(count: nonNumericCounters.count, firstOffset: nonNumericCounters.first))
         }
         restoreLaneOrder()
+        // The span array was sized from the file; give back what a file of mostly other data left unused.
+        if spans.capacity > spans.count + spans.count / 2 + 4096 { spans = Array(spans[...]) }
         let trace = Trace(
             metadata: metadata, processes: processes, lanes: lanes, spans: spans, marks: marks.sortedStably(by: \.time),
             counters: counters.sortedStably(by: \.time), flows: resolvedFlows)

@@ -70,6 +70,16 @@ struct JSONScanner {
         let start = i
         var escapes = false
         while true {
+            // Eight bytes at a time to the next quote or backslash.
+            while i + 8 <= count {
+                let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                let hits = zeroBytes(w ^ 0x2222_2222_2222_2222) | zeroBytes(w ^ 0x5C5C_5C5C_5C5C_5C5C)
+                if hits != 0 {
+                    i += hits.trailingZeroBitCount >> 3
+                    break
+                }
+                i += 8
+            }
             guard i < count else { throw endError(field) }
             let c = base[i]
             if c == 0x22 { break }
