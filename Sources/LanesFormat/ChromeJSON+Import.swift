@@ -432,9 +432,11 @@ private struct ChromeImporter {
             case Key.tdur:
                 e.tdur = try s.scaledNumber("tdur")
                 if e.tdur == nil { try s.skipValue("tdur") }
-            case Key.pid: e.pid = try processOrThreadID("pid")
+            case Key.pid:
+                // Numbers inline; strings and null take the slow path.
+                if let v = try s.integer("pid") { e.pid = v } else { e.pid = try processOrThreadID("pid") }
             case Key.tid:
-                e.tid = try processOrThreadID("tid")
+                if let v = try s.integer("tid") { e.tid = v } else { e.tid = try processOrThreadID("tid") }
                 e.hasTid = true
             case Key.id: e.id = try eventID("id")
             case Key.id2:
