@@ -136,6 +136,50 @@ import Testing
         #expect(fetchLanes.allSatisfy { id in t.lane(id)?.kind == .task })
         #expect(t.validate().isEmpty)
     }
+
+    /// Records a fresh trace with py-spy (sampling from outside, `--threads`), when it is installed and may
+    /// attach (it needs ptrace).
+    @Test(.enabled(if: executableInPath("py-spy") != nil && executableInPath("python3") != nil, "py-spy is not installed"))
+    func livePySpyRecording() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lanes-spy-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let program = dir.appendingPathComponent("prog.py")
+        try Data(
+            """
+            import threading, time
+            def spin(seconds):
+                end = time.time() + seconds
+                while time.time() < end:
+                    pass
+            ts = [threading.Thread(target=spin, args=(0.3,), name=f"spinner-{k}") for k in range(2)]
+            for t in ts: t.start()
+            for t in ts: t.join()
+
+            """.utf8
+        ).write(to: program)
+        let out = dir.appendingPathComponent("trace.json").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executableInPath("py-spy")!)
+        process.arguments = [
+            "record", "--threads", "-r", "100", "-f", "chrometrace", "-o", out, "--", executableInPath("python3")!, program.path,
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, "py-spy could not record (ptrace not permitted?)")
+        let r = try ChromeJSON.read(path: out)
+        let t = r.trace
+        #expect(r.warnings.isEmpty)
+        #expect(t.metadata.clock == .imported("py-spy"))
+        for name in ["spinner-0", "spinner-1"] {
+            let lane = t.lanes.first { $0.name == name }
+            #expect(lane != nil, "\(t.lanes.map(\.name))")
+            #expect(t.spans.contains { $0.lane == lane?.id && $0.name == "spin" })
+        }
+        #expect(t.validate().isEmpty)
+    }
 }
 
 /// The full path of `name` in `PATH`, if it is there.
