@@ -1030,22 +1030,23 @@ private struct ChromeImporter {
     /// are pthread ids; the lane takes the name and the OS tid from that frame.
     mutating func pySpyThreadNames() {
         guard sawPySpy else { return }
-        var named = Set<UInt32>()
+        // A thread sampled before Python named it has frames `thread (OS tid)` without a name; a later one names it.
+        var retid = Set<UInt32>()
         for k in spans.indices where spans[k].parent == nil {
             let lane = spans[k].lane.rawValue
-            guard !named.contains(lane), lanes[Int(lane)].kind == .thread, lanes[Int(lane)].name.isEmpty else { continue }
+            guard lanes[Int(lane)].kind == .thread else { continue }
             let name = spans[k].name
             guard name.hasPrefix("thread ("), let close = name.firstIndex(of: ")") else { continue }
             let number = name[name.index(name.startIndex, offsetBy: 8)..<close]
             guard let tid = Int64(number) else { continue }
             var rest = name[name.index(after: close)...]
             if rest.hasPrefix(":") { rest = rest.dropFirst() }
-            lanes[Int(lane)].name = rest.trimmingSpaces()
-            lanes[Int(lane)].threadID = tid
-            named.insert(lane)
+            let threadName = rest.trimmingSpaces()
+            if retid.insert(lane).inserted { lanes[Int(lane)].threadID = tid }
+            if lanes[Int(lane)].name.isEmpty && !threadName.isEmpty { lanes[Int(lane)].name = threadName }
         }
-        guard !named.isEmpty else { return }
-        for k in spans.indices where named.contains(spans[k].lane.rawValue) {
+        guard !retid.isEmpty else { return }
+        for k in spans.indices where retid.contains(spans[k].lane.rawValue) {
             spans[k].threadID = lanes[Int(spans[k].lane.rawValue)].threadID ?? spans[k].threadID
         }
     }

@@ -173,11 +173,12 @@ import Testing
         let t = r.trace
         #expect(r.warnings.isEmpty)
         #expect(t.metadata.clock == .imported("py-spy"))
-        for name in ["spinner-0", "spinner-1"] {
-            let lane = t.lanes.first { $0.name == name }
-            #expect(lane != nil, "\(t.lanes.map(\.name))")
-            #expect(t.spans.contains { $0.lane == lane?.id && $0.name == "spin" })
-        }
+        // Both spinning threads show up with their OS tids; py-spy names a thread only once it has read the
+        // name from the interpreter, which a short run sometimes never does, so names may be missing.
+        let spinning = Set(t.spans.filter { $0.name == "spin" }.map(\.lane))
+        #expect(spinning.count == 2)
+        #expect(t.lanes.allSatisfy { ($0.threadID ?? 0) > 0 && ($0.threadID ?? 0) < 1 << 22 })
+        #expect(t.lanes.allSatisfy { ["", "MainThread", "spinner-0", "spinner-1"].contains($0.name) })
         #expect(t.validate().isEmpty)
     }
 }
