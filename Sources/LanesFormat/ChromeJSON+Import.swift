@@ -747,11 +747,9 @@ private struct ChromeImporter {
             let (k, _) = try s.key("args")
             guard let c = s.peek() else { throw s.endError("args") }
             let valueStart = s.i
-            var text: String
-            var isString = false
+            let text: String
             if c == 0x22 {
                 text = s.string(try s.stringRange("args"))
-                isString = true
             } else {
                 try s.skipValue("args")
                 text = s.text(valueStart, s.i)
@@ -799,7 +797,6 @@ private struct ChromeImporter {
                 info.sortIndex = Int64(text) ?? Double(text).map { Int64($0) }
                 info.attributes.append(Attribute("sort_index", text))
             } else {
-                if isString, text.isEmpty { text = "" }
                 info.attributes.append(Attribute(s.string(k), text))
             }
         } while try s.next(close: 0x7D, "args")
