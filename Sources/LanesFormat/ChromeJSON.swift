@@ -19,8 +19,8 @@ public struct ChromeJSONReadResult: Sendable {
 
 /// Why Chrome Trace Event JSON could not be imported. Offsets count bytes from the start of the data.
 public enum ChromeJSONError: Error, Hashable, Sendable, CustomStringConvertible {
-    /// The bytes at `offset` are not JSON: `expected` was wanted where `found` (a short excerpt) was seen.
-    case invalidJSON(offset: Int, expected: String, found: String)
+    /// The bytes at `offset`, in `field`, are not JSON: `expected` was wanted where `found` (a short excerpt) was seen.
+    case invalidJSON(offset: Int, field: String, expected: String, found: String)
     /// The data ends at byte `offset` inside `field` (the object form must be complete).
     case unexpectedEnd(offset: Int, field: String)
     /// The top-level value at `offset` is neither an event array nor an object with `traceEvents`.
@@ -36,8 +36,8 @@ public enum ChromeJSONError: Error, Hashable, Sendable, CustomStringConvertible 
 
     public var description: String {
         switch self {
-        case .invalidJSON(let offset, let expected, let found):
-            return "invalid JSON at byte \(offset): expected \(expected), found \(found)"
+        case .invalidJSON(let offset, let field, let expected, let found):
+            return "invalid JSON in \(field) at byte \(offset): expected \(expected), found \(found)"
         case .unexpectedEnd(let offset, let field):
             return "the data ends at byte \(offset) inside \(field)"
         case .notATrace(let offset, let found):

@@ -60,7 +60,7 @@ struct JSONScanner {
     mutating func expect(_ byte: UInt8, _ what: String, in field: String) throws(ChromeJSONError) {
         skipWhitespace()
         guard i < count else { throw endError(field) }
-        guard base[i] == byte else { throw .invalidJSON(offset: i, expected: what, found: excerpt(at: i)) }
+        guard base[i] == byte else { throw .invalidJSON(offset: i, field: field, expected: what, found: excerpt(at: i)) }
         i += 1
     }
 
@@ -181,50 +181,123 @@ struct JSONScanner {
         }
     }
 
-    /// Skips one value of any type.
+    /// Skips one value of any type, checking that it is well-formed JSON, without building anything.
     mutating func skipValue(_ field: String) throws(ChromeJSONError) {
-        skipWhitespace()
-        guard i < count else { throw endError(field) }
-        switch base[i] {
-        case 0x22: _ = try stringRange(field)
-        case 0x7B, 0x5B:
-            // Containers are skipped by counting brackets outside strings; their contents are not checked.
-            var depth = 0
-            while i < count {
-                let c = base[i]
-                if c == 0x22 {
-                    _ = try stringRange(field)
+        // Open containers: a bit per level (1 = object) for the first 64 levels, an array beyond.
+        var depth = 0
+        var bits: UInt64 = 0
+        var deep: [Bool] = []
+        func isObject(_ level: Int) -> Bool { level < 64 ? (bits >> UInt64(level)) & 1 == 1 : deep[level - 64] }
+        func push(_ object: Bool) {
+            if depth < 64 {
+                if object { bits |= 1 << UInt64(depth) } else { bits &= ~(1 << UInt64(depth)) }
+            } else {
+                if deep.count > depth - 64 { deep[depth - 64] = object } else { deep.append(object) }
+            }
+            depth += 1
+        }
+        while true {
+            // A value.
+            skipWhitespace()
+            guard i < count else { throw endError(field) }
+            switch base[i] {
+            case 0x22:
+                _ = try stringRange(field)
+            case 0x7B:
+                i += 1
+                skipWhitespace()
+                if i < count && base[i] == 0x7D {
+                    i += 1
+                } else {
+                    push(true)
+                    try memberKey(field)
                     continue
                 }
-                if c == 0x7B || c == 0x5B {
-                    depth += 1
-                } else if c == 0x7D || c == 0x5D {
-                    depth -= 1
-                    if depth == 0 {
-                        i += 1
-                        return
-                    }
+            case 0x5B:
+                i += 1
+                skipWhitespace()
+                if i < count && base[i] == 0x5D {
+                    i += 1
+                } else {
+                    push(false)
+                    continue
                 }
-                i += 1
+            default:
+                try skipScalar(field)
             }
-            throw endError(field)
-        default:
-            let start = i
-            while i < count {
+            // After a value: the end, or the next member or element, or closing brackets.
+            while true {
+                if depth == 0 { return }
+                skipWhitespace()
+                guard i < count else { throw endError(field) }
                 let c = base[i]
-                if c == 0x2C || c == 0x7D || c == 0x5D || c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 { break }
-                i += 1
-            }
-            if i == start { throw .invalidJSON(offset: i, expected: "a value", found: excerpt(at: i)) }
-            let word = UnsafeBufferPointer(start: base + start, count: i - start)
-            let c = word[0]
-            let isNumber = c == 0x2D || (c >= 0x30 && c <= 0x39)
-            if !isNumber && !word.elementsEqual("true".utf8) && !word.elementsEqual("false".utf8)
-                && !word.elementsEqual("null".utf8)
-            {
-                throw .invalidJSON(offset: start, expected: "a value", found: excerpt(at: start))
+                let object = isObject(depth - 1)
+                if c == 0x2C {
+                    i += 1
+                    if object { try memberKey(field) }
+                    break
+                }
+                if (object && c == 0x7D) || (!object && c == 0x5D) {
+                    i += 1
+                    depth -= 1
+                    continue
+                }
+                throw .invalidJSON(offset: i, field: field, expected: object ? "',' or '}'" : "',' or ']'", found: excerpt(at: i))
             }
         }
+    }
+
+    /// An object member's key and colon, inside a skipped value.
+    private mutating func memberKey(_ field: String) throws(ChromeJSONError) {
+        skipWhitespace()
+        guard i < count else { throw endError(field) }
+        guard base[i] == 0x22 else { throw .invalidJSON(offset: i, field: field, expected: "a key", found: excerpt(at: i)) }
+        _ = try stringRange(field)
+        skipWhitespace()
+        guard i < count else { throw endError(field) }
+        guard base[i] == 0x3A else { throw .invalidJSON(offset: i, field: field, expected: "':'", found: excerpt(at: i)) }
+        i += 1
+    }
+
+    /// A number, `true`, `false` or `null`.
+    private mutating func skipScalar(_ field: String) throws(ChromeJSONError) {
+        let start = i
+        while i < count {
+            let c = base[i]
+            if c == 0x2C || c == 0x7D || c == 0x5D || c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 { break }
+            i += 1
+        }
+        let word = UnsafeBufferPointer(start: base + start, count: i - start)
+        guard !word.isEmpty,
+            isJSONNumber(word) || word.elementsEqual("true".utf8) || word.elementsEqual("false".utf8)
+                || word.elementsEqual("null".utf8)
+        else {
+            throw .invalidJSON(offset: start, field: field, expected: "a value", found: excerpt(at: start))
+        }
+    }
+
+    /// Whether `w` is a JSON number: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+    private func isJSONNumber(_ w: UnsafeBufferPointer<UInt8>) -> Bool {
+        var k = 0
+        func digits() -> Int {
+            let s = k
+            while k < w.count, w[k] &- 0x30 < 10 { k += 1 }
+            return k - s
+        }
+        if k < w.count, w[k] == 0x2D { k += 1 }
+        let intStart = k
+        let n = digits()
+        if n == 0 || (n > 1 && w[intStart] == 0x30) { return false }
+        if k < w.count, w[k] == 0x2E {
+            k += 1
+            if digits() == 0 { return false }
+        }
+        if k < w.count, w[k] | 0x20 == 0x65 {
+            k += 1
+            if k < w.count, w[k] == 0x2B || w[k] == 0x2D { k += 1 }
+            if digits() == 0 { return false }
+        }
+        return k == w.count
     }
 
     /// After a member or element: consumes `,` and returns true, or consumes `close` and returns false.
@@ -236,14 +309,14 @@ struct JSONScanner {
         if c == 0x2C { return true }
         if c == close { return false }
         i -= 1
-        throw .invalidJSON(offset: i, expected: close == 0x7D ? "',' or '}'" : "',' or ']'", found: excerpt(at: i))
+        throw .invalidJSON(offset: i, field: field, expected: close == 0x7D ? "',' or '}'" : "',' or ']'", found: excerpt(at: i))
     }
 
     /// Reads an object key and its colon; returns the key's range and its first 8 bytes packed little-endian.
     @inline(__always) mutating func key(_ field: String) throws(ChromeJSONError) -> (StringRange, UInt64) {
         skipWhitespace()
         guard i < count else { throw endError(field) }
-        guard base[i] == 0x22 else { throw .invalidJSON(offset: i, expected: "a key", found: excerpt(at: i)) }
+        guard base[i] == 0x22 else { throw .invalidJSON(offset: i, field: field, expected: "a key", found: excerpt(at: i)) }
         var r: StringRange
         var packed: UInt64 = 0
         if i + 9 <= count {
@@ -270,7 +343,7 @@ struct JSONScanner {
         }
         skipWhitespace()
         guard i < count else { throw endError(field) }
-        guard base[i] == 0x3A else { throw .invalidJSON(offset: i, expected: "':'", found: excerpt(at: i)) }
+        guard base[i] == 0x3A else { throw .invalidJSON(offset: i, field: field, expected: "':'", found: excerpt(at: i)) }
         i += 1
         return (r, packed)
     }
@@ -324,7 +397,7 @@ struct JSONScanner {
                 }
                 i += 1
             }
-            if i == fracStart { throw .invalidJSON(offset: i, expected: "a digit", found: excerpt(at: i)) }
+            if i == fracStart { throw .invalidJSON(offset: i, field: field, expected: "a digit", found: excerpt(at: i)) }
         }
         if i < count && (base[i] | 0x20) == 0x65 {
             // An exponent: rare in traces; read through Double.
@@ -403,7 +476,7 @@ struct JSONScanner {
             i += 1
         }
         guard let d = Double(text(start, i)) else {
-            throw .invalidJSON(offset: start, expected: "a number", found: excerpt(at: start))
+            throw .invalidJSON(offset: start, field: field, expected: "a number", found: excerpt(at: start))
         }
         return d
     }
