@@ -7,7 +7,7 @@ struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Summarises a trace: processes, lanes, spans, waits by reason, duration, dropped events, clock.")
 
-    @Argument(help: "A .lanes trace file.")
+    @Argument(help: "A trace file: .lanes, or Chrome Trace Event JSON (.json).")
     var trace: String
 
     func run() throws {
@@ -16,12 +16,48 @@ struct Info: ParsableCommand {
     }
 }
 
-/// Reads a trace file or fails with one line that names the file.
-func readTrace(_ path: String) throws -> LanesReadResult {
-    do {
-        return try LanesFile.read(path: path)
-    } catch {
-        throw CLIError("cannot read \(path): \(error)")
+/// A trace read from a file of either format, with what the reader had to say about it.
+struct LoadedTrace {
+    var trace: Trace
+    /// Soft problems, each reported once.
+    var warnings: [String]
+    /// Whether the file was whole (a `.lanes` file ends with its end chunk; JSON that parsed is whole).
+    var isComplete: Bool
+    /// How the data ends, when it is not complete.
+    var completeness: String
+}
+
+/// The formats the CLI reads and writes, by file extension.
+enum TraceFormat {
+    case lanes
+    case chromeJSON
+
+    /// `.json` (also `.json` traces named `*.trace.json`) is Chrome Trace Event JSON; anything else is `.lanes`.
+    init(path: String) {
+        self = path.lowercased().hasSuffix(".json") ? .chromeJSON : .lanes
+    }
+}
+
+/// Reads a trace file (`.lanes`, or Chrome Trace Event JSON by its `.json` extension) or fails with one line that
+/// names the file.
+func readTrace(_ path: String) throws -> LoadedTrace {
+    switch TraceFormat(path: path) {
+    case .lanes:
+        do {
+            let r = try LanesFile.read(path: path)
+            return LoadedTrace(
+                trace: r.trace, warnings: r.warnings.map(\.description), isComplete: r.isComplete,
+                completeness: "\(r.completeness)")
+        } catch {
+            throw CLIError("cannot read \(path): \(error)")
+        }
+    case .chromeJSON:
+        do {
+            let r = try ChromeJSON.read(path: path)
+            return LoadedTrace(trace: r.trace, warnings: r.warnings.map(\.description), isComplete: true, completeness: "complete")
+        } catch {
+            throw CLIError("cannot read \(path): \(error)")
+        }
     }
 }
 
@@ -34,7 +70,7 @@ struct CLIError: Error, CustomStringConvertible {
 /// The text `lanes info` prints.
 struct TraceSummary {
     let path: String
-    let result: LanesReadResult
+    let result: LoadedTrace
 
     var text: String {
         let t = result.trace

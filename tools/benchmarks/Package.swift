@@ -2,6 +2,7 @@
 // Performance benchmarks for Lanes: a package of its own so the main manifest never pays for them.
 // Run: swift run -c release --package-path tools/benchmarks lanes-benchmarks
 //      swift run -c release --package-path tools/benchmarks lanes-png-benchmark
+//      python3 tools/benchmarks/json_import_bench.py   (Chrome Trace JSON import against orjson and json)
 import Foundation
 import PackageDescription
 
@@ -44,6 +45,15 @@ let package = Package(
                 .product(name: "LanesCore", package: lanes),
             ],
             path: "Sources/LanesPNGBenchmark"
+        ),
+        // Chrome Trace JSON import timing; json_import_bench.py runs it beside orjson and json.
+        .executableTarget(
+            name: "json-import-bench",
+            dependencies: [
+                .product(name: "LanesFormat", package: lanes),
+                .product(name: "LanesCore", package: lanes),
+            ],
+            path: "Sources/JSONImportBench"
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,45 @@
+import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import LanesCore
+import LanesFormat
+
+/// `lanes convert IN OUT`: between `.lanes` and Chrome Trace Event JSON, chosen by the files' extensions.
+struct Convert: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Converts a trace between .lanes and Chrome Trace Event JSON (.json), by the files' extensions.",
+        discussion: """
+            JSON written by Lanes opens in Perfetto's UI (ui.perfetto.dev) and chrome://tracing; JSON from VizTracer, \
+            py-spy and other tools reads into a .lanes trace. Warnings about dropped or odd data go to standard error.
+            """)
+
+    @Argument(help: "The trace to read: .lanes or .json.")
+    var input: String
+
+    @Argument(help: "The file to write: .lanes or .json (created or replaced).")
+    var output: String
+
+    func run() throws {
+        let loaded = try readTrace(input)
+        for w in loaded.warnings { printToStandardError("warning: \(input): \(w)") }
+        do {
+            switch TraceFormat(path: output) {
+            case .lanes: try LanesFile.write(loaded.trace, to: output)
+            case .chromeJSON: try ChromeJSON.write(loaded.trace, to: output)
+            }
+        } catch {
+            throw CLIError("cannot write \(output): \(error)")
+        }
+        let t = loaded.trace
+        print("\(input) → \(output): \(t.spans.count) spans on \(t.lanes.count) lanes, \(t.waitCount) waits")
+    }
+}
+
+/// Writes one line to standard error.
+private func printToStandardError(_ line: String) {
+    let bytes = Array((line + "\n").utf8)
+    _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import LanesCore
+import LanesFormat
+import Testing
+
+@Suite(.serialized) struct ConvertTests {
+    /// A small trace with two threads, a task lane, nesting and waits.
+    func trace() -> Trace {
+        let main = Lane(id: LaneID(0), kind: .thread, pid: 42, threadID: 42, name: "main")
+        let worker = Lane(id: LaneID(1), kind: .thread, pid: 42, threadID: 43, name: "worker")
+        let task = Lane(id: LaneID(2), kind: .task, pid: 42, taskID: 9, name: "download")
+        let spans = [
+            Span(id: SpanID(1), name: "request", lane: main.id, threadID: 42, start: 1_000, end: 9_000),
+            Span(id: SpanID(2), name: "parse", lane: main.id, threadID: 42, start: 2_000, end: 3_000, parent: SpanID(1),
+                 waits: [Wait(reason: .lock, start: 2_100, end: 2_400, object: "m")]),
+            Span(id: SpanID(3), name: "nap", lane: worker.id, threadID: 43, start: 0, end: 5_000_000,
+                 waits: [Wait(reason: .sleep, start: 10, end: 4_000_010)]),
+            Span(id: SpanID(4), name: "fetch", lane: task.id, threadID: 43, start: 500, end: 8_000,
+                 waits: [Wait(reason: .suspended, start: 600, end: 7_000)]),
+        ]
+        return Trace(
+            metadata: Metadata(command: ["demo"], host: "box", cores: 2, timeSource: "tsc"),
+            processes: [Process(pid: 42, name: "demo")], lanes: [main, worker, task], spans: spans)
+    }
+
+    @Test func convertsBothWaysAndInfoReadsJSON() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let lanesPath = dir.appendingPathComponent("a.lanes").path
+        let jsonPath = dir.appendingPathComponent("a.json").path
+        let backPath = dir.appendingPathComponent("b.lanes").path
+        let original = trace()
+        try LanesFile.write(original, to: lanesPath)
+
+        let toJSON = try runLanes(["convert", lanesPath, jsonPath])
+        #expect(toJSON.status == 0, "\(toJSON.stderr)")
+        #expect(toJSON.stdout.contains("4 spans on 3 lanes, 3 waits"))
+        let toLanes = try runLanes(["convert", jsonPath, backPath])
+        #expect(toLanes.status == 0, "\(toLanes.stderr)")
+        #expect(toLanes.stderr.isEmpty)
+        let back = try LanesFile.read(path: backPath).trace
+        #expect(back.spans.sorted { $0.id < $1.id } == original.spans)
+        #expect(back.lanes == original.lanes)
+
+        let info = try runLanes(["info", jsonPath])
+        #expect(info.status == 0, "\(info.stderr)")
+        let lines = info.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.hasPrefix("spans") && $0.hasSuffix("4 (4 distinct names)") })
+        #expect(lines.contains { $0.hasPrefix("lanes") && $0.hasSuffix("3 (2 threads, 1 task)") })
+        #expect(lines.contains { $0.trimmingCharacters(in: .whitespaces) == "sleep         1 totalling 4.00 ms" })
+    }
+
+    @Test func infoReadsForeignJSONAndReportsWarnings() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("py.json").path
+        // A bare array cut short, with an unknown phase: both reported, the trace still read.
+        try Data(
+            #"[{"ph":"X","name":"f","pid":1,"tid":1,"ts":1,"dur":2},{"ph":"P","pid":1,"tid":1,"ts":2},"#.utf8
+        ).write(to: URL(fileURLWithPath: path))
+        let run = try runLanes(["info", path])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("imported (chrome-trace)"))
+        #expect(run.stdout.contains("warning: skipped 1 events of unknown phase \"P\""))
+        #expect(run.stdout.contains("warning: the event array has no closing ']'"))
+    }
+
+    @Test func badJSONIsOneLineWithTheOffset() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("bad.json").path
+        try Data(#"{"traceEvents":[{"ph":"X","ts":1,"dur":-1}]}"#.utf8).write(to: URL(fileURLWithPath: path))
+        for args in [["info", path], ["convert", path, dir.appendingPathComponent("out.lanes").path]] {
+            let run = try runLanes(args)
+            #expect(run.status != 0)
+            #expect(run.stderr.split(separator: "\n").count == 1)
+            #expect(run.stderr.contains("cannot read \(path): dur at byte 39 is -1: a duration cannot be negative"))
+        }
+        let unwritable = try runLanes(["convert", path, "/nonexistent/dir/x.json"])
+        #expect(unwritable.status != 0)
+    }
+}
