@@ -109,7 +109,10 @@ extension Builder {
         return Panel(
             header: [], timeScale: scale, ticks: ticks, tickLabels: tickLabels, plot: plot, axisY: axisY,
             groups: groups, rows: rows, counters: counters, flows: flows,
-            statistics: TraceStatistics(trace, start: window.start, end: window.end, range: range))
+            // A shared time scale widens a short run's window to the longest run's; its statistics
+            // (wall, parallelism) are still its own.
+            statistics: TraceStatistics(
+                trace, start: max(window.start, range.lowerBound), end: min(window.end, range.upperBound), range: range))
     }
 
     // MARK: Spans

@@ -172,6 +172,10 @@ import Testing
         #expect(layout.panels[1].header[1].text.contains("2.00× speedup over sequential"))
         // Shared scale: both panels span the longer run.
         #expect(layout.panels[1].timeScale.end - layout.panels[1].timeScale.start == 1_000_000)
+        // …but each run's statistics are its own: the faster run (the same work in half the time)
+        // has half the wall and the same parallelism.
+        #expect(layout.panels[1].statistics.wall == layout.panels[0].statistics.wall / 2)
+        #expect(abs(layout.panels[1].statistics.averageParallelism - layout.panels[0].statistics.averageParallelism) < 0.01)
         let own = Layout.comparison(of: [(slow, "a"), (fast, "b")], options: ChartOptions(width: 1200), alignment: .own, measure: font.measure)
         #expect(own.panels[1].timeScale.end - own.panels[1].timeScale.start == 500_000)
     }
