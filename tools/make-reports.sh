@@ -12,6 +12,6 @@ trap 'rm -rf "$tmp"' EXIT
 "$lanes" run cpu-primes --model sequential threads processes async gil --workers 2 --scale 3 --out "$tmp" 2>/dev/null | tee Reports/cpu-primes.txt
 "$lanes" compare "$tmp"/cpu-primes-{sequential,threads,processes,async,gil}.lanes --png Reports/cpu-primes.png
 
-"$lanes" run file-hash --model gil --scale 0.25 --out "$tmp" 2>/dev/null >/dev/null
+"$lanes" run file-hash --model gil --out "$tmp" 2>/dev/null >/dev/null
 "$lanes" report "$tmp/file-hash-gil.lanes" --png Reports/file-hash-gil.png
 ls -l Reports

@@ -20,8 +20,9 @@ public struct TraceStatistics: Hashable, Sendable {
     /// Spans that overlap the window.
     public var spanCount: Int
 
-    /// Busy time over wall time: how many lanes were inside a span at once, on average.
-    public var averageParallelism: Double { wall > 0 ? Double(busy) / Double(wall) : 0 }
+    /// Running time (busy time less the waits inside it) over wall time: how many lanes were
+    /// running at once, on average.
+    public var averageParallelism: Double { wall > 0 ? Double(max(0, busy - blocked)) / Double(wall) : 0 }
 
     /// CPU time over (wall × cores), 0...1; nil without CPU times or a core count.
     public var cpuUtilisation: Double? {
