@@ -77,61 +77,81 @@ print("memory: \(fmt(bytesPerSpanInMemory)) bytes resident per span recorded in 
 func throughput(threads: Int, spansEach n: Int, output: Recorder.Configuration.Output) throws -> Double {
     let bufferSize = Int(getenv("BENCH_BUFFER").map { String(cString: $0) } ?? "") ?? 65_536
     let recorder = try Recorder.start(.init(output: output, memoryLimit: 1 << 30, bufferSize: bufferSize))
-    // Threads start together, released by one flag once all exist; the clock runs from the release
-    // to the last thread's end.
-    let ready = Atomic<Int>(0)
-    let go = Atomic<Bool>(false)
-    let workers = try (0..<threads).map { _ in
-        try TracedThread(name: "bench") {
-            ready.add(1, ordering: .acquiringAndReleasing)
-            while !go.load(ordering: .acquiring) {}
-            for _ in 0..<n { span("bench") {} }
-        }
-    }
-    while ready.load(ordering: .acquiring) < threads {}
-    var u0 = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &u0)
-    let start = nowNs()
-    go.store(true, ordering: .releasing)
-    for w in workers { w.join() }
-    let elapsed = Double(nowNs() - start)
-    var u1 = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &u1)
-    if only == "scaling" {
-        let sys = Double(u1.ru_stime.tv_sec - u0.ru_stime.tv_sec) * 1e3 + Double(u1.ru_stime.tv_usec - u0.ru_stime.tv_usec) / 1e3
-        print("  \(threads) thread(s): \(u1.ru_minflt - u0.ru_minflt) faults, \(fmt(sys)) ms system time, \(fmt(elapsed / 1e6)) ms wall")
-    }
+    let elapsed = try together(threads: threads) { for _ in 0..<n { span("bench") {} } }
     _ = try recorder.stop()
     return Double(threads * n) / elapsed * 1e9
 }
 
-if only == "scaling" {
-    _ = try throughput(threads: 2, spansEach: 1_000_000, output: .memory)
-    for _ in 0..<5 {
-        let n = 1_000_000
-        let one = try throughput(threads: 1, spansEach: n, output: .memory)
-        let two = try throughput(threads: 2, spansEach: n, output: .memory)
-        print("memory: one \(Int(one)) two \(Int(two)) ratio \(fmt(two / one))")
-    }
-    exit(0)
-}
-/// The same for the C floor: its scaling is what this machine allows two threads at all.
-func floorThroughput(threads: Int, spansEach n: Int) throws -> Double {
+/// Runs `body` on `threads` threads released together; returns ns from the first start to the last
+/// end, as the threads themselves read the clock (a spinning thread may keep the releasing thread
+/// off a core for a time slice, so the releasing thread's clock would count that too).
+func together(threads: Int, _ body: @escaping @Sendable () -> Void) throws -> Double {
     let ready = Atomic<Int>(0)
     let go = Atomic<Bool>(false)
+    let times = TracedMutex<[(UInt64, UInt64)]>([])
     let workers = try (0..<threads).map { _ in
-        try TracedThread(name: "floor") {
+        try TracedThread(name: "bench") {
             ready.add(1, ordering: .acquiringAndReleasing)
             while !go.load(ordering: .acquiring) {}
-            _ = floor_loop(UInt64(n))
+            let start = nowNs()
+            body()
+            let end = nowNs()
+            times.withLock { $0.append((start, end)) }
         }
     }
     while ready.load(ordering: .acquiring) < threads {}
-    let start = nowNs()
     go.store(true, ordering: .releasing)
     for w in workers { w.join() }
-    return Double(threads * n) / Double(nowNs() - start) * 1e9
+    let t = times.withLock { $0 }
+    return Double(t.map(\.1).max()! - t.map(\.0).min()!)
 }
+
+/// The same for the C floor: its scaling is what this machine allows two threads at all.
+func floorThroughput(threads: Int, spansEach n: Int) throws -> Double {
+    let elapsed = try together(threads: threads) { _ = floor_loop(UInt64(n)) }
+    return Double(threads * n) / elapsed * 1e9
+}
+
+if only == "scaling" {
+    for _ in 0..<5 {
+        let f1 = try floorThroughput(threads: 1, spansEach: 2_000_000)
+        let f2 = try floorThroughput(threads: 2, spansEach: 2_000_000)
+        print("floor scaling \(fmt(f2 / f1))")
+    }
+    exit(0)
+}
+
+// Measured before the sections that churn through gigabytes of memory: the kernel compacts memory
+// in the background for a while after them, taking CPU from whichever runs need both cores.
+// Warm: 1M spans per thread fit in the buffer memory the recorder keeps mapped between
+// recordings (after a warm-up), so this is the recording path itself, as in a long run whose
+// buffers are recycled. Cold: 5M per thread, most of it in memory the kernel must zero first,
+// which on this machine is bounded by memory bandwidth rather than by the recorder.
+var scalings: [Double] = []
+var coldScalings: [Double] = []
+var fileScalings: [Double] = []
+var floorScalings: [Double] = []
+_ = try throughput(threads: 2, spansEach: 1_000_000, output: .memory)  // warm-up
+for _ in 0..<rounds {
+    let one = try throughput(threads: 1, spansEach: 1_000_000, output: .memory)
+    let two = try throughput(threads: 2, spansEach: 1_000_000, output: .memory)
+    scalings.append(two / one)
+    floorScalings.append(try floorThroughput(threads: 2, spansEach: 1_000_000) / floorThroughput(threads: 1, spansEach: 1_000_000))
+}
+for _ in 0..<(quick ? 1 : 3) {
+    let n = spansPerRound / 2
+    coldScalings.append(try throughput(threads: 2, spansEach: n, output: .memory) / throughput(threads: 1, spansEach: n, output: .memory))
+    let oneFile = try throughput(threads: 1, spansEach: n, output: .file("\(tmp)/scale.lanes"))
+    let twoFile = try throughput(threads: 2, spansEach: n, output: .file("\(tmp)/scale.lanes"))
+    fileScalings.append(twoFile / oneFile)
+}
+// Two threads on a 2-core shared machine meet every interruption that one thread can dodge onto
+// the idle core, so rounds vary; the median and the best are both printed, beside the floor's.
+let scaling = median(scalings)
+print("two threads: \(fmt(scaling))x one thread's spans per second (memory output, warm buffers; median of \(rounds), best \(fmt(scalings.max()!)))")
+print("two threads of the C floor: \(fmt(median(floorScalings)))x (median; best \(fmt(floorScalings.max()!)))")
+print("two threads: \(fmt(median(coldScalings)))x with cold buffers (5M spans each, fresh pages)")
+print("two threads: \(fmt(median(fileScalings)))x with file output (the flusher shares the 2 cores)")
 
 // MARK: - Span cost against the C floor and swift-distributed-tracing's no-op tracer
 
@@ -189,35 +209,6 @@ print("  lanes span, memory output (default)    \(fmt(memoryNs)) ns")
 print("  lanes span, file output                \(fmt(spanNs)) ns")
 print("  NoOpTracer.withSpan                    \(fmt(noopNs)) ns")
 
-// Warm: 1M spans per thread fit in the buffer memory the recorder keeps mapped between
-// recordings (after a warm-up), so this is the recording path itself, as in a long run whose
-// buffers are recycled. Cold: 5M per thread, most of it in memory the kernel must zero first,
-// which on this machine is bounded by memory bandwidth rather than by the recorder.
-var scalings: [Double] = []
-var coldScalings: [Double] = []
-var fileScalings: [Double] = []
-var floorScalings: [Double] = []
-_ = try throughput(threads: 2, spansEach: 1_000_000, output: .memory)  // warm-up
-for _ in 0..<rounds {
-    let one = try throughput(threads: 1, spansEach: 1_000_000, output: .memory)
-    let two = try throughput(threads: 2, spansEach: 1_000_000, output: .memory)
-    scalings.append(two / one)
-    floorScalings.append(try floorThroughput(threads: 2, spansEach: 1_000_000) / floorThroughput(threads: 1, spansEach: 1_000_000))
-}
-for _ in 0..<(quick ? 1 : 3) {
-    let n = spansPerRound / 2
-    coldScalings.append(try throughput(threads: 2, spansEach: n, output: .memory) / throughput(threads: 1, spansEach: n, output: .memory))
-    let oneFile = try throughput(threads: 1, spansEach: n, output: .file("\(tmp)/scale.lanes"))
-    let twoFile = try throughput(threads: 2, spansEach: n, output: .file("\(tmp)/scale.lanes"))
-    fileScalings.append(twoFile / oneFile)
-}
-// Two threads on a 2-core shared machine meet every interruption that one thread can dodge onto
-// the idle core, so rounds vary; the median and the best are both printed, beside the floor's.
-let scaling = median(scalings)
-print("two threads: \(fmt(scaling))x one thread's spans per second (memory output, warm buffers; median of \(rounds), best \(fmt(scalings.max()!)))")
-print("two threads of the C floor: \(fmt(median(floorScalings)))x (median; best \(fmt(floorScalings.max()!)))")
-print("two threads: \(fmt(median(coldScalings)))x with cold buffers (5M spans each, fresh pages)")
-print("two threads: \(fmt(median(fileScalings)))x with file output (the flusher shares the 2 cores)")
 
 // MARK: - File size and read speed: 1M spans over 16 threads
 
