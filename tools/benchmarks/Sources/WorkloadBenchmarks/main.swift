@@ -48,14 +48,20 @@ for model in [ConcurrencyModel.threads, .processes, .dispatch, .async, .gil] {
     print("  \(model): \(fmt(t * 1000)) ms, \(fmt(sequential / t))x")
 }
 
-// Tracing overhead for scenarios whose items take at least 1 ms.
+// Tracing overhead for scenarios whose items take at least 1 ms: traced and untraced runs
+// alternate, so drift in the machine's speed falls on both alike.
 var overheads: [String: Double] = [:]
 for (scenario, scale) in [(ScenarioCatalog.cpuPrimes, 1.0), (ScenarioCatalog.matrix, 1.0), (ScenarioCatalog.downloads, 0.05)] {
     var ratios: [Double] = []
     for model in [ConcurrencyModel.sequential, .threads] {
-        let traced = try wall(scenario, model, RunOptions(workers: 4, scale: scale))
-        let untraced = try wall(scenario, model, RunOptions(workers: 4, scale: scale, traced: false))
-        ratios.append(traced / untraced)
+        var traced: [Double] = []
+        var untraced: [Double] = []
+        for _ in 0..<(rounds * 2 - 1) {
+            traced.append(seconds(try scenario.run(model, options: RunOptions(workers: 4, scale: scale)).wallTime))
+            untraced.append(
+                seconds(try scenario.run(model, options: RunOptions(workers: 4, scale: scale, traced: false)).wallTime))
+        }
+        ratios.append(median(traced) / median(untraced))
     }
     overheads[scenario.name] = ratios.max()!
     print("tracing overhead, \(scenario.name): \(ratios.map(fmt).joined(separator: ", ")) (sequential, threads)")
