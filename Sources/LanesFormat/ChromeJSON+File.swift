@@ -30,7 +30,7 @@ extension ChromeJSON {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            let n = chunk.withUnsafeMutableBytes { readBytes(fd, $0.baseAddress, $0.count) }
+            let n = chunk.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw jsonSystemError("read", path)
@@ -52,14 +52,4 @@ private func jsonSystemError(_ operation: String, _ path: String) -> ChromeJSONE
     let code = errno
     let message = strerror(code).map { String(cString: $0) } ?? "error \(code)"
     return .io(operation: operation, path: path, errno: code, message: message)
-}
-
-private func readBytes(_ fd: Int32, _ p: UnsafeMutableRawPointer?, _ n: Int) -> Int {
-    #if canImport(Glibc)
-    return Glibc.read(fd, p, n)
-    #elseif canImport(Musl)
-    return Musl.read(fd, p, n)
-    #else
-    return Darwin.read(fd, p, n)
-    #endif
 }

@@ -122,7 +122,7 @@ private func systemWrite(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int {
     #endif
 }
 
-private func systemRead(_ fd: Int32, _ p: UnsafeMutableRawPointer?, _ n: Int) -> Int {
+func systemRead(_ fd: Int32, _ p: UnsafeMutableRawPointer?, _ n: Int) -> Int {
     #if canImport(Glibc)
     return Glibc.read(fd, p, n)
     #elseif canImport(Musl)
