@@ -94,12 +94,15 @@ extension LanesTracer.Span {
                 return s
             }
             guard let s = ended else { return }
+            let names = NameCache.current
             var attributes: [(key: SpanName, value: ExplicitSpan.Value)] = []
-            s.attributes.forEach { key, attribute in
-                attributes.append((SpanName(key), Self.value(attribute)))
+            if !s.attributes.isEmpty || s.error != nil {
+                s.attributes.forEach { key, attribute in
+                    attributes.append((names.name(key), Self.value(attribute)))
+                }
+                if let error = s.error { attributes.append((names.name("error"), .string(SpanName(error)))) }
             }
-            if let error = s.error { attributes.append((SpanName("error"), .string(SpanName(error)))) }
-            explicit.end(name: SpanName(s.name), attributes: attributes)
+            explicit.end(name: names.name(s.name), attributes: attributes)
         }
 
         static func value(_ attribute: SpanAttribute) -> ExplicitSpan.Value {
