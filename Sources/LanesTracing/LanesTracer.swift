@@ -30,7 +30,8 @@ public struct LanesTracer: Tracer {
         line: UInt
     ) -> Span {
         var context = context()
-        let explicit = ExplicitSpan.begin(parent: context[SpanIDKey.self] ?? 0)
+        // A top-level context is empty: no lookup.
+        let explicit = ExplicitSpan.begin(parent: context.isEmpty ? 0 : context[SpanIDKey.self] ?? 0)
         guard explicit.isRecording else { return Span(context: context, storage: nil) }
         context[SpanIDKey.self] = explicit.id
         return Span(context: context, storage: Span.Storage(explicit, name: operationName))
@@ -54,6 +55,5 @@ public struct LanesTracer: Tracer {
 
     enum SpanIDKey: InstrumentationContextKey {
         typealias Value = UInt64
-        static let nameOverride: String? = "lanes-span-id"
     }
 }

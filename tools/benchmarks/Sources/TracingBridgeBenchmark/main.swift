@@ -71,10 +71,26 @@ func fmt(_ x: Double, _ digits: Int = 2) -> String {
     return Double(nowNs() - t0) / Double(n)
 }
 
-@inline(never) func noopRound(_ n: Int) -> Double {
+enum BenchKey: InstrumentationContextKey { typealias Value = UInt64 }
+
+/// Putting a span's id into a fresh service context, as any tracer that links parents must.
+@inline(never) func contextRound(_ n: Int) -> Double {
+    var sum = 0
+    let t0 = nowNs()
+    for i in 0..<n {
+        var context = InstrumentationContext.topLevel
+        context[BenchKey.self] = UInt64(i)
+        sum &+= context.count
+    }
+    let t = Double(nowNs() - t0) / Double(n)
+    precondition(sum == n)
+    return t
+}
+
+@inline(never) func noopRound(_ n: Int, attributes: Bool) -> Double {
     let tracer = NoOpTracer()
     let t0 = nowNs()
-    for i in 0..<n { work(tracer, i, attributes: true) }
+    for i in 0..<n { work(tracer, i, attributes: attributes) }
     return Double(nowNs() - t0) / Double(n)
 }
 
@@ -86,7 +102,7 @@ if CommandLine.arguments.contains("--profile") {
 print("tracer cost per span: \(rounds) rounds of \(spansPerRound) spans, alternating, medians")
 var memBare: [Double] = [], memAttr: [Double] = []
 var lanesBare: [Double] = [], lanesAttr: [Double] = [], stops: [Double] = []
-var off: [Double] = [], noop: [Double] = []
+var off: [Double] = [], noop: [Double] = [], noopBare: [Double] = [], contexts: [Double] = []
 // One round of each unmeasured first: page in code and buffers.
 _ = inMemoryRound(spansPerRound / 10, attributes: true)
 _ = try lanesRound(spansPerRound / 10, attributes: true)
@@ -98,7 +114,9 @@ for _ in 0..<rounds {
     memAttr.append(inMemoryRound(spansPerRound, attributes: true))
     lanesAttr.append(try lanesRound(spansPerRound, attributes: true).span)
     off.append(offRound(spansPerRound))
-    noop.append(noopRound(spansPerRound))
+    noop.append(noopRound(spansPerRound, attributes: true))
+    noopBare.append(noopRound(spansPerRound, attributes: false))
+    contexts.append(contextRound(spansPerRound))
 }
 let ratioBare = median(memBare) / median(lanesBare)
 let ratioAttr = median(memAttr) / median(lanesAttr)
@@ -106,4 +124,7 @@ print("  withSpan, no attributes:   InMemoryTracer \(fmt(median(memBare))) ns   
 print("  withSpan, two attributes:  InMemoryTracer \(fmt(median(memAttr))) ns   LanesTracer \(fmt(median(lanesAttr))) ns   \(fmt(ratioAttr, 1))x")
 print("  recorder stop, per span (converting records; not in the figures above): \(fmt(median(stops))) ns")
 print("  no recorder: LanesTracer \(fmt(median(off))) ns   NoOpTracer \(fmt(median(noop))) ns (two attributes)")
+// withSpan itself (a task-local push and pop) is a floor no tracer gets under.
+print("  floor: NoOpTracer.withSpan, no attributes \(fmt(median(noopBare))) ns (InMemoryTracer / NoOpTracer: \(fmt(median(memBare) / median(noopBare), 1))x)")
+print("  one key set in a fresh InstrumentationContext (parent links need it) \(fmt(median(contexts))) ns")
 print("tracing-bridge-vs-inmemory: \(Int(ratioBare.rounded(.down)))")
