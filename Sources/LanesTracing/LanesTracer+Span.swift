@@ -97,21 +97,22 @@ extension LanesTracer.Span {
             let names = NameCache.current
             var attributes: [(key: SpanName, value: ExplicitSpan.Value)] = []
             if !s.attributes.isEmpty || s.error != nil {
+                attributes.reserveCapacity(s.attributes.count + 1)
                 s.attributes.forEach { key, attribute in
-                    attributes.append((names.name(key), Self.value(attribute)))
+                    attributes.append((names.name(key), Self.value(attribute, names)))
                 }
                 if let error = s.error { attributes.append((names.name("error"), .string(SpanName(error)))) }
             }
             explicit.end(name: names.name(s.name), attributes: attributes)
         }
 
-        static func value(_ attribute: SpanAttribute) -> ExplicitSpan.Value {
+        static func value(_ attribute: SpanAttribute, _ names: NameCache) -> ExplicitSpan.Value {
             switch attribute {
             case .int32(let v): return .int(Int64(v))
             case .int64(let v): return .int(v)
             case .double(let v): return .double(v)
             case .bool(let v): return .bool(v)
-            case .string(let v): return .string(SpanName(v))
+            case .string(let v): return .string(names.name(v))
             case .stringConvertible(let v): return .string(SpanName(String(describing: v)))
             case .int32Array(let v): return .string(SpanName(String(describing: v)))
             case .int64Array(let v): return .string(SpanName(String(describing: v)))
