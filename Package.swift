@@ -11,10 +11,12 @@ let package = Package(
         .library(name: "LanesRaster", targets: ["LanesRaster"]),
         .library(name: "LanesWorkloads", targets: ["LanesWorkloads"]),
         .library(name: "LanesRender", targets: ["LanesRender"]),
+        .library(name: "LanesTracing", targets: ["LanesTracing"]),
         .executable(name: "lanes", targets: ["lanes"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
     ],
     targets: [
         // The trace model: value types and pure functions, standard library only.
@@ -26,6 +28,10 @@ let package = Package(
         .target(name: "CLanesSupport"),
         // The instrumentation library.
         .target(name: "LanesRecord", dependencies: ["LanesCore", "LanesFormat", "CLanesSupport"]),
+        // A swift-distributed-tracing Tracer whose spans go into the Lanes recorder.
+        .target(
+            name: "LanesTracing",
+            dependencies: ["LanesRecord", .product(name: "Tracing", package: "swift-distributed-tracing")]),
         // System libraries for the raster layer: module maps and nothing else.
         .systemLibrary(name: "CLibPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
         .systemLibrary(name: "CFreeType", pkgConfig: "freetype2", providers: [.apt(["libfreetype-dev"]), .brew(["freetype"])]),
@@ -50,6 +56,12 @@ let package = Package(
         .testTarget(name: "LanesCoreTests", dependencies: ["LanesCore"]),
         .testTarget(name: "LanesFormatTests", dependencies: ["LanesFormat", "LanesCore"]),
         .testTarget(name: "LanesRecordTests", dependencies: ["LanesRecord", "LanesFormat", "LanesCore"]),
+        .testTarget(
+            name: "LanesTracingTests",
+            dependencies: [
+                "LanesTracing", "LanesRecord", "LanesCore",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ]),
         .testTarget(name: "LanesRasterTests", dependencies: ["LanesRaster"]),
         .testTarget(name: "LanesRenderTests", dependencies: ["LanesRender", "LanesRaster", "LanesCore"]),
         .testTarget(name: "LanesWorkloadsTests", dependencies: ["LanesWorkloads", "LanesRecord", "LanesCore"]),

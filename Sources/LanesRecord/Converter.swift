@@ -24,6 +24,8 @@ struct Converter {
     private var interned: [String] = []
     private var cpuPending: [UInt64: Int64] = [:]
     private var asyncPending: [UInt64: (task: UInt64, parent: UInt64, tid: Int64)] = [:]
+    private var explicitPending: [UInt64: (task: UInt64, parent: UInt64, tid: Int64, slot: UInt32)] = [:]
+    private var attributesPending: [UInt64: [Attribute]] = [:]
     private var flowOuts: [UInt64: (span: SpanID, time: Int64, name: String)] = [:]
     private var flowIns: [UInt64: (span: SpanID, time: Int64)] = [:]
     private var nextSynthetic: UInt64 = 1
@@ -187,6 +189,31 @@ struct Converter {
                             id: SpanID(1 << 62 | nextSynthetic), name: taskSliceName, lane: taskLane, threadID: seg.tid,
                             start: clock.ns(r.w0), end: clock.ns(r.w1)))
                     nextSynthetic += 1
+                case .attribute:
+                    let value: String
+                    switch (r.w2 >> reasonShift) & 0xFF {
+                    case 0: value = name(r.w1)
+                    case 1: value = String(Int64(bitPattern: r.w1))
+                    case 2: value = String(Double(bitPattern: r.w1))
+                    default: value = r.w1 != 0 ? "true" : "false"
+                    }
+                    attributesPending[r.w3, default: []].append(Attribute(name(r.w0), value))
+                case .explicitInfo:
+                    explicitPending[r.w3] = (
+                        r.w0, r.w1, Int64(UInt32(truncatingIfNeeded: r.w2)), UInt32(truncatingIfNeeded: (r.w2 >> 32) & 0xFFFF)
+                    )
+                case .explicitSpan:
+                    let attributes = attributesPending.removeValue(forKey: r.w3) ?? []
+                    let info = explicitPending.removeValue(forKey: r.w3) ?? (0, 0, seg.tid, seg.slot)
+                    if r.w0 < startTicks { continue }
+                    let lane =
+                        info.task != 0
+                        ? taskLane(info.task, batch: &batch) : threadLane(info.slot != 0 ? info.slot : seg.slot, batch: &batch)
+                    batch.spans.append(
+                        Span(
+                            id: SpanID(r.w3), name: name(r.w2), lane: lane, threadID: info.tid,
+                            start: clock.ns(r.w0), end: clock.ns(r.w1), parent: info.parent == 0 ? nil : SpanID(info.parent),
+                            attributes: attributes))
                 case .asyncSpan:
                     if r.w0 < startTicks { continue }
                     let info = asyncPending.removeValue(forKey: r.w3) ?? (0, 0, seg.tid)

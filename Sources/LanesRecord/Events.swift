@@ -21,7 +21,7 @@ enum AsyncSpanContext {
     @TaskLocal static var current: UInt64 = 0
 }
 
-private let nextAsyncID = Atomic<UInt64>(0)
+let nextAsyncID = Atomic<UInt64>(0)
 
 /// The runtime's id of the current task (the id a task executor sees on its jobs), or 0 outside a task.
 public func currentTaskID() -> UInt64 { lanes_current_task_id() }

@@ -25,6 +25,14 @@ enum RecordKind: UInt8 {
     case asyncInfo = 10
     /// w0 start, w1 end of one job of a task run by a tracing executor, w3 = task id.
     case taskSlice = 11
+    /// w0 key name, w1 value (by type: name word, Int64, Double bits, 0/1), w2 type << 48
+    /// (0 string, 1 int, 2 double, 3 bool), w3 = explicit span id; precedes its span.
+    case attribute = 12
+    /// w0 task id (0: none), w1 parent span id (0: none), w2 slot where it began << 32 | tid,
+    /// w3 = explicit span id; precedes its span.
+    case explicitInfo = 13
+    /// w0 start, w1 end, w2 name, w3 = explicit span id (`asyncSpanBit | n`).
+    case explicitSpan = 14
 }
 
 @usableFromInline let kindShift: UInt64 = 56

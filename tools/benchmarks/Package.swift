@@ -2,6 +2,7 @@
 // Performance benchmarks for Lanes: a package of its own so the main manifest never pays for them.
 // Run: swift run -c release --package-path tools/benchmarks lanes-benchmarks
 //      swift run -c release --package-path tools/benchmarks lanes-png-benchmark
+//      swift run -c release --package-path tools/benchmarks tracing-bridge-benchmark
 //      python3 tools/benchmarks/json_import_bench.py   (Chrome Trace JSON import against orjson and json)
 import Foundation
 import PackageDescription
@@ -45,6 +46,17 @@ let package = Package(
                 .product(name: "LanesCore", package: lanes),
             ],
             path: "Sources/LanesPNGBenchmark"
+        ),
+        // LanesTracing's cost per span against swift-distributed-tracing's InMemoryTracer.
+        .executableTarget(
+            name: "tracing-bridge-benchmark",
+            dependencies: [
+                .product(name: "LanesTracing", package: lanes),
+                .product(name: "LanesRecord", package: lanes),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+            ],
+            path: "Sources/TracingBridgeBenchmark"
         ),
         // Chrome Trace JSON import timing; json_import_bench.py runs it beside orjson and json.
         .executableTarget(

@@ -1,0 +1,127 @@
+import LanesRecord
+import Synchronization
+import Tracing
+
+extension LanesTracer {
+    /// A span of ``LanesTracer``: a handle on shared state, safe to use from any thread, that
+    /// records once, when it ends (on whichever thread ends it).
+    public struct Span: Tracing.Span {
+        public let context: InstrumentationContext
+        let storage: Storage?
+
+        init(context: InstrumentationContext, storage: Storage?) {
+            self.context = context
+            self.storage = storage
+        }
+
+        /// The span's id in the Lanes trace, 0 when it is not recorded.
+        public var id: UInt64 { storage?.explicit.id ?? 0 }
+
+        public var isRecording: Bool { storage?.isOpen ?? false }
+
+        public var operationName: String {
+            get { storage?.withState { $0.name } ?? "" }
+            nonmutating set { storage?.withOpenState { $0.name = newValue } }
+        }
+
+        public var attributes: SpanAttributes {
+            get { storage?.withState { $0.attributes } ?? [:] }
+            nonmutating set { storage?.withOpenState { $0.attributes = newValue } }
+        }
+
+        /// Status is not drawn by Lanes; an error status is already told by the error recorded with it.
+        public func setStatus(_ status: SpanStatus) {}
+
+        /// Events are not recorded (Lanes marks belong to a lane, not a span).
+        public func addEvent(_ event: SpanEvent) {}
+
+        /// Links are not recorded.
+        public func addLink(_ link: SpanLink) {}
+
+        /// Records the error as the attribute `error` (its description); the last error wins.
+        public func recordError<Instant: TracerInstant>(
+            _ error: any Error, attributes: SpanAttributes, at instant: @autoclosure () -> Instant
+        ) {
+            guard let storage else { return }
+            let text = String(describing: error)
+            storage.withOpenState { $0.error = text }
+        }
+
+        public func end<Instant: TracerInstant>(at instant: @autoclosure () -> Instant) {
+            storage?.end()
+        }
+    }
+}
+
+extension LanesTracer.Span {
+    final class Storage: Sendable {
+        struct State {
+            var name: String
+            var attributes: SpanAttributes = [:]
+            var error: String?
+            var open = true
+        }
+
+        let explicit: ExplicitSpan
+        private let locked = Atomic<Bool>(false)
+        nonisolated(unsafe) private var state: State
+
+        init(_ explicit: ExplicitSpan, name: String) {
+            self.explicit = explicit
+            self.state = State(name: name)
+        }
+
+        var isOpen: Bool { withState { $0.open } }
+
+        /// A spin lock: spans are rarely touched by two threads at once, and a pthread mutex
+        /// would cost an allocation per span.
+        func withState<R>(_ body: (inout State) -> R) -> R {
+            while !locked.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged {
+                while locked.load(ordering: .relaxed) {}
+            }
+            defer { locked.store(false, ordering: .releasing) }
+            return body(&state)
+        }
+
+        func withOpenState(_ body: (inout State) -> Void) {
+            withState { s in if s.open { body(&s) } }
+        }
+
+        func end() {
+            let ended: State? = withState { s in
+                guard s.open else { return nil }
+                s.open = false
+                return s
+            }
+            guard let s = ended else { return }
+            let names = NameCache.current
+            var attributes: [(key: SpanName, value: ExplicitSpan.Value)] = []
+            if !s.attributes.isEmpty || s.error != nil {
+                attributes.reserveCapacity(s.attributes.count + 1)
+                s.attributes.forEach { key, attribute in
+                    attributes.append((names.name(key), Self.value(attribute, names)))
+                }
+                if let error = s.error { attributes.append((names.name("error"), .string(SpanName(error)))) }
+            }
+            explicit.end(name: names.name(s.name), attributes: attributes)
+        }
+
+        static func value(_ attribute: SpanAttribute, _ names: NameCache) -> ExplicitSpan.Value {
+            switch attribute {
+            case .int32(let v): return .int(Int64(v))
+            case .int64(let v): return .int(v)
+            case .double(let v): return .double(v)
+            case .bool(let v): return .bool(v)
+            case .string(let v): return .string(names.name(v))
+            case .stringConvertible(let v): return .string(SpanName(String(describing: v)))
+            case .int32Array(let v): return .string(SpanName(String(describing: v)))
+            case .int64Array(let v): return .string(SpanName(String(describing: v)))
+            case .doubleArray(let v): return .string(SpanName(String(describing: v)))
+            case .boolArray(let v): return .string(SpanName(String(describing: v)))
+            case .stringArray(let v): return .string(SpanName(String(describing: v)))
+            case .stringConvertibleArray(let v): return .string(SpanName(String(describing: v)))
+            default: return .string(SpanName(String(describing: attribute)))
+            }
+        }
+    }
+}
