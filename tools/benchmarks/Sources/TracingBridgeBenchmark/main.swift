@@ -127,4 +127,4 @@ print("  no recorder: LanesTracer \(fmt(median(off))) ns   NoOpTracer \(fmt(medi
 // withSpan itself (a task-local push and pop) is a floor no tracer gets under.
 print("  floor: NoOpTracer.withSpan, no attributes \(fmt(median(noopBare))) ns (InMemoryTracer / NoOpTracer: \(fmt(median(memBare) / median(noopBare), 1))x)")
 print("  one key set in a fresh InstrumentationContext (parent links need it) \(fmt(median(contexts))) ns")
-print("tracing-bridge-vs-inmemory: \(Int(ratioBare.rounded(.down)))")
+print("tracing-bridge-vs-inmemory: \((ratioBare * 10).rounded() / 10)")
