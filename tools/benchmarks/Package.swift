@@ -20,11 +20,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
     ],
     targets: [
+        // Clock, median and number formatting shared by the benchmarks.
+        .target(name: "BenchSupport"),
         // The floor the recorder is measured against, in C: two timestamp reads and one 32-byte store.
         .target(name: "CFloor"),
         .executableTarget(
             name: "lanes-benchmarks",
             dependencies: [
+                "BenchSupport",
                 "CFloor",
                 .product(name: "LanesRecord", package: lanes),
                 .product(name: "LanesFormat", package: lanes),
@@ -35,13 +38,16 @@ let package = Package(
         ),
         .executableTarget(
             name: "workload-benchmarks",
-            dependencies: [.product(name: "LanesWorkloads", package: lanes)],
+            dependencies: [
+                "BenchSupport", .product(name: "LanesWorkloads", package: lanes),
+            ],
             path: "Sources/WorkloadBenchmarks"
         ),
         // PNG charts against matplotlib (png_matplotlib.py, run in the same process run).
         .executableTarget(
             name: "lanes-png-benchmark",
             dependencies: [
+                "BenchSupport",
                 .product(name: "LanesRender", package: lanes),
                 .product(name: "LanesCore", package: lanes),
             ],
@@ -51,6 +57,7 @@ let package = Package(
         .executableTarget(
             name: "tracing-bridge-benchmark",
             dependencies: [
+                "BenchSupport",
                 .product(name: "LanesTracing", package: lanes),
                 .product(name: "LanesRecord", package: lanes),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
@@ -62,6 +69,7 @@ let package = Package(
         .executableTarget(
             name: "json-import-bench",
             dependencies: [
+                "BenchSupport",
                 .product(name: "LanesFormat", package: lanes),
                 .product(name: "LanesCore", package: lanes),
             ],

@@ -14,11 +14,13 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [.package(path: "../..")],
     targets: [
+        // libFuzzer's driver as an entry point (see FuzzSupport.swift).
+        .target(name: "FuzzSupport"),
         .executableTarget(
-            name: "fuzz-lanes", dependencies: [.product(name: "LanesFormat", package: lanes)],
+            name: "fuzz-lanes", dependencies: ["FuzzSupport", .product(name: "LanesFormat", package: lanes)],
             path: "Sources/FuzzLanes"),
         .executableTarget(
-            name: "fuzz-chrome-json", dependencies: [.product(name: "LanesFormat", package: lanes)],
+            name: "fuzz-chrome-json", dependencies: ["FuzzSupport", .product(name: "LanesFormat", package: lanes)],
             path: "Sources/FuzzChromeJSON"),
     ],
     swiftLanguageModes: [.v6]

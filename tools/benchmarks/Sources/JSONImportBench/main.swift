@@ -1,18 +1,13 @@
 // Lanes' Chrome Trace JSON import, timed on one file; run by json_import_bench.py, which times Python's
 // orjson and json on the same file in the same run and prints the ratios.
 // Run: swift run -c release --package-path tools/benchmarks json-import-bench FILE [ROUNDS]
+import BenchSupport
 import LanesCore
 import LanesFormat
 
 #if canImport(Glibc)
 import Glibc
 #endif
-
-func nowNs() -> UInt64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
-}
 
 /// A figure from /proc/self/status in bytes: `VmHWM` (peak resident set; getrusage's ru_maxrss can carry the
 /// parent's figure across exec), `RssAnon` (resident memory not backed by files: the model).

@@ -1,6 +1,7 @@
 // Lanes recorder benchmarks. Every figure is a ratio against a reference measured in the same run,
 // because these machines are shared and noisy; absolute times are printed for context only.
 // Run: swift run -c release --package-path tools/benchmarks lanes-benchmarks [--quick]
+import BenchSupport
 import CFloor
 import LanesCore
 import LanesFormat
@@ -17,24 +18,6 @@ let quick = CommandLine.arguments.contains("--quick")
 let only = CommandLine.arguments.firstIndex(of: "--only").map { CommandLine.arguments[$0 + 1] }
 let rounds = quick ? 3 : 7
 let spansPerRound = quick ? 2_000_000 : 10_000_000
-
-func nowNs() -> UInt64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
-}
-
-func median(_ xs: [Double]) -> Double {
-    let s = xs.sorted()
-    return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-}
-
-func fmt(_ x: Double, _ digits: Int = 2) -> String {
-    var p = 1.0
-    for _ in 0..<digits { p *= 10 }
-    let r = (x * p).rounded() / p
-    return String(r)
-}
 
 func residentBytes() -> Int {
     guard let f = fopen("/proc/self/status", "r") else { return 0 }
@@ -208,7 +191,6 @@ print("  C floor (2 rdtsc + 32-byte TLS store)  \(fmt(floorNs)) ns")
 print("  lanes span, memory output (default)    \(fmt(memoryNs)) ns")
 print("  lanes span, file output                \(fmt(spanNs)) ns")
 print("  NoOpTracer.withSpan                    \(fmt(noopNs)) ns")
-
 
 // MARK: - File size and read speed: 1M spans over 16 threads
 

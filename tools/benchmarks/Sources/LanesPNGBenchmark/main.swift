@@ -1,6 +1,7 @@
 // PNG chart benchmark: Lanes against matplotlib on the same synthetic trace (16 lanes, 100,000
 // spans, 2000×1200 PNG), and Lanes at 1M spans against 100k. Figures are ratios within one run.
 // Run: swift run -c release --package-path tools/benchmarks lanes-png-benchmark [--quick] [--no-matplotlib]
+import BenchSupport
 import Foundation
 import LanesCore
 import LanesRender
@@ -38,11 +39,6 @@ func now() -> Double {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}
-
-func median(_ xs: [Double]) -> Double {
-    let s = xs.sorted()
-    return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
 }
 
 func fmt(_ x: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", x) }

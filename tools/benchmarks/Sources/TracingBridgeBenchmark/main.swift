@@ -2,6 +2,7 @@
 // the same run, rounds alternating; the ratio is what counts (shared, noisy machines).
 // Run: swift run -c release --package-path tools/benchmarks tracing-bridge-benchmark [--quick]
 // The last line is machine-readable: `tracing-bridge-vs-inmemory: <InMemoryTracer ns / LanesTracer ns>`.
+import BenchSupport
 import InMemoryTracing
 import LanesRecord
 import LanesTracing
@@ -14,23 +15,6 @@ import Glibc
 let quick = CommandLine.arguments.contains("--quick")
 let rounds = quick ? 3 : 7
 let spansPerRound = quick ? 50_000 : 200_000
-
-func nowNs() -> UInt64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
-}
-
-func median(_ xs: [Double]) -> Double {
-    let s = xs.sorted()
-    return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-}
-
-func fmt(_ x: Double, _ digits: Int = 2) -> String {
-    var p = 1.0
-    for _ in 0..<digits { p *= 10 }
-    return String((x * p).rounded() / p)
-}
 
 /// One span as instrumented libraries write it: `withSpan`, optionally with two attributes.
 @inline(__always) func work<T: Tracer>(_ tracer: T, _ i: Int, attributes: Bool) {

@@ -3,6 +3,7 @@
 // Run from the repository's root, after building the `lanes` binary the worker processes run:
 //   swift build -c release --product lanes
 //   swift run -c release --package-path tools/benchmarks workload-benchmarks [--quick] [--lanes PATH]
+import BenchSupport
 import LanesWorkloads
 
 #if canImport(Glibc)
@@ -16,18 +17,6 @@ guard access(lanes, X_OK) == 0 else {
     exit(2)
 }
 let rounds = quick ? 3 : 5
-
-func seconds(_ d: Duration) -> Double {
-    let c = d.components
-    return Double(c.seconds) + Double(c.attoseconds) / 1e18
-}
-
-func median(_ xs: [Double]) -> Double {
-    let s = xs.sorted()
-    return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-}
-
-func fmt(_ x: Double) -> String { String((x * 100).rounded() / 100) }
 
 /// Median wall time of `scenario` under `model` over the rounds.
 func wall(_ scenario: Scenario, _ model: ConcurrencyModel, _ options: RunOptions) throws -> Double {
@@ -64,7 +53,7 @@ for (scenario, scale) in [(ScenarioCatalog.cpuPrimes, 1.0), (ScenarioCatalog.mat
         ratios.append(median(traced) / median(untraced))
     }
     overheads[scenario.name] = ratios.max()!
-    print("tracing overhead, \(scenario.name): \(ratios.map(fmt).joined(separator: ", ")) (sequential, threads)")
+    print("tracing overhead, \(scenario.name): \(ratios.map { fmt($0) }.joined(separator: ", ")) (sequential, threads)")
 }
 
 print("")
