@@ -226,7 +226,4 @@ struct Converter {
             }
         }
     }
-
-    /// What is left at the end: nothing but the lanes of threads that recorded only flows in and out.
-    mutating func finalBatch() -> LanesBatch { LanesBatch() }
 }

@@ -200,8 +200,8 @@ struct Output {
     }
 
     mutating func finish(metadata: Metadata) throws -> Recorder.Recording {
-        var final = converter.finalBatch()
-        final.metadata = metadata
+        // The last chunk carries the final metadata (the dropped-event count).
+        let final = LanesBatch(metadata: metadata)
         switch sink {
         case .memory(var builder):
             builder.add(final)

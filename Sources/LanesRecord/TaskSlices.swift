@@ -6,27 +6,23 @@ import LanesCore
 /// `runSynchronously(on:)`; the slices become spans named ``taskSliceName`` on the task's lane, and
 /// ``Trace/attachingSuspensions()`` turns the gaps between them into `suspended` waits.
 public func runRecordingSlice(_ job: UnownedJob, on executor: UnownedTaskExecutor) {
-    guard lanes_recording_mode() != 0 else {
-        job.runSynchronously(on: executor)
-        return
-    }
-    let task = lanes_job_task_id(unsafeBitCast(job, to: UnsafeMutableRawPointer.self))
-    let start = lanes_now()
-    job.runSynchronously(on: executor)
-    appendRecord(start, lanes_now(), tag(.taskSlice, 0), task)
+    recordingSlice(of: job) { job.runSynchronously(on: executor) }
 }
 
 /// The same for a job run isolated to a serial executor (an actor's), with a task executor.
 public func runRecordingSlice(
     _ job: UnownedJob, isolatedTo serial: UnownedSerialExecutor, taskExecutor: UnownedTaskExecutor
 ) {
-    guard lanes_recording_mode() != 0 else {
-        job.runSynchronously(isolatedTo: serial, taskExecutor: taskExecutor)
-        return
-    }
+    recordingSlice(of: job) { job.runSynchronously(isolatedTo: serial, taskExecutor: taskExecutor) }
+}
+
+/// Runs `run` (which runs `job`) and records it as a slice of the job's task.
+@inline(__always)
+private func recordingSlice(of job: UnownedJob, _ run: () -> Void) {
+    guard lanes_recording_mode() != 0 else { return run() }
     let task = lanes_job_task_id(unsafeBitCast(job, to: UnsafeMutableRawPointer.self))
     let start = lanes_now()
-    job.runSynchronously(isolatedTo: serial, taskExecutor: taskExecutor)
+    run()
     appendRecord(start, lanes_now(), tag(.taskSlice, 0), task)
 }
 

@@ -33,11 +33,8 @@ public final class TracedThread: Sendable {
 public final class ChildProcess: Sendable {
     public let pid: Int32
 
-    /// How a child ended.
-    public enum Status: Equatable, Sendable {
-        case exited(Int32)
-        case signaled(Int32)
-    }
+    /// How a child ended: the trace model's own `Process.Exit`.
+    public typealias Status = LanesCore.Process.Exit
 
     /// Starts `path` with `arguments` (not including argv[0]) and this process's environment,
     /// with standard input, output and error inherited unless file actions say otherwise.
@@ -70,8 +67,14 @@ public final class ChildProcess: Sendable {
         while waitpid(pid, &status, 0) < 0 {
             if errno != EINTR { throw SystemError(errno: errno, what: "waitpid \(pid)") }
         }
-        // WIFEXITED / WTERMSIG are macros Swift does not import.
-        if status & 0x7F == 0 { return .exited((status >> 8) & 0xFF) }
-        return .signaled(status & 0x7F)
+        return Status(waitStatus: status)
+    }
+}
+
+extension LanesCore.Process.Exit {
+    /// How a process ended, from the status `waitpid` gave for it.
+    public init(waitStatus status: Int32) {
+        // WIFEXITED / WEXITSTATUS / WTERMSIG are macros Swift does not import.
+        self = status & 0x7F == 0 ? .exited((status >> 8) & 0xFF) : .signaled(status & 0x7F)
     }
 }

@@ -40,7 +40,7 @@ enum ProcessPool {
         var next = 0
         var failure: RunError?
         for k in workers.indices where next < w.items.count {
-            try workers[k].assign(next)
+            workers[k].assign(next)
             next += 1
         }
         // One loop reads every worker's results and trace stream, so no pipe ever fills up.
@@ -59,7 +59,7 @@ enum ProcessPool {
                     results[i] = r
                     workers[k].assigned = nil
                     if next < w.items.count {
-                        try workers[k].assign(next)
+                        workers[k].assign(next)
                         next += 1
                     }
                 }
@@ -160,11 +160,10 @@ struct Worker {
         return Worker(index: index, pid: pid, inputFD: input.write, resultsFD: results.read, traceFD: trace.read)
     }
 
-    mutating func assign(_ item: Int) throws {
+    mutating func assign(_ item: Int) {
         assigned = item
-        let line = Array("\(item)\n".utf8)
-        let ok = line.withUnsafeBytes { b in (try? tracedWrite(inputFD, b)) != nil }
-        if !ok { assigned = item }  // a dead worker shows up as the end of its output
+        // A write to a worker that died fails; the death itself shows up as the end of its output.
+        _ = Array("\(item)\n".utf8).withUnsafeBytes { try? tracedWrite(inputFD, $0) }
     }
 
     /// Complete result lines read so far, and whether the output has ended.
@@ -210,12 +209,9 @@ struct Worker {
     mutating func reap() -> String {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        if status & 0x7F == 0 {
-            exit = .exited((status >> 8) & 0xFF)
-        } else {
-            exit = .signaled(status & 0x7F)
-        }
-        return exit!.description
+        let how = Process.Exit(waitStatus: status)
+        exit = how
+        return how.description
     }
 
     /// The worker's trace, with its process named and its end recorded.
