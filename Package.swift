@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "LanesFormat", targets: ["LanesFormat"]),
         .library(name: "LanesRaster", targets: ["LanesRaster"]),
         .library(name: "LanesWorkloads", targets: ["LanesWorkloads"]),
+        .library(name: "LanesAnalysis", targets: ["LanesAnalysis"]),
         .library(name: "LanesRender", targets: ["LanesRender"]),
         .library(name: "LanesTracing", targets: ["LanesTracing"]),
         .executable(name: "lanes", targets: ["lanes"]),
@@ -40,16 +41,16 @@ let package = Package(
         .target(name: "CLanesPNG", dependencies: ["CLibPNG"]),
         // RGBA canvas, text and PNG. Knows nothing of traces.
         .target(name: "LanesRaster", dependencies: ["CLibPNG", "CFreeType", "CLanesPNG"]),
-        // The layout shared by every report, and the PNG charts drawn from it. (DESIGN.md has it depend
-        // on LanesAnalysis too; until that exists, the few statistics a chart needs live in
-        // Sources/LanesRender/TraceStatistics.swift.)
-        .target(name: "LanesRender", dependencies: ["LanesCore", "LanesRaster"]),
+        // Statistics, run comparison, pitfall detection and model advice: pure functions over the model.
+        .target(name: "LanesAnalysis", dependencies: ["LanesCore"]),
+        // The layout shared by every report, and the charts and texts drawn from it.
+        .target(name: "LanesRender", dependencies: ["LanesCore", "LanesAnalysis", "LanesRaster"]),
         // Concurrency-model runners and the scenario catalog from the seed.
         .target(name: "LanesWorkloads", dependencies: ["LanesRecord", "LanesCore"]),
         .executableTarget(
             name: "lanes",
             dependencies: [
-                "LanesCore", "LanesFormat", "LanesRecord", "LanesRender", "LanesWorkloads",
+                "LanesCore", "LanesFormat", "LanesRecord", "LanesAnalysis", "LanesRender", "LanesWorkloads",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -63,7 +64,8 @@ let package = Package(
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]),
         .testTarget(name: "LanesRasterTests", dependencies: ["LanesRaster"]),
-        .testTarget(name: "LanesRenderTests", dependencies: ["LanesRender", "LanesRaster", "LanesCore"]),
+        .testTarget(name: "LanesAnalysisTests", dependencies: ["LanesAnalysis", "LanesCore"]),
+        .testTarget(name: "LanesRenderTests", dependencies: ["LanesRender", "LanesAnalysis", "LanesRaster", "LanesCore"]),
         .testTarget(name: "LanesWorkloadsTests", dependencies: ["LanesWorkloads", "LanesRecord", "LanesCore"]),
         .testTarget(
             name: "LanesCLITests",

@@ -1,3 +1,4 @@
+import LanesAnalysis
 import LanesCore
 
 /// Measures the width of `text` at `size` device pixels. The PNG painter passes its font's measure,

@@ -1,3 +1,4 @@
+import LanesAnalysis
 import LanesCore
 
 extension Builder {

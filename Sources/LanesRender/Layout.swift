@@ -1,3 +1,4 @@
+import LanesAnalysis
 import LanesCore
 
 /// Everything a chart shows, placed: the one description of a chart that the PNG painter draws and

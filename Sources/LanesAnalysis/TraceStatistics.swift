@@ -1,8 +1,5 @@
 import LanesCore
 
-// The few statistics a chart shows. They belong in LanesAnalysis (DESIGN.md), which does not exist
-// yet; this file is self-contained so it can move there unchanged.
-
 /// Statistics of one trace over a time window: what the chart's statistics box shows.
 public struct TraceStatistics: Hashable, Sendable {
     /// Length of the window.
@@ -82,13 +79,13 @@ public struct TraceStatistics: Hashable, Sendable {
     }
 
     /// `0.423` → `42.3%`.
-    static func percent(_ x: Double) -> String {
+    public static func percent(_ x: Double) -> String {
         let tenths = (x * 1000).rounded()
         return "\(Int(tenths) / 10).\(abs(Int(tenths)) % 10)%"
     }
 
     /// `2.345` → `2.35`.
-    static func decimal(_ x: Double) -> String {
+    public static func decimal(_ x: Double) -> String {
         let hundredths = Int((x * 100).rounded())
         let frac = abs(hundredths) % 100
         return "\(hundredths / 100).\(frac < 10 ? "0" : "")\(frac)"
