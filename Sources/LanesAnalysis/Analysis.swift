@@ -1,0 +1,157 @@
+import LanesCore
+
+/// How serious a finding is.
+public enum Severity: Int, Hashable, Sendable, Comparable, CaseIterable, CustomStringConvertible {
+    case info, warning, critical
+
+    public static func < (a: Severity, b: Severity) -> Bool { a.rawValue < b.rawValue }
+    public var description: String { ["info", "warning", "critical"][rawValue] }
+}
+
+/// The pitfall a finding is about; the raw value is its stable name in JSON output.
+public enum FindingKind: String, Hashable, Sendable, CaseIterable {
+    /// Several lanes busy, parallelism ≈ 1, interpreter-lock, lock or actor waits dominant (Pitfall 1).
+    case serialisedCPU = "serialised-cpu"
+    /// Async slices that run long without awaiting while other tasks wait to run (Pitfall 2).
+    case blockedCooperativePool = "blocked-cooperative-pool"
+    /// Tasks never awaited: they outlive their parent or are cut off (Pitfall 4).
+    case unawaitedTasks = "unawaited-tasks"
+    /// Waits on one lock above a share of wall time.
+    case lockContention = "lock-contention"
+    /// High run-queue wait: more runnable threads than cores.
+    case oversubscription
+    /// Per-item process start-up and pipe cost above the item's own work.
+    case processOverhead = "process-overhead"
+    /// Some workers finish long after the others.
+    case stragglers
+    /// A queue empty with consumers waiting, or full with producers waiting.
+    case producerConsumer = "producer-consumer"
+}
+
+/// One pitfall found in a trace, with its evidence.
+public struct Finding: Hashable, Sendable {
+    public var kind: FindingKind
+    public var severity: Severity
+    /// One line: what was found.
+    public var title: String
+    /// The figures behind it, in words.
+    public var evidence: String
+    /// One sentence tying it to the lesson of the seed text.
+    public var lesson: String
+    /// The time range it concerns, when it is local.
+    public var range: ClosedRange<Nanoseconds>?
+    /// The lanes and spans it concerns.
+    public var lanes: [LaneID]
+    public var spans: [SpanID]
+    /// Named figures (e.g. `"parallelism": 1.02`), for machines.
+    public var figures: [String: Double]
+
+    public init(
+        kind: FindingKind, severity: Severity, title: String, evidence: String, lesson: String,
+        range: ClosedRange<Nanoseconds>? = nil, lanes: [LaneID] = [], spans: [SpanID] = [], figures: [String: Double] = [:]
+    ) {
+        self.kind = kind
+        self.severity = severity
+        self.title = title
+        self.evidence = evidence
+        self.lesson = lesson
+        self.range = range
+        self.lanes = lanes
+        self.spans = spans
+        self.figures = figures
+    }
+}
+
+/// What the work mostly does.
+public enum WorkClass: String, Hashable, Sendable, CaseIterable {
+    case cpuBound = "CPU-bound"
+    case ioBound = "I/O-bound"
+    case mixed
+}
+
+/// The steps of the seed's "choosing the right model" decision flow, adapted to Swift. ``Advice/path``
+/// lists the ones a trace passes through, so a flowchart can highlight them.
+public enum DecisionNode: String, Hashable, Sendable, CaseIterable {
+    /// "What is the bottleneck?"
+    case start
+    /// "I/O-bound or CPU-bound?"
+    case bottleneck
+    /// "How many concurrent operations?" (I/O-bound work only)
+    case concurrency
+    /// Tens of concurrent waits: a thread pool.
+    case threads
+    /// Hundreds to thousands: async tasks.
+    case async
+    /// CPU-bound: threads (Swift runs them in parallel) or processes (isolation; Python held by the GIL).
+    case parallelCPU
+    /// Both: async orchestration with CPU work in a process pool.
+    case hybrid
+}
+
+/// The model Lanes recommends for a trace, and why.
+public struct Advice: Hashable, Sendable {
+    public var workClass: WorkClass
+    /// Peak number of operations waiting or running at once.
+    public var peakConcurrency: Int
+    /// Recommended models, best first, as `ConcurrencyModel` raw values (`"threads"`, `"async"`, …).
+    public var models: [String]
+    /// Why, in one or two sentences with the measured figures.
+    public var reason: String
+    /// The decision steps taken, from ``DecisionNode/start`` to the recommendation.
+    public var path: [DecisionNode]
+
+    public init(workClass: WorkClass, peakConcurrency: Int, models: [String], reason: String, path: [DecisionNode]) {
+        self.workClass = workClass
+        self.peakConcurrency = peakConcurrency
+        self.models = models
+        self.reason = reason
+        self.path = path
+    }
+}
+
+/// Statistics, findings and advice for one trace.
+public struct Analysis: Hashable, Sendable {
+    public var statistics: TraceStatistics
+    /// Findings, most severe first.
+    public var findings: [Finding]
+    public var advice: Advice
+
+    public init(_ trace: Trace) {
+        // Issue 7 fills in the detectors and the classification; until then the statistics are real
+        // and the rest is empty.
+        statistics = TraceStatistics(trace)
+        findings = []
+        advice = Advice(workClass: .mixed, peakConcurrency: 0, models: [], reason: "", path: [.start])
+    }
+}
+
+/// Runs of the same scenario side by side: speed-up over a baseline and the figures per run.
+public struct Comparison: Hashable, Sendable {
+    public struct Row: Hashable, Sendable {
+        /// The run's label: its model when the trace names one, else its position.
+        public var label: String
+        public var statistics: TraceStatistics
+        /// Baseline wall ÷ this run's wall.
+        public var speedup: Double
+        /// Speed-up per core the run could use: speedup ÷ cores (0 when cores are unknown).
+        public var efficiency: Double
+    }
+
+    public var rows: [Row]
+    /// Index of the baseline row: the `sequential` run if there is one, else the first.
+    public var baseline: Int
+
+    public init(_ traces: [Trace]) {
+        let stats = traces.map { TraceStatistics($0) }
+        let base = traces.firstIndex { $0.metadata.model == "sequential" } ?? 0
+        baseline = traces.isEmpty ? 0 : base
+        rows = traces.indices.map { i in
+            let wall = Double(stats[i].wall)
+            let speedup = traces.isEmpty || wall <= 0 ? 0 : Double(stats[base].wall) / wall
+            let cores = stats[i].cores
+            return Row(
+                label: traces[i].metadata.model ?? "run \(i + 1)", statistics: stats[i], speedup: speedup,
+                efficiency: cores > 0 ? speedup / Double(cores) : 0)
+        }
+    }
+}
