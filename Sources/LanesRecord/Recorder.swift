@@ -9,7 +9,7 @@ import Glibc
 
 /// Records spans, waits, marks, counters and flows from every thread of this process.
 ///
-/// One recorder is active at a time. Start it, run the work (wrapped in ``span(_:_:)-swift.func``
+/// One recorder is active at a time. Start it, run the work (wrapped in ``span(_:_:)-(StaticString,_)``
 /// and the traced primitives), then stop it:
 /// ```swift
 /// let recorder = try Recorder.start(.init(output: .file("run.lanes")))

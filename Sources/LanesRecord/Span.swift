@@ -1,9 +1,9 @@
 import CLanesSupport
 
-/// An open span, returned by ``beginSpan(_:)-swift.func`` and closed by ``endSpan(_:)``.
+/// An open span, returned by ``beginSpan(_:)-(StaticString)`` and closed by ``endSpan(_:)``.
 ///
 /// Begin and end a span on the same thread, in nesting order; for work that hops threads use the
-/// `async` form of ``span(_:_:)-swift.func``.
+/// `async` form of ``span(_:_:)-(StaticString,_)``.
 public struct SpanToken: Sendable {
     @usableFromInline let start: UInt64
     @usableFromInline let cpu: UInt64

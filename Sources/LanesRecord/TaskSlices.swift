@@ -4,7 +4,7 @@ import LanesCore
 /// Runs one job of a task executor and records it as a slice of its task: which thread ran the
 /// task, from when to when. Call it from a `TaskExecutor`'s threads in place of
 /// `runSynchronously(on:)`; the slices become spans named ``taskSliceName`` on the task's lane, and
-/// ``Trace/attachingSuspensions()`` turns the gaps between them into `suspended` waits.
+/// `Trace.attachingSuspensions()` turns the gaps between them into `suspended` waits.
 public func runRecordingSlice(_ job: UnownedJob, on executor: UnownedTaskExecutor) {
     recordingSlice(of: job) { job.runSynchronously(on: executor) }
 }
