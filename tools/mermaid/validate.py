@@ -10,6 +10,7 @@ Every DIR/NAME.mmd is parsed and rendered; DIR/NAME.expect.json, when present, h
   "absent":   strings that must not appear in the SVG's text
   "bars":     the values of an xychart's bars, in order: heights must be proportional to them
   "tasks":    {"taskId": [start, end], ...} of a gantt: bars must sit at x proportional to time
+  "classed":  {"class": [node ids]} of a flowchart: exactly these nodes carry the class
   "maxChars": the most characters the diagram may have (GitHub: 50,000 per diagram)
 A missing or empty DIR fails, so a test run that wrote nothing cannot pass unnoticed.
 
@@ -55,11 +56,17 @@ const [id, text] = [arguments[0], arguments[1]];
       width: +r.getAttribute('width'), height: +r.getAttribute('height') }));
     const tasks = {};
     for (const r of holder.querySelectorAll('rect.task')) {
-      if (r.id) tasks[r.id] = { x: +r.getAttribute('x'), width: +r.getAttribute('width') };
+      if (r.id) tasks[r.id.startsWith(id + '-') ? r.id.slice(id.length + 1) : r.id] =
+        { x: +r.getAttribute('x'), width: +r.getAttribute('width') };
+    }
+    const classed = {};
+    for (const g of holder.querySelectorAll('g.node')) {
+      const m = /flowchart-(.+)-\d+$/.exec(g.id);
+      for (const c of g.classList) if (m && c !== 'node' && c !== 'default') (classed[c] ||= []).push(m[1]);
     }
     const error = holder.querySelector('.error-text') ? 'mermaid drew its error diagram' : null;
     holder.remove();
-    done({ ok: !error, error, texts, bars, tasks, svgLength: svg.length });
+    done({ ok: !error, error, texts, bars, tasks, classed, svgLength: svg.length });
   } catch (e) {
     done({ ok: false, error: String((e && (e.message || e.str)) || e) });
   }
@@ -95,15 +102,20 @@ def check(result, expect, text):
         bars = result["bars"]
         if len(bars) != len(values):
             problems.append(f"{len(bars)} bars drawn, {len(values)} meant")
-        else:
+        elif values:
+            # Heights must grow linearly with the values from an axis at 0: h = offset + k·v, with
+            # the offset no more than a few pixels (Mermaid draws bars from just below the axis).
             heights = [b["height"] for b in bars]
-            top = max(values) if values else 0
-            scale = max(heights) / top if top > 0 else 0
+            hi, lo = max(range(len(values)), key=lambda i: values[i]), min(range(len(values)), key=lambda i: values[i])
+            k = (heights[hi] - heights[lo]) / (values[hi] - values[lo]) if values[hi] != values[lo] else 0
+            offset = heights[hi] - k * values[hi]
+            if values[hi] > 0 and abs(offset) > max(10.0, 0.04 * heights[hi]):
+                problems.append(f"bars do not start from 0: heights {heights} for values {values}")
             for i, (v, h) in enumerate(zip(values, heights)):
                 if v > 0 and h <= 0.5:
                     problems.append(f"bar {i} ({v}) is drawn with no height")
-                elif abs(h - v * scale) > max(1.5, 0.02 * max(heights)):
-                    problems.append(f"bar {i} is {h:.1f} px high, {v * scale:.1f} px meant for {v} (axis not from 0?)")
+                elif abs(h - (offset + k * v)) > 1.5:
+                    problems.append(f"bar {i} is {h:.1f} px high, {offset + k * v:.1f} px meant for {v}")
     tasks = expect.get("tasks")
     if tasks:
         drawn = result["tasks"]
@@ -120,6 +132,10 @@ def check(result, expect, text):
                 if abs(x - (x0 + (s - s0) * per)) > 1.5 or abs(x + w - (x0 + (e - s0) * per)) > 1.5:
                     problems.append(f"task {k} drawn at {x:.1f}..{x + w:.1f} px, meant {x0 + (s - s0) * per:.1f}..{x0 + (e - s0) * per:.1f}")
                     break
+    for cls, nodes in expect.get("classed", {}).items():
+        drawn = sorted(set(result.get("classed", {}).get(cls, [])))
+        if drawn != sorted(set(nodes)):
+            problems.append(f"nodes of class {cls!r} are {drawn}, {sorted(set(nodes))} meant")
     return problems
 
 
