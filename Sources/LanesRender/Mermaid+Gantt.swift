@@ -120,7 +120,10 @@ extension Mermaid {
         var gap: Int64 = -1
         var attempt = 0
         while true {
-            let groups = rows.map { merge($0.items, gap: gap) }
+            // Merged bars are cut at a length that keeps some shape per row when everything merges;
+            // that cut is dropped if the budget still cannot be met.
+            let maxLength = attempt < 30 ? max(1, wall * Int64(rows.count) / Int64(max(1, options.maxTasks / 2))) : Int64.max
+            let groups = rows.map { merge($0.items, gap: gap, maxLength: maxLength) }
             let bars = groups.reduce(0) { $0 + $1.count }
             var notes: [String] = []
             if gap >= 0 {
@@ -167,6 +170,7 @@ extension Mermaid {
                     text: text, title: MermaidText.shown(titleText, maxCharacters: 240), sections: sections, tasks: tasks,
                     nanosecondsPerTick: perTick, notes: notes)
             }
+            if attempt == 30 { gap = -1 }
             gap = gap < 0 ? max(1, wall / 4_000) : gap * 2
         }
     }
@@ -187,16 +191,16 @@ extension Mermaid {
         var blocked: Nanoseconds
     }
 
-    /// Consecutive items closer than `gap` as one group named after its longest-running name;
-    /// a negative gap merges nothing.
-    static func merge(_ items: [Item], gap: Nanoseconds) -> [Group] {
+    /// Consecutive items closer than `gap` as one group named after its longest-running name, no
+    /// group longer than `maxLength` unless one item is; a negative gap merges nothing.
+    static func merge(_ items: [Item], gap: Nanoseconds, maxLength: Nanoseconds = .max) -> [Group] {
         var out: [Group] = []
         var i = 0
         while i < items.count {
             var g = Group(start: items[i].start, end: items[i].end, name: items[i].name, count: 1, distinctNames: 1, blocked: items[i].blocked)
             var time: [Int32: Nanoseconds] = [items[i].name: items[i].end - items[i].start]
             var j = i + 1
-            while gap >= 0, j < items.count, items[j].start - g.end <= gap {
+            while gap >= 0, j < items.count, items[j].start - g.end <= gap, max(g.end, items[j].end) - g.start <= maxLength {
                 g.end = max(g.end, items[j].end)
                 g.count += 1
                 g.blocked += items[j].blocked
