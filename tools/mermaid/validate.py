@@ -3,6 +3,7 @@
 the text of each rendered SVG against what the diagram meant to show.
 
 Usage: validate.py [DIR ...]          (default: .build/mermaid-check, or $LANES_MERMAID_DIR)
+       validate.py --self-test        (shows that broken diagrams are caught)
 
 Every DIR/NAME.mmd is parsed and rendered; DIR/NAME.expect.json, when present, holds expectations:
   "texts":    strings that must each equal one text element of the SVG (so a cut title fails)
@@ -139,7 +140,39 @@ def check(result, expect, text):
     return problems
 
 
+# Diagrams the checks must reject, and one they must pass: --self-test shows the validator can fail.
+SELF_TEST = {
+    "raw-colon-cuts-title": ("gantt\n  dateFormat x\n  section s\n  a: b : t1, 0, 10\n", {"texts": ["a: b"]}, True),
+    "parse-error": ("gantt\n  dateFormat x\n  section s\n  gantt : t1, 0, 10\n", {}, True),
+    "axis-not-from-zero": ('xychart-beta\n  x-axis ["a", "b"]\n  bar [100, 90]\n', {"bars": [100, 90]}, True),
+    "bar-at-wrong-time": ("gantt\n  dateFormat x\n  section s\n  a : t1, 0, 10\n  b : t2, 10, 20\n  c : t3, 20, 100\n",
+                          {"tasks": {"t1": [0, 10], "t2": [50, 60], "t3": [20, 100]}}, True),
+    "wrong-highlight": ("flowchart TD\n  a --> b\n  classDef taken fill:#f00\n  class a taken\n", {"classed": {"taken": ["b"]}}, True),
+    "entities-shown": ("gantt\n  dateFormat x\n  section s#58;1\n  a#58; b #35;#59; : t1, 0, 10\n",
+                       {"texts": ["a: b #;", "s:1"], "tasks": {"t1": [0, 10]}}, False),
+}
+
+
+def self_test():
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, (text, expect, _) in SELF_TEST.items():
+            with open(os.path.join(tmp, name + ".mmd"), "w") as f:
+                f.write(text)
+            with open(os.path.join(tmp, name + ".expect.json"), "w") as f:
+                json.dump(expect, f)
+        code, results = validate(sorted(glob.glob(os.path.join(tmp, "*.mmd"))), quiet=True)
+        if code == 2:
+            return 2
+        wrong = [n for n, (_, _, bad) in SELF_TEST.items() if bool(results[os.path.join(tmp, n + ".mmd")]) != bad]
+        for n in wrong:
+            print(f"self-test FAIL: {n} was {'accepted' if SELF_TEST[n][2] else 'rejected'}: {results[os.path.join(tmp, n + '.mmd')]}")
+        print(f"self-test: {len(SELF_TEST) - len(wrong)} of {len(SELF_TEST)} cases judged as meant")
+        return 1 if wrong else 0
+
+
 def main(argv):
+    if argv == ["--self-test"]:
+        return self_test()
     dirs = argv or [os.environ.get("LANES_MERMAID_DIR", ".build/mermaid-check")]
     files = []
     for d in dirs:
@@ -148,6 +181,13 @@ def main(argv):
             print(f"validate.py: no diagrams (*.mmd) in {d}: run the tests that write them first", file=sys.stderr)
             return 2
         files += found
+    code, _ = validate(files)
+    return code
+
+
+def validate(files, quiet=False):
+    """Renders every file; returns (exit status, {path: problems})."""
+    results = {}
     js = mermaid_js()
     try:
         from selenium import webdriver
@@ -155,7 +195,7 @@ def main(argv):
         from selenium.webdriver.chrome.service import Service
     except ImportError:
         print("validate.py: selenium is not installed (pip install selenium)", file=sys.stderr)
-        return 2
+        return 2, results
     options = Options()
     for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]:
         options.add_argument(a)
@@ -170,7 +210,7 @@ def main(argv):
             driver = webdriver.Chrome(service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")), options=options)
         except Exception as e:  # noqa: BLE001 - any failure to start the browser is a setup problem
             print(f"validate.py: cannot start headless Chromium: {norm(str(e))[:300]}", file=sys.stderr)
-            return 2
+            return 2, results
         try:
             driver.set_script_timeout(120)
             driver.get("file://" + page)
@@ -185,6 +225,9 @@ def main(argv):
                         expect = json.load(f)
                 result = driver.execute_async_script(RENDER, f"d{n}", text)
                 problems = check(result, expect, text)
+                results[path] = problems
+                if quiet:
+                    continue
                 if problems:
                     failed += 1
                     for p in problems:
@@ -193,8 +236,10 @@ def main(argv):
                     print(f"ok   {path} ({len(text)} chars)")
         finally:
             driver.quit()
+    if quiet:
+        return 0, results
     print(f"{len(files) - failed} of {len(files)} diagrams valid")
-    return 1 if failed else 0
+    return (1 if failed else 0), results
 
 
 if __name__ == "__main__":
