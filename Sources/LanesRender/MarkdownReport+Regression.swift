@@ -71,7 +71,8 @@ extension MarkdownReport {
         var rows: [Regression.Row] = []
         for name in order {
             let b = base[name] ?? [], c = cand[name] ?? []
-            var row = Regression.Row(name: name, baseline: b, candidate: c, change: nil, noise: nil, verdict: .unchanged)
+            var row = Regression.Row(
+                name: name, baseline: b, candidate: c, change: nil, noise: nil, verdict: .unchanged)
             if b.isEmpty {
                 row.verdict = .candidateOnly
             } else if c.isEmpty {
@@ -100,7 +101,10 @@ extension MarkdownReport {
     static func regressionMarkdown(_ r: Regression) -> String {
         func pct(_ x: Double) -> String { (x > 0 ? "+" : "") + TraceStatistics.percent(x) }
         func side(_ v: [Nanoseconds]) -> String {
-            v.isEmpty ? "—" : v.count == 1 ? formatDuration(v[0]) : "\(formatDuration(Nanoseconds(median(v)))) (median of \(v.count))"
+            v.isEmpty
+                ? "—"
+                : v.count == 1
+                    ? formatDuration(v[0]) : "\(formatDuration(Nanoseconds(median(v)))) (median of \(v.count))"
         }
         var md = "## Lanes: candidate against baseline\n\n"
         let regressions = r.rows.filter { $0.verdict == .regression }
@@ -109,7 +113,8 @@ extension MarkdownReport {
             ? "**No regression** beyond \(TraceStatistics.percent(r.threshold)).\n\n"
             : "**\(regressions.count) regression\(regressions.count == 1 ? "" : "s")** beyond \(TraceStatistics.percent(r.threshold)): "
                 + regressions.map { MermaidText.markdownCell($0.name) }.joined(separator: ", ") + ".\n\n"
-        md += "| run | baseline wall | candidate wall | change | noise (spread) | verdict |\n|---|--:|--:|--:|--:|---|\n"
+        md +=
+            "| run | baseline wall | candidate wall | change | noise (spread) | verdict |\n|---|--:|--:|--:|--:|---|\n"
         for row in r.rows {
             md += "| \(MermaidText.markdownCell(row.name)) | \(side(row.baseline)) | \(side(row.candidate)) | "
             md += "\(row.change.map(pct) ?? "—") | \(row.noise.map(TraceStatistics.percent) ?? "—") | "
@@ -126,7 +131,8 @@ extension MarkdownReport {
                 labels += ["\(row.name) (base)", "\(row.name) (new)"]
                 values += [median(row.baseline) / divisor, median(row.candidate) / divisor]
             }
-            let chart = Mermaid.barChart(title: "Median wall time", labels: labels, values: values, yAxis: "wall time (\(unit))")
+            let chart = Mermaid.barChart(
+                title: "Median wall time", labels: labels, values: values, yAxis: "wall time (\(unit))")
             md += "\n" + fenced(chart.text)
         }
         return md

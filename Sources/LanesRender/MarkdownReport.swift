@@ -19,7 +19,8 @@ public enum MarkdownReport {
         while true {
             let text = build(trace, analysis: analysis, png: png, gantt: options, handoffLimit: handoffLimit)
             if text.count <= Mermaid.maxCommentCharacters || options.maxCharacters <= 4_000 { return text }
-            options.maxCharacters = max(4_000, options.maxCharacters - (text.count - Mermaid.maxCommentCharacters) - 2_000)
+            options.maxCharacters = max(
+                4_000, options.maxCharacters - (text.count - Mermaid.maxCommentCharacters) - 2_000)
         }
     }
 
@@ -46,7 +47,8 @@ public enum MarkdownReport {
             md += "none\n"
         } else {
             for f in analysis.findings {
-                md += "- **\(f.severity)** · \(MermaidText.markdownCell(f.title)): \(MermaidText.markdownCell(f.evidence))"
+                md +=
+                    "- **\(f.severity)** · \(MermaidText.markdownCell(f.title)): \(MermaidText.markdownCell(f.evidence))"
                 if !f.lesson.isEmpty { md += " — \(MermaidText.markdownCell(f.lesson))" }
                 md += "\n"
             }

@@ -19,7 +19,8 @@ extension Mermaid {
         let top = niceCeiling(clean.max() ?? 0)
         var text = "xychart-beta\n"
         text += "    title \"\(MermaidText.label(title, maxCharacters: 120))\"\n"
-        text += "    x-axis [\(labels.map { "\"\(MermaidText.label($0, maxCharacters: 40))\"" }.joined(separator: ", "))]\n"
+        text +=
+            "    x-axis [\(labels.map { "\"\(MermaidText.label($0, maxCharacters: 40))\"" }.joined(separator: ", "))]\n"
         text += "    y-axis \"\(MermaidText.label(yAxis, maxCharacters: 60))\" 0 --> \(number(top))\n"
         text += "    bar [\(clean.map(number).joined(separator: ", "))]\n"
         return BarChart(
@@ -38,7 +39,9 @@ extension Mermaid {
 
     /// Speed-up of each run over the comparison's baseline.
     public static func speedupChart(_ comparison: Comparison, title: String? = nil) -> BarChart {
-        let base = comparison.rows.indices.contains(comparison.baseline) ? comparison.rows[comparison.baseline].label : "baseline"
+        let base =
+            comparison.rows.indices.contains(comparison.baseline)
+            ? comparison.rows[comparison.baseline].label : "baseline"
         return barChart(
             title: title ?? "Speed-up over \(base)", labels: comparison.rows.map(\.label),
             values: comparison.rows.map(\.speedup), yAxis: "× \(base)")
@@ -74,6 +77,7 @@ extension Mermaid {
             digits -= 1
         }
         let f = String(frac)
-        return "\(thousandths < 0 && whole == 0 ? "-" : "")\(whole).\(String(repeating: "0", count: digits - f.count))\(f)"
+        return
+            "\(thousandths < 0 && whole == 0 ? "-" : "")\(whole).\(String(repeating: "0", count: digits - f.count))\(f)"
     }
 }

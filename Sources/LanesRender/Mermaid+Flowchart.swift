@@ -52,7 +52,8 @@ extension Mermaid {
         if !taken.isEmpty { text += "    class \(taken.map(\.rawValue).joined(separator: ",")) taken\n" }
         if !others.isEmpty { text += "    class \(others.map(\.rawValue).joined(separator: ",")) other\n" }
         if !takenEdges.isEmpty {
-            text += "    linkStyle \(takenEdges.map(String.init).joined(separator: ",")) stroke:#0072B2,stroke-width:4px\n"
+            text +=
+                "    linkStyle \(takenEdges.map(String.init).joined(separator: ",")) stroke:#0072B2,stroke-width:4px\n"
         }
         return text
     }

@@ -15,7 +15,8 @@ extension Mermaid {
         public var title: String?
 
         public init(
-            groupBy: ChartOptions.Grouping = .lane, maxSections: Int = 24, maxCharacters: Int = 40_000, maxTasks: Int = 800,
+            groupBy: ChartOptions.Grouping = .lane, maxSections: Int = 24, maxCharacters: Int = 40_000,
+            maxTasks: Int = 800,
             title: String? = nil
         ) {
             self.groupBy = groupBy
@@ -122,7 +123,8 @@ extension Mermaid {
         while true {
             // Merged bars are cut at a length that keeps some shape per row when everything merges;
             // that cut is dropped if the budget still cannot be met.
-            let maxLength = attempt < 30 ? max(1, wall * Int64(rows.count) / Int64(max(1, options.maxTasks / 2))) : Int64.max
+            let maxLength =
+                attempt < 30 ? max(1, wall * Int64(rows.count) / Int64(max(1, options.maxTasks / 2))) : Int64.max
             let groups = rows.map { merge($0.items, gap: gap, maxLength: maxLength) }
             let bars = groups.reduce(0) { $0 + $1.count }
             var notes: [String] = []
@@ -130,7 +132,9 @@ extension Mermaid {
                 notes.append(
                     "\(spanTotal) spans drawn as \(bars) bars: spans closer than \(formatDuration(max(gap, 1))) merged")
             }
-            if folded > 0 { notes.append("\(folded) lanes beyond the first \(rows.count - 1) folded into “+ \(folded) more lanes”") }
+            if folded > 0 {
+                notes.append("\(folded) lanes beyond the first \(rows.count - 1) folded into “+ \(folded) more lanes”")
+            }
             if nested > 0 { notes.append("\(nested) nested spans shown within their parents") }
             if emptyRows > 0 { notes.append("\(emptyRows) lanes without top-level spans left out") }
             if unplaced > 0 { notes.append("\(unplaced) spans on unknown lanes left out") }
@@ -142,7 +146,8 @@ extension Mermaid {
 
             var text = "---\nconfig:\n  gantt:\n    displayMode: compact\n---\ngantt\n"
             text += "    title \(title)\n    dateFormat x\n    axisFormat \(axisFormat)\n    todayMarker off\n"
-            text += "    %% Lanes: times are offsets from the trace's start, 1 tick = \(formatDuration(perTick)); crit = mostly waiting\n"
+            text +=
+                "    %% Lanes: times are offsets from the trace's start, 1 tick = \(formatDuration(perTick)); crit = mostly waiting\n"
             for n in notes { text += "    %% \(MermaidText.label(n, maxCharacters: 300))\n" }
             var tasks: [Gantt.Task] = []
             var sections: [String] = []
@@ -154,20 +159,24 @@ extension Mermaid {
                     let start = (g.start - origin) / perTick
                     let end = max(start + 1, (g.end - origin + perTick / 2) / perTick)
                     let name = names[Int(g.name)]
-                    let raw = g.count == 1 ? name : g.distinctNames == 1 ? "\(name) ×\(g.count)" : "\(g.count) spans, mostly \(name)"
+                    let raw =
+                        g.count == 1
+                        ? name : g.distinctNames == 1 ? "\(name) ×\(g.count)" : "\(g.count) spans, mostly \(name)"
                     let id = "t\(tasks.count + 1)"
                     let crit = g.blocked * 2 > g.end - g.start ? "crit, " : ""
                     text += "    \(MermaidText.ganttLabel(raw, maxCharacters: 60)) :\(crit)\(id), \(start), \(end)\n"
                     tasks.append(
                         Gantt.Task(
-                            id: id, title: MermaidText.shown(raw, maxCharacters: 60), start: start, end: end, section: r,
+                            id: id, title: MermaidText.shown(raw, maxCharacters: 60), start: start, end: end,
+                            section: r,
                             spans: g.count))
                 }
             }
             attempt += 1
             if (text.count <= options.maxCharacters && tasks.count <= options.maxTasks) || attempt > 60 {
                 return Gantt(
-                    text: text, title: MermaidText.shown(titleText, maxCharacters: 240), sections: sections, tasks: tasks,
+                    text: text, title: MermaidText.shown(titleText, maxCharacters: 240), sections: sections,
+                    tasks: tasks,
                     nanosecondsPerTick: perTick, notes: notes)
             }
             if attempt == 30 { gap = -1 }
@@ -197,10 +206,14 @@ extension Mermaid {
         var out: [Group] = []
         var i = 0
         while i < items.count {
-            var g = Group(start: items[i].start, end: items[i].end, name: items[i].name, count: 1, distinctNames: 1, blocked: items[i].blocked)
+            var g = Group(
+                start: items[i].start, end: items[i].end, name: items[i].name, count: 1, distinctNames: 1,
+                blocked: items[i].blocked)
             var time: [Int32: Nanoseconds] = [items[i].name: items[i].end - items[i].start]
             var j = i + 1
-            while gap >= 0, j < items.count, items[j].start - g.end <= gap, max(g.end, items[j].end) - g.start <= maxLength {
+            while gap >= 0, j < items.count, items[j].start - g.end <= gap,
+                max(g.end, items[j].end) - g.start <= maxLength
+            {
                 g.end = max(g.end, items[j].end)
                 g.count += 1
                 g.blocked += items[j].blocked

@@ -77,7 +77,8 @@ extension Mermaid {
         var text = "sequenceDiagram\n"
         let title =
             waits.count > shown.count
-            ? "Hand-offs of \(lockName): first \(shown.count) of \(waits.count)" : "Hand-offs of \(lockName): \(waits.count)"
+            ? "Hand-offs of \(lockName): first \(shown.count) of \(waits.count)"
+            : "Hand-offs of \(lockName): \(waits.count)"
         text += "    title \(MermaidText.label(title, maxCharacters: 160))\n"
         text += "    participant K as \(MermaidText.label(lockName))\n"
         var participants = [MermaidText.shown(lockName)]
@@ -105,7 +106,8 @@ extension Mermaid {
                 }
                 text += "    K-->>L\(w.row): \(MermaidText.label(line, maxCharacters: 160))\n"
             } else {
-                text += "    L\(w.row)->>K: \(MermaidText.label("waits from \(at(w.wait.start))", maxCharacters: 160))\n"
+                text +=
+                    "    L\(w.row)->>K: \(MermaidText.label("waits from \(at(w.wait.start))", maxCharacters: 160))\n"
             }
         }
         if waits.count > shown.count {

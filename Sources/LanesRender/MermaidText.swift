@@ -58,7 +58,9 @@ public enum MermaidText {
     public static func ganttLabel(_ text: String, maxCharacters: Int = maxLabelCharacters) -> String {
         let l = label(text, maxCharacters: maxCharacters)
         let lower = l.lowercased()
-        guard let first = l.unicodeScalars.first, ganttKeywords.contains(where: { lower.hasPrefix($0) }) else { return l }
+        guard let first = l.unicodeScalars.first, ganttKeywords.contains(where: { lower.hasPrefix($0) }) else {
+            return l
+        }
         return "#\(first.value);" + String(l.unicodeScalars.dropFirst())
     }
 

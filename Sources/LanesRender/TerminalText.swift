@@ -142,10 +142,13 @@ public enum TerminalText {
         // Legend and statistics.
         let st = TraceStatistics(trace, range: range)
         out += pad + "└" + String(repeating: "─", count: plotWidth) + "\n"
-        var legend = "█ share of each \(formatDuration(Nanoseconds(colTime.rounded()))) column in spans · ░ mostly waiting"
+        var legend =
+            "█ share of each \(formatDuration(Nanoseconds(colTime.rounded()))) column in spans · ░ mostly waiting"
         legend = clip(legend, options.columns)
         out += legend + "\n"
-        let top = nameList.indices.sorted { nameTime[$0] != nameTime[$1] ? nameTime[$0] > nameTime[$1] : nameList[$0] < nameList[$1] }
+        let top = nameList.indices.sorted {
+            nameTime[$0] != nameTime[$1] ? nameTime[$0] > nameTime[$1] : nameList[$0] < nameList[$1]
+        }
         if !top.isEmpty {
             var line = "", width = 0
             for i in top.prefix(8) {
@@ -164,7 +167,8 @@ public enum TerminalText {
         if let u = st.cpuUtilisation { stats.append("CPU \(TraceStatistics.percent(u))") }
         stats.append("parallelism \(TraceStatistics.decimal(st.averageParallelism))")
         if let b = st.blockedShares.first, st.busy > 0 {
-            stats.append("blocked \(TraceStatistics.percent(Double(st.blocked) / Double(st.busy))) (mostly \(b.reason))")
+            stats.append(
+                "blocked \(TraceStatistics.percent(Double(st.blocked) / Double(st.busy))) (mostly \(b.reason))")
         }
         stats.append("\(st.spanCount) spans")
         out += clip(stats.joined(separator: " · "), options.columns) + "\n"
@@ -173,7 +177,9 @@ public enum TerminalText {
 
     /// `text` padded or cut with "…" to exactly `width` characters.
     static func fit(_ text: String, _ width: Int) -> String {
-        let one = text.map { ch -> Character in ch.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F } ? " " : ch }
+        let one = text.map { ch -> Character in
+            ch.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F } ? " " : ch
+        }
         if one.count <= width { return String(one) + String(repeating: " ", count: width - one.count) }
         return String(one.prefix(width - 1)) + "…"
     }

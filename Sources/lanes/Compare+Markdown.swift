@@ -11,10 +11,14 @@ struct CompareMarkdown: ParsableArguments {
         help: "Baseline traces (the old code); repeat runs of one workload to measure noise. Use with --candidate.")
     var baseline: [String] = []
 
-    @Option(parsing: .upToNextOption, help: "Candidate traces (the new code), matched to the baseline by model or file name.")
+    @Option(
+        parsing: .upToNextOption,
+        help: "Candidate traces (the new code), matched to the baseline by model or file name.")
     var candidate: [String] = []
 
-    @Option(help: ArgumentHelp("Write the comparison as Markdown (tables and Mermaid charts) to this file.", valueName: "out.md"))
+    @Option(
+        help: ArgumentHelp(
+            "Write the comparison as Markdown (tables and Mermaid charts) to this file.", valueName: "out.md"))
     var markdown: String?
 
     @Option(
@@ -69,7 +73,8 @@ struct CompareMarkdown: ParsableArguments {
         guard failOnRegression != nil, report.regressed else { return }
         for row in report.rows where row.verdict == .regression {
             let change = row.change.map { TraceStatistics.percent($0) } ?? "?"
-            printError("regression: \(row.name) is \(change) slower than its baseline (threshold \(failOnRegression ?? ""))")
+            printError(
+                "regression: \(row.name) is \(change) slower than its baseline (threshold \(failOnRegression ?? ""))")
         }
         throw ExitCode(Self.regressionExitCode)
     }

@@ -43,7 +43,8 @@ struct Compare: ParsableCommand {
         }
         if let png {
             let font = chart.resolveFont()
-            let layout = LanesRender.Layout.comparison(of: runs, options: options, alignment: alignment, measure: font.measure)
+            let layout = LanesRender.Layout.comparison(
+                of: runs, options: options, alignment: alignment, measure: font.measure)
             try writePNG(layout, to: png, font: font)
         }
         if let markdown = text.markdown {

@@ -1,8 +1,8 @@
 import ArgumentParser
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 import LanesAnalysis
 import LanesCore
@@ -50,7 +50,9 @@ struct TextOutputs: ParsableArguments {
             let color = tty && (getenv("NO_COLOR").map { String(cString: $0).isEmpty } ?? true)
             let width = columns ?? terminalColumns(tty: tty)
             let out = TerminalText.render(
-                trace, options: TerminalText.Options(columns: width, color: color, groupBy: options.groupBy, maxLanes: options.maxLanes))
+                trace,
+                options: TerminalText.Options(
+                    columns: width, color: color, groupBy: options.groupBy, maxLanes: options.maxLanes))
             var sink = LanesFileSink(fileDescriptor: 1, path: "standard output")
             do {
                 try Array(out.utf8).withUnsafeBytes { try sink.write($0) }

@@ -18,14 +18,17 @@ import Testing
         return path
     }
 
-    func read(_ path: String) throws -> String { String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self) }
+    func read(_ path: String) throws -> String {
+        String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)
+    }
 
     @Test func reportWritesMermaidMarkdownAndText() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let trace = try writeTrace(in: dir, name: "t.lanes", model: "threads", ms: 8)
         let mmd = dir.appendingPathComponent("t.mmd").path, md = dir.appendingPathComponent("out/t.md").path
-        try FileManager.default.createDirectory(at: dir.appendingPathComponent("out"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: dir.appendingPathComponent("out"), withIntermediateDirectories: true)
         let png = dir.appendingPathComponent("t.png").path
         let run = try runLanes(["report", trace, "--mermaid", mmd, "--markdown", md, "--png", png])
         #expect(run.status == 0, "\(run.stderr)")
@@ -62,17 +65,25 @@ import Testing
     @Test func regressionExitCode() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let old = try [100.0, 104, 98].enumerated().map { try writeTrace(in: dir, name: "old\($0).lanes", model: "threads", ms: $1) }
-        let slower = try [120.0, 122].enumerated().map { try writeTrace(in: dir, name: "new\($0).lanes", model: "threads", ms: $1) }
+        let old = try [100.0, 104, 98].enumerated().map {
+            try writeTrace(in: dir, name: "old\($0).lanes", model: "threads", ms: $1)
+        }
+        let slower = try [120.0, 122].enumerated().map {
+            try writeTrace(in: dir, name: "new\($0).lanes", model: "threads", ms: $1)
+        }
         let same = try writeTrace(in: dir, name: "same.lanes", model: "threads", ms: 101)
         let md = dir.appendingPathComponent("cmp.md").path
 
-        let failing = try runLanes(["compare", "--baseline"] + old + ["--candidate"] + slower + ["--markdown", md, "--fail-on-regression", "10%"])
+        let failing = try runLanes(
+            ["compare", "--baseline"] + old + ["--candidate"] + slower + [
+                "--markdown", md, "--fail-on-regression", "10%",
+            ])
         #expect(failing.status == 3, "\(failing.stderr)")
         #expect(failing.stderr.contains("regression: threads is 21.0% slower than its baseline (threshold 10%)"))
         #expect(try read(md).contains("| threads | 100 ms (median of 3) | 121 ms (median of 2) | +21.0% |"))
 
-        let lenient = try runLanes(["compare", "--baseline"] + old + ["--candidate"] + slower + ["--fail-on-regression", "25"])
+        let lenient = try runLanes(
+            ["compare", "--baseline"] + old + ["--candidate"] + slower + ["--fail-on-regression", "25"])
         #expect(lenient.status == 0, "\(lenient.stderr)")
         #expect(lenient.stdout.contains("**No regression** beyond 25.0%."))
 
@@ -80,7 +91,8 @@ import Testing
         #expect(unflagged.status == 0)
         #expect(unflagged.stdout.contains("**regression**"))
 
-        let fine = try runLanes(["compare", "--baseline"] + old + ["--candidate", same, "--fail-on-regression", "10%"])
+        let fine = try runLanes(
+            ["compare", "--baseline"] + old + ["--candidate", same, "--fail-on-regression", "10%"])
         #expect(fine.status == 0, "\(fine.stderr)")
 
         let bad = try runLanes(["compare", "--baseline"] + old + ["--candidate", same, "--fail-on-regression", "ten"])

@@ -35,11 +35,16 @@ import Testing
                 evidence: "200 µs of 1.00 ms waiting on <m>", lesson: "Hold locks briefly.")
         ]
         analysis.advice = Advice(
-            workClass: .cpuBound, peakConcurrency: 2, models: ["threads", "processes"], reason: "CPU-bound: 90% on CPU.",
+            workClass: .cpuBound, peakConcurrency: 2, models: ["threads", "processes"],
+            reason: "CPU-bound: 90% on CPU.",
             path: [.start, .bottleneck, .parallelCPU])
         let md = MarkdownReport.trace(trace, analysis: analysis)
-        #expect(md.contains("- **warning** · Lock m \\| held 20% of the time: 200 µs of 1.00 ms waiting on &lt;m&gt; — Hold locks briefly.\n"))
-        #expect(md.contains("Recommended: `threads`, `processes` (CPU-bound, up to 2 at once).\nCPU-bound: 90% on CPU.\n"))
+        #expect(
+            md.contains(
+                "- **warning** · Lock m \\| held 20% of the time: 200 µs of 1.00 ms waiting on &lt;m&gt; — Hold locks briefly.\n"
+            ))
+        #expect(
+            md.contains("Recommended: `threads`, `processes` (CPU-bound, up to 2 at once).\nCPU-bound: 90% on CPU.\n"))
         #expect(!md.contains("![Timeline"))
         let flow = try #require(MermaidCheck.blocks(of: md).last)
         #expect(flow.contains("    class start,bottleneck,parallelCPU taken\n"))
@@ -67,8 +72,14 @@ import Testing
     }
 
     @Test func regressionBeyondThresholdAndNoise() throws {
-        let baseline = [Self.run("threads", ms: 100), Self.run("threads", ms: 102), Self.run("threads", ms: 98), Self.run("async", ms: 50)]
-        let candidate = [Self.run("threads", ms: 115), Self.run("threads", ms: 116), Self.run("async", ms: 40), Self.run("gil", ms: 9)]
+        let baseline = [
+            Self.run("threads", ms: 100), Self.run("threads", ms: 102), Self.run("threads", ms: 98),
+            Self.run("async", ms: 50),
+        ]
+        let candidate = [
+            Self.run("threads", ms: 115), Self.run("threads", ms: 116), Self.run("async", ms: 40),
+            Self.run("gil", ms: 9),
+        ]
         let r = MarkdownReport.regression(baseline: baseline, candidate: candidate, threshold: 0.10)
         #expect(r.regressed)
         #expect(r.rows.map(\.name) == ["threads", "async", "gil"])
@@ -77,7 +88,9 @@ import Testing
         #expect(abs((threads.change ?? 0) - 0.155) < 1e-9)
         #expect(abs((threads.noise ?? 0) - 0.04) < 1e-9)
         #expect(r.markdown.contains("**1 regression** beyond 10.0%: threads.\n"))
-        #expect(r.markdown.contains("| threads | 100 ms (median of 3) | 116 ms (median of 2) | +15.5% | 4.0% | **regression** |\n"))
+        #expect(
+            r.markdown.contains(
+                "| threads | 100 ms (median of 3) | 116 ms (median of 2) | +15.5% | 4.0% | **regression** |\n"))
         try Golden.check(r.markdown, "regression.md")
         let chart = try #require(MermaidCheck.blocks(of: r.markdown).first)
         try MermaidCheck.write(
@@ -93,7 +106,8 @@ import Testing
         #expect(r.rows.first?.verdict == .withinNoise)
         #expect(!r.regressed)
         #expect(r.markdown.contains("**No regression** beyond 10.0%.\n"))
-        let small = MarkdownReport.regression(baseline: [Self.run("t", ms: 100)], candidate: [Self.run("t", ms: 109)], threshold: 0.10)
+        let small = MarkdownReport.regression(
+            baseline: [Self.run("t", ms: 100)], candidate: [Self.run("t", ms: 109)], threshold: 0.10)
         #expect(small.rows.first?.verdict == .unchanged)
     }
 }

@@ -17,7 +17,8 @@ enum Golden {
             return
         }
         guard let data = FileManager.default.contents(atPath: url.path) else {
-            Issue.record("no golden file \(name): run the tests with LANES_RECORD_GOLDEN=1", sourceLocation: sourceLocation)
+            Issue.record(
+                "no golden file \(name): run the tests with LANES_RECORD_GOLDEN=1", sourceLocation: sourceLocation)
             return
         }
         let expected = String(decoding: data, as: UTF8.self)
@@ -61,7 +62,9 @@ enum MermaidCheck {
     static func write(_ diagram: String, _ name: String, _ expect: MermaidExpectation = MermaidExpectation()) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try Data(diagram.utf8).write(to: directory.appendingPathComponent("\(name).mmd"))
-        var json: [String: Any] = ["texts": expect.texts, "contains": expect.contains, "absent": expect.absent, "maxChars": expect.maxChars]
+        var json: [String: Any] = [
+            "texts": expect.texts, "contains": expect.contains, "absent": expect.absent, "maxChars": expect.maxChars,
+        ]
         if let bars = expect.bars { json["bars"] = bars }
         if !expect.tasks.isEmpty { json["tasks"] = expect.tasks }
         if !expect.classed.isEmpty { json["classed"] = expect.classed }

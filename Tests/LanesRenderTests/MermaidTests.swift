@@ -23,7 +23,9 @@ func hostileTrace() -> Trace {
             Span(
                 id: SpanID(UInt64(i + 1)), name: name, lane: LaneID(UInt32(i)), threadID: Int64(100 + i), start: s,
                 end: s + 1_500_000,
-                waits: [Wait(reason: .lock, start: s + 200_000, end: s + 400_000 + Int64(i) * 100_000, object: "m:#;%%<i>")]))
+                waits: [
+                    Wait(reason: .lock, start: s + 200_000, end: s + 400_000 + Int64(i) * 100_000, object: "m:#;%%<i>")
+                ]))
     }
     return Trace(
         metadata: Metadata(scenario: "hostile: #1; %% <b>"), processes: [Process(pid: 1, name: "p")], lanes: lanes,
@@ -79,10 +81,12 @@ func hostileTrace() -> Trace {
         var spans: [Span] = []
         for k in 0..<10 {
             let s = wall / 10 * Int64(k)
-            spans.append(Span(id: SpanID(UInt64(k + 1)), name: "s\(k)", lane: a.id, threadID: 1, start: s, end: s + wall / 20))
+            spans.append(
+                Span(id: SpanID(UInt64(k + 1)), name: "s\(k)", lane: a.id, threadID: 1, start: s, end: s + wall / 20))
         }
         spans.append(Span(id: SpanID(99), name: "last", lane: a.id, threadID: 1, start: wall - wall / 20, end: wall))
-        let g = Mermaid.gantt(of: Trace(metadata: Metadata(scenario: "scaled"), processes: [], lanes: [a], spans: spans))
+        let g = Mermaid.gantt(
+            of: Trace(metadata: Metadata(scenario: "scaled"), processes: [], lanes: [a], spans: spans))
         #expect(g.nanosecondsPerTick == perTick)
         #expect(g.title.hasSuffix(note))
         #expect(g.tasks.last?.end == wall / perTick)
@@ -148,17 +152,24 @@ func hostileTrace() -> Trace {
         for k in 0..<2_000 {
             let start = Int64(k) * 500_000
             let name = k % 2 == 0 ? "even" : "odd"
-            spans.append(Span(id: SpanID(UInt64(k + 1)), name: name, lane: a.id, threadID: 1, start: start, end: start + 400_000))
+            spans.append(
+                Span(id: SpanID(UInt64(k + 1)), name: name, lane: a.id, threadID: 1, start: start, end: start + 400_000)
+            )
         }
-        spans.append(Span(id: SpanID(9_999), name: "tail", lane: a.id, threadID: 1, start: 1_050_000_000, end: 1_100_000_000))
+        spans.append(
+            Span(id: SpanID(9_999), name: "tail", lane: a.id, threadID: 1, start: 1_050_000_000, end: 1_100_000_000))
         let trace = Trace(metadata: Metadata(), processes: [], lanes: [a], spans: spans)
-        let few = Mermaid.gantt(of: Trace(metadata: Metadata(), processes: [], lanes: [a], spans: Array(spans.prefix(20))))
+        let few = Mermaid.gantt(
+            of: Trace(metadata: Metadata(), processes: [], lanes: [a], spans: Array(spans.prefix(20))))
         #expect(few.tasks.count == 20)
         #expect(few.notes.isEmpty)
         let g = Mermaid.gantt(of: trace, options: Mermaid.GanttOptions(maxTasks: 50))
         #expect(g.tasks.count <= 50)
         #expect(g.tasks.last?.title == "tail")
-        #expect(g.tasks.dropLast().allSatisfy { $0.title.hasSuffix("spans, mostly even") || $0.title.hasSuffix("spans, mostly odd") })
+        #expect(
+            g.tasks.dropLast().allSatisfy {
+                $0.title.hasSuffix("spans, mostly even") || $0.title.hasSuffix("spans, mostly odd")
+            })
         #expect(zip(g.tasks, g.tasks.dropFirst()).allSatisfy { $0.end <= $1.start })
     }
 }
@@ -204,7 +215,8 @@ func hostileTrace() -> Trace {
         let speedup = Mermaid.speedupChart(c)
         #expect(speedup.values == [1, 4, 80])
         try MermaidCheck.write(
-            speedup.text, "xychart-speedup", MermaidExpectation(texts: speedup.labels + ["Speed-up over sequential"], bars: speedup.values))
+            speedup.text, "xychart-speedup",
+            MermaidExpectation(texts: speedup.labels + ["Speed-up over sequential"], bars: speedup.values))
     }
 
     @Test func niceAxisTops() {
@@ -237,7 +249,9 @@ func hostileTrace() -> Trace {
 
     @Test func interpreterLockPassesBetweenThreads() throws {
         // Three threads take turns: each waits for the lock while another holds it.
-        let lanes = (0..<3).map { Lane(id: LaneID(UInt32($0)), kind: .thread, pid: 1, threadID: Int64(10 + $0), name: "py-\($0)") }
+        let lanes = (0..<3).map {
+            Lane(id: LaneID(UInt32($0)), kind: .thread, pid: 1, threadID: Int64(10 + $0), name: "py-\($0)")
+        }
         var spans: [Span] = []
         for k in 0..<9 {
             let lane = k % 3
@@ -279,15 +293,22 @@ func hostileTrace() -> Trace {
         let text = Mermaid.decisionFlowchart(path: path)
         #expect(text.contains("flowchart TD\n"))
         let edges = Mermaid.decisionEdges.indices.filter { i in
-            zip(path, path.dropFirst()).contains { $0 == Mermaid.decisionEdges[i].0 && $1 == Mermaid.decisionEdges[i].1 }
+            zip(path, path.dropFirst()).contains {
+                $0 == Mermaid.decisionEdges[i].0 && $1 == Mermaid.decisionEdges[i].1
+            }
         }
         #expect(edges.count == max(0, path.count - 1))
-        if !edges.isEmpty { #expect(text.contains("linkStyle \(edges.map(String.init).joined(separator: ",")) stroke")) }
+        if !edges.isEmpty {
+            #expect(text.contains("linkStyle \(edges.map(String.init).joined(separator: ",")) stroke"))
+        }
         let name = path.map(\.rawValue).joined(separator: "-")
         try MermaidCheck.write(
             text, "flowchart-\(name.isEmpty ? "empty" : name)",
             MermaidExpectation(
                 texts: DecisionNode.allCases.map(Mermaid.decisionLabel) + ["I/O-bound", "CPU-bound", "Both"],
-                classed: ["taken": path.map(\.rawValue), "other": DecisionNode.allCases.filter { !path.contains($0) }.map(\.rawValue)]))
+                classed: [
+                    "taken": path.map(\.rawValue),
+                    "other": DecisionNode.allCases.filter { !path.contains($0) }.map(\.rawValue),
+                ]))
     }
 }
