@@ -35,6 +35,7 @@ public enum MarkdownReport {
 
         let gantt = Mermaid.gantt(of: trace, options: options)
         md += "\n### Timeline\n\n" + fenced(gantt.text)
+        if gantt.text.contains(":crit, ") { md += "- red bars: spans that spent more than half their time waiting\n" }
         for n in gantt.notes { md += "- \(MermaidText.markdownCell(n))\n" }
 
         if let lock = Mermaid.busiestLock(in: trace) {

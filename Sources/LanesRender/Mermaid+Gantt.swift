@@ -144,7 +144,10 @@ extension Mermaid {
             if folded > 0 { titleText += " · \(folded) lanes folded" }
             let title = MermaidText.label(titleText, maxCharacters: 240)
 
-            var text = "---\nconfig:\n  gantt:\n    displayMode: compact\n---\ngantt\n"
+            // Room on the left for the longest section name (Mermaid's default is 75 px).
+            let longest = rows.map { MermaidText.shown($0.label).count }.max() ?? 0
+            let leftPadding = max(75, min(320, longest * 7 + 16))
+            var text = "---\nconfig:\n  gantt:\n    displayMode: compact\n    leftPadding: \(leftPadding)\n---\ngantt\n"
             text += "    title \(title)\n    dateFormat x\n    axisFormat \(axisFormat)\n    todayMarker off\n"
             text +=
                 "    %% Lanes: times are offsets from the trace's start, 1 tick = \(formatDuration(perTick)); crit = mostly waiting\n"
