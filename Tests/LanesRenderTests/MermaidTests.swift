@@ -312,3 +312,23 @@ func hostileTrace() -> Trace {
                 ]))
     }
 }
+
+@Suite struct MermaidEmptyInputTests {
+    @Test func emptyInputsStillMakeValidDiagrams() throws {
+        let empty = Trace(metadata: Metadata(), processes: [], lanes: [], spans: [])
+        let g = Mermaid.gantt(of: empty)
+        #expect(g.tasks.isEmpty)
+        try MermaidCheck.write(g.text, "empty-gantt", MermaidExpectation(texts: [g.title]))
+        let seq = Mermaid.lockHandoffs(of: Traces.known(), lock: .object("nothing"))
+        #expect(seq.handoffs == 0)
+        #expect(seq.text.contains("Note over K: no waits recorded on lock nothing\n"))
+        try MermaidCheck.write(seq.text, "empty-sequence", MermaidExpectation(texts: ["no waits recorded on lock nothing"]))
+        let bars = Mermaid.wallTimeChart(Comparison([empty]))
+        try MermaidCheck.write(bars.text, "empty-xychart")
+        let md = MarkdownReport.trace(empty, analysis: Analysis(empty))
+        #expect(md.contains("### Findings\n\nnone\n"))
+        for (i, b) in MermaidCheck.blocks(of: md).enumerated() { try MermaidCheck.write(b, "empty-markdown-\(i)") }
+        let text = TerminalText.render(empty)
+        #expect(text.contains("wall 0 ns"))
+    }
+}
