@@ -127,6 +127,12 @@ extension Mermaid {
                 attempt < 30 ? max(1, wall * Int64(rows.count) / Int64(max(1, options.maxTasks / 2))) : Int64.max
             let groups = rows.map { merge($0.items, gap: gap, maxLength: maxLength) }
             let bars = groups.reduce(0) { $0 + $1.count }
+            attempt += 1
+            if bars > options.maxTasks, attempt <= 60 {
+                if attempt == 30 { gap = -1 }
+                gap = gap < 0 ? max(1, wall / 4_000) : gap * 2
+                continue
+            }
             var notes: [String] = []
             if gap >= 0 {
                 notes.append(
@@ -175,7 +181,6 @@ extension Mermaid {
                             spans: g.count))
                 }
             }
-            attempt += 1
             if (text.count <= options.maxCharacters && tasks.count <= options.maxTasks) || attempt > 60 {
                 return Gantt(
                     text: text, title: MermaidText.shown(titleText, maxCharacters: 240), sections: sections,
