@@ -11,13 +11,15 @@ public enum MarkdownReport {
     ///   - png: a path to the PNG chart, relative to where the Markdown will be read; nil for none.
     ///   - gantt: options for the timeline; its character budget is lowered when the whole report
     ///     would not fit in one GitHub comment.
+    ///   - lock: the lock whose hand-offs are drawn; nil for the one waited on longest.
     public static func trace(
         _ trace: Trace, analysis: Analysis, png: String? = nil, gantt: Mermaid.GanttOptions = Mermaid.GanttOptions(),
-        handoffLimit: Int = 30
+        lock: Mermaid.LockSelector? = nil, handoffLimit: Int = 30
     ) -> String {
         var options = gantt
         while true {
-            let text = build(trace, analysis: analysis, png: png, gantt: options, handoffLimit: handoffLimit)
+            let text = build(
+                trace, analysis: analysis, png: png, gantt: options, lock: lock, handoffLimit: handoffLimit)
             if text.count <= Mermaid.maxCommentCharacters || options.maxCharacters <= 4_000 { return text }
             options.maxCharacters = max(
                 4_000, options.maxCharacters - (text.count - Mermaid.maxCommentCharacters) - 2_000)
@@ -25,7 +27,8 @@ public enum MarkdownReport {
     }
 
     static func build(
-        _ trace: Trace, analysis: Analysis, png: String?, gantt options: Mermaid.GanttOptions, handoffLimit: Int
+        _ trace: Trace, analysis: Analysis, png: String?, gantt options: Mermaid.GanttOptions,
+        lock chosen: Mermaid.LockSelector?, handoffLimit: Int
     ) -> String {
         let title = options.title ?? Builder.title(of: trace.metadata)
         var md = "## Lanes: \(MermaidText.markdownCell(title))\n\n"
@@ -38,7 +41,7 @@ public enum MarkdownReport {
         if gantt.text.contains(":crit, ") { md += "- red bars: spans that spent more than half their time waiting\n" }
         for n in gantt.notes { md += "- \(MermaidText.markdownCell(n))\n" }
 
-        if let lock = Mermaid.busiestLock(in: trace) {
+        if let lock = chosen ?? Mermaid.busiestLock(in: trace) {
             let seq = Mermaid.lockHandoffs(of: trace, lock: lock, limit: handoffLimit, groupBy: options.groupBy)
             md += "\n### Hand-offs of \(MermaidText.markdownCell(lock.description))\n\n" + fenced(seq.text)
         }

@@ -20,6 +20,12 @@ struct TextOutputs: ParsableArguments {
             valueName: "out.md"))
     var markdown: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "The lock whose hand-offs --markdown draws: a lock's name, or 'gil' for the emulated interpreter lock (default: the lock waited on longest).",
+            valueName: "name"))
+    var lock: String?
+
     @Flag(help: "Draw the trace with Unicode blocks on standard output (coloured on a terminal, plain when piped).")
     var text = false
 
@@ -30,6 +36,7 @@ struct TextOutputs: ParsableArguments {
     var any: Bool { mermaid != nil || markdown != nil || text }
 
     func validate() throws {
+        if lock != nil, markdown == nil { throw ValidationError("--lock needs --markdown") }
         if let columns, !(40...1000).contains(columns) {
             throw ValidationError("--columns must be 40...1000, not \(columns)")
         }
@@ -43,7 +50,9 @@ struct TextOutputs: ParsableArguments {
         }
         if let markdown {
             let link = png.map { relativePath(of: $0, from: markdown) }
-            try writeText(MarkdownReport.trace(trace, analysis: Analysis(trace), png: link, gantt: gantt), to: markdown)
+            let selector = lock.map { $0 == "gil" ? Mermaid.LockSelector.interpreterLock : .object($0) }
+            let report = MarkdownReport.trace(trace, analysis: Analysis(trace), png: link, gantt: gantt, lock: selector)
+            try writeText(report, to: markdown)
         }
         if text {
             let tty = isatty(1) == 1

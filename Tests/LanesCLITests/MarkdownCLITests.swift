@@ -38,6 +38,13 @@ import Testing
         let report = try read(md)
         #expect(report.contains("![Timeline of cli — threads](../t.png)"))
         #expect(report.contains("```mermaid\nsequenceDiagram\n"))
+        #expect(report.contains("participant K as lock m\n"))
+        let other = try runLanes(["report", trace, "--markdown", md, "--lock", "gil"])
+        #expect(other.status == 0, "\(other.stderr)")
+        #expect(try read(md).contains("Note over K: no waits recorded on interpreter lock\n"))
+        let lockAlone = try runLanes(["report", trace, "--text", "--lock", "m"])
+        #expect(lockAlone.status == 64)
+        #expect(lockAlone.stderr.contains("--lock needs --markdown"))
         // Piped: plain text at $COLUMNS.
         let text = try runLanes(["report", trace, "--text", "--columns", "64"])
         #expect(text.status == 0, "\(text.stderr)")

@@ -302,6 +302,7 @@ func hostileTrace() -> Trace {
             #expect(text.contains("linkStyle \(edges.map(String.init).joined(separator: ",")) stroke"))
         }
         let name = path.map(\.rawValue).joined(separator: "-")
+        if path.count == 4 { try Golden.check(text, "flowchart.async.mmd") }
         try MermaidCheck.write(
             text, "flowchart-\(name.isEmpty ? "empty" : name)",
             MermaidExpectation(
