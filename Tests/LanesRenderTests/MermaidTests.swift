@@ -326,7 +326,9 @@ func hostileTrace() -> Trace {
         try MermaidCheck.write(seq.text, "empty-sequence", MermaidExpectation(texts: ["no waits recorded on lock nothing"]))
         let bars = Mermaid.wallTimeChart(Comparison([empty]))
         try MermaidCheck.write(bars.text, "empty-xychart")
-        let md = MarkdownReport.trace(empty, analysis: Analysis(empty))
+        var analysis = Analysis(empty)
+        analysis.findings = []
+        let md = MarkdownReport.trace(empty, analysis: analysis)
         #expect(md.contains("### Findings\n\nnone\n"))
         for (i, b) in MermaidCheck.blocks(of: md).enumerated() { try MermaidCheck.write(b, "empty-markdown-\(i)") }
         let text = TerminalText.render(empty)
