@@ -323,7 +323,8 @@ func hostileTrace() -> Trace {
         let seq = Mermaid.lockHandoffs(of: Traces.known(), lock: .object("nothing"))
         #expect(seq.handoffs == 0)
         #expect(seq.text.contains("Note over K: no waits recorded on lock nothing\n"))
-        try MermaidCheck.write(seq.text, "empty-sequence", MermaidExpectation(texts: ["no waits recorded on lock nothing"]))
+        try MermaidCheck.write(
+            seq.text, "empty-sequence", MermaidExpectation(texts: ["no waits recorded on lock nothing"]))
         let bars = Mermaid.wallTimeChart(Comparison([empty]))
         try MermaidCheck.write(bars.text, "empty-xychart")
         var analysis = Analysis(empty)
