@@ -3,16 +3,19 @@ import LanesCore
 import LanesFormat
 import LanesRender
 
-/// `lanes compare TRACE… --png OUT.png`: several runs stacked on one time scale.
+/// `lanes compare TRACE… --png OUT.png | --markdown OUT.md`: several runs stacked on one time scale;
+/// `lanes compare --baseline OLD… --candidate NEW… [--markdown OUT.md] [--fail-on-regression 10%]`.
 struct Compare: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Draws several traces (e.g. one per concurrency model) as panels of one chart.")
 
     @Argument(help: "Two or more .lanes trace files; the first is the baseline for speedups.")
-    var traces: [String]
+    var traces: [String] = []
 
     @Option(help: "The PNG file to write.")
-    var png: String
+    var png: String?
+
+    @OptionGroup var text: CompareMarkdown
 
     @Option(help: "Time scale: shared (one for all runs) or own (each run fills the width).")
     var align: String = "shared"
@@ -20,7 +23,14 @@ struct Compare: ParsableCommand {
     @OptionGroup var chart: ChartArguments
 
     func run() throws {
+        if text.isRegressionCheck {
+            guard traces.isEmpty, png == nil else {
+                throw ValidationError("give traces either as arguments or with --baseline/--candidate, not both")
+            }
+            return try text.runRegressionCheck { runName($0, path: $1) }
+        }
         guard !traces.isEmpty else { throw ValidationError("give at least one trace") }
+        guard png != nil || text.markdown != nil else { throw ValidationError("give --png or --markdown") }
         guard let alignment = TimeAlignment(rawValue: align) else {
             throw ValidationError("--align must be shared or own, not '\(align)'")
         }
@@ -31,9 +41,16 @@ struct Compare: ParsableCommand {
             for w in result.warnings { printError("warning: \(path): \(w)") }
             runs.append((result.trace, runName(result.trace, path: path)))
         }
-        let font = chart.resolveFont()
-        let layout = LanesRender.Layout.comparison(of: runs, options: options, alignment: alignment, measure: font.measure)
-        try writePNG(layout, to: png, font: font)
+        if let png {
+            let font = chart.resolveFont()
+            let layout = LanesRender.Layout.comparison(
+                of: runs, options: options, alignment: alignment, measure: font.measure)
+            try writePNG(layout, to: png, font: font)
+        }
+        if let markdown = text.markdown {
+            let pngs = png.map { [relativePath(of: $0, from: markdown)] } ?? []
+            try writeText(MarkdownReport.comparison(runs, pngs: pngs), to: markdown)
+        }
     }
 
     /// The model the run used, else the file name without its extension.

@@ -75,7 +75,8 @@ struct ChartArguments: ParsableArguments {
     }
 }
 
-/// `lanes report TRACE --png OUT.png`: a Gantt chart of one trace.
+/// `lanes report TRACE --png OUT.png | --mermaid OUT.mmd | --markdown OUT.md | --text`: one trace as
+/// a Gantt chart, Mermaid, Markdown or terminal text.
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Draws a trace as a Gantt chart.")
@@ -84,17 +85,23 @@ struct Report: ParsableCommand {
     var trace: String
 
     @Option(help: "The PNG file to write.")
-    var png: String
+    var png: String?
+
+    @OptionGroup var outputs: TextOutputs
 
     @OptionGroup var chart: ChartArguments
 
     func run() throws {
+        guard png != nil || outputs.any else { throw ValidationError("give --png, --mermaid, --markdown or --text") }
         let options = try chart.options()
         let result = try readTrace(trace)
         for w in result.warnings { printError("warning: \(trace): \(w)") }
-        let font = chart.resolveFont()
-        let layout = LanesRender.Layout.chart(of: result.trace, options: options, measure: font.measure)
-        try writePNG(layout, to: png, font: font)
+        if let png {
+            let font = chart.resolveFont()
+            let layout = LanesRender.Layout.chart(of: result.trace, options: options, measure: font.measure)
+            try writePNG(layout, to: png, font: font)
+        }
+        try outputs.write(result.trace, options: options, png: png)
     }
 }
 

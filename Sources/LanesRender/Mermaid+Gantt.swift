@@ -1,0 +1,240 @@
+import LanesCore
+
+extension Mermaid {
+    /// How a trace becomes a `gantt`.
+    public struct GanttOptions: Hashable, Sendable {
+        /// What one section is, as in the PNG chart.
+        public var groupBy: ChartOptions.Grouping
+        /// At most this many sections; the lanes beyond are folded into one "+ N more lanes" section.
+        public var maxSections: Int
+        /// The diagram is kept under this many characters by merging spans.
+        public var maxCharacters: Int
+        /// At most this many bars; more are merged.
+        public var maxTasks: Int
+        /// A title to use instead of the one made from the metadata.
+        public var title: String?
+
+        public init(
+            groupBy: ChartOptions.Grouping = .lane, maxSections: Int = 24, maxCharacters: Int = 40_000,
+            maxTasks: Int = 800,
+            title: String? = nil
+        ) {
+            self.groupBy = groupBy
+            self.maxSections = max(1, maxSections)
+            self.maxCharacters = max(2_000, min(maxCharacters, Mermaid.maxDiagramCharacters))
+            self.maxTasks = max(1, maxTasks)
+            self.title = title
+        }
+    }
+
+    /// A `gantt` diagram and what it had to leave out to stay within the limits.
+    public struct Gantt: Hashable, Sendable {
+        /// One bar: a span, or spans merged into one.
+        public struct Task: Hashable, Sendable {
+            /// The task id in the diagram (`t1`, `t2`, …).
+            public var id: String
+            /// The title as Mermaid shows it.
+            public var title: String
+            /// Start and end in axis units (milliseconds of the scaled time).
+            public var start: Int64
+            public var end: Int64
+            /// The section (index into ``Gantt/sections``).
+            public var section: Int
+            /// Spans merged into the bar.
+            public var spans: Int
+        }
+
+        /// The diagram's text, without a Markdown fence.
+        public var text: String
+        /// The title as Mermaid shows it.
+        public var title: String
+        /// Section names as Mermaid shows them.
+        public var sections: [String]
+        public var tasks: [Task]
+        /// Trace nanoseconds per axis millisecond: 1,000,000 when unscaled, 1,000 when the axis reads
+        /// milliseconds for microseconds, 1 when it reads microseconds for nanoseconds.
+        public var nanosecondsPerTick: Int64
+        /// What was merged, folded or left out, one sentence each; empty when every top-level span
+        /// has its own bar.
+        public var notes: [String]
+    }
+
+    /// The trace as a `gantt`: one section per row of the PNG chart (same order and names), its
+    /// top-level spans as consecutive tasks; bars that are mostly waiting are marked `crit`.
+    public static func gantt(of trace: Trace, options: GanttOptions = GanttOptions()) -> Gantt {
+        let range = Builder.timeRange(of: trace) ?? 0...0
+        let origin = range.lowerBound
+        let wall = range.upperBound - range.lowerBound
+        // The largest unit that still gives 1,000 ticks across the trace, so short work stays visible.
+        let perTick: Int64 = wall >= 1_000_000_000 ? 1_000_000 : wall >= 1_000_000 ? 1_000 : 1
+        let axisUnit = perTick == 1_000_000 ? "s" : perTick == 1_000 ? "ms" : "µs"
+        let ticks = (wall + perTick - 1) / perTick
+        let axisFormat = ticks < 10_000 ? "%s.%L" : "%s"
+
+        // Rows as the PNG lays them out; top-level spans only (nested ones overlap their parent).
+        let plan = RowPlan(trace, grouping: options.groupBy)
+        var ids = Set<SpanID>()
+        ids.reserveCapacity(trace.spans.count)
+        for s in trace.spans { ids.insert(s.id) }
+        var perRow = [[Item]](repeating: [], count: plan.rows.count)
+        var names: [String] = []
+        var nameIndex: [String: Int32] = [:]
+        var nested = 0, unplaced = 0
+        for s in trace.spans {
+            if let p = s.parent, ids.contains(p) {
+                nested += 1
+                continue
+            }
+            guard let r = plan.row(of: s, lanes: trace.lanes) else {
+                unplaced += 1
+                continue
+            }
+            let n: Int32
+            if let i = nameIndex[s.name] {
+                n = i
+            } else {
+                n = Int32(names.count)
+                names.append(s.name)
+                nameIndex[s.name] = n
+            }
+            perRow[r].append(Item(start: s.start, end: s.end, name: n, blocked: s.blockedTime))
+        }
+        var rows: [(label: String, items: [Item], lanes: Int)] = []
+        var emptyRows = 0
+        for (r, entry) in plan.rows.enumerated() {
+            if perRow[r].isEmpty {
+                emptyRows += 1
+                continue
+            }
+            rows.append((entry.label, perRow[r].sorted { $0.start < $1.start }, entry.lanes))
+        }
+        var folded = 0
+        if rows.count > options.maxSections {
+            let keep = options.maxSections - 1
+            folded = rows.count - keep
+            let rest = rows[keep...].flatMap(\.items).sorted { $0.start < $1.start }
+            rows = Array(rows[..<keep]) + [("+ \(folded) more lanes", rest, folded)]
+        }
+        let spanTotal = rows.reduce(0) { $0 + $1.items.count }
+
+        let baseTitle = options.title ?? Builder.title(of: trace.metadata)
+        var gap: Int64 = -1
+        var attempt = 0
+        while true {
+            // Merged bars are cut at a length that keeps some shape per row when everything merges;
+            // that cut is dropped if the budget still cannot be met.
+            let maxLength =
+                attempt < 30 ? max(1, wall * Int64(rows.count) / Int64(max(1, options.maxTasks / 2))) : Int64.max
+            let groups = rows.map { merge($0.items, gap: gap, maxLength: maxLength) }
+            let bars = groups.reduce(0) { $0 + $1.count }
+            attempt += 1
+            if bars > options.maxTasks, attempt <= 60 {
+                if attempt == 30 { gap = -1 }
+                gap = gap < 0 ? max(1, wall / 4_000) : gap * 2
+                continue
+            }
+            var notes: [String] = []
+            if gap >= 0 {
+                notes.append(
+                    "\(spanTotal) spans drawn as \(bars) bars: spans closer than \(formatDuration(max(gap, 1))) merged")
+            }
+            if folded > 0 {
+                notes.append("\(folded) lanes beyond the first \(rows.count - 1) folded into “+ \(folded) more lanes”")
+            }
+            if nested > 0 { notes.append("\(nested) nested spans shown within their parents") }
+            if emptyRows > 0 { notes.append("\(emptyRows) lanes without top-level spans left out") }
+            if unplaced > 0 { notes.append("\(unplaced) spans on unknown lanes left out") }
+            var titleText = baseTitle
+            titleText += perTick == 1_000_000 ? " · axis in s" : " · axis in \(axisUnit) (time ×\(1_000_000 / perTick))"
+            if gap >= 0 { titleText += " · \(spanTotal) spans merged into \(bars) bars" }
+            if folded > 0 { titleText += " · \(folded) lanes folded" }
+            let title = MermaidText.label(titleText, maxCharacters: 240)
+
+            // Room on the left for the longest section name (Mermaid's default is 75 px).
+            let longest = rows.map { MermaidText.shown($0.label).count }.max() ?? 0
+            let leftPadding = max(75, min(320, longest * 7 + 16))
+            var text = "---\nconfig:\n  gantt:\n    displayMode: compact\n    leftPadding: \(leftPadding)\n---\ngantt\n"
+            text += "    title \(title)\n    dateFormat x\n    axisFormat \(axisFormat)\n    todayMarker off\n"
+            text +=
+                "    %% Lanes: times are offsets from the trace's start, 1 tick = \(formatDuration(perTick)); crit = mostly waiting\n"
+            for n in notes { text += "    %% \(MermaidText.label(n, maxCharacters: 300))\n" }
+            var tasks: [Gantt.Task] = []
+            var sections: [String] = []
+            for (r, row) in rows.enumerated() {
+                let section = row.label
+                sections.append(MermaidText.shown(section))
+                text += "    section \(MermaidText.ganttLabel(section))\n"
+                for g in groups[r] {
+                    let start = (g.start - origin) / perTick
+                    let end = max(start + 1, (g.end - origin + perTick / 2) / perTick)
+                    let name = names[Int(g.name)]
+                    let raw =
+                        g.count == 1
+                        ? name : g.distinctNames == 1 ? "\(name) ×\(g.count)" : "\(g.count) spans, mostly \(name)"
+                    let id = "t\(tasks.count + 1)"
+                    let crit = g.blocked * 2 > g.end - g.start ? "crit, " : ""
+                    text += "    \(MermaidText.ganttLabel(raw, maxCharacters: 60)) :\(crit)\(id), \(start), \(end)\n"
+                    tasks.append(
+                        Gantt.Task(
+                            id: id, title: MermaidText.shown(raw, maxCharacters: 60), start: start, end: end,
+                            section: r,
+                            spans: g.count))
+                }
+            }
+            if (text.count <= options.maxCharacters && tasks.count <= options.maxTasks) || attempt > 60 {
+                return Gantt(
+                    text: text, title: MermaidText.shown(titleText, maxCharacters: 240), sections: sections,
+                    tasks: tasks,
+                    nanosecondsPerTick: perTick, notes: notes)
+            }
+            if attempt == 30 { gap = -1 }
+            gap = gap < 0 ? max(1, wall / 4_000) : gap * 2
+        }
+    }
+
+    struct Item {
+        var start: Nanoseconds
+        var end: Nanoseconds
+        var name: Int32
+        var blocked: Nanoseconds
+    }
+
+    struct Group {
+        var start: Nanoseconds
+        var end: Nanoseconds
+        var name: Int32
+        var count: Int
+        var distinctNames: Int
+        var blocked: Nanoseconds
+    }
+
+    /// Consecutive items closer than `gap` as one group named after its longest-running name, no
+    /// group longer than `maxLength` unless one item is; a negative gap merges nothing.
+    static func merge(_ items: [Item], gap: Nanoseconds, maxLength: Nanoseconds = .max) -> [Group] {
+        var out: [Group] = []
+        var i = 0
+        while i < items.count {
+            var g = Group(
+                start: items[i].start, end: items[i].end, name: items[i].name, count: 1, distinctNames: 1,
+                blocked: items[i].blocked)
+            var time: [Int32: Nanoseconds] = [items[i].name: items[i].end - items[i].start]
+            var j = i + 1
+            while gap >= 0, j < items.count, items[j].start - g.end <= gap,
+                max(g.end, items[j].end) - g.start <= maxLength
+            {
+                g.end = max(g.end, items[j].end)
+                g.count += 1
+                g.blocked += items[j].blocked
+                time[items[j].name, default: 0] += items[j].end - items[j].start
+                j += 1
+            }
+            if g.count > 1 {
+                g.distinctNames = time.count
+                g.name = time.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }!.key
+            }
+            out.append(g)
+            i = j
+        }
+        return out
+    }
+}

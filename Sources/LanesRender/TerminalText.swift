@@ -1,0 +1,192 @@
+import LanesAnalysis
+import LanesCore
+
+/// A trace drawn with Unicode block characters for a terminal: one line per row of the PNG chart
+/// (same order and names), each column a slice of time whose block height is the share of it spent
+/// in spans; columns mostly waiting are drawn `░`. Coloured by span name with 24-bit ANSI escapes
+/// when asked (a TTY), plain otherwise.
+public enum TerminalText {
+    /// How the text is laid out.
+    public struct Options: Hashable, Sendable {
+        /// Width of the output in terminal columns (at least 40).
+        public var columns: Int
+        /// ANSI colours (for a terminal; off when the output is piped).
+        public var color: Bool
+        public var groupBy: ChartOptions.Grouping
+        /// At most this many rows; the rest are summarised in one.
+        public var maxLanes: Int
+        /// A title to use instead of the one made from the metadata.
+        public var title: String?
+
+        public init(
+            columns: Int = 80, color: Bool = false, groupBy: ChartOptions.Grouping = .lane, maxLanes: Int = 40,
+            title: String? = nil
+        ) {
+            self.columns = max(40, min(columns, 1000))
+            self.color = color
+            self.groupBy = groupBy
+            self.maxLanes = max(1, maxLanes)
+            self.title = title
+        }
+    }
+
+    static let levels: [Character] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
+    static let waiting: Character = "░"
+    static let reset = "\u{1B}[0m"
+
+    static func fg(_ c: RGB) -> String { "\u{1B}[38;2;\(c.r);\(c.g);\(c.b)m" }
+
+    /// The trace as lines of text, each ending in a newline, none wider than `options.columns`.
+    public static func render(_ trace: Trace, options: Options = Options()) -> String {
+        let range = Builder.timeRange(of: trace) ?? 0...0
+        let lo = range.lowerBound, wall = max(1, range.upperBound - range.lowerBound)
+        let plan = RowPlan(trace, grouping: options.groupBy)
+        var rowLabels = plan.rows.map(\.label)
+        var rowOf = Array(plan.rows.indices)
+        if rowLabels.count > options.maxLanes {
+            let keep = options.maxLanes - 1
+            rowLabels = Array(rowLabels[..<keep]) + ["+ \(plan.rows.count - keep) more lanes"]
+            rowOf = rowOf.map { min($0, keep) }
+        }
+        let labelWidth = min(max(8, rowLabels.map(\.count).max() ?? 8), max(8, options.columns / 4))
+        let plotWidth = options.columns - labelWidth - 2
+        let colTime = Double(wall) / Double(plotWidth)
+
+        var busy = [[Double]](repeating: [Double](repeating: 0, count: plotWidth), count: rowLabels.count)
+        var waits = busy
+        var names = [[TopKeys]](repeating: [TopKeys](repeating: TopKeys(), count: plotWidth), count: rowLabels.count)
+        var nameList: [String] = [], nameIndex: [String: Int32] = [:]
+        var nameTime: [Double] = []
+        func spread(_ s: Nanoseconds, _ e: Nanoseconds, _ body: (Int, Double) -> Void) {
+            let a = Double(s - lo) / colTime, b = Double(e - lo) / colTime
+            var c = max(0, Int(a))
+            while c < plotWidth, Double(c) < b {
+                let overlap = min(b, Double(c + 1)) - max(a, Double(c))
+                if overlap > 0 { body(c, overlap) }
+                c += 1
+            }
+        }
+        for s in trace.spans {
+            guard let r0 = plan.row(of: s, lanes: trace.lanes) else { continue }
+            let r = rowOf[r0]
+            if s.parent == nil {
+                let n: Int32
+                if let i = nameIndex[s.name] {
+                    n = i
+                } else {
+                    n = Int32(nameList.count)
+                    nameList.append(s.name)
+                    nameIndex[s.name] = n
+                    nameTime.append(0)
+                }
+                nameTime[Int(n)] += Double(s.duration)
+                spread(s.start, s.end) { c, w in
+                    busy[r][c] += w
+                    names[r][c].add(n, Float(w))
+                }
+            }
+            for w in s.waits { spread(w.start, w.end) { c, x in waits[r][c] += x } }
+        }
+
+        var out = ""
+        let title = options.title ?? Builder.title(of: trace.metadata)
+        out += clip(title, options.columns) + "\n"
+        out += clip(Builder.subtitle(of: trace.metadata), options.columns) + "\n"
+
+        // Axis: tick labels over the plot, then the rows.
+        let scale = TimeScale(start: lo, end: lo + wall, x0: 0, x1: Double(plotWidth), origin: lo)
+        let ticks = scale.ticks(minSpacing: 10) { Double($0.count + 2) }
+        var axis = [Character](repeating: " ", count: plotWidth)
+        var marks = [Character](repeating: "─", count: plotWidth)
+        for t in ticks {
+            let c = min(plotWidth - 1, Int(t.x.rounded()))
+            marks[c] = "┬"
+            let label = Array(t.label)
+            let start = min(max(0, c), plotWidth - label.count)
+            guard start >= 0, axis[start..<(start + label.count)].allSatisfy({ $0 == " " }),
+                start == 0 || axis[start - 1] == " "
+            else { continue }
+            for (k, ch) in label.enumerated() { axis[start + k] = ch }
+        }
+        let pad = String(repeating: " ", count: labelWidth + 1)
+        out += pad + " " + String(axis) + "\n"
+        out += pad + "┌" + String(marks) + "\n"
+
+        for (r, label) in rowLabels.enumerated() {
+            var line = fit(label, labelWidth) + " │"
+            var currentColor: RGB? = nil
+            for c in 0..<plotWidth {
+                let b = min(1, busy[r][c]), w = min(b, waits[r][c])
+                let ch: Character
+                var color: RGB? = nil
+                if b < 0.02 {
+                    ch = " "
+                } else if w * 2 >= b {
+                    ch = waiting
+                    color = RGB(0x999999)
+                } else {
+                    ch = levels[max(0, min(7, Int((b * 8).rounded(.up)) - 1))]
+                    let top = names[r][c].top
+                    color = top >= 0 ? Palette.color(forSpanName: nameList[Int(top)]) : nil
+                }
+                if options.color, ch != " ", color != currentColor, let color {
+                    line += fg(color)
+                    currentColor = color
+                }
+                line.append(ch)
+            }
+            if options.color, currentColor != nil { line += reset }
+            out += line + "\n"
+        }
+
+        // Legend and statistics.
+        let st = TraceStatistics(trace, range: range)
+        out += pad + "└" + String(repeating: "─", count: plotWidth) + "\n"
+        var legend =
+            "█ share of each \(formatDuration(Nanoseconds(colTime.rounded()))) column in spans · ░ mostly waiting"
+        legend = clip(legend, options.columns)
+        out += legend + "\n"
+        let top = nameList.indices.sorted {
+            nameTime[$0] != nameTime[$1] ? nameTime[$0] > nameTime[$1] : nameList[$0] < nameList[$1]
+        }
+        if !top.isEmpty {
+            var line = "", width = 0
+            for i in top.prefix(8) {
+                let item = "■ \(fit(nameList[i], 20))"
+                if width + item.count + 2 > options.columns { break }
+                if width > 0 {
+                    line += "  "
+                    width += 2
+                }
+                line += options.color ? fg(Palette.color(forSpanName: nameList[i])) + item + reset : item
+                width += item.count
+            }
+            out += line + "\n"
+        }
+        var stats = ["wall \(formatDuration(st.wall))"]
+        if let u = st.cpuUtilisation { stats.append("CPU \(TraceStatistics.percent(u))") }
+        stats.append("parallelism \(TraceStatistics.decimal(st.averageParallelism))")
+        if let b = st.blockedShares.first, st.busy > 0 {
+            stats.append(
+                "blocked \(TraceStatistics.percent(Double(st.blocked) / Double(st.busy))) (mostly \(b.reason))")
+        }
+        stats.append("\(st.spanCount) spans")
+        out += clip(stats.joined(separator: " · "), options.columns) + "\n"
+        return out
+    }
+
+    /// `text` padded or cut with "…" to exactly `width` characters.
+    static func fit(_ text: String, _ width: Int) -> String {
+        let one = text.map { ch -> Character in
+            ch.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F } ? " " : ch
+        }
+        if one.count <= width { return String(one) + String(repeating: " ", count: width - one.count) }
+        return String(one.prefix(width - 1)) + "…"
+    }
+
+    /// `text` cut with "…" to at most `width` characters, control characters dropped.
+    static func clip(_ text: String, _ width: Int) -> String {
+        let one = text.filter { !$0.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F } }
+        return one.count <= width ? one : String(one.prefix(width - 1)) + "…"
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import LanesAnalysis
+import LanesCore
+import Testing
+
+@testable import LanesRender
+
+@Suite struct MarkdownReportTests {
+    @Test func traceReportHasTableDiagramsAndNoFindings() throws {
+        let trace = Traces.pipeline()
+        // Findings and advice fixed by hand, so the golden file does not follow the detectors.
+        var analysis = Analysis(trace)
+        analysis.findings = []
+        analysis.advice = Advice(workClass: .mixed, peakConcurrency: 0, models: [], reason: "", path: [.start])
+        let md = MarkdownReport.trace(trace, analysis: analysis, png: "charts/pipeline threads.png")
+        #expect(md.hasPrefix("## Lanes: pipeline — threads\n"))
+        #expect(md.contains("| run | wall | speed-up | CPU utilisation | avg parallelism | blocked (top reason) |\n"))
+        let st = TraceStatistics(trace)
+        #expect(md.contains("| threads | \(formatDuration(st.wall)) | — |"))
+        #expect(md.contains("![Timeline of pipeline — threads](charts/pipeline%20threads.png)\n"))
+        #expect(md.contains("### Findings\n\nnone\n"))
+        #expect(md.contains("### Hand-offs of lock results\n"))
+        let blocks = MermaidCheck.blocks(of: md)
+        #expect(blocks.count == 3)
+        #expect(blocks[0].contains("\ngantt\n"))
+        #expect(blocks[1].hasPrefix("sequenceDiagram\n"))
+        #expect(blocks[2].hasPrefix("flowchart TD\n"))
+        #expect(md.count <= Mermaid.maxCommentCharacters)
+        try Golden.check(md, "pipeline.report.md")
+        for (i, b) in blocks.enumerated() { try MermaidCheck.write(b, "markdown-pipeline-\(i)") }
+    }
+
+    @Test func findingsAndAdviceAreRenderedWhenGiven() throws {
+        let trace = Traces.known()
+        var analysis = Analysis(trace)
+        analysis.findings = [
+            Finding(
+                kind: .lockContention, severity: .warning, title: "Lock m | held 20% of the time",
+                evidence: "200 µs of 1.00 ms waiting on <m>", lesson: "Hold locks briefly.")
+        ]
+        analysis.advice = Advice(
+            workClass: .cpuBound, peakConcurrency: 2, models: ["threads", "processes"],
+            reason: "CPU-bound: 90% on CPU.",
+            path: [.start, .bottleneck, .parallelCPU])
+        let md = MarkdownReport.trace(trace, analysis: analysis)
+        #expect(
+            md.contains(
+                "- **warning** · Lock m \\| held 20% of the time: 200 µs of 1.00 ms waiting on &lt;m&gt; — Hold locks briefly.\n"
+            ))
+        #expect(
+            md.contains("Recommended: `threads`, `processes` (CPU-bound, up to 2 at once).\nCPU-bound: 90% on CPU.\n"))
+        #expect(!md.contains("![Timeline"))
+        let flow = try #require(MermaidCheck.blocks(of: md).last)
+        #expect(flow.contains("    class start,bottleneck,parallelCPU taken\n"))
+        try MermaidCheck.write(
+            flow, "markdown-advice-flowchart",
+            MermaidExpectation(classed: ["taken": ["start", "bottleneck", "parallelCPU"]]))
+    }
+
+    @Test func comparisonReport() throws {
+        let runs = MermaidChartTests.runs().map { ($0, $0.metadata.model ?? "?") }
+        let md = MarkdownReport.comparison(runs, pngs: ["cmp.png"])
+        #expect(md.contains("| threads | 41.8 ms | 4.00× |"))
+        #expect(md.contains("| async: #1; &lt;x&gt; | 2.09 ms | 80.00× |"))
+        #expect(md.hasSuffix("![Comparison](cmp.png)\n"))
+        let blocks = MermaidCheck.blocks(of: md)
+        #expect(blocks.count == 2)
+        for (i, b) in blocks.enumerated() { try MermaidCheck.write(b, "markdown-comparison-\(i)") }
+    }
+
+    /// One lane, one span of `ms` milliseconds, the given model.
+    static func run(_ model: String, ms: Double) -> (trace: Trace, name: String) {
+        let a = Lane(id: LaneID(0), kind: .thread, pid: 1, threadID: 1, name: "main")
+        let span = Span(id: SpanID(1), name: "work", lane: a.id, threadID: 1, start: 0, end: Nanoseconds(ms * 1e6))
+        return (Trace(metadata: Metadata(model: model), processes: [], lanes: [a], spans: [span]), model)
+    }
+
+    @Test func regressionBeyondThresholdAndNoise() throws {
+        let baseline = [
+            Self.run("threads", ms: 100), Self.run("threads", ms: 102), Self.run("threads", ms: 98),
+            Self.run("async", ms: 50),
+        ]
+        let candidate = [
+            Self.run("threads", ms: 115), Self.run("threads", ms: 116), Self.run("async", ms: 40),
+            Self.run("gil", ms: 9),
+        ]
+        let r = MarkdownReport.regression(baseline: baseline, candidate: candidate, threshold: 0.10)
+        #expect(r.regressed)
+        #expect(r.rows.map(\.name) == ["threads", "async", "gil"])
+        #expect(r.rows.map(\.verdict) == [.regression, .improvement, .candidateOnly])
+        let threads = r.rows[0]
+        #expect(abs((threads.change ?? 0) - 0.155) < 1e-9)
+        #expect(abs((threads.noise ?? 0) - 0.04) < 1e-9)
+        #expect(r.markdown.contains("**1 regression** beyond 10.0%: threads.\n"))
+        #expect(
+            r.markdown.contains(
+                "| threads | 100 ms (median of 3) | 116 ms (median of 2) | +15.5% | 4.0% | **regression** |\n"))
+        try Golden.check(r.markdown, "regression.md")
+        let chart = try #require(MermaidCheck.blocks(of: r.markdown).first)
+        try MermaidCheck.write(
+            chart, "markdown-regression",
+            MermaidExpectation(
+                texts: ["threads (base)", "threads (new)", "async (base)", "async (new)"], bars: [100, 115.5, 50, 40]))
+    }
+
+    @Test func changeWithinNoiseIsNotARegression() {
+        let baseline = [Self.run("threads", ms: 100), Self.run("threads", ms: 130)]
+        let candidate = [Self.run("threads", ms: 128)]
+        let r = MarkdownReport.regression(baseline: baseline, candidate: candidate, threshold: 0.10)
+        #expect(r.rows.first?.verdict == .withinNoise)
+        #expect(!r.regressed)
+        #expect(r.markdown.contains("**No regression** beyond 10.0%.\n"))
+        let small = MarkdownReport.regression(
+            baseline: [Self.run("t", ms: 100)], candidate: [Self.run("t", ms: 109)], threshold: 0.10)
+        #expect(small.rows.first?.verdict == .unchanged)
+    }
+}
