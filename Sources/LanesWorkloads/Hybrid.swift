@@ -17,8 +17,8 @@ struct HybridWorkload<Item: Sendable, Result: Sendable>: Sendable {
     var items: [Item]
     /// The I/O before the CPU work; its answer is the CPU work's input.
     var fetch: @Sendable (Item) async throws -> String
-    /// The I/O after the CPU work, given its output.
-    var finish: @Sendable (Item, String) async throws -> Result
+    /// The I/O after the CPU work, given what was fetched and the CPU work's output.
+    var finish: @Sendable (Item, String, String) async throws -> Result
     var combine: @Sendable ([Result]) -> String
 }
 
@@ -80,7 +80,7 @@ enum HybridRunner {
                             }
                             await io.acquire()
                             defer { io.release() }
-                            return try await w.finish(w.items[i], computed)
+                            return try await w.finish(w.items[i], fetched, computed)
                         }
                         slots.set(i, r)
                     } catch let error as RunError {

@@ -77,8 +77,8 @@ enum Pipeline {
                     return String(decoding: body, as: UTF8.self)
                 }
             }
-            let storeAsync: @Sendable (Int, String) async throws -> String = { i, computed in
-                try span(storeName) { try store(computed, folder: folder, name: names[i]) }
+            let storeAsync: @Sendable (Int, String, String) async throws -> String = { i, body, computed in
+                try span(storeName) { try store(computed, data: body, folder: folder, name: names[i]) }
             }
             if model == .hybrid {
                 return try HybridRunner.run(
@@ -92,7 +92,7 @@ enum Pipeline {
                     asyncWork: { i in
                         let body = try await fetchAsync(i)
                         let computed = try span(computeName) { try compute(body) }
-                        return try await storeAsync(i, computed)
+                        return try await storeAsync(i, body, computed)
                     }, combine: combine),
                 model: model, options: options)
         }
@@ -105,27 +105,27 @@ enum Pipeline {
                     return String(decoding: b, as: UTF8.self)
                 }
                 let computed = try span(computeName) { try compute(body, context: context) }
-                return try span(storeName) { try context.blocking { try store(computed, folder: folder, name: names[i]) } }
+                return try span(storeName) { try context.blocking { try store(computed, data: body, folder: folder, name: names[i]) } }
             },
             combine: combine, transport: ResultTransport(encode: { $0 }, decode: { $0 }))
         return try Runner.run(workload, model: model, options: options)
     }
 
-    /// The server's answer to `/dataset/N`: the dataset's name and values, after 100-300 ms (scaled).
+    /// The server's answer to `/dataset/N`: the dataset's name and values, after 50-150 ms (scaled).
     static func route(scale: Double) -> @Sendable (String, Int) -> LoopbackAnswer {
         { path, _ in
             guard path.hasPrefix("/dataset/"), let i = Int(path.dropFirst(9)), names.indices.contains(i) else {
                 return .respond(status: 404, body: Array("no such dataset".utf8), delay: 0)
             }
-            let delay = UInt64((0.1 + 0.2 * Double((i * 3) % 8) / 7) * scale * 1e9)
+            let delay = UInt64((0.05 + 0.1 * Double((i * 3) % 8) / 7) * scale * 1e9)
             return .respond(status: 200, body: Array(dataset(i, scale: scale).utf8), delay: delay)
         }
     }
 
-    /// `name;v1,v2,…`: 4,000 values (times the scale, at least 50) of about 10^11, from the index.
+    /// `name;v1,v2,…`: 10,000 values (times the scale, at least 50) of about 10^11, from the index.
     static func dataset(_ i: Int, scale: Double) -> String {
         var state = UInt64(i + 1) &* 0x9E37_79B9_7F4A_7C15
-        let values = (0..<max(50, Int(4_000 * scale))).map { _ -> UInt64 in
+        let values = (0..<max(50, Int(10_000 * scale))).map { _ -> UInt64 in
             state ^= state << 13
             state ^= state >> 7
             state ^= state << 17
@@ -155,9 +155,10 @@ enum Pipeline {
         return "\(parts[0]);\(values.count);\(sum);\(mean);\(variance.squareRoot());\(primes)"
     }
 
-    /// Writes the statistics to `folder/name.txt`; returns them with the bytes written appended.
-    static func store(_ computed: String, folder: String, name: String) throws -> String {
-        let bytes = Array((computed + "\n").utf8)
+    /// Writes the statistics and the data they came from to `folder/name.txt`; returns the
+    /// statistics with the bytes written appended.
+    static func store(_ computed: String, data: String, folder: String, name: String) throws -> String {
+        let bytes = Array((computed + "\n" + data + "\n").utf8)
         try TracedFile(path: "\(folder)/\(name).txt", mode: .write).write(bytes)
         return computed + ";" + String(bytes.count)
     }
@@ -179,13 +180,14 @@ enum Pipeline {
         return "\(results.count) datasets, \(primes) primes among \(values) values, \(written) bytes stored, checksum \(hash.hex)"
     }
 
-    /// `model: fetch X s, compute Y s, store Z s (summed over datasets)`, from the trace's spans.
+    /// `model: fetch X ms, compute Y ms, store Z ms (summed over datasets), wall W ms`, from the trace's spans.
     static func phaseLine(_ result: RunResult) -> String? {
         var totals: [String: Int64] = [:]
         for s in result.trace.spans where phases.contains(s.name) { totals[s.name, default: 0] += s.end - s.start }
         guard !totals.isEmpty else { return nil }
-        let text = phases.map { "\($0) \(format(Double(totals[$0] ?? 0) / 1e9)) s" }.joined(separator: ", ")
-        return "\(result.model): \(text) (summed over datasets; wall \(format(Double(result.wallTime.components.seconds) + Double(result.wallTime.components.attoseconds) / 1e18)) s)"
+        let text = phases.map { "\($0) \((totals[$0] ?? 0) / 1_000_000) ms" }.joined(separator: ", ")
+        let wall = result.wallTime.components.seconds * 1000 + result.wallTime.components.attoseconds / 1_000_000_000_000_000
+        return "\(result.model): \(text) (summed over datasets), wall \(wall) ms"
     }
 
     private static func environment(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
