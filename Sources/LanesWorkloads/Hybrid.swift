@@ -51,6 +51,10 @@ enum HybridRunner {
             let outcome = Swift.Result { try blockingOn(executor) { try await tasks(w, limit: options.workers, pool: pool, executor: executor) } }
             executor.shutdown()
             traces = pool.finish()
+            if case .failure(RunError.workerDied(let worker, let pid, let item, let how, _)) = outcome {
+                // The dead worker's lane says how it ended; every process's trace goes with the error.
+                throw RunError.workerDied(worker: worker, pid: pid, item: item, how: how, trace: Trace.merging(traces))
+            }
             return (w.combine(try outcome.get()), details())
         }
     }
@@ -76,7 +80,7 @@ enum HybridRunner {
                             let computed = try await span(send) {
                                 let token = beginWait(.ipc, object: poolName)
                                 defer { endWait(token) }
-                                return try await pool.submit(fetched)
+                                return try await pool.submit(fetched, item: i)
                             }
                             await io.acquire()
                             defer { io.release() }
@@ -107,7 +111,6 @@ final class AsyncProcessPool: @unchecked Sendable {
 
     private struct Shared {
         var queued: [Job] = []
-        var nextID = 0
         var closing = false
         var failure: RunError?
         var traces: [Trace] = []
@@ -133,13 +136,13 @@ final class AsyncProcessPool: @unchecked Sendable {
         thread = try PlainThread { [self] in loop(all) }
     }
 
-    /// Sends `payload` to the next free worker and suspends until its answer comes back.
-    func submit(_ payload: String) async throws -> String {
+    /// Sends `payload`, the CPU work of `item` (unique among those in flight), to the next free
+    /// worker and suspends until its answer comes back.
+    func submit(_ payload: String, item: Int) async throws -> String {
         try await withCheckedThrowingContinuation { (c: CheckedContinuation<String, any Error>) in
             let failure = shared.withLock { s -> RunError? in
                 if let f = s.failure { return f }
-                s.queued.append(Job(id: s.nextID, payload: payload, continuation: c))
-                s.nextID += 1
+                s.queued.append(Job(id: item, payload: payload, continuation: c))
                 return nil
             }
             if let failure { return c.resume(throwing: failure) }
@@ -206,7 +209,7 @@ final class AsyncProcessPool: @unchecked Sendable {
                     let parts = line.split(separator: "\t", maxSplits: 1).map(String.init)
                     guard parts.count == 2, let id = Int(parts[0]), id == workers[k].assigned, let job = running.removeValue(forKey: id)
                     else {
-                        failAll(.workerFailed("worker \(k) (pid \(workers[k].pid)) answered '\(line.prefix(80))' to job \(workers[k].assigned ?? -1)"))
+                        failAll(.workerFailed("worker \(k) (pid \(workers[k].pid)) answered '\(line.prefix(80))' to item \(workers[k].assigned ?? -1)"))
                         continue
                     }
                     workers[k].assigned = nil
@@ -214,7 +217,7 @@ final class AsyncProcessPool: @unchecked Sendable {
                 }
                 if ended, let job = workers[k].assigned {
                     let how = workers[k].reap()
-                    workers[k].note = "\(how) while processing job \(job)"
+                    workers[k].note = "\(how) while processing item \(job)"
                     workers[k].assigned = nil
                     workers[k].closeInput()
                     failAll(.workerDied(worker: k, pid: workers[k].pid, item: job, how: how, trace: Trace()))
@@ -247,7 +250,8 @@ enum HybridWorker {
 
     /// Reads `id<TAB>input` lines from standard input until it ends, answers `id<TAB>output` on
     /// standard output, and records each `compute` call as a span named `name`, streamed to
-    /// descriptor 3 as the `processes` model's workers do.
+    /// descriptor 3 as the `processes` model's workers do. `LANES_TEST_KILL_ITEM=N` makes the worker
+    /// handed job N kill itself first, as it does for ``ProcessWorker``.
     static func serve(name: String, options: RunOptions, compute: (String) throws -> String) throws -> RunResult {
         let recorder = try Recorder.start(
             .init(
@@ -255,6 +259,7 @@ enum HybridWorker {
                 processName: "worker", scenario: options.scenario, model: ConcurrencyModel.hybrid.rawValue))
         let spanName = SpanName(name)
         let parent = SpanName("parent")
+        let killJob = getenv("LANES_TEST_KILL_ITEM").flatMap { Int(String(cString: $0)) }
         var pending: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         reading: while true {
@@ -276,6 +281,7 @@ enum HybridWorker {
                 guard parts.count == 2, let id = Int(parts[0]) else {
                     throw RunError.workerFailed("worker: the parent sent '\(line.prefix(80))', not a job")
                 }
+                if id == killJob { kill(getpid(), SIGKILL) }
                 let output = try span(spanName) { try compute(String(parts[1])) }
                 let answer = Array("\(id)\t\(output)\n".utf8)
                 try answer.withUnsafeBytes { try tracedWrite(1, $0, object: parent) }

@@ -131,6 +131,19 @@ import Glibc
         #expect(Set(slices.map(\.threadID)).count <= ProcessInfoLite.cores)
     }
 
+    @Test func aKilledHybridWorkerFailsTheRunAndKeepsItsLane() throws {
+        var options = Self.options
+        options.workerEnvironment = ["LANES_TEST_KILL_ITEM=3"]
+        #expect {
+            try ScenarioCatalog.pipeline.run(.hybrid, options: options)
+        } throws: { error in
+            guard case RunError.workerDied(_, let pid, let item, let how, let trace) = error else { return false }
+            let process = trace.processes.first { $0.pid == Int64(pid) }
+            return item == 3 && how.contains("killed") && process?.exit != nil && trace.lanes.contains { $0.pid == Int64(pid) }
+        }
+        #expect(!Recorder.isRecording)
+    }
+
     @Test func otherScenariosRefuseHybrid() throws {
         #expect(!ScenarioCatalog.cpuPrimes.models.contains(.hybrid))
         #expect(throws: RunError.self) { try ScenarioCatalog.cpuPrimes.run(.hybrid, options: Self.options) }
