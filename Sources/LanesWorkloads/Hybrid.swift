@@ -3,7 +3,7 @@ import LanesRecord
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Work in three phases for the ``ConcurrencyModel/hybrid`` model: I/O done by async tasks, CPU work
@@ -40,15 +40,20 @@ enum HybridRunner {
         var traces: [Trace] = []
         return try Runner.record(model: .hybrid, options: options, extraTraces: { traces }) {
             let pool = try AsyncProcessPool(
-                count: min(options.workers, max(1, w.items.count)), executable: options.workerExecutable ?? ProcessPool.ownExecutable(),
-                arguments: ["_worker", options.scenario, "--scale", "\(options.scale)", "--workers", "\(options.workers)"],
+                count: min(options.workers, max(1, w.items.count)),
+                executable: options.workerExecutable ?? ProcessPool.ownExecutable(),
+                arguments: [
+                    "_worker", options.scenario, "--scale", "\(options.scale)", "--workers", "\(options.workers)",
+                ],
                 environment: options.workerEnvironment + ["\(workerRoleVariable)=compute"])
             let executor: ThreadPoolExecutor
             do { executor = try ThreadPoolExecutor(threads: ProcessInfoLite.cores, name: "async") } catch {
                 _ = pool.finish()
                 throw error
             }
-            let outcome = Swift.Result { try blockingOn(executor) { try await tasks(w, limit: options.workers, pool: pool, executor: executor) } }
+            let outcome = Swift.Result {
+                try blockingOn(executor) { try await tasks(w, limit: options.workers, pool: pool, executor: executor) }
+            }
             executor.shutdown()
             traces = pool.finish()
             if case .failure(RunError.workerDied(let worker, let pid, let item, let how, _)) = outcome {
@@ -125,7 +130,8 @@ final class AsyncProcessPool: @unchecked Sendable {
         var workers: [Worker] = []
         do {
             for k in 0..<count {
-                workers.append(try Worker.spawn(index: k, executable: executable, arguments: arguments, environment: environment))
+                workers.append(
+                    try Worker.spawn(index: k, executable: executable, arguments: arguments, environment: environment))
             }
         } catch {
             for w in workers { w.closeAll() }
@@ -207,9 +213,13 @@ final class AsyncProcessPool: @unchecked Sendable {
                 guard let (lines, ended) = try? workers[k].readResults() else { continue }
                 for line in lines {
                     let parts = line.split(separator: "\t", maxSplits: 1).map(String.init)
-                    guard parts.count == 2, let id = Int(parts[0]), id == workers[k].assigned, let job = running.removeValue(forKey: id)
+                    guard parts.count == 2, let id = Int(parts[0]), id == workers[k].assigned,
+                        let job = running.removeValue(forKey: id)
                     else {
-                        failAll(.workerFailed("worker \(k) (pid \(workers[k].pid)) answered '\(line.prefix(80))' to item \(workers[k].assigned ?? -1)"))
+                        failAll(
+                            .workerFailed(
+                                "worker \(k) (pid \(workers[k].pid)) answered '\(line.prefix(80))' to item \(workers[k].assigned ?? -1)"
+                            ))
                         continue
                     }
                     workers[k].assigned = nil
@@ -227,7 +237,9 @@ final class AsyncProcessPool: @unchecked Sendable {
         // No more work: closing their input ends the workers; then their trace streams end.
         for k in workers.indices { workers[k].closeInput() }
         while workers.contains(where: { !$0.traceEnded }) {
-            var fds = workers.filter { $0.traceFD >= 0 }.map { pollfd(fd: $0.traceFD, events: Int16(POLLIN), revents: 0) }
+            var fds = workers.filter { $0.traceFD >= 0 }.map {
+                pollfd(fd: $0.traceFD, events: Int16(POLLIN), revents: 0)
+            }
             _ = poll(&fds, nfds_t(fds.count), -1)
             for k in workers.indices { workers[k].drainTrace() }
         }
@@ -245,7 +257,8 @@ final class AsyncProcessPool: @unchecked Sendable {
 enum HybridWorker {
     /// Whether this process is a worker serving the CPU phase of a hybrid run.
     static var isComputeWorker: Bool {
-        ProcessWorker.active.load(ordering: .acquiring) && getenv(workerRoleVariable).map { String(cString: $0) } == "compute"
+        ProcessWorker.active.load(ordering: .acquiring)
+            && getenv(workerRoleVariable).map { String(cString: $0) } == "compute"
     }
 
     /// Reads `id<TAB>input` lines from standard input until it ends, answers `id<TAB>output` on
@@ -268,7 +281,9 @@ enum HybridWorker {
                     while true {
                         let n = read(0, b.baseAddress, b.count)
                         if n >= 0 { return n }
-                        if errno != EINTR { throw RunError.workerFailed("worker: read: \(String(cString: strerror(errno)))") }
+                        if errno != EINTR {
+                            throw RunError.workerFailed("worker: read: \(String(cString: strerror(errno)))")
+                        }
                     }
                 }
             }

@@ -3,7 +3,7 @@ import LanesRecord
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// HTTP/1.0 `GET`s to the loopback server, two ways: with blocking sockets whose reads and writes
@@ -28,7 +28,9 @@ struct LoopbackClient: Sendable {
     private func connect(_ fd: Int32) -> Int32 {
         var a = address
         return withUnsafePointer(to: &a) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
     }
 
@@ -50,7 +52,9 @@ struct LoopbackClient: Sendable {
                 let bytes = request(path)
                 var sent = 0
                 while sent < bytes.count {
-                    let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
+                    let n = bytes.withUnsafeBytes {
+                        send(fd, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL))
+                    }
                     if n >= 0 {
                         sent += n
                     } else if errno != EINTR {
@@ -69,16 +73,19 @@ struct LoopbackClient: Sendable {
         } catch let error as SystemError where error.errno == EAGAIN || error.errno == EWOULDBLOCK {
             throw FetchError.timedOut
         } catch let error as SystemError {
-            throw error.errno == ECONNRESET || error.errno == EPIPE ? FetchError.hungUp : FetchError.system(error.what, error.errno)
+            throw error.errno == ECONNRESET || error.errno == EPIPE
+                ? FetchError.hungUp : FetchError.system(error.what, error.errno)
         }
     }
 
     /// One attempt with a non-blocking socket: the task suspends on the reactor whenever the socket
     /// is not ready, and no thread waits for it.
     func get(_ path: String, reactor: Reactor) async throws -> [UInt8] {
-        let deadline = monotonicNow() + UInt64(timeout.components.seconds) * 1_000_000_000
+        let deadline =
+            monotonicNow() + UInt64(timeout.components.seconds) * 1_000_000_000
             + UInt64(timeout.components.attoseconds / 1_000_000_000)
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let fd = socket(
+            AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw FetchError.system("socket", errno) }
         defer { close(fd) }
         if connect(fd) != 0 {
@@ -118,7 +125,9 @@ struct LoopbackClient: Sendable {
         return try Self.body(of: response)
     }
 
-    private func awaitReady(_ fd: Int32, _ interest: Reactor.Interest, _ deadline: UInt64, _ reactor: Reactor) async throws {
+    private func awaitReady(_ fd: Int32, _ interest: Reactor.Interest, _ deadline: UInt64, _ reactor: Reactor)
+        async throws
+    {
         let token = beginWait(interest == .read ? .ioRead : .ioWrite, object: Self.object)
         defer { endWait(token) }
         try await reactor.wait(fd, for: interest, deadline: deadline)
@@ -126,9 +135,14 @@ struct LoopbackClient: Sendable {
 
     /// The body of a whole HTTP/1.0 answer with status 200.
     static func body(of response: [UInt8]) throws -> [UInt8] {
-        guard let head = (0..<max(0, response.count - 3)).first(where: { response[$0..<$0 + 4].elementsEqual([13, 10, 13, 10]) })
+        guard
+            let head = (0..<max(0, response.count - 3)).first(where: {
+                response[$0..<$0 + 4].elementsEqual([13, 10, 13, 10])
+            })
         else { throw FetchError.hungUp }
-        let status = response.prefix { $0 != 13 }.split(separator: 32).dropFirst().first.flatMap { Int(String(decoding: $0, as: UTF8.self)) }
+        let status = response.prefix { $0 != 13 }.split(separator: 32).dropFirst().first.flatMap {
+            Int(String(decoding: $0, as: UTF8.self))
+        }
         guard let status else { throw FetchError.hungUp }
         guard status == 200 else { throw FetchError.status(status) }
         let headers = String(decoding: response[..<head], as: UTF8.self).lowercased()

@@ -1,7 +1,7 @@
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Why a request over loopback failed.
@@ -58,7 +58,8 @@ final class LoopbackServer: @unchecked Sendable {
 
     init(route: @escaping @Sendable (_ path: String, _ attempt: Int) -> LoopbackAnswer) throws {
         raiseDescriptorLimit()
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let listener = socket(
+            AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard listener >= 0 else { throw FetchError.system("socket", errno) }
         var one: Int32 = 1
         setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
@@ -67,7 +68,9 @@ final class LoopbackServer: @unchecked Sendable {
         address.sin_port = 0
         address.sin_addr = in_addr(s_addr: UInt32(0x7F00_0001).bigEndian)
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         // The kernel caps the backlog at net.core.somaxconn.
         guard bound == 0, listen(listener, 4096) == 0 else {
@@ -146,7 +149,8 @@ final class LoopbackServer: @unchecked Sendable {
                     attempts[path, default: 0] += 1
                     switch route(path, attempts[path]!) {
                     case .respond(let status, let body, let delay):
-                        let head = "HTTP/1.0 \(status) \(status == 200 ? "OK" : "Error")\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n"
+                        let head =
+                            "HTTP/1.0 \(status) \(status == 200 ? "OK" : "Error")\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n"
                         conn.output = Array(head.utf8) + body
                         conn.due = now + max(1, delay)
                     case .hangUp(let delay):
@@ -172,7 +176,9 @@ final class LoopbackServer: @unchecked Sendable {
     /// Sends what it can of the answer; false once it is all sent (or the client is gone).
     private func flush(_ fd: Int32, _ conn: inout Connection) -> Bool {
         while conn.sent < conn.output.count {
-            let n = conn.output.withUnsafeBytes { send(fd, $0.baseAddress! + conn.sent, $0.count - conn.sent, Int32(MSG_NOSIGNAL)) }
+            let n = conn.output.withUnsafeBytes {
+                send(fd, $0.baseAddress! + conn.sent, $0.count - conn.sent, Int32(MSG_NOSIGNAL))
+            }
             if n > 0 {
                 conn.sent += n
             } else if n < 0 && (errno == EAGAIN || errno == EINTR) {
@@ -186,7 +192,9 @@ final class LoopbackServer: @unchecked Sendable {
 
     /// The path of a complete `GET` request head, or nil while it is incomplete.
     static func requestPath(_ input: [UInt8]) -> String? {
-        guard input.count >= 4, (0...(input.count - 4)).contains(where: { input[$0..<$0 + 4].elementsEqual([13, 10, 13, 10]) }) else {
+        guard input.count >= 4,
+            (0...(input.count - 4)).contains(where: { input[$0..<$0 + 4].elementsEqual([13, 10, 13, 10]) })
+        else {
             return nil
         }
         let line = input.prefix { $0 != 13 }.split(separator: 32)

@@ -1,7 +1,7 @@
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A poll reactor: one thread waits for the sockets that tasks await and resumes them, so no
@@ -56,7 +56,9 @@ final class Reactor: @unchecked Sendable {
         wake.signal()
         thread?.join()
         thread = nil
-        for w in state.withLock({ s in defer { s.waiters = [:] }; return Array(s.waiters.values) }) {
+        for w in state.withLock({ s in
+            defer { s.waiters = [:] }; return Array(s.waiters.values)
+        }) {
             w.continuation.resume(throwing: FetchError.system("reactor stopped", ECANCELED))
         }
         wake.close()

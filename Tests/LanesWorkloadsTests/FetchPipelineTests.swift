@@ -3,7 +3,7 @@ import LanesRecord
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @testable import LanesWorkloads
@@ -25,7 +25,9 @@ import Glibc
             #expect(peak <= 4, "\(model)")
             if model != .sequential && model != .dispatch { #expect(peak > 1, "\(model)") }
             if model == .sequential { #expect(peak == 1) }
-            #expect(result.details.contains("peak requests in flight: \(Int(peak)) (semaphore limit 4)"), "\(result.details)")
+            #expect(
+                result.details.contains("peak requests in flight: \(Int(peak)) (semaphore limit 4)"),
+                "\(result.details)")
         }
         #expect(answers.count == 1, "\(answers)")
         #expect(answers.first?.hasPrefix("23/24 requests answered") == true, "\(answers)")
@@ -81,7 +83,8 @@ import Glibc
         let bodies = await withTaskGroup(of: Int.self) { group in
             for i in 0..<1_000 {
                 group.addTask {
-                    await client.fetchWithRetry("/\(i)", policy: policy, inFlight: inFlight, reactor: reactor)?.count ?? -1
+                    await client.fetchWithRetry("/\(i)", policy: policy, inFlight: inFlight, reactor: reactor)?.count
+                        ?? -1
                 }
             }
             return await group.reduce(into: [Int]()) { $0.append($1) }
@@ -139,7 +142,8 @@ import Glibc
         } throws: { error in
             guard case RunError.workerDied(_, let pid, let item, let how, let trace) = error else { return false }
             let process = trace.processes.first { $0.pid == Int64(pid) }
-            return item == 3 && how.contains("killed") && process?.exit != nil && trace.lanes.contains { $0.pid == Int64(pid) }
+            return item == 3 && how.contains("killed") && process?.exit != nil
+                && trace.lanes.contains { $0.pid == Int64(pid) }
         }
         #expect(!Recorder.isRecording)
     }

@@ -42,7 +42,8 @@ public enum Fetch {
     /// Runs `plan` under `model` with `options.workers` as the semaphore's limit; `observe` is
     /// called with the number of requests in flight whenever it changes.
     public static func run(
-        _ model: ConcurrencyModel, options: RunOptions, plan: Plan = .standard, observe: (@Sendable (Int) -> Void)? = nil
+        _ model: ConcurrencyModel, options: RunOptions, plan: Plan = .standard,
+        observe: (@Sendable (Int) -> Void)? = nil
     ) throws -> RunResult {
         guard options.workers > 0 else { throw RunError.invalidOptions("--workers must be at least 1") }
         let timeout = max(0.1, plan.timeout * options.scale)
@@ -74,7 +75,8 @@ public enum Fetch {
                     hash.add(UInt64(i))
                     for b in body ?? [] { hash.add(UInt64(b)) }
                 }
-                return "\(ok.count)/\(bodies.count) requests answered, \(ok.map(\.count).reduce(0, +)) bytes, checksum \(hash.hex)"
+                return
+                    "\(ok.count)/\(bodies.count) requests answered, \(ok.map(\.count).reduce(0, +)) bytes, checksum \(hash.hex)"
             })
         var result = try Runner.run(workload, model: model, options: options)
         result.details = [
@@ -101,7 +103,8 @@ extension Fetch.Plan {
                 return .respond(status: 404, body: Array("no such item".utf8), delay: 0)
             }
             let step = Double((i * 7) % 12) / 11
-            let delay = UInt64((plan.delay.lowerBound + (plan.delay.upperBound - plan.delay.lowerBound) * step) * scale * 1e9)
+            let delay = UInt64(
+                (plan.delay.lowerBound + (plan.delay.upperBound - plan.delay.lowerBound) * step) * scale * 1e9)
             if plan.failures {
                 if i == 11 { return .respond(status: 500, body: [], delay: delay) }
                 if attempt == 1 {

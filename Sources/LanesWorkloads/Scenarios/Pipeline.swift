@@ -2,7 +2,7 @@ import LanesCore
 import LanesRecord
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension ScenarioCatalog {
@@ -37,7 +37,8 @@ enum Pipeline {
         let inWorker = ProcessWorker.active.load(ordering: .acquiring)
         if inWorker {
             guard let p = environment(portVariable).flatMap(UInt16.init), let f = environment(folderVariable) else {
-                throw RunError.workerFailed("pipeline worker: \(portVariable) and \(folderVariable) must be set by the parent")
+                throw RunError.workerFailed(
+                    "pipeline worker: \(portVariable) and \(folderVariable) must be set by the parent")
             }
             (port, folder) = (p, f)
         } else {
@@ -47,7 +48,8 @@ enum Pipeline {
             var template = Array("/tmp/lanes-pipeline-XXXXXX".utf8CString)
             guard let made = mkdtemp(&template) else {
                 s.stop()
-                throw RunError.invalidOptions("cannot make a temporary folder in /tmp: \(String(cString: strerror(errno)))")
+                throw RunError.invalidOptions(
+                    "cannot make a temporary folder in /tmp: \(String(cString: strerror(errno)))")
             }
             folder = String(cString: made)
             options.workerEnvironment += ["\(portVariable)=\(port)", "\(folderVariable)=\(folder)"]
@@ -72,7 +74,9 @@ enum Pipeline {
             defer { reactor.stop() }
             let fetchAsync: @Sendable (Int) async throws -> String = { i in
                 try await span(fetchName) {
-                    guard let body = await client.fetchWithRetry("/dataset/\(i)", policy: policy, inFlight: inFlight, reactor: reactor)
+                    guard
+                        let body = await client.fetchWithRetry(
+                            "/dataset/\(i)", policy: policy, inFlight: inFlight, reactor: reactor)
                     else { throw FetchError.hungUp }
                     return String(decoding: body, as: UTF8.self)
                 }
@@ -83,7 +87,8 @@ enum Pipeline {
             if model == .hybrid {
                 return try HybridRunner.run(
                     HybridWorkload(
-                        name: SpanName("dataset"), items: items, fetch: fetchAsync, finish: storeAsync, combine: combine),
+                        name: SpanName("dataset"), items: items, fetch: fetchAsync, finish: storeAsync, combine: combine
+                    ),
                     options: options)
             }
             return try Runner.run(
@@ -100,12 +105,16 @@ enum Pipeline {
             name: "dataset", items: items,
             work: { (i: Int, context: WorkContext) throws -> String in
                 let body = try span(fetchName) {
-                    guard let b = client.fetchWithRetry("/dataset/\(i)", policy: policy, inFlight: inFlight, context: context)
+                    guard
+                        let b = client.fetchWithRetry(
+                            "/dataset/\(i)", policy: policy, inFlight: inFlight, context: context)
                     else { throw FetchError.hungUp }
                     return String(decoding: b, as: UTF8.self)
                 }
                 let computed = try span(computeName) { try compute(body, context: context) }
-                return try span(storeName) { try context.blocking { try store(computed, data: body, folder: folder, name: names[i]) } }
+                return try span(storeName) {
+                    try context.blocking { try store(computed, data: body, folder: folder, name: names[i]) }
+                }
             },
             combine: combine, transport: ResultTransport(encode: { $0 }, decode: { $0 }))
         return try Runner.run(workload, model: model, options: options)
@@ -138,10 +147,14 @@ enum Pipeline {
     /// the values, as one line `name;count;sum;mean;std;primes`.
     static func compute(_ body: String, context: WorkContext = .free) throws -> String {
         let parts = body.split(separator: ";", maxSplits: 1)
-        guard parts.count == 2 else { throw RunError.workerFailed("pipeline: a dataset without values: '\(body.prefix(40))'") }
+        guard parts.count == 2 else {
+            throw RunError.workerFailed("pipeline: a dataset without values: '\(body.prefix(40))'")
+        }
         var values: [Int] = []
         for field in parts[1].split(separator: ",") {
-            guard let v = Int(field) else { throw RunError.workerFailed("pipeline: '\(field.prefix(20))' is not a number") }
+            guard let v = Int(field) else {
+                throw RunError.workerFailed("pipeline: '\(field.prefix(20))' is not a number")
+            }
             values.append(v)
         }
         let sum = values.reduce(0, +)
@@ -177,7 +190,8 @@ enum Pipeline {
             }
             for b in r.utf8 { hash.add(UInt64(b)) }
         }
-        return "\(results.count) datasets, \(primes) primes among \(values) values, \(written) bytes stored, checksum \(hash.hex)"
+        return
+            "\(results.count) datasets, \(primes) primes among \(values) values, \(written) bytes stored, checksum \(hash.hex)"
     }
 
     /// `model: fetch X ms, compute Y ms, store Z ms (summed over datasets), wall W ms`, from the trace's spans.
@@ -186,7 +200,8 @@ enum Pipeline {
         for s in result.trace.spans where phases.contains(s.name) { totals[s.name, default: 0] += s.end - s.start }
         guard !totals.isEmpty else { return nil }
         let text = phases.map { "\($0) \((totals[$0] ?? 0) / 1_000_000) ms" }.joined(separator: ", ")
-        let wall = result.wallTime.components.seconds * 1000 + result.wallTime.components.attoseconds / 1_000_000_000_000_000
+        let wall =
+            result.wallTime.components.seconds * 1000 + result.wallTime.components.attoseconds / 1_000_000_000_000_000
         return "\(result.model): \(text) (summed over datasets), wall \(wall) ms"
     }
 

@@ -9,7 +9,7 @@ import LanesWorkloads
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 let arguments = CommandLine.arguments
@@ -57,7 +57,9 @@ if let model = option("--measure").flatMap(ConcurrencyModel.init(rawValue:)) {
     // The server holds each answer for a second: long enough for every request to be in flight.
     let plan = Fetch.Plan(requests: requests, failures: false, delay: 1.0...1.0, timeout: 30)
     // A warm-up run, so that what the runtime and the server allocate once is not counted.
-    _ = try Fetch.run(model, options: RunOptions(workers: 8, scale: 0.01, traced: false), plan: Fetch.Plan(requests: 16, failures: false, delay: 1...1, timeout: 30))
+    _ = try Fetch.run(
+        model, options: RunOptions(workers: 8, scale: 0.01, traced: false),
+        plan: Fetch.Plan(requests: 16, failures: false, delay: 1...1, timeout: 30))
     let probe = PeakProbe(target: requests)
     let before = residentBytes()
     let start = nowNs()
@@ -106,7 +108,8 @@ extension String {
 print("fetch, \(requests) requests held 1 s each by the loopback server, all in flight at once")
 let async = measure(.async, count: requests)
 if let a = async {
-    print("  async: \(a["peak"]!) in flight, \(a["bytes-per-request"]!) bytes per task, \(a["wall"]!) s; \(a["answer"]!)")
+    print(
+        "  async: \(a["peak"]!) in flight, \(a["bytes-per-request"]!) bytes per task, \(a["wall"]!) s; \(a["answer"]!)")
 }
 let tracedAsync = measure(.async, count: requests, traced: true)
 if let t = tracedAsync { print("  async, traced: \(t["peak"]!) in flight, \(t["wall"]!) s") }
@@ -119,12 +122,16 @@ while threadCount >= 16 {
     threadCount /= 2
 }
 if let t = threads {
-    if threadCount < requests { print("  thread-per-task could not run \(requests) threads here; measured at \(threadCount)") }
+    if threadCount < requests {
+        print("  thread-per-task could not run \(requests) threads here; measured at \(threadCount)")
+    }
     print("  thread-per-task: \(t["peak"]!) in flight, \(t["bytes-per-request"]!) bytes per thread, \(t["wall"]!) s")
 }
 let perTask = async.flatMap { Int($0["bytes-per-request"]!) }
 let perThread = threads.flatMap { Int($0["bytes-per-request"]!) }
-if let perTask, let perThread, perTask > 0 { print("  a thread costs \(fmt(Double(perThread) / Double(perTask), 1))x a task") }
+if let perTask, let perThread, perTask > 0 {
+    print("  a thread costs \(fmt(Double(perThread) / Double(perTask), 1))x a task")
+}
 
 print("")
 print("fetch-async-\(requests)-completed: \(async != nil ? 1 : 0)")
