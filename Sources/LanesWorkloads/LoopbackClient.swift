@@ -63,7 +63,7 @@ struct LoopbackClient: Sendable {
                 }
             }
             var response: [UInt8] = []
-            var chunk = [UInt8](repeating: 0, count: 16_384)
+            var chunk = [UInt8](repeating: 0, count: 4_096)
             while true {
                 let n = try chunk.withUnsafeMutableBytes { try tracedRead(fd, into: $0, object: Self.object) }
                 if n == 0 { break }
@@ -108,8 +108,11 @@ struct LoopbackClient: Sendable {
                 throw errno == ECONNRESET || errno == EPIPE ? FetchError.hungUp : FetchError.system("send", errno)
             }
         }
+        // The server answers later, never at once: wait for it before taking a read buffer, so a
+        // task parked on its request holds no buffer (a blocked thread must hold one).
+        try await awaitReady(fd, .read, deadline, reactor)
         var response: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16_384)
+        var chunk = [UInt8](repeating: 0, count: 4_096)
         while true {
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n > 0 {

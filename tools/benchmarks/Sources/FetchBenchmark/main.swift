@@ -5,6 +5,7 @@
 // Run from the repository's root:
 //   swift run -c release --package-path tools/benchmarks fetch-benchmark [--requests N]
 import BenchSupport
+import Dispatch
 import LanesWorkloads
 import Synchronization
 
@@ -22,7 +23,7 @@ func residentBytes() -> Int {
     defer { fclose(file) }
     var line = [CChar](repeating: 0, count: 256)
     while fgets(&line, Int32(line.count), file) != nil {
-        let text = String(cString: line)
+        let text = line.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         if text.hasPrefix("VmRSS:") {
             return (Int(text.dropFirst(6).filter(\.isNumber)) ?? 0) * 1024
         }
@@ -30,25 +31,37 @@ func residentBytes() -> Int {
     return 0
 }
 
-/// The resident set when the requests in flight first reach `target` (or at their peak).
+/// The largest resident set seen while every request is in flight, sampled every 2 ms by a
+/// thread of its own (the requests are then parked in their reads, buffers allocated).
 final class PeakProbe: Sendable {
     let target: Int
-    private let state = Mutex<(peak: Int, rss: Int)>((0, 0))
-    init(target: Int) { self.target = target }
+    private let current = Atomic<Int>(0)
+    private let highest = Atomic<Int>(0)
+    private let rss = Atomic<Int>(0)
+    private let done = Atomic<Bool>(false)
+    private let finished = DispatchSemaphore(value: 0)
 
-    func observe(_ inFlight: Int) {
-        let sample = state.withLock { $0.peak < inFlight && $0.peak < target }
-        guard sample else { return }
-        let rss = residentBytes()
-        state.withLock { s in
-            if inFlight > s.peak {
-                s.peak = inFlight
-                s.rss = rss
+    init(target: Int) {
+        self.target = target
+        DispatchQueue.global().async { [self] in
+            while !done.load(ordering: .acquiring) {
+                if current.load(ordering: .relaxed) >= target { rss.max(residentBytes(), ordering: .relaxed) }
+                usleep(2_000)
             }
+            finished.signal()
         }
     }
 
-    var result: (peak: Int, rss: Int) { state.withLock { $0 } }
+    func observe(_ inFlight: Int) {
+        current.store(inFlight, ordering: .relaxed)
+        highest.max(inFlight, ordering: .relaxed)
+    }
+
+    func stop() -> (peak: Int, rss: Int) {
+        done.store(true, ordering: .releasing)
+        finished.wait()
+        return (highest.load(ordering: .relaxed), rss.load(ordering: .relaxed))
+    }
 }
 
 // Child: run one model once and print `key=value` lines for the parent.
@@ -66,11 +79,11 @@ if let model = option("--measure").flatMap(ConcurrencyModel.init(rawValue:)) {
     let result = try Fetch.run(
         model, options: RunOptions(workers: requests, scale: 1, traced: traced), plan: plan, observe: probe.observe)
     let wall = Double(nowNs() - start) / 1e9
-    let (peak, rss) = probe.result
+    let (peak, rss) = probe.stop()
     print("answer=\(result.answer)")
     print("completed=\(result.answer.hasPrefix("\(requests)/\(requests) requests answered") ? 1 : 0)")
     print("peak=\(peak)")
-    print("bytes-per-request=\(peak > 0 ? (rss - before) / peak : 0)")
+    print("bytes-per-request=\(peak >= requests && rss > 0 ? (rss - before) / peak : 0)")
     print("wall=\(fmt(wall, 3))")
     exit(0)
 }
@@ -83,7 +96,7 @@ func measure(_ model: ConcurrencyModel, count: Int, traced: Bool = false) -> [St
     var text = ""
     var line = [CChar](repeating: 0, count: 4096)
     while fgets(&line, Int32(line.count), pipe) != nil {
-        let s = String(cString: line).trimmingSuffix("\n")
+        let s = line.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }.trimmingSuffix("\n")
         text += s + "\n"
         if let eq = s.firstIndex(of: "=") { out[String(s[..<eq])] = String(s[s.index(after: eq)...]) }
     }
@@ -98,7 +111,7 @@ func measure(_ model: ConcurrencyModel, count: Int, traced: Bool = false) -> [St
 func ownPath() -> String {
     var buffer = [CChar](repeating: 0, count: 4096)
     let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-    return n > 0 ? String(cString: buffer) : arguments[0]
+    return n > 0 ? buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) } : arguments[0]
 }
 
 extension String {
@@ -139,3 +152,6 @@ print("fetch-async-\(requests)-traced-completed: \(tracedAsync != nil ? 1 : 0)")
 print("fetch-async-bytes-per-task: \(perTask.map(String.init) ?? "n/a")")
 print("fetch-thread-count: \(threads != nil ? threadCount : 0)")
 print("fetch-thread-bytes-per-thread: \(perThread.map(String.init) ?? "n/a")")
+if let perTask, let perThread, perTask > 0 {
+    print("fetch-thread-over-task-memory: \(fmt(Double(perThread) / Double(perTask), 1))")
+}
