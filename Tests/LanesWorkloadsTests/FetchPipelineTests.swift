@@ -19,8 +19,9 @@ import Testing
             let result = try ScenarioCatalog.fetch.run(model, options: Self.options)
             answers.insert(result.answer)
             #expect(result.trace.validate().isEmpty, "\(model)")
-            // Four 503s, four hang-ups and one timeout retried once each; item 11 tried 4 times.
-            #expect(attempts(result) == 24 + 4 + 4 + 1 + 3, "\(model): \(result.details)")
+            // Four 503s, four hang-ups and one timeout retried once each; item 11 tried 4 times (a
+            // stall of the machine past the timeout could add a retry, never remove one).
+            #expect((attempts(result) ?? 0) >= 24 + 4 + 4 + 1 + 3, "\(model): \(result.details)")
             let peak = try #require(inFlightPeak(result.trace), "\(model) records no requests-in-flight counter")
             #expect(peak <= 4, "\(model)")
             if model != .sequential && model != .dispatch { #expect(peak > 1, "\(model)") }

@@ -7,9 +7,9 @@ extension ScenarioCatalog {
     /// (deterministically) and are retried with exponential backoff.
     public static let fetch = Scenario(
         name: "fetch", seedSection: "Example 1; Exercise 2",
-        summary: "24 requests to a loopback server (20-80 ms, scaled): semaphore, timeouts, retries with backoff",
+        summary: "24 requests to a loopback server (10-50 ms, scaled): semaphore, timeouts, retries with backoff",
         models: [.sequential, .threads, .threadPerTask, .dispatch, .async, .gil], defaultWorkers: 6,
-        notes: { results, _ in results.flatMap { r in r.details.map { "\(r.model): \($0)" } } }
+        notes: { results, _ in results.map { "\($0.model): \($0.details.joined(separator: "; "))" } }
     ) { model, options in
         try Fetch.run(model, options: options)
     }
@@ -36,7 +36,7 @@ public enum Fetch {
         }
 
         /// What `lanes run fetch` does.
-        public static let standard = Plan(requests: 24, failures: true, delay: 0.02...0.08, timeout: 0.25)
+        public static let standard = Plan(requests: 24, failures: true, delay: 0.01...0.05, timeout: 0.2)
     }
 
     /// Runs `plan` under `model` with `options.workers` as the semaphore's limit; `observe` is
@@ -50,7 +50,7 @@ public enum Fetch {
         let server = try LoopbackServer(route: plan.route(scale: options.scale, timeout: timeout))
         defer { server.stop() }
         let client = LoopbackClient(port: server.port, timeout: .nanoseconds(Int64(timeout * 1e9)))
-        let policy = RetryPolicy(base: .nanoseconds(Int64(0.025 * options.scale * 1e9)))
+        let policy = RetryPolicy(base: .nanoseconds(Int64(0.02 * options.scale * 1e9)))
         let inFlight = InFlight(observe: observe)
         let reactor = model == .async ? try Reactor() : nil
         defer { reactor?.stop() }
