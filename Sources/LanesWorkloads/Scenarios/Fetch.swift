@@ -19,6 +19,7 @@ extension ScenarioCatalog {
 public enum Fetch {
     /// How many requests, how slow the server is, and whether some requests fail.
     public struct Plan: Sendable {
+        /// How many requests (items), each to its own path `/item/N`.
         public var requests: Int
         /// With true, some first attempts fail (an error status, a hang-up, a timeout) and one
         /// request fails every attempt.
