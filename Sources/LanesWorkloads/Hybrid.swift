@@ -169,6 +169,12 @@ final class AsyncProcessPool: @unchecked Sendable {
     private func signalWake() { wake.signal() }
 
     private func loop(_ initial: [Worker]) {
+        // A write to a worker that just died must fail with EPIPE, not kill this process: SIGPIPE
+        // for a write is sent to the writing thread, so blocking it here is enough.
+        var pipeSignal = sigset_t()
+        sigemptyset(&pipeSignal)
+        sigaddset(&pipeSignal, SIGPIPE)
+        pthread_sigmask(SIG_BLOCK, &pipeSignal, nil)
         var workers = initial
         var waiting: [Job] = []
         var running: [Int: Job] = [:]
@@ -189,7 +195,9 @@ final class AsyncProcessPool: @unchecked Sendable {
                 s.queued = []
                 closing = s.closing
             }
-            for k in workers.indices where workers[k].assigned == nil && workers[k].inputFD >= 0 && !waiting.isEmpty {
+            for k in workers.indices
+            where workers[k].assigned == nil && workers[k].inputFD >= 0 && workers[k].resultsFD >= 0 && !waiting.isEmpty
+            {
                 let job = waiting.removeFirst()
                 workers[k].assigned = job.id
                 running[job.id] = job
@@ -224,6 +232,13 @@ final class AsyncProcessPool: @unchecked Sendable {
                     }
                     workers[k].assigned = nil
                     job.continuation.resume(returning: parts[1])
+                }
+                if ended && workers[k].assigned == nil && workers[k].exit == nil {
+                    // Ended between jobs: no item is lost, but the run cannot count on it.
+                    let how = workers[k].reap()
+                    workers[k].note = "\(how) between items"
+                    workers[k].closeInput()
+                    failAll(.workerFailed("hybrid worker \(k) (pid \(workers[k].pid)) \(how) between items"))
                 }
                 if ended, let job = workers[k].assigned {
                     let how = workers[k].reap()
