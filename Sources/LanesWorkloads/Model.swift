@@ -16,6 +16,9 @@ public enum ConcurrencyModel: String, CaseIterable, Sendable, CustomStringConver
     case actor
     /// N threads that must hold an emulated interpreter lock to compute (CPython's GIL).
     case gil
+    /// Async tasks for the I/O, with the CPU work sent to a pool of N worker processes (asyncio +
+    /// ProcessPoolExecutor); only for scenarios whose items have separate I/O and CPU phases.
+    case hybrid
 
     public var description: String { rawValue }
 
@@ -30,6 +33,7 @@ public enum ConcurrencyModel: String, CaseIterable, Sendable, CustomStringConver
         case .async: "Swift tasks in a task group, at most N at once"
         case .actor: "all work through one actor"
         case .gil: "N threads under an emulated interpreter lock (5 ms switch interval)"
+        case .hybrid: "async tasks for I/O, CPU work sent to a pool of N worker processes"
         }
     }
 }

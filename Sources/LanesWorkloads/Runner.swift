@@ -103,7 +103,7 @@ public enum Runner {
         var trace = try recorder?.stop().trace ?? Trace()
         let extra = extraTraces()
         if !extra.isEmpty { trace = Trace.merging([trace] + extra) }
-        if model == .async || model == .actor { trace = trace.attachingSuspensions() }
+        if model == .async || model == .actor || model == .hybrid { trace = trace.attachingSuspensions() }
         return RunResult(
             model: model, answer: answer.answer, details: answer.details, trace: trace, wallTime: wall, cpuTime: cpu)
     }
@@ -119,6 +119,8 @@ public enum Runner {
         case .dispatch: return try concurrentPerform(w)
         case .processes:
             throw RunError.invalidOptions("the processes model runs through Runner.run, which starts the workers")
+        case .hybrid:
+            throw RunError.invalidOptions("the hybrid model needs a workload with separate I/O and CPU phases (HybridRunner)")
         case .async:
             let executor = try ThreadPoolExecutor(threads: ProcessInfoLite.cores, name: "async")
             defer { executor.shutdown() }

@@ -6,7 +6,8 @@ public struct Scenario: Sendable {
     /// The part of `seed/concurrency.md` it mirrors.
     public let seedSection: String
     public let summary: String
-    /// The models it can run under (sequential first: it is the baseline).
+    /// The models it can run under (sequential first: it is the baseline). By default every model
+    /// but ``ConcurrencyModel/hybrid``, which needs items with separate I/O and CPU phases.
     public let models: [ConcurrencyModel]
     /// Workers when `--workers` is not given.
     public let defaultWorkers: Int
@@ -15,7 +16,7 @@ public struct Scenario: Sendable {
     public let notes: @Sendable ([RunResult], RunOptions) -> [String]
 
     public init(
-        name: String, seedSection: String, summary: String, models: [ConcurrencyModel] = ConcurrencyModel.allCases,
+        name: String, seedSection: String, summary: String, models: [ConcurrencyModel] = ConcurrencyModel.allCases.filter { $0 != .hybrid },
         defaultWorkers: Int = 4, notes: @escaping @Sendable ([RunResult], RunOptions) -> [String] = { _, _ in [] },
         run: @escaping @Sendable (ConcurrencyModel, RunOptions) throws -> RunResult
     ) {
@@ -43,7 +44,8 @@ public struct Scenario: Sendable {
 /// The scenarios Lanes ships, from the seed's examples, pitfalls and exercises.
 public enum ScenarioCatalog {
     public static let all: [Scenario] = [
-        cpuPrimes, downloads, fileHash, producerConsumer, race, blockingAsync, fireAndForget, lockContention, matrix,
+        cpuPrimes, downloads, fetch, fileHash, pipeline, producerConsumer, race, blockingAsync, fireAndForget,
+        lockContention, matrix,
     ]
 
     /// The scenario named `name`, if there is one.

@@ -3,6 +3,7 @@
 // Run: swift run -c release --package-path tools/benchmarks lanes-benchmarks
 //      swift run -c release --package-path tools/benchmarks lanes-png-benchmark
 //      swift run -c release --package-path tools/benchmarks tracing-bridge-benchmark
+//      swift run -c release --package-path tools/benchmarks fetch-benchmark
 //      python3 tools/benchmarks/json_import_bench.py   (Chrome Trace JSON import against orjson and json)
 import Foundation
 import PackageDescription
@@ -42,6 +43,12 @@ let package = Package(
                 "BenchSupport", .product(name: "LanesWorkloads", package: lanes),
             ],
             path: "Sources/WorkloadBenchmarks"
+        ),
+        // fetch with a thousand requests in flight: async tasks against threads, memory per request.
+        .executableTarget(
+            name: "fetch-benchmark",
+            dependencies: ["BenchSupport", .product(name: "LanesWorkloads", package: lanes)],
+            path: "Sources/FetchBenchmark"
         ),
         // PNG charts against matplotlib (png_matplotlib.py, run in the same process run).
         .executableTarget(
