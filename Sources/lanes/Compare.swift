@@ -12,7 +12,10 @@ struct Compare: ParsableCommand {
     var traces: [String]
 
     @Option(help: "The PNG file to write.")
-    var png: String
+    var png: String?
+
+    @Option(help: "A self-contained HTML page to write (timelines on one time scale, the per-model table).")
+    var html: String?
 
     @Option(help: "Time scale: shared (one for all runs) or own (each run fills the width).")
     var align: String = "shared"
@@ -21,6 +24,7 @@ struct Compare: ParsableCommand {
 
     func run() throws {
         guard !traces.isEmpty else { throw ValidationError("give at least one trace") }
+        guard png != nil || html != nil else { throw ValidationError("give --png OUT.png, --html OUT.html or both") }
         guard let alignment = TimeAlignment(rawValue: align) else {
             throw ValidationError("--align must be shared or own, not '\(align)'")
         }
@@ -33,7 +37,11 @@ struct Compare: ParsableCommand {
         }
         let font = chart.resolveFont()
         let layout = LanesRender.Layout.comparison(of: runs, options: options, alignment: alignment, measure: font.measure)
-        try writePNG(layout, to: png, font: font)
+        if let png { try writePNG(layout, to: png, font: font) }
+        if let html {
+            try writeHTML(
+                HTMLReport(comparing: runs, options: options, png: try? PNGChart.encode(layout, font: font)), to: html)
+        }
     }
 
     /// The model the run used, else the file name without its extension.

@@ -84,9 +84,16 @@ struct Report: ParsableCommand {
     var trace: String
 
     @Option(help: "The PNG file to write.")
-    var png: String
+    var png: String?
+
+    @Option(help: "A self-contained HTML page to write (interactive timeline, statistics, the PNG chart).")
+    var html: String?
 
     @OptionGroup var chart: ChartArguments
+
+    func validate() throws {
+        if png == nil && html == nil { throw ValidationError("give --png OUT.png, --html OUT.html or both") }
+    }
 
     func run() throws {
         let options = try chart.options()
@@ -94,7 +101,10 @@ struct Report: ParsableCommand {
         for w in result.warnings { printError("warning: \(trace): \(w)") }
         let font = chart.resolveFont()
         let layout = LanesRender.Layout.chart(of: result.trace, options: options, measure: font.measure)
-        try writePNG(layout, to: png, font: font)
+        if let png { try writePNG(layout, to: png, font: font) }
+        if let html {
+            try writeHTML(HTMLReport(trace: result.trace, options: options, png: try? PNGChart.encode(layout, font: font)), to: html)
+        }
     }
 }
 
