@@ -186,7 +186,7 @@ extension HTMLReport {
 
         let t0 = 0, t1 = fullEnd;
         let search = null, searchSets = runs.map(() => null);
-        let selected = null, measure = null, drawCount = 0, firstPaint = null;
+        let selected = null, measure = null, drawCount = 0, firstPaint = null, sawDense = false;
         const xOf = (t) => plotX + (t - t0) * plotW / (t1 - t0);
         const tOf = (x) => t0 + (x - plotX) * (t1 - t0) / plotW;
         function setView(a, b) {
@@ -250,7 +250,7 @@ extension HTMLReport {
           for (let depth = 0; depth < 3; depth++) {
             const [by, bh] = band(y, depth);
             columns(cols);
-            let dense = false;
+            let dense = false;  // any span too narrow to draw alone at this depth
             const e = R.first + R.count;
             for (let k = firstCandidate(run, R, t0); k < e; k++) {
               const s = d.start[k];
@@ -276,7 +276,7 @@ extension HTMLReport {
                 continue;
               }
               // Too narrow to see alone: add to the pixel columns it covers, as the PNG does.
-              dense = true;
+              dense = true; sawDense = true;
               let waitShare = 0, reason = -1;
               if (d.waitFirst[k] >= 0 && d.end[k] > s) {
                 let blocked = 0, longest = -1;
@@ -359,7 +359,14 @@ extension HTMLReport {
             const yv = y + h - Math.max(0, c.v[i]) / max * h, xa = xOf(c.t[i]), xb = xOf(i + 1 < c.t.length ? c.t[i + 1] : endT);
             ctx.lineTo(xa, yv); ctx.lineTo(xb, yv);
           }
-          ctx.lineTo(xOf(endT), y + h); ctx.closePath(); ctx.fill(); ctx.globalAlpha = 1; ctx.restore();
+          ctx.lineTo(xOf(endT), y + h); ctx.closePath(); ctx.fill(); ctx.globalAlpha = 1;
+          ctx.strokeStyle = C.counter; ctx.lineWidth = 1; ctx.beginPath();
+          for (let i = 0; i < c.t.length; i++) {
+            const yv = Math.round(y + h - Math.max(0, c.v[i]) / max * h) + 0.5, xa = xOf(c.t[i]), xb = xOf(i + 1 < c.t.length ? c.t[i + 1] : endT);
+            if (i === 0) ctx.moveTo(xa, yv); else ctx.lineTo(xa, yv);
+            ctx.lineTo(xb, yv);
+          }
+          ctx.stroke(); ctx.restore();
         }
 
         function drawFlows() {
@@ -624,7 +631,7 @@ extension HTMLReport {
             table(['model', 'wall', 'speedup', 'speedup per core', 'CPU', 'parallelism', 'blocked', 'spans'], rows));
         }
         // Legend: the names with the most time, the wait reasons and CPU states present.
-        (function legend() {
+        function legend() {
           const box = document.getElementById('legend'), seen = new Set();
           const swatch = (paint, label) => {
             const s = el('span'), c = el('canvas', { width: 12, height: 12 }), g = c.getContext('2d');
@@ -638,11 +645,22 @@ extension HTMLReport {
           const reasons = new Set();
           for (const run of runs) for (const b of run.blocked) reasons.add(b.reason);
           for (const w of WAITS) if (reasons.has(w)) swatch((g) => { g.fillStyle = g.createPattern(hatchTile(w, 6), 'repeat'); g.fillRect(0, 0, 12, 12); }, 'wait: ' + w);
+          if (sawDense) {
+            swatch((g) => { g.fillStyle = runs[0].colors[0] || C.counter; for (let x = 0; x < 12; x += 2) g.fillRect(x, x % 4 ? 8 : 4, 1, 12); },
+              'dense: height = busy share, colour = commonest name');
+          }
+          if (runs.some((r) => r.counters.length > 0)) {
+            swatch((g) => { g.globalAlpha = 0.55; g.fillStyle = C.counter; g.fillRect(0, 6, 12, 6); g.globalAlpha = 1; g.fillRect(0, 6, 12, 1); },
+              'counter (area up to its max)');
+          }
+          if (runs.some((r) => r.flows.length > 0)) {
+            swatch((g) => { g.strokeStyle = C.flow; g.beginPath(); g.moveTo(1, 11); g.lineTo(11, 1); g.stroke(); }, 'flow (click a span)');
+          }
           if (runs.some((r) => r.rows.some((R) => R.cpu))) {
             [['CPU: running', C.cpuRun], ['CPU: run queue', C.cpuRq], ['CPU: blocked', C.cpuBlk]].forEach(([label, color]) =>
               swatch((g) => { g.fillStyle = color; g.fillRect(0, 0, 12, 12); }, label));
           }
-        })();
+        }
         const copy = document.getElementById('copy-mermaid');
         if (copy) copy.addEventListener('click', () => {
           const text = document.getElementById('mermaid').textContent;
@@ -657,6 +675,10 @@ extension HTMLReport {
           visibleRange: () => [t0, t1],
           drawCount: () => drawCount,
           firstPaint: () => firstPaint,
+          measured: () => measure ? Math.abs(measure.b - measure.a) : null,
+          pinned: () => selected ? { run: selected.run, span: selected.k } : null,
+          canvasHeight: () => height,
+          firstGroupY: () => { const g = lines.find((l) => l.kind === 'group'); return g ? g.y + g.h / 2 : null; },
           spanName: (k, ri) => runs[ri || 0].names[runs[ri || 0].d.name[k]],
           findSpan: (name, ri) => { const run = runs[ri || 0], i = run.names.indexOf(name); if (i < 0) return -1; return run.d.name.indexOf(i); },
           // The widest span on screen in run ri, for tests that need one they can point at.
@@ -682,6 +704,7 @@ extension HTMLReport {
 
         layout();
         draw();
+        legend();
         })();
         """#
 }

@@ -27,6 +27,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.actions.wheel_input import ScrollOrigin
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 
 XSS_NAMES = [
     "</script><img src=x onerror=alert(1)>",
@@ -157,6 +158,39 @@ def check_page(driver, name, path, expected_spans, known=None, screenshot_dir=No
     check(abs((half[1] - half[0]) - (full[1] - full[0]) / 2) < 1e-6 * (full[1] - full[0]) + 1,
           f"{name}: the + key halves the visible range")
     driver.find_element(By.ID, "chart").send_keys("0")
+    time.sleep(0.05)
+
+    # Click pins the span's details; shift-drag measures; a click on a process heading collapses it.
+    shown_name, p = hover_span(driver, k)
+    ActionChains(driver).click().perform()
+    pinned = driver.execute_script("return window.lanesReport.pinned()")
+    text = driver.execute_script("const p = document.getElementById('pinned'); return p.hidden ? null : p.querySelector('b').textContent")
+    check(pinned is not None and pinned["span"] == k and text == expected_name, f"{name}: a click pins the span's details")
+    left, top = canvas_origin(driver)
+    canvas = driver.find_element(By.ID, "chart")
+    size = driver.execute_script("const r = arguments[0].getBoundingClientRect(); return [r.width, r.height];", canvas)
+    dx, dy = int(p["x"] - size[0] / 2), int(p["y"] - size[1] / 2)
+    ActionChains(driver).key_down(Keys.SHIFT).move_to_element_with_offset(canvas, dx, dy).click_and_hold() \
+        .move_by_offset(60, 0).release().key_up(Keys.SHIFT).perform()
+    measured = driver.execute_script("return window.lanesReport.measured()")
+    check(measured is not None and measured > 0, f"{name}: shift-drag measures a range ({measured and round(measured)} ns)")
+    if screenshot_dir:
+        driver.save_screenshot(os.path.join(screenshot_dir, f"{name}-pinned-measured.png"))
+    driver.find_element(By.ID, "chart").send_keys(Keys.ESCAPE)
+    h0 = driver.execute_script("return window.lanesReport.canvasHeight()")
+    group_y = driver.execute_script("return window.lanesReport.firstGroupY()")
+    left, top = canvas_origin(driver)
+
+    def click_heading():
+        actions = ActionChains(driver)
+        actions.w3c_actions.pointer_action.move_to_location(int(left + 60), int(top + group_y))
+        actions.w3c_actions.pointer_action.click()
+        actions.perform()
+    click_heading()
+    h1 = driver.execute_script("return window.lanesReport.canvasHeight()")
+    click_heading()
+    h2 = driver.execute_script("return window.lanesReport.canvasHeight()")
+    check(h1 < h0 and h2 == h0, f"{name}: a click on a process heading collapses and expands it ({h0} → {h1} → {h2} px)")
     check(console_errors(driver) == [], f"{name}: still no console error after interaction")
 
 
