@@ -246,7 +246,7 @@ extension HTMLReport {
           ctx.save(); ctx.beginPath(); ctx.rect(plotX, y, plotW, line.h); ctx.clip();
           const ppn = plotW / (t1 - t0), cols = Math.ceil(plotW) + 1;
           const match = searchSets[ri];
-          const labels = [];
+          const labels = [], wide = [];
           for (let depth = 0; depth < 3; depth++) {
             const [by, bh] = band(y, depth);
             columns(cols);
@@ -272,6 +272,7 @@ extension HTMLReport {
                     ctx.fillRect(plotX + (wa - t0) * ppn, by, Math.max(1, (wb - wa) * ppn), bh);
                   }
                 }
+                wide.push([x0, x1, depth]);
                 if (x1 - x0 >= 40 && bh >= 11) labels.push([k, x0, x1, by, bh]);
                 continue;
               }
@@ -310,12 +311,30 @@ extension HTMLReport {
               ctx.globalAlpha = 1;
             }
           }
+          // Names go in the widest stretch of their bar that no wait of the span (other than one covering
+          // all of it) and no deeper bar covers, as in the PNG.
           ctx.font = SMALL; ctx.textBaseline = 'middle';
           for (const [k, x0, x1, by, bh] of labels) {
-            const text = fitText(run.names[d.name[k]], x1 - x0 - 8);
-            if (text.length < 2) continue;
-            ctx.save(); ctx.beginPath(); ctx.rect(plotX + x0, by, x1 - x0, bh); ctx.clip();
-            ctx.fillStyle = d.textColor[d.name[k]]; ctx.fillText(text, plotX + x0 + 4, by + bh / 2);
+            const depth = d.flags[k] & 3, obstacles = [];
+            for (const [b0, b1, bd] of wide) if (bd > depth && b1 > x0 && b0 < x1) obstacles.push([b0, b1]);
+            if (d.waitFirst[k] >= 0) {
+              for (let w = d.waitFirst[k], we = w + d.waitCount[k]; w < we; w++) {
+                const w0 = (Math.max(d.wStart[w], t0) - t0) * ppn, w1 = (Math.min(d.wEnd[w], t1) - t0) * ppn;
+                if (w1 > w0 && !(w0 <= x0 + 0.5 && w1 >= x1 - 0.5)) obstacles.push([w0, w1]);
+              }
+            }
+            obstacles.sort((a, b) => a[0] - b[0]);
+            let best0 = x0, best1 = x0, cursor = x0;
+            for (const [o0, o1] of obstacles) {
+              if (o0 > cursor && o0 - cursor > best1 - best0) { best0 = cursor; best1 = Math.min(o0, x1); }
+              cursor = Math.max(cursor, o1);
+            }
+            if (x1 - cursor > best1 - best0) { best0 = cursor; best1 = x1; }
+            if (best1 - best0 < 32) continue;
+            const text = fitText(run.names[d.name[k]], best1 - best0 - 8);
+            if (text.length < 2 || text === '…') continue;
+            ctx.save(); ctx.beginPath(); ctx.rect(plotX + best0, by, best1 - best0, bh); ctx.clip();
+            ctx.fillStyle = d.textColor[d.name[k]]; ctx.fillText(text, plotX + best0 + 4, by + bh / 2);
             ctx.restore();
           }
           if (R.cpu) drawCPU(R.cpu, y + ROW_H);
@@ -415,6 +434,7 @@ extension HTMLReport {
               ctx.fillText(fitText(mark + run.groups[line.group], width - 2 * MARGIN - 12), MARGIN + 6, line.y + line.h / 2);
             } else if (line.kind === 'run') {
               const run = runs[line.run], row = data.comparison.rows[line.run];
+              ctx.fillStyle = C.bg; ctx.fillRect(0, line.y, width, line.h);
               ctx.font = 'bold 13px "DejaVu Sans", system-ui, sans-serif'; ctx.fillStyle = C.text; ctx.textBaseline = 'middle';
               const title = run.name || row.label;
               ctx.fillText(title, MARGIN, line.y + line.h / 2);
