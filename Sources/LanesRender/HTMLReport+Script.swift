@@ -186,7 +186,7 @@ extension HTMLReport {
 
         let t0 = 0, t1 = fullEnd;
         let search = null, searchSets = runs.map(() => null);
-        let selected = null, measure = null, drawCount = 0, firstPaint = null, sawDense = false;
+        let selected = null, measure = null, drawCount = 0, firstPaint = null, sawDense = false, flowsDrawn = 0;
         const xOf = (t) => plotX + (t - t0) * plotW / (t1 - t0);
         const tOf = (x) => t0 + (x - plotX) * (t1 - t0) / plotW;
         function setView(a, b) {
@@ -389,6 +389,7 @@ extension HTMLReport {
         }
 
         function drawFlows() {
+          flowsDrawn = 0;
           if (!selected) return;
           const run = runs[selected.run], d = run.d, f = run.flows;
           ctx.save(); ctx.beginPath(); ctx.rect(plotX, RULER_H, plotW, height); ctx.clip();
@@ -400,7 +401,7 @@ extension HTMLReport {
             if (ya === undefined || yb === undefined) continue;
             const [ay, ah] = band(ya, d.flags[a] & 3), [by2, bh] = band(yb, d.flags[b] & 3);
             const x0 = xOf(f[i + 2]), y0 = ay + ah / 2, x1 = xOf(f[i + 3]), y1 = by2 + bh / 2;
-            ctx.beginPath(); ctx.moveTo(x0, y0); ctx.lineTo(x1, y1); ctx.stroke();
+            ctx.beginPath(); ctx.moveTo(x0, y0); ctx.lineTo(x1, y1); ctx.stroke(); flowsDrawn++;
             const ang = Math.atan2(y1 - y0, x1 - x0);
             ctx.beginPath(); ctx.moveTo(x1, y1);
             ctx.lineTo(x1 - 7 * Math.cos(ang - 0.4), y1 - 7 * Math.sin(ang - 0.4));
@@ -698,6 +699,7 @@ extension HTMLReport {
           measured: () => measure ? Math.abs(measure.b - measure.a) : null,
           pinned: () => selected ? { run: selected.run, span: selected.k } : null,
           canvasHeight: () => height,
+          flowsDrawn: () => flowsDrawn,
           firstGroupY: () => { const g = lines.find((l) => l.kind === 'group'); return g ? g.y + g.h / 2 : null; },
           spanName: (k, ri) => runs[ri || 0].names[runs[ri || 0].d.name[k]],
           findSpan: (name, ri) => { const run = runs[ri || 0], i = run.names.indexOf(name); if (i < 0) return -1; return run.d.name.indexOf(i); },

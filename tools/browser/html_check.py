@@ -166,6 +166,9 @@ def check_page(driver, name, path, expected_spans, known=None, screenshot_dir=No
     pinned = driver.execute_script("return window.lanesReport.pinned()")
     text = driver.execute_script("const p = document.getElementById('pinned'); return p.hidden ? null : p.querySelector('b').textContent")
     check(pinned is not None and pinned["span"] == k and text == expected_name, f"{name}: a click pins the span's details")
+    if name == "xss":
+        time.sleep(0.05)
+        check(driver.execute_script("return window.lanesReport.flowsDrawn()") == 1, f"{name}: the pinned span's flow is drawn")
     left, top = canvas_origin(driver)
     canvas = driver.find_element(By.ID, "chart")
     size = driver.execute_script("const r = arguments[0].getBoundingClientRect(); return [r.width, r.height];", canvas)
@@ -207,6 +210,9 @@ def write_xss_trace(path):
         counts[name] = counts.get(name, 0) + 1
         events.append({"ph": "X", "name": name, "pid": 1, "tid": 1 + i % 2, "ts": i * 50, "dur": 40,
                        "args": {XSS_NAMES[3]: XSS_NAMES[0]}})
+    # A flow from the first span (thread 1) to the second (thread 2): drawn when either is pinned.
+    events.append({"ph": "s", "name": "hand-off", "cat": "flow", "id": 1, "pid": 1, "tid": 1, "ts": 10})
+    events.append({"ph": "f", "bp": "e", "name": "hand-off", "cat": "flow", "id": 1, "pid": 1, "tid": 2, "ts": 60})
     with open(path, "w") as f:
         json.dump({"traceEvents": events}, f)
     return 40, counts
