@@ -38,7 +38,8 @@ struct HTMLRunData {
                 order.append(i)
             }
             order.sort { a, b in
-                rowOf[a] != rowOf[b] ? rowOf[a] < rowOf[b] : spans[a].start != spans[b].start ? spans[a].start < spans[b].start : a < b
+                rowOf[a] != rowOf[b]
+                    ? rowOf[a] < rowOf[b] : spans[a].start != spans[b].start ? spans[a].start < spans[b].start : a < b
             }
         }
         spanCount = order.count
@@ -135,7 +136,9 @@ struct HTMLRunData {
             if entry.pid != lastPid {
                 lastPid = entry.pid
                 let p = processes[entry.pid]
-                var text = p.map { $0.name.isEmpty ? "process \($0.pid)" : "\($0.name) (pid \($0.pid))" } ?? "process \(entry.pid)"
+                var text =
+                    p.map { $0.name.isEmpty ? "process \($0.pid)" : "\($0.name) (pid \($0.pid))" }
+                    ?? "process \(entry.pid)"
                 if let exit = p?.exit { text += " — \(exit)" }
                 if let note = p?.note, !note.isEmpty { text += " (\(note))" }
                 groupLabels.append(text)
@@ -226,7 +229,8 @@ struct HTMLRunData {
         }
         j.raw("[")
         j.string(label)
-        for v in [Int64(n), total, n > 0 ? total / Int64(n) : 0, rank(0.5), rank(0.9), rank(0.99), durations.last ?? 0] {
+        for v in [Int64(n), total, n > 0 ? total / Int64(n) : 0, rank(0.5), rank(0.9), rank(0.99), durations.last ?? 0]
+        {
             j.raw(",")
             j.raw(String(v))
         }
@@ -253,7 +257,9 @@ struct HTMLRunData {
             }
         }
         var out: [Int: [Double]] = [:]
-        for (k, v) in values.sorted(by: { $0.key.row != $1.key.row ? $0.key.row < $1.key.row : $0.key.time < $1.key.time }) {
+        for (k, v) in values.sorted(by: {
+            $0.key.row != $1.key.row ? $0.key.row < $1.key.row : $0.key.time < $1.key.time
+        }) {
             out[k.row, default: []] += [Double(k.time - origin), v.0, v.1, v.2]
         }
         return out
@@ -392,7 +398,10 @@ struct JSONWriter {
 
     private static func hex4(_ v: UInt32) -> String {
         let digits = Array("0123456789abcdef")
-        return "\\u" + String([digits[Int(v >> 12 & 15)], digits[Int(v >> 8 & 15)], digits[Int(v >> 4 & 15)], digits[Int(v & 15)]])
+        return "\\u"
+            + String([
+                digits[Int(v >> 12 & 15)], digits[Int(v >> 8 & 15)], digits[Int(v >> 4 & 15)], digits[Int(v & 15)],
+            ])
     }
 }
 

@@ -116,12 +116,14 @@ public struct HTMLReport: Sendable {
         page += Self.body(hasPNG: png != nil, comparing: comparing)
         if let png {
             page += "<details class=\"panel\" id=\"png-panel\"><summary>Chart (PNG)</summary>"
-            page += "<img id=\"png\" alt=\"The PNG chart of the same trace\" src=\"data:image/png;base64,\(Base64.encode(png))\">"
+            page +=
+                "<img id=\"png\" alt=\"The PNG chart of the same trace\" src=\"data:image/png;base64,\(Base64.encode(png))\">"
             page += "</details>\n"
         }
         page += "<details class=\"panel\" id=\"mermaid-panel\" open><summary>Mermaid</summary>"
         if let mermaid {
-            page += "<button id=\"copy-mermaid\" type=\"button\">Copy</button><pre id=\"mermaid\">\(Self.escape(mermaid))</pre>"
+            page +=
+                "<button id=\"copy-mermaid\" type=\"button\">Copy</button><pre id=\"mermaid\">\(Self.escape(mermaid))</pre>"
         } else {
             page += "<p class=\"empty\">No Mermaid text was generated for this report.</p>"
         }
@@ -153,9 +155,12 @@ public struct HTMLReport: Sendable {
             s += "<details class=\"panel\" open><summary>Comparison</summary><div id=\"comparison\"></div></details>\n"
         }
         s += "<details class=\"panel\" open><summary>Findings</summary><div id=\"findings\"></div></details>\n"
-        s += "<details class=\"panel\" open><summary>Blocked time by reason</summary><div id=\"blocked\"></div></details>\n"
-        s += "<details class=\"panel\" open><summary>Statistics per lane</summary><div id=\"stats-lane\"></div></details>\n"
-        s += "<details class=\"panel\" open><summary>Statistics per span name</summary><div id=\"stats-name\"></div></details>\n"
+        s +=
+            "<details class=\"panel\" open><summary>Blocked time by reason</summary><div id=\"blocked\"></div></details>\n"
+        s +=
+            "<details class=\"panel\" open><summary>Statistics per lane</summary><div id=\"stats-lane\"></div></details>\n"
+        s +=
+            "<details class=\"panel\" open><summary>Statistics per span name</summary><div id=\"stats-name\"></div></details>\n"
         return s
     }
 

@@ -39,8 +39,7 @@ struct Compare: ParsableCommand {
         let layout = LanesRender.Layout.comparison(of: runs, options: options, alignment: alignment, measure: font.measure)
         if let png { try writePNG(layout, to: png, font: font) }
         if let html {
-            try writeHTML(
-                HTMLReport(comparing: runs, options: options, png: try? PNGChart.encode(layout, font: font)), to: html)
+            try writeHTML(HTMLReport(comparing: runs, options: options, png: embeddedPNG(layout, font: font)), to: html)
         }
     }
 

@@ -103,7 +103,8 @@ struct Report: ParsableCommand {
         let layout = LanesRender.Layout.chart(of: result.trace, options: options, measure: font.measure)
         if let png { try writePNG(layout, to: png, font: font) }
         if let html {
-            try writeHTML(HTMLReport(trace: result.trace, options: options, png: try? PNGChart.encode(layout, font: font)), to: html)
+            let report = HTMLReport(trace: result.trace, options: options, png: embeddedPNG(layout, font: font))
+            try writeHTML(report, to: html)
         }
     }
 }

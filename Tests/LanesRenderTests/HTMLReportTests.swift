@@ -39,7 +39,9 @@ import Testing
 
     @Test func escapeCoversTextAndAttributes() {
         #expect(HTMLReport.escape("a<b>&\"c'") == "a&lt;b&gt;&amp;&quot;c&#39;")
-        #expect(HTMLReport.jsonQuoted("</script>\u{2028}\"\\\n\u{1}") == "\"\\u003c/script\\u003e\\u2028\\\"\\\\\\n\\u0001\"")
+        #expect(
+            HTMLReport.jsonQuoted("</script>\u{2028}\"\\\n\u{1}")
+                == "\"\\u003c/script\\u003e\\u2028\\\"\\\\\\n\\u0001\"")
     }
 
     @Test func contentSecurityPolicyForbidsTheNetworkAndAllowsOnlyThePagesOwnScript() throws {
@@ -73,7 +75,8 @@ import Testing
     @Test func theSpanCountShownIsTheTraces() {
         let trace = Traces.pipeline()
         let page = HTMLReport(trace: trace).renderText()
-        #expect(page.contains("<p id=\"span-count\" data-count=\"\(trace.spans.count)\">\(trace.spans.count) spans</p>"))
+        #expect(
+            page.contains("<p id=\"span-count\" data-count=\"\(trace.spans.count)\">\(trace.spans.count) spans</p>"))
         let runs = [(Traces.known(), "a"), (trace, "b")]
         let compared = HTMLReport(comparing: runs).renderText()
         #expect(compared.contains("data-count=\"\(trace.spans.count + 4)\""))
