@@ -203,8 +203,13 @@ struct HTMLRunData {
             let ta = nameDurations[a].reduce(0, +), tb = nameDurations[b].reduce(0, +)
             return ta != tb ? ta > tb : names.values[a] < names.values[b]
         }
+        // The table stays readable: the names with the most time, and how many more there are.
         j.key("byName")
-        j.array(nameOrder) { j, n in Self.statsRow(&j, label: names.values[n], &nameDurations[n]) }
+        j.array(Array(nameOrder.prefix(Self.maxNameRows))) { j, n in
+            Self.statsRow(&j, label: names.values[n], &nameDurations[n])
+        }
+        j.key("byNameOmitted")
+        j.number(max(0, nameOrder.count - Self.maxNameRows))
         j.key("findings")
         j.array(findings) { j, f in
             j.open()
@@ -218,6 +223,9 @@ struct HTMLRunData {
         j.close()
         json = j.text
     }
+
+    /// Rows of the per-name statistics table at most.
+    static let maxNameRows = 500
 
     /// `[label, count, total, mean, p50, p90, p99, max]`, durations in ns (nearest-rank percentiles).
     static func statsRow(_ j: inout JSONWriter, label: String, _ durations: inout [Int64]) {

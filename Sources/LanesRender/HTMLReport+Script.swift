@@ -22,6 +22,7 @@ extension HTMLReport {
         // ---- Formatting -------------------------------------------------------------------------------
 
         function fixed(x, digits) { return x.toFixed(digits); }
+        const pct = (x) => (100 * x).toFixed(1) + '%';
         function formatDuration(ns) {
           const sign = ns < 0 ? '-' : '', v = Math.abs(ns);
           const sig = (x) => fixed(x, x >= 100 ? 0 : x >= 10 ? 1 : 2);
@@ -486,7 +487,19 @@ extension HTMLReport {
             const score = (inside ? 0 : 4) + (y >= by && y < by + bh ? 0 : 2) - depth * 0.5 + (d.end[k] - d.start[k]) / (fullEnd * 4 + 1);
             if (score < bestScore) { bestScore = score; best = k; }
           }
-          return best < 0 ? null : { run: line.run, k: best };
+          return best < 0 ? null : { run: line.run, k: best, t };
+        }
+        // The CPU state of the row between the samples around t: shares running, in the run queue, blocked.
+        function cpuStateAt(samples, t) {
+          for (let i = 4; i < samples.length; i += 4) {
+            if (samples[i] < t) continue;
+            const a = samples[i - 4], b = samples[i];
+            if (b <= a || t < a) return null;
+            const total = Math.max(samples[i + 1] + samples[i + 2] + samples[i + 3], b - a);
+            const run = samples[i + 1] / total, rq = samples[i + 2] / total;
+            return 'running ' + pct(run) + ' · run queue ' + pct(rq) + ' · blocked ' + pct(Math.max(0, 1 - run - rq));
+          }
+          return null;
         }
         function describe(target, into) {
           const run = runs[target.run], d = run.d, k = target.k;
@@ -500,6 +513,9 @@ extension HTMLReport {
           add('start', formatDuration(d.start[k]));
           add('duration', formatDuration(d.end[k] - d.start[k]));
           if (d.cpu[k] >= 0) add('CPU', formatDuration(d.cpu[k]) + ' (' + Math.round(100 * d.cpu[k] / Math.max(1, d.end[k] - d.start[k])) + '%)');
+          const samples = run.rows[d.row[k]].cpu;
+          const state = samples && target.t !== undefined ? cpuStateAt(samples, target.t) : null;
+          if (state) add('CPU state here', state);
           if (d.waitFirst[k] >= 0) {
             const by = new Map();
             for (let w = d.waitFirst[k], we = w + d.waitCount[k]; w < we; w++) {
@@ -624,7 +640,6 @@ extension HTMLReport {
           if (!box) return;
           runs.forEach((run) => { if (comparing) box.appendChild(el('h3', null, run.name)); fill(box, run); });
         }
-        const pct = (x) => (100 * x).toFixed(1) + '%';
         const statHead = ['', 'count', 'total', 'mean', 'p50', 'p90', 'p99', 'max'];
         const statRow = (r) => [r[0], r[1], ...r.slice(2).map(formatDuration)];
         perRun('summary', (box, run) => box.appendChild(table(['', ''], run.summary)));
@@ -643,7 +658,10 @@ extension HTMLReport {
           box.appendChild(table(['reason', 'time', 'share of busy time'], run.blocked.map((b) => [b.reason, formatDuration(b.time), pct(b.share)])));
         });
         perRun('stats-lane', (box, run) => box.appendChild(table(statHead, run.byRow.filter((r) => r[1] > 0).map(statRow))));
-        perRun('stats-name', (box, run) => box.appendChild(table(statHead, run.byName.map(statRow))));
+        perRun('stats-name', (box, run) => {
+          box.appendChild(table(statHead, run.byName.map(statRow)));
+          if (run.byNameOmitted > 0) box.appendChild(el('p', { class: 'empty' }, '+ ' + run.byNameOmitted + ' more names with less time'));
+        });
         if (comparing) {
           const rows = data.comparison.rows.map((r, i) => [r.label, formatDuration(r.wall),
             i === data.comparison.baseline ? 'baseline' : r.speedup.toFixed(2) + '×', r.efficiency > 0 ? r.efficiency.toFixed(2) : '–',
@@ -725,6 +743,7 @@ extension HTMLReport {
         });
 
         layout();
+        if (data.view[1] > data.view[0]) { t0 = data.view[0]; t1 = data.view[1]; } else if (data.view[0] > 0) { t0 = data.view[0]; }
         draw();
         legend();
         })();

@@ -58,6 +58,9 @@ public struct HTMLReport: Sendable {
             total += run.spanCount
             j.raw(run.json)
         }
+        // The initial view: the chart options' time window, else everything.
+        data.key("view")
+        data.numbers([Double(options.from ?? 0), options.to.map { Double($0) } ?? -1])
         data.key("spanCount")
         data.number(total)
         if comparing {

@@ -37,6 +37,17 @@ import Testing
         #expect(page.contains("\\u003c/script\\u003e\\u003cimg src=x onerror=alert(1)\\u003e"))
     }
 
+    @Test func theMermaidPanelShowsEscapedTextWithACopyButtonOrSaysThereIsNone() {
+        let mermaid = "gantt\n    title </pre><script>alert(1)</script>\n"
+        let page = HTMLReport(trace: Traces.known(), mermaid: mermaid).renderText()
+        #expect(page.contains("<button id=\"copy-mermaid\" type=\"button\">Copy</button>"))
+        #expect(page.contains("<pre id=\"mermaid\">gantt\n    title &lt;/pre&gt;&lt;script&gt;alert(1)&lt;/script&gt;\n</pre>"))
+        #expect(Self.occurrences(of: "<script", in: page) == 2)
+        let without = HTMLReport(trace: Traces.known()).renderText()
+        #expect(!without.contains("<button id=\"copy-mermaid\""))
+        #expect(without.contains("No Mermaid text was generated for this report."))
+    }
+
     @Test func escapeCoversTextAndAttributes() {
         #expect(HTMLReport.escape("a<b>&\"c'") == "a&lt;b&gt;&amp;&quot;c&#39;")
         #expect(
