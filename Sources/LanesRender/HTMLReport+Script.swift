@@ -149,16 +149,13 @@ extension HTMLReport {
         const patterns = {};
         WAITS.forEach((w) => { patterns[w] = ctx.createPattern(hatchTile(w, 6), 'repeat'); });
         const collapsed = runs.map(() => new Set());
-        let lines = [], width = 800, height = 100, plotX = 140, plotW = 600, labelW = 120;
+        // The canvas is as tall as the view (at most 78% of the window); taller content scrolls under it,
+        // so any number of rows stays within the browser's canvas limits and only visible rows are drawn.
+        const scroller = document.getElementById('timeline'), spacer = document.getElementById('spacer');
+        let lines = [], width = 800, height = 100, contentH = 100, scrollY = 0, plotX = 140, plotW = 600, labelW = 120;
         let rowY = runs.map(() => []);
 
         function layout() {
-          width = Math.max(320, canvas.parentElement.clientWidth);
-          ctx.font = FONT;
-          let widest = 80;
-          for (const run of runs) for (const R of run.rows) widest = Math.max(widest, ctx.measureText(R.label).width + 24);
-          labelW = Math.min(widest, Math.max(120, width * 0.22));
-          plotX = Math.round(MARGIN + labelW); plotW = Math.max(10, width - MARGIN - plotX);
           lines = []; rowY = runs.map(() => []);
           let y = RULER_H + 2;
           runs.forEach((run, ri) => {
@@ -176,18 +173,27 @@ extension HTMLReport {
             run.counters.forEach((c, ci) => { lines.push({ kind: 'counter', run: ri, counter: ci, y, h: COUNTER_H }); y += COUNTER_H; });
             y += comparing ? 10 : 4;
           });
-          height = y;
+          contentH = y;
+          height = Math.min(contentH, Math.max(200, Math.floor(window.innerHeight * 0.78)));
+          spacer.style.height = (contentH - height) + 'px';
+          canvas.style.height = height + 'px';
+          width = Math.max(320, scroller.clientWidth);
+          scrollY = Math.min(scroller.scrollTop, contentH - height);
           const dpr = window.devicePixelRatio || 1;
           canvas.width = Math.round(width * dpr); canvas.height = Math.round(height * dpr);
-          canvas.style.height = height + 'px';
           ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+          ctx.font = FONT;
+          let widest = 80;
+          for (const run of runs) for (const R of run.rows) widest = Math.max(widest, ctx.measureText(R.label).width + 24);
+          labelW = Math.min(widest, Math.max(120, width * 0.22));
+          plotX = Math.round(MARGIN + labelW); plotW = Math.max(10, width - MARGIN - plotX);
         }
 
         // ---- View ---------------------------------------------------------------------------------------
 
         let t0 = 0, t1 = fullEnd;
         let search = null, searchSets = runs.map(() => null);
-        let selected = null, measure = null, drawCount = 0, firstPaint = null, sawDense = false, flowsDrawn = 0;
+        let selected = null, measure = null, drawCount = 0, firstPaint = null, sawDense = false, flowsDrawn = 0, pinnedHeading = null;
         const xOf = (t) => plotX + (t - t0) * plotW / (t1 - t0);
         const tOf = (x) => t0 + (x - plotX) * (t1 - t0) / plotW;
         function setView(a, b) {
@@ -393,7 +399,7 @@ extension HTMLReport {
           flowsDrawn = 0;
           if (!selected) return;
           const run = runs[selected.run], d = run.d, f = run.flows;
-          ctx.save(); ctx.beginPath(); ctx.rect(plotX, RULER_H, plotW, height); ctx.clip();
+          ctx.save(); ctx.beginPath(); ctx.rect(plotX, scrollY + RULER_H, plotW, height); ctx.clip();
           ctx.strokeStyle = C.flow; ctx.fillStyle = C.flow; ctx.lineWidth = 1.5;
           for (let i = 0; i < f.length; i += 4) {
             const a = f[i], b = f[i + 1];
@@ -411,30 +417,32 @@ extension HTMLReport {
           ctx.restore();
         }
 
+        function drawGroup(line, y) {
+          const run = runs[line.run];
+          ctx.fillStyle = C.group; ctx.fillRect(MARGIN, y, width - 2 * MARGIN, line.h);
+          ctx.font = 'bold ' + FONT; ctx.fillStyle = C.text; ctx.textBaseline = 'middle';
+          const mark = collapsed[line.run].has(line.group) ? '▸ ' : '▾ ';
+          ctx.fillText(fitText(mark + run.groups[line.group], width - 2 * MARGIN - 12), MARGIN + 6, y + line.h / 2);
+        }
+
         function draw() {
+          ctx.setTransform(window.devicePixelRatio || 1, 0, 0, window.devicePixelRatio || 1, 0, 0);
           ctx.fillStyle = C.bg; ctx.fillRect(0, 0, width, height);
-          // Ruler and grid.
-          ctx.font = SMALL; ctx.textBaseline = 'alphabetic';
           const tk = ticks(t0, t1, plotW, 80);
-          for (const [t, label] of tk) {
+          for (const [t] of tk) {
             const x = Math.floor(xOf(t)) + 0.5;
             ctx.strokeStyle = C.grid; ctx.beginPath(); ctx.moveTo(x, RULER_H); ctx.lineTo(x, height); ctx.stroke();
-            const w = ctx.measureText(label).width;
-            ctx.textAlign = x - w / 2 < plotX ? 'left' : x + w / 2 > plotX + plotW ? 'right' : 'center';
-            ctx.fillStyle = C.text2; ctx.fillText(label, x, RULER_H - 8);
           }
-          ctx.textAlign = 'left';
-          ctx.strokeStyle = C.text2; ctx.beginPath(); ctx.moveTo(plotX, RULER_H + 0.5); ctx.lineTo(plotX + plotW, RULER_H + 0.5); ctx.stroke();
+          // Lines in content coordinates, shifted by the scroll offset; only those in view are drawn.
+          ctx.save(); ctx.translate(0, -scrollY);
+          let heading = null;  // the process heading of the first row in view
           for (const line of lines) {
+            if (line.kind === 'group' && line.y < scrollY + RULER_H) heading = line;
+            if (line.y + line.h < scrollY + RULER_H || line.y > scrollY + height) continue;
             if (line.kind === 'row') drawRow(line.run, line);
             else if (line.kind === 'counter') drawCounter(line.run, line);
-            else if (line.kind === 'group') {
-              const run = runs[line.run];
-              ctx.fillStyle = C.group; ctx.fillRect(MARGIN, line.y, width - 2 * MARGIN, line.h);
-              ctx.font = 'bold ' + FONT; ctx.fillStyle = C.text; ctx.textBaseline = 'middle';
-              const mark = collapsed[line.run].has(line.group) ? '▸ ' : '▾ ';
-              ctx.fillText(fitText(mark + run.groups[line.group], width - 2 * MARGIN - 12), MARGIN + 6, line.y + line.h / 2);
-            } else if (line.kind === 'run') {
+            else if (line.kind === 'group') drawGroup(line, line.y);
+            else if (line.kind === 'run') {
               const run = runs[line.run], row = data.comparison.rows[line.run];
               ctx.fillStyle = C.bg; ctx.fillRect(0, line.y, width, line.h);
               ctx.font = 'bold 13px "DejaVu Sans", system-ui, sans-serif'; ctx.fillStyle = C.text; ctx.textBaseline = 'middle';
@@ -446,13 +454,26 @@ extension HTMLReport {
               ctx.font = FONT; ctx.fillStyle = C.text2; ctx.fillText(info, MARGIN + ctx.measureText(title).width + 40, line.y + line.h / 2);
             }
           }
-          // Marks as small ticks under the ruler.
+          drawFlows();
+          ctx.restore();
+          // A process heading scrolled out of view stays pinned under the ruler.
+          pinnedHeading = heading && heading.y < scrollY + RULER_H ? heading : null;
+          if (pinnedHeading) drawGroup(pinnedHeading, RULER_H);
+          // The ruler over the top of the view, with marks as small ticks under it.
+          ctx.fillStyle = C.bg; ctx.fillRect(0, 0, width, RULER_H);
+          ctx.font = SMALL; ctx.textBaseline = 'alphabetic';
+          for (const [t, label] of tk) {
+            const x = Math.floor(xOf(t)) + 0.5, w = ctx.measureText(label).width;
+            ctx.textAlign = x - w / 2 < plotX ? 'left' : x + w / 2 > plotX + plotW ? 'right' : 'center';
+            ctx.fillStyle = C.text2; ctx.fillText(label, x, RULER_H - 8);
+          }
+          ctx.textAlign = 'left';
+          ctx.strokeStyle = C.text2; ctx.beginPath(); ctx.moveTo(plotX, RULER_H + 0.5); ctx.lineTo(plotX + plotW, RULER_H + 0.5); ctx.stroke();
           ctx.fillStyle = C.text2;
           for (const run of runs) for (const m of run.marks) {
             if (m.t < t0 || m.t > t1) continue;
             const x = xOf(m.t); ctx.beginPath(); ctx.moveTo(x, RULER_H); ctx.lineTo(x - 3, RULER_H - 5); ctx.lineTo(x + 3, RULER_H - 5); ctx.fill();
           }
-          drawFlows();
           if (measure) {
             const a = Math.min(measure.a, measure.b), b = Math.max(measure.a, measure.b);
             const xa = Math.max(plotX, xOf(a)), xb = Math.min(plotX + plotW, xOf(b));
@@ -472,9 +493,16 @@ extension HTMLReport {
 
         // ---- Hit testing, tooltip, pin ------------------------------------------------------------------
 
-        function lineAt(y) { for (const l of lines) if (y >= l.y && y < l.y + l.h) return l; return null; }
-        function spanAt(x, y) {
-          const line = lineAt(y);
+        // y in view coordinates; lines are found in content coordinates.
+        function lineAt(y) {
+          if (y < RULER_H) return null;
+          if (pinnedHeading && y < RULER_H + GROUP_H) return pinnedHeading;
+          y += scrollY;
+          for (const l of lines) if (y >= l.y && y < l.y + l.h) return l;
+          return null;
+        }
+        function spanAt(x, viewY) {
+          const line = lineAt(viewY), y = viewY + scrollY;
           if (!line || line.kind !== 'row' || x < plotX || x > plotX + plotW) return null;
           const run = runs[line.run], d = run.d, R = run.rows[line.row];
           const t = tOf(x), slack = 2 * (t1 - t0) / plotW;
@@ -536,7 +564,7 @@ extension HTMLReport {
           if (!hit) { tooltip.hidden = true; return; }
           describe(hit, tooltip);
           tooltip.hidden = false;
-          const box = canvas.parentElement.getBoundingClientRect();
+          const box = scroller.getBoundingClientRect();
           let left = cx + 14, top = cy + 14;
           if (left + tooltip.offsetWidth > box.width) left = Math.max(0, cx - tooltip.offsetWidth - 10);
           if (top + tooltip.offsetHeight > box.height) top = Math.max(0, cy - tooltip.offsetHeight - 10);
@@ -599,7 +627,8 @@ extension HTMLReport {
           if (e.target && (e.target.tagName === 'INPUT' || e.target.tagName === 'TEXTAREA') || e.ctrlKey || e.metaKey || e.altKey) return;
           const keys = { '+': () => zoom(0.5), '=': () => zoom(0.5), 'w': () => zoom(0.5), '-': () => zoom(2), 's': () => zoom(2),
             'ArrowLeft': () => pan(-0.2), 'a': () => pan(-0.2), 'ArrowRight': () => pan(0.2), 'd': () => pan(0.2),
-            '0': () => setView(0, fullEnd), 'Escape': () => { measure = null; pin(null); } };
+            '0': () => setView(0, fullEnd), 'Escape': () => { measure = null; pin(null); },
+            'PageDown': () => { scroller.scrollTop += height - RULER_H - ROW_H; }, 'PageUp': () => { scroller.scrollTop -= height - RULER_H - ROW_H; } };
           const f = keys[e.key];
           if (f) { f(); e.preventDefault(); }
         });
@@ -625,6 +654,7 @@ extension HTMLReport {
         }
         searchBox.addEventListener('input', applySearch);
         window.addEventListener('resize', () => { layout(); schedule(); });
+        scroller.addEventListener('scroll', () => { scrollY = Math.min(scroller.scrollTop, contentH - height); tooltip.hidden = true; schedule(); });
 
         // ---- Panels -------------------------------------------------------------------------------------
 
@@ -716,16 +746,17 @@ extension HTMLReport {
           firstPaint: () => firstPaint,
           measured: () => measure ? Math.abs(measure.b - measure.a) : null,
           pinned: () => selected ? { run: selected.run, span: selected.k } : null,
-          canvasHeight: () => height,
+          canvasHeight: () => contentH,
           flowsDrawn: () => flowsDrawn,
-          firstGroupY: () => { const g = lines.find((l) => l.kind === 'group'); return g ? g.y + g.h / 2 : null; },
+          firstGroupY: () => { const g = lines.find((l) => l.kind === 'group'); return g ? g.y + g.h / 2 - scrollY : null; },
           spanName: (k, ri) => runs[ri || 0].names[runs[ri || 0].d.name[k]],
           findSpan: (name, ri) => { const run = runs[ri || 0], i = run.names.indexOf(name); if (i < 0) return -1; return run.d.name.indexOf(i); },
           // The widest span on screen in run ri, for tests that need one they can point at.
           widestSpan: (ri) => {
             const d = runs[ri || 0].d; let best = -1, w = -1;
             for (let k = 0; k < d.n; k++) {
-              if (rowY[ri || 0][d.row[k]] === undefined) continue;
+              const y = rowY[ri || 0][d.row[k]];
+              if (y === undefined || y - scrollY < RULER_H || y - scrollY + ROW_H > height) continue;
               const ww = Math.min(d.end[k], t1) - Math.max(d.start[k], t0) - (d.flags[k] & 3) * 1e-9;
               if (ww > w) { w = ww; best = k; }
             }
@@ -736,7 +767,8 @@ extension HTMLReport {
             ri = ri || 0;
             const d = runs[ri].d, y = rowY[ri][d.row[k]];
             if (y === undefined || d.end[k] < t0 || d.start[k] > t1) return null;
-            const [by, bh] = band(y, d.flags[k] & 3);
+            const [by, bh] = band(y - scrollY, d.flags[k] & 3);
+            if (by < RULER_H || by + bh > height) return null;
             const a = xOf(Math.max(d.start[k], t0)), b = xOf(Math.min(d.end[k], t1));
             return { x: (a + b) / 2, y: by + bh / 2, width: b - a };
           },

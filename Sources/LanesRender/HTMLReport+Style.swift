@@ -14,8 +14,9 @@ extension HTMLReport {
         button{background:var(--stripe);color:var(--text);border:1px solid var(--grid);border-radius:3px;padding:2px 9px;cursor:pointer}
         button:hover{border-color:var(--text2)}
         .hint{font-size:11px}
-        #timeline{position:relative;border:1px solid var(--grid);overflow:hidden}
-        #chart{display:block;width:100%;cursor:crosshair;outline:none}
+        #timeline-box{position:relative;border:1px solid var(--grid)}
+        #timeline{overflow-x:hidden;overflow-y:auto;max-height:78vh}
+        #chart{display:block;width:100%;cursor:crosshair;outline:none;position:sticky;top:0}
         #tooltip{position:absolute;pointer-events:none;max-width:420px;padding:6px 8px;border:1px solid var(--grid);
           background:var(--bg);color:var(--text);box-shadow:0 2px 8px rgba(0,0,0,.25);font-size:12px;z-index:3;white-space:pre-wrap}
         #tooltip b,#pinned b{display:block;font-size:13px;margin-bottom:2px;word-break:break-all}

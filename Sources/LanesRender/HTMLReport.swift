@@ -148,7 +148,7 @@ public struct HTMLReport: Sendable {
             <span id="range"></span>
             <span class="hint">wheel: zoom · drag: pan · shift-drag: measure · click: pin · ←→ a d: pan · + − w s: zoom · 0: all</span>
             </div>
-            <div id="timeline"><canvas id="chart" tabindex="0"></canvas><div id="tooltip" hidden></div></div>
+            <div id="timeline-box"><div id="timeline"><canvas id="chart" tabindex="0"></canvas><div id="spacer"></div></div><div id="tooltip" hidden></div></div>
             <div id="pinned" hidden></div>
             <div id="legend"></div>
 

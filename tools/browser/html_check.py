@@ -218,6 +218,40 @@ def write_xss_trace(path):
     return 40, counts
 
 
+def write_many_lanes_trace(path, processes=20, threads=100, spans=10):
+    """processes × threads lanes, far more rows than a canvas could be tall; returns (spans, last span's name)."""
+    events = []
+    for p in range(processes):
+        events.append({"ph": "M", "name": "process_name", "pid": 100 + p, "tid": 1, "args": {"name": f"proc-{p}"}})
+        for t in range(threads):
+            tid = 1000 * (p + 1) + t
+            events.append({"ph": "M", "name": "thread_name", "pid": 100 + p, "tid": tid, "args": {"name": f"t-{p}-{t}"}})
+            for k in range(spans):
+                events.append({"ph": "X", "name": f"job-{p}-{t}" if k == 0 else "work", "pid": 100 + p, "tid": tid,
+                               "ts": k * 100 + t, "dur": 80})
+    with open(path, "w") as f:
+        json.dump({"traceEvents": events}, f)
+    return processes * threads * spans, f"job-{processes - 1}-{threads - 1}"
+
+
+def check_many_lanes(driver, path, spans, last_name, screenshot_dir):
+    """Thousands of rows: the canvas stays as tall as the view, and a row at the bottom can be scrolled to and hovered."""
+    load(driver, path)
+    check(console_errors(driver) == [], "lanes-2000: no console error")
+    check(driver.execute_script("return window.lanesReport.spanCount()") == spans, f"lanes-2000: the page shows {spans} spans")
+    view = driver.execute_script("return document.getElementById('chart').getBoundingClientRect().height")
+    content = driver.execute_script("return window.lanesReport.canvasHeight()")
+    check(content > 40000 and view <= driver.execute_script("return window.innerHeight"),
+          f"lanes-2000: {content} px of rows shown through a {view:.0f} px canvas")
+    driver.execute_script("const t = document.getElementById('timeline'); t.scrollTop = t.scrollHeight;")
+    time.sleep(0.2)
+    k = driver.execute_script("return window.lanesReport.findSpan(arguments[0])", last_name)
+    first, p = hover_span(driver, k)
+    check(first == last_name, f"lanes-2000: after scrolling to the bottom, hovering the last row shows {first!r}")
+    if screenshot_dir:
+        driver.save_screenshot(os.path.join(screenshot_dir, "lanes-2000-bottom.png"))
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     root = os.path.dirname(os.path.dirname(here))
@@ -248,8 +282,13 @@ def main():
     lanes(binary, "compare", *traces, "--html", compare)
     pages.append(("compare", compare, sum(trace_span_count(binary, t) for t in traces)))
 
+    many = os.path.join(out, "lanes-2000.json")
+    many_spans, many_last = write_many_lanes_trace(many)
+    lanes(binary, "report", many, "--html", os.path.join(out, "lanes-2000.html"))
+
     driver = make_driver()
     try:
+        check_many_lanes(driver, os.path.join(out, "lanes-2000.html"), many_spans, many_last, out)
         for name, html, spans in pages:
             check_page(driver, name, html, spans, known=XSS_NAMES[0] if name == "xss" else None, screenshot_dir=out)
 
