@@ -1,4 +1,5 @@
 import ArgumentParser
+import LanesAnalysis
 import LanesCore
 import LanesFormat
 import LanesRender
@@ -15,6 +16,9 @@ struct Compare: ParsableCommand {
     @Option(help: "The PNG file to write.")
     var png: String?
 
+    @Option(help: "A self-contained HTML page to write (timelines on one time scale, the per-model table).")
+    var html: String?
+
     @OptionGroup var text: CompareMarkdown
 
     @Option(help: "Time scale: shared (one for all runs) or own (each run fills the width).")
@@ -24,13 +28,15 @@ struct Compare: ParsableCommand {
 
     func run() throws {
         if text.isRegressionCheck {
-            guard traces.isEmpty, png == nil else {
+            guard traces.isEmpty, png == nil, html == nil else {
                 throw ValidationError("give traces either as arguments or with --baseline/--candidate, not both")
             }
             return try text.runRegressionCheck { runName($0, path: $1) }
         }
         guard !traces.isEmpty else { throw ValidationError("give at least one trace") }
-        guard png != nil || text.markdown != nil else { throw ValidationError("give --png or --markdown") }
+        guard png != nil || html != nil || text.markdown != nil else {
+            throw ValidationError("give at least one of --png, --html or --markdown")
+        }
         guard let alignment = TimeAlignment(rawValue: align) else {
             throw ValidationError("--align must be shared or own, not '\(align)'")
         }
@@ -41,11 +47,16 @@ struct Compare: ParsableCommand {
             for w in result.warnings { printError("warning: \(path): \(w)") }
             runs.append((result.trace, runName(result.trace, path: path)))
         }
-        if let png {
+        if png != nil || html != nil {
             let font = chart.resolveFont()
             let layout = LanesRender.Layout.comparison(
                 of: runs, options: options, alignment: alignment, measure: font.measure)
-            try writePNG(layout, to: png, font: font)
+            if let png { try writePNG(layout, to: png, font: font) }
+            if let html {
+                let mermaid = Mermaid.speedupChart(Comparison(runs.map(\.trace))).text
+                let report = HTMLReport(comparing: runs, options: options, png: embeddedPNG(layout, font: font), mermaid: mermaid)
+                try writeHTML(report, to: html)
+            }
         }
         if let markdown = text.markdown {
             let pngs = png.map { [relativePath(of: $0, from: markdown)] } ?? []

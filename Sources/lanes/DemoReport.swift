@@ -72,17 +72,3 @@ struct DemoReport {
         s.replacing("|", with: "\\|").replacing("\n", with: " ")
     }
 }
-
-/// Writes `text` to `path` whole, or fails with one line naming the file.
-func writeText(_ text: String, to path: String) throws {
-    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    guard fd >= 0 else { throw CLIError("cannot write \(path): \(String(cString: strerror(errno)))") }
-    defer { close(fd) }
-    var bytes = Array(text.utf8)[...]
-    while !bytes.isEmpty {
-        let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        if n < 0 && errno == EINTR { continue }
-        guard n > 0 else { throw CLIError("cannot write \(path): \(String(cString: strerror(errno)))") }
-        bytes = bytes.dropFirst(n)
-    }
-}

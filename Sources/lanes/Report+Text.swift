@@ -42,9 +42,14 @@ struct TextOutputs: ParsableArguments {
         }
     }
 
+    /// The gantt of a report drawn with these chart options.
+    static func ganttOptions(_ options: ChartOptions) -> Mermaid.GanttOptions {
+        Mermaid.GanttOptions(groupBy: options.groupBy, maxSections: min(options.maxLanes, 24))
+    }
+
     /// Writes what was asked for; `png` is the chart written beside, linked from the Markdown.
     func write(_ trace: Trace, options: ChartOptions, png: String?) throws {
-        let gantt = Mermaid.GanttOptions(groupBy: options.groupBy, maxSections: min(options.maxLanes, 24))
+        let gantt = Self.ganttOptions(options)
         if let mermaid {
             try writeText(Mermaid.gantt(of: trace, options: gantt).text, to: mermaid)
         }

@@ -87,19 +87,33 @@ struct Report: ParsableCommand {
     @Option(help: "The PNG file to write.")
     var png: String?
 
+    @Option(help: "A self-contained HTML page to write (interactive timeline, statistics, the PNG chart).")
+    var html: String?
+
     @OptionGroup var outputs: TextOutputs
 
     @OptionGroup var chart: ChartArguments
 
+    func validate() throws {
+        if png == nil && html == nil && !outputs.any {
+            throw ValidationError("give at least one of --png, --html, --mermaid, --markdown or --text")
+        }
+    }
+
     func run() throws {
-        guard png != nil || outputs.any else { throw ValidationError("give --png, --mermaid, --markdown or --text") }
         let options = try chart.options()
         let result = try readTrace(trace)
         for w in result.warnings { printError("warning: \(trace): \(w)") }
-        if let png {
+        if png != nil || html != nil {
             let font = chart.resolveFont()
             let layout = LanesRender.Layout.chart(of: result.trace, options: options, measure: font.measure)
-            try writePNG(layout, to: png, font: font)
+            if let png { try writePNG(layout, to: png, font: font) }
+            if let html {
+                let gantt = Mermaid.gantt(of: result.trace, options: TextOutputs.ganttOptions(options)).text
+                let report = HTMLReport(
+                    trace: result.trace, options: options, png: embeddedPNG(layout, font: font), mermaid: gantt)
+                try writeHTML(report, to: html)
+            }
         }
         try outputs.write(result.trace, options: options, png: png)
     }

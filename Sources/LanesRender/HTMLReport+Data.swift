@@ -1,0 +1,438 @@
+import LanesAnalysis
+import LanesCore
+
+/// The data of one run as the page embeds it: a JSON object whose spans are a base64 byte stream.
+///
+/// Spans are ordered by row (as ``RowPlan`` orders them, so as in the PNG), then start. Each span is
+/// six fields, most of them LEB128 varints: zigzag(start − previous start in the row) and duration
+/// in ns (times are relative to the run's first event), name index, lane index, zigzag(thread id −
+/// the lane's thread id), and a flags byte (bits 0–1 depth, 4 CPU time, 8 waits, 16 attributes).
+/// The `extra` stream holds, for each flagged span in order: its CPU time; its waits (count, then
+/// reason byte, zigzag(start − span start), duration, object string index + 1); its attributes
+/// (count, then key and value string indices). The page decodes both into typed arrays.
+struct HTMLRunData {
+    var json = ""
+    var spanCount = 0
+
+    init(trace: Trace, name: String?, options: ChartOptions, findings: [Finding]) {
+        let plan = RowPlan(trace, grouping: options.groupBy)
+        let origin = Builder.timeRange(of: trace)?.lowerBound ?? 0
+        let end = Builder.timeRange(of: trace)?.upperBound ?? 0
+        let lanes = trace.lanes
+        let depths: [UInt8] =
+            trace.spans.contains(where: { $0.parent != nil })
+            ? Builder(options: options, measure: { _, _ in 0 }).spanDepths(trace) : []
+
+        // Placed spans, sorted by (row, start, position).
+        var rowOf = [Int32](repeating: -1, count: trace.spans.count)
+        var laneOf = [Int32](repeating: 0, count: trace.spans.count)
+        var order: [Int] = []
+        order.reserveCapacity(trace.spans.count)
+        trace.spans.withUnsafeBufferPointer { spans in
+            for i in spans.indices {
+                guard let r = plan.row(lane: spans[i].lane, threadID: spans[i].threadID, lanes: lanes),
+                    let p = plan.position(of: spans[i].lane)
+                else { continue }
+                rowOf[i] = Int32(r)
+                laneOf[i] = Int32(p)
+                order.append(i)
+            }
+            order.sort { a, b in
+                rowOf[a] != rowOf[b]
+                    ? rowOf[a] < rowOf[b] : spans[a].start != spans[b].start ? spans[a].start < spans[b].start : a < b
+            }
+        }
+        spanCount = order.count
+
+        var names = StringTable()
+        var strings = StringTable()
+        var stream = ByteWriter()
+        var extra = ByteWriter()
+        stream.bytes.reserveCapacity(order.count * 9)
+        var rowFirst = [Int](repeating: 0, count: plan.rows.count)
+        var rowCount = [Int](repeating: 0, count: plan.rows.count)
+        var rowMaxDuration = [Int64](repeating: 0, count: plan.rows.count)
+        var positionOf: [SpanID: Int] = [:]
+        let wantedFlows = Set(trace.flows.flatMap { [$0.from, $0.to] })
+        // Durations per row and per name, for the statistics tables.
+        var rowDurations = [[Int64]](repeating: [], count: plan.rows.count)
+        var nameDurations: [[Int64]] = []
+        let laneThread = lanes.map { $0.threadID ?? 0 }
+        trace.spans.withUnsafeBufferPointer { spans in
+            var previousRow: Int32 = -1
+            var previousStart: Int64 = 0
+            for (k, i) in order.enumerated() {
+                let r = rowOf[i]
+                if r != previousRow {
+                    rowFirst[Int(r)] = k
+                    previousRow = r
+                    previousStart = 0
+                }
+                rowCount[Int(r)] += 1
+                let start = spans[i].start - origin
+                let duration = max(0, spans[i].end - spans[i].start)
+                rowMaxDuration[Int(r)] = max(rowMaxDuration[Int(r)], duration)
+                stream.zigzag(start - previousStart)
+                previousStart = start
+                stream.varint(UInt64(duration))
+                let ni = names.index(spans[i].name)
+                stream.varint(UInt64(ni))
+                if ni == nameDurations.count { nameDurations.append([]) }
+                nameDurations[ni].append(duration)
+                rowDurations[Int(r)].append(duration)
+                stream.varint(UInt64(laneOf[i]))
+                stream.zigzag(spans[i].threadID - laneThread[Int(laneOf[i])])
+                var flags = depths.isEmpty ? 0 : Int(depths[i]) & 3
+                if spans[i].cpuTime != nil { flags |= 4 }
+                if !spans[i].waits.isEmpty { flags |= 8 }
+                if !spans[i].attributes.isEmpty { flags |= 16 }
+                stream.bytes.append(UInt8(flags))
+                if let cpu = spans[i].cpuTime { extra.varint(UInt64(max(0, cpu))) }
+                if !spans[i].waits.isEmpty {
+                    extra.varint(UInt64(spans[i].waits.count))
+                    for w in spans[i].waits {
+                        extra.bytes.append(w.reason.rawValue)
+                        extra.zigzag(w.start - spans[i].start)
+                        extra.varint(UInt64(max(0, w.end - w.start)))
+                        extra.varint(w.object.map { UInt64(strings.index($0) + 1) } ?? 0)
+                    }
+                }
+                if !spans[i].attributes.isEmpty {
+                    extra.varint(UInt64(spans[i].attributes.count))
+                    for a in spans[i].attributes {
+                        extra.varint(UInt64(strings.index(a.key)))
+                        extra.varint(UInt64(strings.index(a.value)))
+                    }
+                }
+                if !wantedFlows.isEmpty, wantedFlows.contains(spans[i].id) { positionOf[spans[i].id] = k }
+            }
+        }
+
+        var j = JSONWriter()
+        j.open()
+        j.key("name"); j.stringOrNull(name)
+        j.key("title"); j.string(options.title ?? Builder.title(of: trace.metadata))
+        j.key("subtitle"); j.string(Builder.subtitle(of: trace.metadata))
+        j.key("end"); j.number(end - origin)
+        j.key("spanCount"); j.number(order.count)
+        j.key("names"); j.strings(names.values)
+        j.key("colors"); j.strings(names.values.map { Palette.color(forSpanName: $0).description })
+        j.key("strings"); j.strings(strings.values)
+        j.key("lanes")
+        j.array(lanes) { j, lane in
+            j.open()
+            j.key("label"); j.string(RowPlan.label(lane))
+            j.key("kind"); j.string(lane.kind.description)
+            j.key("pid"); j.number(lane.pid)
+            j.key("tid"); j.number(lane.threadID ?? 0)
+            j.close()
+        }
+        // Process bands where the pid changes, labelled as in the PNG.
+        let processes = Dictionary(trace.processes.map { ($0.pid, $0) }, uniquingKeysWith: { a, _ in a })
+        var groupOfRow: [Int] = []
+        var groupLabels: [String] = []
+        var lastPid: Int64? = nil
+        for entry in plan.rows {
+            if entry.pid != lastPid {
+                lastPid = entry.pid
+                let p = processes[entry.pid]
+                var text =
+                    p.map { $0.name.isEmpty ? "process \($0.pid)" : "\($0.name) (pid \($0.pid))" }
+                    ?? "process \(entry.pid)"
+                if let exit = p?.exit { text += " — \(exit)" }
+                if let note = p?.note, !note.isEmpty { text += " (\(note))" }
+                groupLabels.append(text)
+            }
+            groupOfRow.append(groupLabels.count - 1)
+        }
+        j.key("groups"); j.strings(groupLabels)
+        let cpu = Self.cpuSamples(trace: trace, plan: plan, origin: origin)
+        j.key("rows")
+        j.array(Array(plan.rows.indices)) { j, r in
+            j.open()
+            j.key("label"); j.string(plan.rows[r].label)
+            j.key("group"); j.number(groupOfRow[r])
+            j.key("first"); j.number(rowFirst[r])
+            j.key("count"); j.number(rowCount[r])
+            j.key("maxDuration"); j.number(rowMaxDuration[r])
+            if let samples = cpu[r] {
+                j.key("cpu"); j.numbers(samples)
+            }
+            j.close()
+        }
+        j.key("spans"); j.string(Base64.encode(stream.bytes))
+        j.key("extra"); j.string(Base64.encode(extra.bytes))
+        j.key("counters")
+        let byName = Dictionary(grouping: trace.counters.filter { !$0.name.hasPrefix("sched.") }, by: \.name)
+        j.array(byName.keys.sorted()) { j, name in
+            let samples = byName[name]!.sorted { $0.time != $1.time ? $0.time < $1.time : $0.value < $1.value }
+            j.open()
+            j.key("name"); j.string(name)
+            j.key("t"); j.numbers(samples.map { Double($0.time - origin) })
+            j.key("v"); j.numbers(samples.map(\.value))
+            j.close()
+        }
+        j.key("flows")
+        var flowPairs: [Double] = []
+        for f in trace.flows {
+            guard let a = positionOf[f.from], let b = positionOf[f.to] else { continue }
+            flowPairs += [Double(a), Double(b), Double(f.fromTime - origin), Double(f.toTime - origin)]
+        }
+        j.numbers(flowPairs)
+        j.key("marks")
+        j.array(trace.marks.sorted { $0.time < $1.time }.prefix(10_000).map { $0 }) { j, m in
+            j.open()
+            j.key("name"); j.string(m.name)
+            j.key("t"); j.number(m.time - origin)
+            j.close()
+        }
+        let st = TraceStatistics(trace)
+        j.key("summary")
+        j.array(st.lines) { j, line in j.strings([line.0, line.1]) }
+        j.key("blocked")
+        j.array(st.blockedShares) { j, b in
+            j.open()
+            j.key("reason"); j.string(b.reason.description)
+            j.key("time"); j.number(b.time)
+            j.key("share"); j.number(b.share)
+            j.close()
+        }
+        j.key("byRow")
+        j.array(Array(plan.rows.indices)) { j, r in Self.statsRow(&j, label: plan.rows[r].label, &rowDurations[r]) }
+        let nameOrder = nameDurations.indices.sorted { a, b in
+            let ta = nameDurations[a].reduce(0, +), tb = nameDurations[b].reduce(0, +)
+            return ta != tb ? ta > tb : names.values[a] < names.values[b]
+        }
+        // The table stays readable: the names with the most time, and how many more there are.
+        j.key("byName")
+        j.array(Array(nameOrder.prefix(Self.maxNameRows))) { j, n in
+            Self.statsRow(&j, label: names.values[n], &nameDurations[n])
+        }
+        j.key("byNameOmitted")
+        j.number(max(0, nameOrder.count - Self.maxNameRows))
+        j.key("findings")
+        j.array(findings) { j, f in
+            j.open()
+            j.key("severity"); j.string(f.severity.description)
+            j.key("kind"); j.string(f.kind.rawValue)
+            j.key("title"); j.string(f.title)
+            j.key("evidence"); j.string(f.evidence)
+            j.key("lesson"); j.string(f.lesson)
+            j.close()
+        }
+        j.close()
+        json = j.text
+    }
+
+    /// Rows of the per-name statistics table at most.
+    static let maxNameRows = 500
+
+    /// `[label, count, total, mean, p50, p90, p99, max]`, durations in ns (nearest-rank percentiles).
+    static func statsRow(_ j: inout JSONWriter, label: String, _ durations: inout [Int64]) {
+        durations.sort()
+        let n = durations.count
+        let total = durations.reduce(0, +)
+        func rank(_ p: Double) -> Int64 {
+            n == 0 ? 0 : durations[min(n - 1, max(0, Int((p * Double(n)).rounded(.up)) - 1))]
+        }
+        j.raw("[")
+        j.string(label)
+        for v in [Int64(n), total, n > 0 ? total / Int64(n) : 0, rank(0.5), rank(0.9), rank(0.99), durations.last ?? 0]
+        {
+            j.raw(",")
+            j.raw(String(v))
+        }
+        j.raw("]")
+        durations = []
+    }
+
+    /// Per row: flat `[t, running, runQueue, blocked, …]` from the `sched.*` counters, as the PNG's strip.
+    static func cpuSamples(trace: Trace, plan: RowPlan, origin: Nanoseconds) -> [Int: [Double]] {
+        guard trace.counters.contains(where: { $0.name == CounterName.running }) else { return [:] }
+        struct Key: Hashable {
+            var row: Int
+            var time: Nanoseconds
+        }
+        var values: [Key: (Double, Double, Double)] = [:]
+        for c in trace.counters {
+            guard let lane = c.lane, let p = plan.position(of: lane), plan.rowOfLane[p] >= 0 else { continue }
+            let k = Key(row: plan.rowOfLane[p], time: c.time)
+            switch c.name {
+            case CounterName.running: values[k, default: (0, 0, 0)].0 += c.value
+            case CounterName.runQueue: values[k, default: (0, 0, 0)].1 += c.value
+            case CounterName.blocked: values[k, default: (0, 0, 0)].2 += c.value
+            default: break
+            }
+        }
+        var out: [Int: [Double]] = [:]
+        for (k, v) in values.sorted(by: {
+            $0.key.row != $1.key.row ? $0.key.row < $1.key.row : $0.key.time < $1.key.time
+        }) {
+            out[k.row, default: []] += [Double(k.time - origin), v.0, v.1, v.2]
+        }
+        return out
+    }
+}
+
+/// Strings by first use.
+struct StringTable {
+    var values: [String] = []
+    var index: [String: Int] = [:]
+    var last = ""
+    var lastIndex = -1
+
+    mutating func index(_ s: String) -> Int {
+        if lastIndex >= 0, s == last { return lastIndex }
+        let i: Int
+        if let known = index[s] {
+            i = known
+        } else {
+            i = values.count
+            values.append(s)
+            index[s] = i
+        }
+        last = s
+        lastIndex = i
+        return i
+    }
+}
+
+/// LEB128 varints.
+struct ByteWriter {
+    var bytes: [UInt8] = []
+
+    @inline(__always)
+    mutating func varint(_ value: UInt64) {
+        var v = value
+        while v >= 0x80 {
+            bytes.append(UInt8(v & 0x7F) | 0x80)
+            v >>= 7
+        }
+        bytes.append(UInt8(v))
+    }
+
+    @inline(__always)
+    mutating func zigzag(_ value: Int64) {
+        varint(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
+    }
+}
+
+/// JSON text in which `<`, `>`, `&`, U+2028 and U+2029 never appear raw, so it can sit inside a
+/// `<script>` element: no `</script>` or `<!--` can close or confuse it.
+struct JSONWriter {
+    var text = ""
+    private var needsComma = false
+
+    mutating func raw(_ s: String) {
+        text += s
+        needsComma = !(s.hasSuffix("[") || s.hasSuffix("{") || s.hasSuffix(":") || s.hasSuffix(","))
+    }
+
+    private mutating func comma() {
+        if needsComma { text += "," }
+        needsComma = false
+    }
+
+    mutating func open() { comma(); text += "{" }
+    mutating func close() { text += "}"; needsComma = true }
+    mutating func key(_ k: String) {
+        comma()
+        text += Self.quoted(k) + ":"
+    }
+    mutating func string(_ s: String) { comma(); text += Self.quoted(s); needsComma = true }
+    mutating func stringOrNull(_ s: String?) {
+        if let s { string(s) } else { comma(); text += "null"; needsComma = true }
+    }
+    mutating func number(_ v: Int64) { comma(); text += String(v); needsComma = true }
+    mutating func number(_ v: Int) { comma(); text += String(v); needsComma = true }
+    mutating func number(_ v: Double) { comma(); text += Self.format(v); needsComma = true }
+    mutating func strings(_ values: [String]) {
+        comma()
+        text += "["
+        for (i, v) in values.enumerated() {
+            if i > 0 { text += "," }
+            text += Self.quoted(v)
+        }
+        text += "]"
+        needsComma = true
+    }
+    mutating func numbers(_ values: [Double]) {
+        comma()
+        text += "["
+        for (i, v) in values.enumerated() {
+            if i > 0 { text += "," }
+            text += Self.format(v)
+        }
+        text += "]"
+        needsComma = true
+    }
+    mutating func array<T>(_ values: [T], _ item: (inout JSONWriter, T) -> Void) {
+        comma()
+        text += "["
+        for (i, v) in values.enumerated() {
+            if i > 0 { text += "," }
+            needsComma = false
+            item(&self, v)
+        }
+        text += "]"
+        needsComma = true
+    }
+
+    /// Integers as integers; non-finite values as 0 (JSON has no NaN).
+    static func format(_ v: Double) -> String {
+        guard v.isFinite else { return "0" }
+        if v == v.rounded(), abs(v) < 9e15 { return String(Int64(v)) }
+        return String(v)
+    }
+
+    static func quoted(_ s: String) -> String {
+        var out = "\""
+        out.unicodeScalars.reserveCapacity(s.utf8.count + 2)
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "<", ">", "&", "\u{2028}", "\u{2029}":
+                out += hex4(u.value)
+            default:
+                if u.value < 0x20 { out += hex4(u.value) } else { out.unicodeScalars.append(u) }
+            }
+        }
+        return out + "\""
+    }
+
+    private static func hex4(_ v: UInt32) -> String {
+        let digits = Array("0123456789abcdef")
+        return "\\u"
+            + String([
+                digits[Int(v >> 12 & 15)], digits[Int(v >> 8 & 15)], digits[Int(v >> 4 & 15)], digits[Int(v & 15)],
+            ])
+    }
+}
+
+/// Standard base64 with padding.
+enum Base64 {
+    static func encode(_ bytes: [UInt8]) -> String {
+        let table = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity((bytes.count + 2) / 3 * 4)
+        var i = 0
+        while i + 2 < bytes.count {
+            let v = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2])
+            out += [table[Int(v >> 18 & 63)], table[Int(v >> 12 & 63)], table[Int(v >> 6 & 63)], table[Int(v & 63)]]
+            i += 3
+        }
+        let rest = bytes.count - i
+        if rest == 1 {
+            let v = UInt32(bytes[i]) << 16
+            out += [table[Int(v >> 18 & 63)], table[Int(v >> 12 & 63)], UInt8(ascii: "="), UInt8(ascii: "=")]
+        } else if rest == 2 {
+            let v = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8
+            out += [table[Int(v >> 18 & 63)], table[Int(v >> 12 & 63)], table[Int(v >> 6 & 63)], UInt8(ascii: "=")]
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

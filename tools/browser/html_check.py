@@ -1,0 +1,334 @@
+#!/usr/bin/env python3
+"""Checks `lanes report --html` and `lanes compare --html` pages in headless Chromium.
+
+Builds pages with the `lanes` binary from real traces (`lanes sample`, `lanes run cpu-primes`) and from a
+synthetic trace whose names are XSS probes, opens each from file:// through selenium and chromedriver, and
+checks: no console error, no network request, the span count the page shows equals the trace's, hovering
+a known span's pixel shows its name in the tooltip, a wheel event narrows the visible range, keyboard
+zoom, search counts, and for the probe trace that no script runs and the names show as text. Saves
+screenshots (not committed) for a person to look at.
+
+    tools/browser/html_check.py [--lanes .build/debug/lanes] [--out /tmp/lanes-html-check]
+
+Exits non-zero with one line per failed check.
+"""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+from selenium import webdriver
+from selenium.common.exceptions import NoAlertPresentException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.actions.wheel_input import ScrollOrigin
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+XSS_NAMES = [
+    "</script><img src=x onerror=alert(1)>",
+    "<script>window.__xss=1</script>",
+    "\"><svg onload=window.__xss=2>",
+    "&lt;b&gt; \u2028 ' \" `${x}` --> <!--",
+]
+
+failures = []
+
+
+def check(ok, what):
+    print(("ok    " if ok else "FAIL  ") + what)
+    if not ok:
+        failures.append(what)
+
+
+def lanes(binary, *args):
+    r = subprocess.run([binary, *args], capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit(f"lanes {' '.join(args)} failed: {r.stderr.strip()}")
+    return r.stdout
+
+
+def trace_span_count(binary, path):
+    m = re.search(r"^spans\s+(\d+)", lanes(binary, "info", path), re.M)
+    return int(m.group(1))
+
+
+def make_driver(width=1400, height=1000):
+    options = webdriver.ChromeOptions()
+    options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                f"--window-size={width},{height}", "--hide-scrollbars", "--force-device-scale-factor=1"):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    service = Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
+    return webdriver.Chrome(service=service, options=options)
+
+
+def load(driver, path, timeout=60):
+    driver.get_log("performance")  # drop what earlier pages logged
+    driver.get("file://" + path)
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        painted = driver.execute_script("return window.lanesReport ? window.lanesReport.firstPaint() : null")
+        if painted is not None:
+            return painted
+        time.sleep(0.05)
+    raise RuntimeError(f"{path}: the page did not paint within {timeout} s")
+
+
+def network_requests(driver, page_url):
+    """URLs the page asked for, besides itself and data: URIs, from the DevTools performance log."""
+    urls = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message.get("method") == "Network.requestWillBeSent":
+            url = message["params"]["request"]["url"]
+            if url != page_url and not url.startswith("data:"):
+                urls.append(url)
+    urls += driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    return urls
+
+
+def console_errors(driver):
+    return [e["message"] for e in driver.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]
+
+
+def canvas_origin(driver):
+    driver.execute_script("window.scrollTo(0, 0)")
+    r = driver.execute_script("const r = document.getElementById('chart').getBoundingClientRect(); return [r.left, r.top];")
+    return r[0], r[1]
+
+
+def hover_span(driver, k, run=0):
+    """Moves the pointer onto span k (a real input event) and returns the tooltip's first line."""
+    p = driver.execute_script("return window.lanesReport.spanPixel(arguments[0], arguments[1])", k, run)
+    if p is None:
+        return None, None
+    left, top = canvas_origin(driver)
+    ActionChains(driver).move_by_offset(0, 0).perform()
+    actions = ActionChains(driver)
+    actions.w3c_actions.pointer_action.move_to_location(int(left + p["x"]), int(top + p["y"]))
+    actions.perform()
+    time.sleep(0.1)
+    first = driver.execute_script(
+        "const t = document.getElementById('tooltip'); return t.hidden ? null : t.firstChild.textContent")
+    return first, p
+
+
+def check_page(driver, name, path, expected_spans, known=None, screenshot_dir=None):
+    page_url = "file://" + path
+    load(driver, path)
+    check(console_errors(driver) == [], f"{name}: no console error")
+    requests = network_requests(driver, page_url)
+    check(requests == [], f"{name}: no network request {requests[:3] if requests else ''}".rstrip())
+    shown = driver.find_element(By.ID, "span-count").get_attribute("data-count")
+    hook = driver.execute_script("return window.lanesReport.spanCount()")
+    check(int(shown) == expected_spans and hook == expected_spans,
+          f"{name}: the page shows {shown} spans, the trace has {expected_spans}")
+
+    # Hover: a known span by name if given, else the widest one on screen; its name must show.
+    k = driver.execute_script("return window.lanesReport.findSpan(arguments[0])", known) if known else \
+        driver.execute_script("return window.lanesReport.widestSpan(0)")
+    expected_name = driver.execute_script("return window.lanesReport.spanName(arguments[0])", k)
+    shown_name, p = hover_span(driver, k)
+    check(known is None or expected_name == known, f"{name}: the page knows span {known!r}")
+    check(shown_name == expected_name,
+          f"{name}: hovering span {k} at {p and (round(p['x']), round(p['y']))} shows {shown_name!r}, expected {expected_name!r}")
+    if screenshot_dir:
+        driver.save_screenshot(os.path.join(screenshot_dir, f"{name}.png"))
+
+    # Wheel up at the middle of the plot zooms in: the visible range narrows.
+    before = driver.execute_script("return window.lanesReport.visibleRange()")
+    left, top = canvas_origin(driver)
+    ActionChains(driver).scroll_from_origin(ScrollOrigin.from_viewport(int(left + p["x"]), int(top + p["y"])), 0, -300).perform()
+    time.sleep(0.15)
+    after = driver.execute_script("return window.lanesReport.visibleRange()")
+    check(after[1] - after[0] < (before[1] - before[0]) * 0.9,
+          f"{name}: a wheel event narrows the range {before[1] - before[0]:.0f} → {after[1] - after[0]:.0f} ns")
+    # Keyboard: 0 shows everything again, + halves the range.
+    driver.find_element(By.ID, "chart").send_keys("0")
+    full = driver.execute_script("return window.lanesReport.visibleRange()")
+    driver.find_element(By.ID, "chart").send_keys("+")
+    time.sleep(0.05)
+    half = driver.execute_script("return window.lanesReport.visibleRange()")
+    check(abs((half[1] - half[0]) - (full[1] - full[0]) / 2) < 1e-6 * (full[1] - full[0]) + 1,
+          f"{name}: the + key halves the visible range")
+    driver.find_element(By.ID, "chart").send_keys("0")
+    time.sleep(0.05)
+
+    # Click pins the span's details; shift-drag measures; a click on a process heading collapses it.
+    shown_name, p = hover_span(driver, k)
+    ActionChains(driver).click().perform()
+    pinned = driver.execute_script("return window.lanesReport.pinned()")
+    text = driver.execute_script("const p = document.getElementById('pinned'); return p.hidden ? null : p.querySelector('b').textContent")
+    check(pinned is not None and pinned["span"] == k and text == expected_name, f"{name}: a click pins the span's details")
+    if name == "xss":
+        time.sleep(0.05)
+        check(driver.execute_script("return window.lanesReport.flowsDrawn()") == 1, f"{name}: the pinned span's flow is drawn")
+    left, top = canvas_origin(driver)
+    canvas = driver.find_element(By.ID, "chart")
+    size = driver.execute_script("const r = arguments[0].getBoundingClientRect(); return [r.width, r.height];", canvas)
+    dx, dy = int(p["x"] - size[0] / 2), int(p["y"] - size[1] / 2)
+    ActionChains(driver).key_down(Keys.SHIFT).move_to_element_with_offset(canvas, dx, dy).click_and_hold() \
+        .move_by_offset(60, 0).release().key_up(Keys.SHIFT).perform()
+    measured = driver.execute_script("return window.lanesReport.measured()")
+    check(measured is not None and measured > 0, f"{name}: shift-drag measures a range ({measured and round(measured)} ns)")
+    if screenshot_dir:
+        driver.save_screenshot(os.path.join(screenshot_dir, f"{name}-pinned-measured.png"))
+    driver.find_element(By.ID, "chart").send_keys(Keys.ESCAPE)
+    h0 = driver.execute_script("return window.lanesReport.canvasHeight()")
+    group_y = driver.execute_script("return window.lanesReport.firstGroupY()")
+    left, top = canvas_origin(driver)
+
+    def click_heading():
+        actions = ActionChains(driver)
+        actions.w3c_actions.pointer_action.move_to_location(int(left + 60), int(top + group_y))
+        actions.w3c_actions.pointer_action.click()
+        actions.perform()
+    click_heading()
+    h1 = driver.execute_script("return window.lanesReport.canvasHeight()")
+    click_heading()
+    h2 = driver.execute_script("return window.lanesReport.canvasHeight()")
+    check(h1 < h0 and h2 == h0, f"{name}: a click on a process heading collapses and expands it ({h0} → {h1} → {h2} px)")
+    check(console_errors(driver) == [], f"{name}: still no console error after interaction")
+
+
+def write_xss_trace(path):
+    """A Chrome JSON trace whose process, thread and span names and attributes are XSS probes."""
+    events = [
+        {"ph": "M", "name": "process_name", "pid": 1, "tid": 1, "args": {"name": XSS_NAMES[0]}},
+        {"ph": "M", "name": "thread_name", "pid": 1, "tid": 1, "args": {"name": XSS_NAMES[1]}},
+        {"ph": "M", "name": "thread_name", "pid": 1, "tid": 2, "args": {"name": XSS_NAMES[2]}},
+    ]
+    counts = {}
+    for i in range(40):
+        name = XSS_NAMES[i % len(XSS_NAMES)]
+        counts[name] = counts.get(name, 0) + 1
+        events.append({"ph": "X", "name": name, "pid": 1, "tid": 1 + i % 2, "ts": i * 50, "dur": 40,
+                       "args": {XSS_NAMES[3]: XSS_NAMES[0]}})
+    # A flow from the first span (thread 1) to the second (thread 2): drawn when either is pinned.
+    events.append({"ph": "s", "name": "hand-off", "cat": "flow", "id": 1, "pid": 1, "tid": 1, "ts": 10})
+    events.append({"ph": "f", "bp": "e", "name": "hand-off", "cat": "flow", "id": 1, "pid": 1, "tid": 2, "ts": 60})
+    with open(path, "w") as f:
+        json.dump({"traceEvents": events}, f)
+    return 40, counts
+
+
+def write_many_lanes_trace(path, processes=20, threads=100, spans=10):
+    """processes × threads lanes, far more rows than a canvas could be tall; returns (spans, last span's name)."""
+    events = []
+    for p in range(processes):
+        events.append({"ph": "M", "name": "process_name", "pid": 100 + p, "tid": 1, "args": {"name": f"proc-{p}"}})
+        for t in range(threads):
+            tid = 1000 * (p + 1) + t
+            events.append({"ph": "M", "name": "thread_name", "pid": 100 + p, "tid": tid, "args": {"name": f"t-{p}-{t}"}})
+            for k in range(spans):
+                events.append({"ph": "X", "name": f"job-{p}-{t}" if k == 0 else "work", "pid": 100 + p, "tid": tid,
+                               "ts": k * 100 + t, "dur": 80})
+    with open(path, "w") as f:
+        json.dump({"traceEvents": events}, f)
+    return processes * threads * spans, f"job-{processes - 1}-{threads - 1}"
+
+
+def check_many_lanes(driver, path, spans, last_name, screenshot_dir):
+    """Thousands of rows: the canvas stays as tall as the view, and a row at the bottom can be scrolled to and hovered."""
+    load(driver, path)
+    check(console_errors(driver) == [], "lanes-2000: no console error")
+    check(driver.execute_script("return window.lanesReport.spanCount()") == spans, f"lanes-2000: the page shows {spans} spans")
+    view = driver.execute_script("return document.getElementById('chart').getBoundingClientRect().height")
+    content = driver.execute_script("return window.lanesReport.canvasHeight()")
+    check(content > 40000 and view <= driver.execute_script("return window.innerHeight"),
+          f"lanes-2000: {content} px of rows shown through a {view:.0f} px canvas")
+    driver.execute_script("const t = document.getElementById('timeline'); t.scrollTop = t.scrollHeight;")
+    time.sleep(0.2)
+    k = driver.execute_script("return window.lanesReport.findSpan(arguments[0])", last_name)
+    first, p = hover_span(driver, k)
+    check(first == last_name, f"lanes-2000: after scrolling to the bottom, hovering the last row shows {first!r}")
+    if screenshot_dir:
+        driver.save_screenshot(os.path.join(screenshot_dir, "lanes-2000-bottom.png"))
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    root = os.path.dirname(os.path.dirname(here))
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--lanes", default=os.path.join(root, ".build", "debug", "lanes"))
+    ap.add_argument("--out", default="/tmp/lanes-html-check")
+    args = ap.parse_args()
+    out = os.path.abspath(args.out)
+    os.makedirs(out, exist_ok=True)
+    binary = os.path.abspath(args.lanes)
+
+    # Real traces: the sample (threads, queue, lock, sleeps, sampled CPU) and two models of cpu-primes.
+    sample = os.path.join(out, "sample.lanes")
+    lanes(binary, "sample", "--out", sample, "--cpu", "sampled")
+    runs = os.path.join(out, "runs")
+    os.makedirs(runs, exist_ok=True)
+    lanes(binary, "run", "cpu-primes", "--model", "sequential", "threads", "--scale", "0.2", "--out", runs)
+    traces = sorted(os.path.join(runs, f) for f in os.listdir(runs) if f.endswith(".lanes"))
+    xss = os.path.join(out, "xss.json")
+    xss_spans, xss_counts = write_xss_trace(xss)
+
+    pages = []
+    for name, trace in [("sample", sample), ("xss", xss)] + [(os.path.basename(t)[:-6], t) for t in traces]:
+        html = os.path.join(out, name + ".html")
+        lanes(binary, "report", trace, "--html", html)
+        pages.append((name, html, trace_span_count(binary, trace)))
+    compare = os.path.join(out, "compare.html")
+    lanes(binary, "compare", *traces, "--html", compare)
+    pages.append(("compare", compare, sum(trace_span_count(binary, t) for t in traces)))
+
+    many = os.path.join(out, "lanes-2000.json")
+    many_spans, many_last = write_many_lanes_trace(many)
+    lanes(binary, "report", many, "--html", os.path.join(out, "lanes-2000.html"))
+
+    driver = make_driver()
+    try:
+        check_many_lanes(driver, os.path.join(out, "lanes-2000.html"), many_spans, many_last, out)
+        for name, html, spans in pages:
+            check_page(driver, name, html, spans, known=XSS_NAMES[0] if name == "xss" else None, screenshot_dir=out)
+
+        # The probe page: no alert, no script of the trace ran, nothing injected, names shown as text.
+        load(driver, os.path.join(out, "xss.html"))
+        try:
+            text = driver.switch_to.alert.text
+            check(False, f"xss: no alert (saw {text!r})")
+        except NoAlertPresentException:
+            check(True, "xss: no alert")
+        check(driver.execute_script("return window.__xss === undefined"), "xss: no script from the trace ran")
+        check(driver.execute_script("return document.querySelectorAll('img:not(#png), svg, iframe').length") == 0,
+              "xss: no element injected")
+        check(driver.execute_script("return document.scripts.length") == 2, "xss: only the page's two script elements")
+        cells = driver.execute_script("return [...document.querySelectorAll('#stats-name td:first-child')].map(e => e.textContent)")
+        check(all(n in cells for n in XSS_NAMES), "xss: every hostile name is shown as text in the statistics")
+        box = driver.find_element(By.ID, "search")
+        box.send_keys("<script>")
+        time.sleep(0.1)
+        count = driver.find_element(By.ID, "match-count").get_attribute("data-count")
+        check(count == str(xss_counts[XSS_NAMES[1]]), f"xss: search counts {count} spans named <script>…")
+        first, _ = hover_span(driver, driver.execute_script("return window.lanesReport.findSpan(arguments[0])", XSS_NAMES[1]))
+        check(first == XSS_NAMES[1], "xss: the tooltip shows the hostile name as text")
+        driver.save_screenshot(os.path.join(out, "xss-search.png"))
+        check(console_errors(driver) == [], "xss: no console error")
+
+        # A comparison page shows the per-model table.
+        load(driver, compare)
+        rows = driver.execute_script("return document.querySelectorAll('#comparison tr').length")
+        check(rows == len(traces) + 1, f"compare: the per-model table has {len(traces)} rows")
+        driver.save_screenshot(os.path.join(out, "compare-full.png"))
+    finally:
+        driver.quit()
+
+    print(f"screenshots in {out}")
+    if failures:
+        print(f"{len(failures)} check(s) failed", file=sys.stderr)
+        sys.exit(1)
+    print("all browser checks passed")
+
+
+if __name__ == "__main__":
+    main()
