@@ -1,0 +1,313 @@
+import CLanesSupport
+import LanesCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One thread of the sampled tree: its open `/proc` files and what it has done so far.
+final class SampledThread {
+    let tid: Int32
+    let pid: Int32
+    var name = ""
+    let firstSeen: Nanoseconds
+    var lastTime: Nanoseconds
+    var lastRun: Int64 = 0
+    var lastWait: Int64 = 0
+    var lastLetter = UInt8(ascii: "R")
+    var ended: Nanoseconds?
+    var timeline = ProcessTreeSampler.Timeline()
+    /// (time, running ns, runnable ns, off-CPU ns) at the end of each counter window.
+    var counters: [(Nanoseconds, Int64, Int64, Int64)] = []
+    let stat: ProcFile?
+    let schedstat: ProcFile?
+    private(set) var children: ProcFile?
+    private let childrenPath: String
+
+    init(pid: Int32, tid: Int32, since: Nanoseconds) {
+        self.pid = pid
+        self.tid = tid
+        firstSeen = since
+        lastTime = since
+        let dir = "/proc/\(pid)/task/\(tid)/"
+        stat = ProcFile(dir + "stat")
+        schedstat = ProcFile(dir + "schedstat")
+        childrenPath = dir + "children"
+        counters.append((since, 0, 0, 0))
+    }
+
+    /// The `children` file, opened on first use.
+    func childrenFile() -> ProcFile? {
+        if children == nil { children = ProcFile(childrenPath) }
+        return children
+    }
+}
+
+/// One process of the sampled tree.
+final class SampledProcess {
+    let pid: Int32
+    let parent: Int32
+    var name = ""
+    var commandLine = ""
+    let firstSeen: Nanoseconds
+    var ended: Nanoseconds?
+    var exit: LanesCore.Process.Exit?
+    let stat: ProcFile?
+    var threads: [SampledThread] = []
+    var knownTIDs = Set<Int32>()
+    var needsRescan = true
+
+    init(pid: Int32, parent: Int32, since: Nanoseconds) {
+        self.pid = pid
+        self.parent = parent
+        firstSeen = since
+        stat = ProcFile("/proc/\(pid)/stat")
+        commandLine = LanesRecord.commandLine(of: pid)
+    }
+
+    var liveThreads: Int { threads.reduce(0) { $0 + ($1.ended == nil ? 1 : 0) } }
+}
+
+/// The sampling loop and the trace it builds.
+struct SamplerState {
+    let root: Int32
+    let start: Nanoseconds
+    let options: ProcessTreeSampler.Options
+    private var processes: [SampledProcess] = []
+    private var known = Set<Int32>()
+    private var lastSample: Nanoseconds
+    private var windowStart: Nanoseconds
+    private var samples = 0
+    private var end: Nanoseconds = 0
+    private var rootExit: LanesCore.Process.Exit?
+    /// Trace-wide (time, running, runnable, blocked) average thread counts per counter window.
+    private var totals: [(Nanoseconds, Double, Double, Double)] = []
+    private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 8)
+    private let ticksToNanoseconds = 1_000_000_000 / Int64(max(1, sysconf(Int32(_SC_CLK_TCK))))
+
+    init(root: Int32, start: Nanoseconds, options: ProcessTreeSampler.Options) {
+        self.root = root
+        self.start = start
+        self.options = options
+        lastSample = start
+        windowStart = start
+        let p = SampledProcess(pid: root, parent: getpid(), since: start)
+        processes.append(p)
+        known.insert(root)
+    }
+
+    /// Samples until the root process exits; the samples taken, the sampler's CPU time and the wall time.
+    mutating func run() -> (exit: LanesCore.Process.Exit, samples: Int, cpu: Nanoseconds, wall: Nanoseconds) {
+        let cpu0 = threadCPUNanoseconds()
+        let interval = max(10_000, options.interval)
+        var next = start
+        while rootExit == nil {
+            sample()
+            var status: Int32 = 0
+            let r = waitpid(root, &status, WNOHANG)
+            if r == root {
+                rootExit = LanesCore.Process.Exit(waitStatus: status)
+            } else if r < 0 && errno != EINTR {
+                rootExit = .exited(-1)
+            }
+            if rootExit != nil { break }
+            next += interval
+            let now = Int64(lanes_monotonic_ns())
+            if next < now { next = now + interval }
+            var ts = timespec(tv_sec: Int(next / 1_000_000_000), tv_nsec: Int(next % 1_000_000_000))
+            _ = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nil)
+        }
+        end = Int64(lanes_monotonic_ns())
+        let root = processes[0]
+        root.exit = rootExit
+        if root.ended == nil { root.ended = end }
+        closeWindow(at: end)
+        for p in processes {
+            for t in p.threads where t.ended == nil { t.ended = t.lastTime }
+        }
+        buffer.deallocate()
+        return (rootExit!, samples, threadCPUNanoseconds() - cpu0, end - start)
+    }
+
+    private mutating func sample() {
+        let now = Int64(lanes_monotonic_ns())
+        samples += 1
+        var i = 0
+        while i < processes.count {
+            let p = processes[i]
+            i += 1
+            guard p.ended == nil else { continue }
+            guard let n = p.stat?.read(into: buffer), let stat = ProcStat(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
+            else {
+                processEnded(p, at: now, status: nil)
+                continue
+            }
+            p.name = ProcStat.name(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
+            if stat.state == UInt8(ascii: "Z") || stat.state == UInt8(ascii: "X") {
+                sampleThreads(p, now: now)
+                processEnded(p, at: now, status: stat.exitCode)
+                continue
+            }
+            if p.needsRescan || stat.threads != p.liveThreads { rescan(p) }
+            sampleThreads(p, now: now)
+        }
+        if now - windowStart >= max(options.counterWindow, options.interval) { closeWindow(at: now) }
+        lastSample = now
+    }
+
+    private func read(_ file: ProcFile?) -> ProcStat? {
+        guard let file, let n = file.read(into: buffer) else { return nil }
+        return ProcStat(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
+    }
+
+    private mutating func rescan(_ p: SampledProcess) {
+        p.needsRescan = false
+        let since = p.threads.isEmpty ? p.firstSeen : lastSample
+        for tid in numericEntries("/proc/\(p.pid)/task") where p.knownTIDs.insert(tid).inserted {
+            p.threads.append(SampledThread(pid: p.pid, tid: tid, since: since))
+        }
+    }
+
+    private mutating func sampleThreads(_ p: SampledProcess, now: Nanoseconds) {
+        for t in p.threads where t.ended == nil {
+            guard let sched = t.schedstat?.read(into: buffer).flatMap({ parseSchedstat(UnsafeRawBufferPointer(rebasing: buffer[..<$0])) }) ?? fallbackTimes(t)
+            else {
+                t.ended = t.lastTime
+                p.needsRescan = true
+                continue
+            }
+            guard let n = t.stat?.read(into: buffer), let stat = ProcStat(UnsafeRawBufferPointer(rebasing: buffer[..<n])) else {
+                t.ended = t.lastTime
+                p.needsRescan = true
+                continue
+            }
+            if t.name.isEmpty || sched.run != t.lastRun || samples % 64 == 1 { t.name = ProcStat.name(UnsafeRawBufferPointer(rebasing: buffer[..<n])) }
+            let letter = stat.state == UInt8(ascii: "Z") || stat.state == UInt8(ascii: "X") ? UInt8(ascii: "S") : stat.state
+            let ran = sched.run != t.lastRun
+            t.timeline.add(
+                start: t.lastTime, end: now, run: sched.run - t.lastRun, wait: sched.wait - t.lastWait, before: t.lastLetter,
+                after: letter)
+            let isNew = t.lastTime == t.firstSeen
+            t.lastTime = now
+            t.lastRun = sched.run
+            t.lastWait = sched.wait
+            t.lastLetter = letter
+            if ran || isNew { findChildren(of: t, now: now) }
+        }
+    }
+
+    /// utime + stime when schedstat cannot be read (kernels without it): coarse, clock ticks.
+    private func fallbackTimes(_ t: SampledThread) -> (run: Int64, wait: Int64)? {
+        guard t.schedstat == nil, let stat = read(t.stat) else { return nil }
+        return (stat.cpuTicks * ticksToNanoseconds, 0)
+    }
+
+    private mutating func findChildren(of t: SampledThread, now: Nanoseconds) {
+        guard let file = t.childrenFile(), let n = file.read(into: buffer) else { return }
+        for pid in parsePIDs(UnsafeRawBufferPointer(rebasing: buffer[..<n])) where known.insert(pid).inserted {
+            processes.append(SampledProcess(pid: pid, parent: t.pid, since: lastSample))
+        }
+    }
+
+    private func processEnded(_ p: SampledProcess, at now: Nanoseconds, status: Int32?) {
+        p.ended = now
+        if let status, p.exit == nil { p.exit = LanesCore.Process.Exit(waitStatus: status) }
+        for t in p.threads where t.ended == nil { t.ended = t.lastTime }
+    }
+
+    private mutating func closeWindow(at now: Nanoseconds) {
+        let length = Double(max(1, now - windowStart))
+        var sum: (Int64, Int64, Int64) = (0, 0, 0)
+        for p in processes {
+            for t in p.threads where t.ended == nil || t.ended! > windowStart {
+                let w = t.timeline.window
+                t.counters.append((min(now, max(t.lastTime, t.firstSeen)), w.run, w.wait, w.off))
+                t.timeline.resetWindow()
+                sum.0 += w.run
+                sum.1 += w.wait
+                sum.2 += w.off
+            }
+        }
+        totals.append((now, Double(sum.0) / length, Double(sum.1) / length, Double(sum.2) / length))
+        windowStart = now
+    }
+
+    // MARK: The trace
+
+    /// The trace of everything sampled (metadata is the caller's to fill in).
+    func trace() -> Trace {
+        var trace = Trace()
+        var spanID: UInt64 = 0
+        func nextSpan() -> SpanID {
+            spanID += 1
+            return SpanID(spanID)
+        }
+        for p in processes {
+            let seen = p.threads.contains { !$0.timeline.segments.isEmpty } || p.pid == root
+            guard seen else { continue }
+            let name = p.name.isEmpty ? "process \(p.pid)" : p.name
+            var note = ""
+            if p.exit == nil {
+                note = p.ended == nil || p.pid == root ? "still running when the recording ended" : "exited; status not seen"
+            }
+            trace.processes.append(LanesCore.Process(pid: Int64(p.pid), name: name, exit: p.exit, note: note))
+            let processLane = LaneID(UInt32(trace.lanes.count))
+            trace.lanes.append(Lane(id: processLane, kind: .process, pid: Int64(p.pid), name: name, sortIndex: 0))
+            let processEnd = p.ended ?? end
+            var attributes = [Attribute("pid", "\(p.pid)"), Attribute("ppid", "\(p.parent)")]
+            if !p.commandLine.isEmpty { attributes.append(Attribute("command", p.commandLine)) }
+            if let exit = p.exit { attributes.append(Attribute("exit", exit.description)) }
+            let cpu = p.threads.reduce(Int64(0)) { sum, t in
+                sum + t.timeline.segments.reduce(0) { $0 + ($1.state == .running ? $1.end - $1.start : 0) }
+            }
+            trace.spans.append(
+                Span(
+                    id: nextSpan(), name: name, lane: processLane, threadID: Int64(p.pid), start: p.firstSeen,
+                    end: max(p.firstSeen, processEnd), cpuTime: cpu, attributes: attributes))
+            if p.ended != nil || p.exit != nil {
+                trace.marks.append(
+                    Mark(
+                        name: "exit", lane: processLane, time: processEnd,
+                        attributes: [Attribute("status", p.exit?.description ?? "not seen")]))
+            }
+            for (k, t) in p.threads.sorted(by: { ($0.tid != p.pid ? 1 : 0, $0.tid) < ($1.tid != p.pid ? 1 : 0, $1.tid) })
+                .enumerated()
+            {
+                let lane = LaneID(UInt32(trace.lanes.count))
+                trace.lanes.append(
+                    Lane(
+                        id: lane, kind: .thread, pid: Int64(p.pid), threadID: Int64(t.tid),
+                        name: t.name.isEmpty ? "thread \(t.tid)" : t.name, sortIndex: Int32(k + 1)))
+                for s in t.timeline.segments {
+                    var waits: [Wait] = []
+                    switch s.state {
+                    case .runnable: waits = [Wait(reason: .runQueue, start: s.start, end: s.end)]
+                    case .diskWait: waits = [Wait(reason: .other, start: s.start, end: s.end, object: "disk-wait (D)")]
+                    case .stopped: waits = [Wait(reason: .other, start: s.start, end: s.end, object: "stopped (T)")]
+                    case .running, .sleeping: break
+                    }
+                    trace.spans.append(
+                        Span(
+                            id: nextSpan(), name: s.state.description, lane: lane, threadID: Int64(t.tid), start: s.start,
+                            end: s.end, cpuTime: s.state == .running ? s.end - s.start : 0, waits: waits))
+                }
+                for (time, run, wait, off) in t.counters {
+                    trace.counters.append(CounterSample(name: CounterName.running, lane: lane, time: time, value: Double(run)))
+                    trace.counters.append(CounterSample(name: CounterName.runQueue, lane: lane, time: time, value: Double(wait)))
+                    trace.counters.append(CounterSample(name: CounterName.blocked, lane: lane, time: time, value: Double(off)))
+                }
+            }
+        }
+        if !totals.isEmpty {
+            trace.counters.append(CounterSample(name: "threads.running", lane: nil, time: start, value: 0))
+            trace.counters.append(CounterSample(name: "threads.runnable", lane: nil, time: start, value: 0))
+            trace.counters.append(CounterSample(name: "threads.blocked", lane: nil, time: start, value: 0))
+        }
+        for (time, run, wait, off) in totals {
+            trace.counters.append(CounterSample(name: "threads.running", lane: nil, time: time, value: run))
+            trace.counters.append(CounterSample(name: "threads.runnable", lane: nil, time: time, value: wait))
+            trace.counters.append(CounterSample(name: "threads.blocked", lane: nil, time: time, value: off))
+        }
+        return trace
+    }
+}
