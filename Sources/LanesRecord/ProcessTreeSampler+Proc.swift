@@ -26,19 +26,19 @@ final class ProcFile {
 }
 
 /// The fields of `/proc/PID[/task/TID]/stat` the sampler uses.
-struct ProcStat {
+package struct ProcStat {
     /// The state letter: R, S, D, T, t, Z, X, I...
-    var state: UInt8
-    var parent: Int32
+    package var state: UInt8
+    package var parent: Int32
     /// utime + stime in clock ticks.
-    var cpuTicks: Int64
-    var threads: Int
+    package var cpuTicks: Int64
+    package var threads: Int
     /// The exit status in `waitpid` form, meaningful for a zombie (Linux 3.5 and later).
-    var exitCode: Int32?
+    package var exitCode: Int32?
 
     /// Parses the text in `bytes`; the command name sits in parentheses and may itself hold spaces
     /// and parentheses, so fields are counted from the last `)`.
-    init?(_ bytes: UnsafeRawBufferPointer) {
+    package init?(_ bytes: UnsafeRawBufferPointer) {
         guard let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { return nil }
         var field = 3
         var i = close + 2
@@ -72,7 +72,7 @@ struct ProcStat {
     }
 
     /// The command name (between the first `(` and the last `)`).
-    static func name(_ bytes: UnsafeRawBufferPointer) -> String {
+    package static func name(_ bytes: UnsafeRawBufferPointer) -> String {
         guard let open = bytes.firstIndex(of: UInt8(ascii: "(")), let close = bytes.lastIndex(of: UInt8(ascii: ")")),
             open < close
         else { return "" }

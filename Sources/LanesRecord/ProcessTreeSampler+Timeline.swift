@@ -54,19 +54,23 @@ extension ProcessTreeSampler {
     /// out as running and the shortfall is repaid from the next counts (bounded by `maxDebt`); a count
     /// larger than its interval carries over. Totals therefore follow schedstat; boundaries inside a
     /// busy stretch are accurate to about one scheduler tick.
-    struct Timeline {
-        private(set) var segments: [Segment] = []
+    package struct Timeline {
+        package private(set) var segments: [Segment] = []
         private var runCarry: Int64 = 0
         private var waitCarry: Int64 = 0
         private var debt: Int64 = 0
         /// Window totals for the CPU-state counters: running, runnable, off-CPU ns.
         private(set) var window: (run: Int64, wait: Int64, off: Int64) = (0, 0, 0)
+        /// Most running time laid out ahead of its count (about two ticks at HZ=250, plus slack).
         static let maxDebt: Int64 = 10_000_000
+        /// Most counted time held over for later intervals.
         static let maxCarry: Int64 = 20_000_000
 
         /// Lays out one interval from `start` to `end` in which schedstat counted `run` ns running and
         /// `wait` ns runnable; `before` and `after` are the state letters at the interval's ends.
-        mutating func add(start: Nanoseconds, end: Nanoseconds, run: Int64, wait: Int64, before: UInt8, after: UInt8) {
+        package init() {}
+
+        package mutating func add(start: Nanoseconds, end: Nanoseconds, run: Int64, wait: Int64, before: UInt8, after: UInt8) {
             let length = end - start
             guard length > 0 else {
                 runCarry = min(Self.maxCarry, runCarry + max(0, run))

@@ -59,6 +59,16 @@ public struct ProcessTreeSampler: Sendable {
         /// From the command's start to its end.
         public var wallTime: Nanoseconds
 
+        public init(
+            trace: Trace, exit: LanesCore.Process.Exit, samples: Int, samplerCPUTime: Nanoseconds, wallTime: Nanoseconds
+        ) {
+            self.trace = trace
+            self.exit = exit
+            self.samples = samples
+            self.samplerCPUTime = samplerCPUTime
+            self.wallTime = wallTime
+        }
+
         /// The sampler's CPU time as a share of one core over the recording (0.012 = 1.2%).
         public var samplerCPUShare: Double { wallTime > 0 ? Double(samplerCPUTime) / Double(wallTime) : 0 }
 
