@@ -17,8 +17,6 @@ final class SampledThread {
     var lastLetter = UInt8(ascii: "R")
     var ended: Nanoseconds?
     var timeline = ProcessTreeSampler.Timeline()
-    /// (time, running ns, runnable ns, off-CPU ns) at the end of each counter window.
-    var counters: [(Nanoseconds, Int64, Int64, Int64)] = []
     let stat: ProcFile?
     let schedstat: ProcFile?
     private(set) var children: ProcFile?
@@ -33,7 +31,6 @@ final class SampledThread {
         stat = ProcFile(dir + "stat")
         schedstat = ProcFile(dir + "schedstat")
         childrenPath = dir + "children"
-        counters.append((since, 0, 0, 0))
     }
 
     /// The `children` file, opened on first use.
@@ -76,12 +73,9 @@ struct SamplerState {
     private var processes: [SampledProcess] = []
     private var known = Set<Int32>()
     private var lastSample: Nanoseconds
-    private var windowStart: Nanoseconds
     private var samples = 0
     private var end: Nanoseconds = 0
     private var rootExit: LanesCore.Process.Exit?
-    /// Trace-wide (time, running, runnable, blocked) average thread counts per counter window.
-    private var totals: [(Nanoseconds, Double, Double, Double)] = []
     private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 8)
     private let ticksToNanoseconds = 1_000_000_000 / Int64(max(1, sysconf(Int32(_SC_CLK_TCK))))
 
@@ -90,7 +84,6 @@ struct SamplerState {
         self.start = start
         self.options = options
         lastSample = start
-        windowStart = start
         let p = SampledProcess(pid: root, parent: getpid(), since: start)
         processes.append(p)
         known.insert(root)
@@ -121,7 +114,6 @@ struct SamplerState {
         let root = processes[0]
         root.exit = rootExit
         if root.ended == nil { root.ended = end }
-        closeWindow(at: end)
         for p in processes {
             for t in p.threads where t.ended == nil { t.ended = t.lastTime }
         }
@@ -151,7 +143,6 @@ struct SamplerState {
             if p.needsRescan || stat.threads != p.liveThreads { rescan(p) }
             sampleThreads(p, now: now)
         }
-        if now - windowStart >= max(options.counterWindow, options.interval) { closeWindow(at: now) }
         lastSample = now
     }
 
@@ -215,28 +206,16 @@ struct SamplerState {
         for t in p.threads where t.ended == nil { t.ended = t.lastTime }
     }
 
-    private mutating func closeWindow(at now: Nanoseconds) {
-        let length = Double(max(1, now - windowStart))
-        var sum: (Int64, Int64, Int64) = (0, 0, 0)
-        for p in processes {
-            for t in p.threads where t.ended == nil || t.ended! > windowStart {
-                let w = t.timeline.window
-                t.counters.append((min(now, max(t.lastTime, t.firstSeen)), w.run, w.wait, w.off))
-                t.timeline.resetWindow()
-                sum.0 += w.run
-                sum.1 += w.wait
-                sum.2 += w.off
-            }
-        }
-        totals.append((now, Double(sum.0) / length, Double(sum.1) / length, Double(sum.2) / length))
-        windowStart = now
-    }
-
     // MARK: The trace
 
     /// The trace of everything sampled (metadata is the caller's to fill in).
     func trace() -> Trace {
         var trace = Trace()
+        // Counter windows: every `counterWindow` from the start, and the end.
+        let step = max(options.counterWindow, options.interval, 1)
+        var windows = Array(stride(from: start, to: end, by: Int(step)))
+        windows.append(end)
+        var totals = [(Int64, Int64, Int64)](repeating: (0, 0, 0), count: windows.count)
         var spanID: UInt64 = 0
         func nextSpan() -> SpanID {
             spanID += 1
@@ -257,13 +236,10 @@ struct SamplerState {
             var attributes = [Attribute("pid", "\(p.pid)"), Attribute("ppid", "\(p.parent)")]
             if !p.commandLine.isEmpty { attributes.append(Attribute("command", p.commandLine)) }
             if let exit = p.exit { attributes.append(Attribute("exit", exit.description)) }
-            let cpu = p.threads.reduce(Int64(0)) { sum, t in
-                sum + t.timeline.segments.reduce(0) { $0 + ($1.state == .running ? $1.end - $1.start : 0) }
-            }
             trace.spans.append(
                 Span(
                     id: nextSpan(), name: name, lane: processLane, threadID: Int64(p.pid), start: p.firstSeen,
-                    end: max(p.firstSeen, processEnd), cpuTime: cpu, attributes: attributes))
+                    end: max(p.firstSeen, processEnd), attributes: attributes))
             if p.ended != nil || p.exit != nil {
                 trace.marks.append(
                     Mark(
@@ -291,23 +267,61 @@ struct SamplerState {
                             id: nextSpan(), name: s.state.description, lane: lane, threadID: Int64(t.tid), start: s.start,
                             end: s.end, cpuTime: s.state == .running ? s.end - s.start : 0, waits: waits))
                 }
-                for (time, run, wait, off) in t.counters {
-                    trace.counters.append(CounterSample(name: CounterName.running, lane: lane, time: time, value: Double(run)))
-                    trace.counters.append(CounterSample(name: CounterName.runQueue, lane: lane, time: time, value: Double(wait)))
-                    trace.counters.append(CounterSample(name: CounterName.blocked, lane: lane, time: time, value: Double(off)))
+                let counts = stateCounters(t.timeline.segments, from: t.firstSeen, to: t.ended ?? end, windows: windows)
+                for (time, window, v) in counts {
+                    trace.counters.append(CounterSample(name: CounterName.running, lane: lane, time: time, value: Double(v.0)))
+                    trace.counters.append(CounterSample(name: CounterName.runQueue, lane: lane, time: time, value: Double(v.1)))
+                    trace.counters.append(CounterSample(name: CounterName.blocked, lane: lane, time: time, value: Double(v.2)))
+                    if window >= 0 && window < totals.count {
+                        totals[window].0 += v.0
+                        totals[window].1 += v.1
+                        totals[window].2 += v.2
+                    }
                 }
             }
         }
-        if !totals.isEmpty {
-            trace.counters.append(CounterSample(name: "threads.running", lane: nil, time: start, value: 0))
-            trace.counters.append(CounterSample(name: "threads.runnable", lane: nil, time: start, value: 0))
-            trace.counters.append(CounterSample(name: "threads.blocked", lane: nil, time: start, value: 0))
-        }
-        for (time, run, wait, off) in totals {
-            trace.counters.append(CounterSample(name: "threads.running", lane: nil, time: time, value: run))
-            trace.counters.append(CounterSample(name: "threads.runnable", lane: nil, time: time, value: wait))
-            trace.counters.append(CounterSample(name: "threads.blocked", lane: nil, time: time, value: off))
+        // Average number of threads in each state over each window.
+        for (k, time) in windows.enumerated() where k > 0 {
+            let length = Double(time - windows[k - 1])
+            trace.counters.append(CounterSample(name: "threads.running", lane: nil, time: time, value: Double(totals[k].0) / length))
+            trace.counters.append(CounterSample(name: "threads.runnable", lane: nil, time: time, value: Double(totals[k].1) / length))
+            trace.counters.append(CounterSample(name: "threads.blocked", lane: nil, time: time, value: Double(totals[k].2) / length))
         }
         return trace
     }
+}
+
+/// Nanoseconds running, runnable and off the CPU in each counter window that a thread's life from `from`
+/// to `to` touches, stamped with the window's end (the life's end for the last), after a zero sample at
+/// the life's start, as the reports' CPU-state strip reads them.
+func stateCounters(
+    _ segments: [ProcessTreeSampler.Segment], from: Nanoseconds, to: Nanoseconds, windows: [Nanoseconds]
+) -> [(time: Nanoseconds, window: Int, ns: (Int64, Int64, Int64))] {
+    guard to > from else { return [] }
+    var out: [(time: Nanoseconds, window: Int, ns: (Int64, Int64, Int64))] = [(from, -1, (0, 0, 0))]
+    var k = 0
+    var j = 0
+    var lo = from
+    while lo < to {
+        while k < windows.count && windows[k] <= lo { k += 1 }
+        let hi = k < windows.count ? min(windows[k], to) : to
+        var v: (Int64, Int64, Int64) = (0, 0, 0)
+        while j < segments.count && segments[j].end <= lo { j += 1 }
+        var m = j
+        while m < segments.count && segments[m].start < hi {
+            let s = segments[m]
+            m += 1
+            let d = min(s.end, hi) - max(s.start, lo)
+            switch s.state {
+            case .running: v.0 += d
+            case .runnable: v.1 += d
+            case .sleeping, .diskWait, .stopped: v.2 += d
+            }
+        }
+        // Time not covered by segments (before the first sample of a thread) counts as off the CPU.
+        v.2 += max(0, (hi - lo) - v.0 - v.1 - v.2)
+        out.append((hi, k, v))
+        lo = hi
+    }
+    return out
 }

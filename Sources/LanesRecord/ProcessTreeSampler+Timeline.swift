@@ -49,27 +49,28 @@ extension ProcessTreeSampler {
     /// Between two samples schedstat says *how much* time the thread spent running and runnable; the
     /// rest of the interval was off the CPU. The order inside the interval is inferred from the state
     /// letters at both ends: off-CPU time goes at the end whose letter was off-CPU (split in two when
-    /// both were), runnable before running. The kernel updates a running thread's run time only at
-    /// scheduler ticks and context switches, so an `R`→`R` interval whose counters fall short is laid
-    /// out as running and the shortfall is repaid from the next counts (bounded by `maxDebt`); a count
-    /// larger than its interval carries over. Totals therefore follow schedstat; boundaries inside a
-    /// busy stretch are accurate to about one scheduler tick.
+    /// both were), runnable before running. The kernel counts a running thread's time only at scheduler
+    /// ticks and context switches, and a runnable thread's wait only once it gets a CPU, so an `R`→`R`
+    /// interval whose counts fall short is laid out as running on credit (at most `maxDebt`). Later
+    /// counts repay the credit: run-queue counts first, and the time they repay is relabelled runnable;
+    /// a count larger than its interval carries over. Totals therefore follow schedstat; boundaries
+    /// inside a busy stretch are accurate to about one scheduler tick.
     package struct Timeline {
         package private(set) var segments: [Segment] = []
         private var runCarry: Int64 = 0
         private var waitCarry: Int64 = 0
+        /// Time laid out as running before any count explained it, oldest first.
+        private var credit: [(start: Nanoseconds, end: Nanoseconds)] = []
         private var debt: Int64 = 0
-        /// Window totals for the CPU-state counters: running, runnable, off-CPU ns.
-        private(set) var window: (run: Int64, wait: Int64, off: Int64) = (0, 0, 0)
-        /// Most running time laid out ahead of its count (about two ticks at HZ=250, plus slack).
-        static let maxDebt: Int64 = 10_000_000
+        /// Most running time laid out ahead of its count (a few ticks at HZ=250).
+        static let maxDebt: Int64 = 20_000_000
         /// Most counted time held over for later intervals.
         static let maxCarry: Int64 = 20_000_000
 
-        /// Lays out one interval from `start` to `end` in which schedstat counted `run` ns running and
-        /// `wait` ns runnable; `before` and `after` are the state letters at the interval's ends.
         package init() {}
 
+        /// Lays out one interval from `start` to `end` in which schedstat counted `run` ns running and
+        /// `wait` ns runnable; `before` and `after` are the state letters at the interval's ends.
         package mutating func add(start: Nanoseconds, end: Nanoseconds, run: Int64, wait: Int64, before: UInt8, after: UInt8) {
             let length = end - start
             guard length > 0 else {
@@ -79,12 +80,12 @@ extension ProcessTreeSampler {
             }
             var runAvailable = max(0, run) + runCarry
             var waitAvailable = max(0, wait) + waitCarry
-            let fromRun = min(debt, runAvailable)
-            runAvailable -= fromRun
-            debt -= fromRun
             let fromWait = min(debt, waitAvailable)
             waitAvailable -= fromWait
-            debt -= fromWait
+            settle(fromWait, runnable: true)
+            let fromRun = min(debt, runAvailable)
+            runAvailable -= fromRun
+            settle(fromRun, runnable: false)
             var running = min(runAvailable, length)
             let runnable = min(waitAvailable, length - running)
             runCarry = min(Self.maxCarry, runAvailable - running)
@@ -95,11 +96,9 @@ extension ProcessTreeSampler {
             if off > 0, beforeOff == nil, afterOff == nil, debt + off <= Self.maxDebt {
                 running += off
                 debt += off
+                credit.append((end - off, end))
                 off = 0
             }
-            window.run += running
-            window.wait += runnable
-            window.off += off
             var prefix: Int64 = 0
             if beforeOff != nil { prefix = afterOff != nil ? off / 2 : off }
             var t = start
@@ -109,8 +108,36 @@ extension ProcessTreeSampler {
             append(afterOff ?? beforeOff ?? .sleeping, from: &t, length: end - t)
         }
 
-        /// Starts a new counter window.
-        mutating func resetWindow() { window = (0, 0, 0) }
+        /// Pays back `amount` of the oldest credit; time paid by run-queue counts becomes runnable.
+        private mutating func settle(_ amount: Int64, runnable: Bool) {
+            var left = amount
+            debt -= amount
+            while left > 0, let first = credit.first {
+                let take = min(left, first.end - first.start)
+                if runnable { relabel(first.start, first.start + take) }
+                left -= take
+                if take == first.end - first.start { credit.removeFirst() } else { credit[0].start += take }
+            }
+        }
+
+        /// Makes the running time between `from` and `to` (recent: within `maxDebt` of the end) runnable.
+        private mutating func relabel(_ from: Nanoseconds, _ to: Nanoseconds) {
+            var k = segments.count
+            while k > 0, segments[k - 1].end > from { k -= 1 }
+            let tail = segments[k...]
+            segments.removeSubrange(k...)
+            for s in tail {
+                guard s.state == .running, s.start < to, s.end > from else {
+                    var t = s.start
+                    append(s.state, from: &t, length: s.end - s.start)
+                    continue
+                }
+                var t = s.start
+                append(.running, from: &t, length: max(s.start, from) - s.start)
+                append(.runnable, from: &t, length: min(s.end, to) - t)
+                append(.running, from: &t, length: s.end - t)
+            }
+        }
 
         private mutating func append(_ state: ThreadState, from t: inout Nanoseconds, length: Int64) {
             guard length > 0 else { return }

@@ -15,7 +15,7 @@ import Glibc
 /// a process that starts and ends between two samples is not seen.
 ///
 /// The trace has a process lane per process (one span from first seen to exit, with its exit status)
-/// and a thread lane per thread whose spans are segments of state named `running`, `runnable`,
+/// (its CPU time is on its threads' running spans, not repeated here) and a thread lane per thread whose spans are segments of state named `running`, `runnable`,
 /// `sleeping`, `disk-wait` or `stopped`. Spans by state make a thread's alternation between running
 /// and waiting visible in every report and countable by name. Running spans carry their CPU time;
 /// the others carry none, runnable ones a `runQueue` wait, disk-wait ones an `other` wait. Sleeping

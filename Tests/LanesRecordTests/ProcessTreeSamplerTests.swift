@@ -47,8 +47,8 @@ import Testing
             t.spans.filter { $0.lane == lane.id && $0.name == "running" }.map { ($0.start, $0.end) }
         }
         let runTime = running.map { $0.reduce(Int64(0)) { $0 + $1.1 - $1.0 } }
-        // Each thread asked for 250 ms of CPU; the GIL lets each have its share.
-        #expect(runTime.allSatisfy { $0 > 120_000_000 }, "running time per thread: \(runTime)")
+        // Each thread used 250 ms of CPU (its own thread clock); running segments add up to that.
+        #expect(runTime.allSatisfy { (200_000_000...320_000_000).contains($0) }, "running time per thread: \(runTime)")
         // The GIL hands over every 5 ms: many running segments each, separated by sleeping ones.
         #expect(running.allSatisfy { $0.count >= 10 }, "running segments: \(running.map(\.count))")
         for lane in lanes {
@@ -58,10 +58,11 @@ import Testing
         }
         #expect(t.spans.filter { $0.name == "running" }.allSatisfy { $0.cpuTime == $0.duration })
         // At most one thread holds the GIL: overlap of running segments is small against their union
-        // (the layout inside one sample interval is inferred, so some overlap is expected).
+        // (the layout inside one sample interval is inferred, so a little overlap is expected; here it is
+        // 1-5%, and two threads without a GIL on two cores would overlap most of the time).
         let overlap = overlapTime(running[0], running[1])
         let union = runTime[0] + runTime[1] - overlap
-        #expect(Double(overlap) < 0.4 * Double(union), "overlap \(overlap) ns of \(union) ns")
+        #expect(Double(overlap) < 0.25 * Double(union), "overlap \(overlap) ns of \(union) ns")
         #expect(recording.samples > 100)
         #expect(recording.samplerCPUShare > 0 && recording.samplerCPUShare < 0.5)
         #expect(t.counters.contains { $0.name == CounterName.running && $0.lane == lanes[0].id })
@@ -153,6 +154,16 @@ import Testing
         t.add(start: 1000, end: 2000, run: 0, wait: 0, before: Self.R, after: Self.R)
         t.add(start: 2000, end: 3000, run: 2500, wait: 0, before: Self.R, after: Self.S)
         #expect(states(t) == ["running 2500", "sleeping 500"])
+    }
+
+    /// A thread waiting in the run queue stays `R` too, and its wait is counted only once it gets a CPU:
+    /// time laid out on credit that the run-queue count explains becomes runnable.
+    @Test func lateRunQueueCountsTurnCreditIntoRunnable() {
+        var t = Timeline()
+        t.add(start: 0, end: 1000, run: 0, wait: 0, before: Self.R, after: Self.R)
+        t.add(start: 1000, end: 2000, run: 0, wait: 0, before: Self.R, after: Self.R)
+        t.add(start: 2000, end: 3000, run: 1000, wait: 1500, before: Self.R, after: Self.S)
+        #expect(states(t) == ["runnable 1500", "running 1000", "sleeping 500"])
     }
 
     @Test func countsLargerThanTheirIntervalCarryOver() {
