@@ -14,13 +14,14 @@ import Glibc
 /// New processes are found through the `children` files of threads that ran since the last sample;
 /// a process that starts and ends between two samples is not seen.
 ///
-/// The trace has a process lane per process (one span from first seen to exit, with its exit status)
-/// (its CPU time is on its threads' running spans, not repeated here) and a thread lane per thread whose spans are segments of state named `running`, `runnable`,
-/// `sleeping`, `disk-wait` or `stopped`. Spans by state make a thread's alternation between running
-/// and waiting visible in every report and countable by name. Running spans carry their CPU time;
-/// the others carry none, runnable ones a `runQueue` wait, disk-wait ones an `other` wait. Sleeping
-/// spans carry no wait: from outside the process, *why* a thread sleeps (a lock, the GIL, a pipe, a
-/// sleep) is unknown, and the model shows such time as unattributed off-CPU rather than guess.
+/// The trace has a process lane per process (one span from first seen to exit, with its exit status;
+/// its CPU time is on its threads' spans, not repeated) and a thread lane per thread whose spans are
+/// segments of state named `running`, `runnable`, `sleeping`, `disk-wait` or `stopped`. Spans by
+/// state make a thread's alternation between running and waiting visible in every report and
+/// countable by name. Running spans carry their CPU time; the others carry none, runnable ones a
+/// `runQueue` wait, disk-wait ones an `other` wait. Sleeping spans carry no wait: from outside the
+/// process, *why* a thread sleeps (a lock, the GIL, a pipe, a sleep) is unknown, and the model shows
+/// such time as unattributed off-CPU rather than guess.
 /// Per-thread `sched.*` counters feed the reports' CPU-state strip; trace-wide `threads.running`,
 /// `threads.runnable` and `threads.blocked` give the average number of threads in each state.
 ///
@@ -28,7 +29,9 @@ import Glibc
 /// inside one interval they fell is inferred from the state letters at its ends, and the kernel
 /// updates a running thread's count only at scheduler ticks (4 ms at `HZ=250`) and context switches,
 /// so segment boundaries are good to about one interval while a thread blocks and wakes, and to about
-/// one tick inside a busy stretch.
+/// one tick inside a busy stretch. At the default 1 ms, two CPU-bound Python threads sharing the GIL
+/// show each thread's CPU time to within 1% and their running segments overlapping for 1-5% of the
+/// time (measured on a 2-core VM).
 public struct ProcessTreeSampler: Sendable {
     /// How to sample.
     public struct Options: Sendable {
@@ -171,6 +174,13 @@ private func forwardSignal(_ signal: Int32, _ info: UnsafeMutablePointer<siginfo
 
 private func installForwarding() -> [Int32: sigaction] {
     var previous: [Int32: sigaction] = [:]
+    // A parent may have started us with these blocked (Foundation's Process does); the sampling thread
+    // takes them.
+    var set = sigset_t()
+    sigemptyset(&set)
+    sigaddset(&set, SIGINT)
+    sigaddset(&set, SIGTERM)
+    pthread_sigmask(SIG_UNBLOCK, &set, nil)
     for s in [SIGINT, SIGTERM] {
         var action = sigaction()
         action.__sigaction_handler.sa_sigaction = forwardSignal
