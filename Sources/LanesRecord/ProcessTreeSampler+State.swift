@@ -129,7 +129,8 @@ struct SamplerState {
             let p = processes[i]
             i += 1
             guard p.ended == nil else { continue }
-            guard let n = p.stat?.read(into: buffer), let stat = ProcStat(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
+            guard let n = p.stat?.read(into: buffer),
+                let stat = ProcStat(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
             else {
                 processEnded(p, at: now, status: nil)
                 continue
@@ -161,22 +162,31 @@ struct SamplerState {
 
     private mutating func sampleThreads(_ p: SampledProcess, now: Nanoseconds) {
         for t in p.threads where t.ended == nil {
-            guard let sched = t.schedstat?.read(into: buffer).flatMap({ parseSchedstat(UnsafeRawBufferPointer(rebasing: buffer[..<$0])) }) ?? fallbackTimes(t)
+            guard
+                let sched = t.schedstat?.read(into: buffer).flatMap({
+                    parseSchedstat(UnsafeRawBufferPointer(rebasing: buffer[..<$0]))
+                }) ?? fallbackTimes(t)
             else {
                 t.ended = t.lastTime
                 p.needsRescan = true
                 continue
             }
-            guard let n = t.stat?.read(into: buffer), let stat = ProcStat(UnsafeRawBufferPointer(rebasing: buffer[..<n])) else {
+            guard let n = t.stat?.read(into: buffer),
+                let stat = ProcStat(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
+            else {
                 t.ended = t.lastTime
                 p.needsRescan = true
                 continue
             }
-            if t.name.isEmpty || sched.run != t.lastRun || samples % 64 == 1 { t.name = ProcStat.name(UnsafeRawBufferPointer(rebasing: buffer[..<n])) }
-            let letter = stat.state == UInt8(ascii: "Z") || stat.state == UInt8(ascii: "X") ? UInt8(ascii: "S") : stat.state
+            if t.name.isEmpty || sched.run != t.lastRun || samples % 64 == 1 {
+                t.name = ProcStat.name(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
+            }
+            let letter =
+                stat.state == UInt8(ascii: "Z") || stat.state == UInt8(ascii: "X") ? UInt8(ascii: "S") : stat.state
             let ran = sched.run != t.lastRun
             t.timeline.add(
-                start: t.lastTime, end: now, run: sched.run - t.lastRun, wait: sched.wait - t.lastWait, before: t.lastLetter,
+                start: t.lastTime, end: now, run: sched.run - t.lastRun, wait: sched.wait - t.lastWait,
+                before: t.lastLetter,
                 after: letter)
             let isNew = t.lastTime == t.firstSeen
             t.lastTime = now
@@ -227,7 +237,9 @@ struct SamplerState {
             let name = p.name.isEmpty ? "process \(p.pid)" : p.name
             var note = ""
             if p.exit == nil {
-                note = p.ended == nil || p.pid == root ? "still running when the recording ended" : "exited; status not seen"
+                note =
+                    p.ended == nil || p.pid == root
+                    ? "still running when the recording ended" : "exited; status not seen"
             }
             trace.processes.append(LanesCore.Process(pid: Int64(p.pid), name: name, exit: p.exit, note: note))
             let processLane = LaneID(UInt32(trace.lanes.count))
@@ -246,9 +258,9 @@ struct SamplerState {
                         name: "exit", lane: processLane, time: processEnd,
                         attributes: [Attribute("status", p.exit?.description ?? "not seen")]))
             }
-            for (k, t) in p.threads.sorted(by: { ($0.tid != p.pid ? 1 : 0, $0.tid) < ($1.tid != p.pid ? 1 : 0, $1.tid) })
-                .enumerated()
-            {
+            for (k, t) in p.threads.sorted(by: { ($0.tid != p.pid ? 1 : 0, $0.tid) < ($1.tid != p.pid ? 1 : 0, $1.tid) }
+            )
+            .enumerated() {
                 let lane = LaneID(UInt32(trace.lanes.count))
                 trace.lanes.append(
                     Lane(
@@ -264,14 +276,18 @@ struct SamplerState {
                     }
                     trace.spans.append(
                         Span(
-                            id: nextSpan(), name: s.state.description, lane: lane, threadID: Int64(t.tid), start: s.start,
+                            id: nextSpan(), name: s.state.description, lane: lane, threadID: Int64(t.tid),
+                            start: s.start,
                             end: s.end, cpuTime: s.state == .running ? s.end - s.start : 0, waits: waits))
                 }
                 let counts = stateCounters(t.timeline.segments, from: t.firstSeen, to: t.ended ?? end, windows: windows)
                 for (time, window, v) in counts {
-                    trace.counters.append(CounterSample(name: CounterName.running, lane: lane, time: time, value: Double(v.0)))
-                    trace.counters.append(CounterSample(name: CounterName.runQueue, lane: lane, time: time, value: Double(v.1)))
-                    trace.counters.append(CounterSample(name: CounterName.blocked, lane: lane, time: time, value: Double(v.2)))
+                    trace.counters.append(
+                        CounterSample(name: CounterName.running, lane: lane, time: time, value: Double(v.0)))
+                    trace.counters.append(
+                        CounterSample(name: CounterName.runQueue, lane: lane, time: time, value: Double(v.1)))
+                    trace.counters.append(
+                        CounterSample(name: CounterName.blocked, lane: lane, time: time, value: Double(v.2)))
                     if window >= 0 && window < totals.count {
                         totals[window].0 += v.0
                         totals[window].1 += v.1
@@ -283,9 +299,12 @@ struct SamplerState {
         // Average number of threads in each state over each window.
         for (k, time) in windows.enumerated() where k > 0 {
             let length = Double(time - windows[k - 1])
-            trace.counters.append(CounterSample(name: "threads.running", lane: nil, time: time, value: Double(totals[k].0) / length))
-            trace.counters.append(CounterSample(name: "threads.runnable", lane: nil, time: time, value: Double(totals[k].1) / length))
-            trace.counters.append(CounterSample(name: "threads.blocked", lane: nil, time: time, value: Double(totals[k].2) / length))
+            trace.counters.append(
+                CounterSample(name: "threads.running", lane: nil, time: time, value: Double(totals[k].0) / length))
+            trace.counters.append(
+                CounterSample(name: "threads.runnable", lane: nil, time: time, value: Double(totals[k].1) / length))
+            trace.counters.append(
+                CounterSample(name: "threads.blocked", lane: nil, time: time, value: Double(totals[k].2) / length))
         }
         return trace
     }

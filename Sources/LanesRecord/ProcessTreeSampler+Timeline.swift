@@ -71,7 +71,9 @@ extension ProcessTreeSampler {
 
         /// Lays out one interval from `start` to `end` in which schedstat counted `run` ns running and
         /// `wait` ns runnable; `before` and `after` are the state letters at the interval's ends.
-        package mutating func add(start: Nanoseconds, end: Nanoseconds, run: Int64, wait: Int64, before: UInt8, after: UInt8) {
+        package mutating func add(
+            start: Nanoseconds, end: Nanoseconds, run: Int64, wait: Int64, before: UInt8, after: UInt8
+        ) {
             let length = end - start
             guard length > 0 else {
                 runCarry = min(Self.maxCarry, runCarry + max(0, run))

@@ -43,7 +43,9 @@ public struct ProcessTreeSampler: Sendable {
         /// (those the terminal sends reach it directly, as it shares the sampler's process group).
         public var forwardSignals: Bool
 
-        public init(interval: Nanoseconds = 1_000_000, counterWindow: Nanoseconds = 10_000_000, forwardSignals: Bool = false) {
+        public init(
+            interval: Nanoseconds = 1_000_000, counterWindow: Nanoseconds = 10_000_000, forwardSignals: Bool = false
+        ) {
             self.interval = interval
             self.counterWindow = counterWindow
             self.forwardSignals = forwardSignals

@@ -11,7 +11,8 @@ import Glibc
 /// `lanes record -- COMMAND ARGS`: runs any program and samples its process tree through `/proc`.
 struct Record: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Runs any command and samples its process tree through /proc into a trace; no instrumentation needed.",
+        abstract:
+            "Runs any command and samples its process tree through /proc into a trace; no instrumentation needed.",
         discussion: """
             Every interval, each thread of the command and of its child processes is read from /proc: its state \
             (running, runnable, sleeping, disk-wait), its CPU and run-queue time (schedstat) and its name. The trace \
@@ -39,10 +40,12 @@ struct Record: ParsableCommand {
 
     func validate() throws {
         guard !command.isEmpty else {
-            throw ValidationError("no command to record; usage: lanes record [--interval 1ms] [--out FILE] -- COMMAND ARGS")
+            throw ValidationError(
+                "no command to record; usage: lanes record [--interval 1ms] [--out FILE] -- COMMAND ARGS")
         }
         guard let v = parseDuration(interval), (50_000...1_000_000_000).contains(v) else {
-            throw ValidationError("--interval must be a duration from 50us to 1s such as 1ms or 500us, not '\(interval)'")
+            throw ValidationError(
+                "--interval must be a duration from 50us to 1s such as 1ms or 500us, not '\(interval)'")
         }
         // Find out now, not after the command ran, that the trace cannot be written.
         let slash = out.lastIndex(of: "/")

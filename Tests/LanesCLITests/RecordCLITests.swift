@@ -9,7 +9,9 @@ import Testing
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("r.lanes").path
-        let r = try runLanes(["record", "--interval", "2ms", "--out", out, "--", "sh", "-c", "echo hello; sleep 0.1; exit 7"])
+        let r = try runLanes([
+            "record", "--interval", "2ms", "--out", out, "--", "sh", "-c", "echo hello; sleep 0.1; exit 7",
+        ])
         #expect(r.status == 7)
         // The command's output passes through untouched; lanes' own lines go to standard error.
         #expect(r.stdout == "hello\n")
@@ -29,7 +31,9 @@ import Testing
     @Test func commandKilledBySignalExitsWith128PlusTheSignal() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let r = try runLanes(["record", "-o", dir.appendingPathComponent("k.lanes").path, "--", "sh", "-c", "kill -KILL $$"])
+        let r = try runLanes([
+            "record", "-o", dir.appendingPathComponent("k.lanes").path, "--", "sh", "-c", "kill -KILL $$",
+        ])
         #expect(r.status == 128 + 9)
     }
 
@@ -39,7 +43,9 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: lanesBinary)
-        process.arguments = ["record", "-o", dir.appendingPathComponent("t.lanes").path, "--", "sh", "-c", "echo ready; exec sleep 30"]
+        process.arguments = [
+            "record", "-o", dir.appendingPathComponent("t.lanes").path, "--", "sh", "-c", "echo ready; exec sleep 30",
+        ]
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice

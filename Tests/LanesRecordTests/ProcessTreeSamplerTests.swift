@@ -174,7 +174,8 @@ import Testing
     }
 
     @Test func statLineWithAwkwardNameParses() {
-        let line = "4242 (a) b (c) S 17 4242 1 0 -1 4194560 1 0 0 0 7 5 0 0 20 0 3 0 100 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0 256\n"
+        let line =
+            "4242 (a) b (c) S 17 4242 1 0 -1 4194560 1 0 0 0 7 5 0 0 20 0 3 0 100 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0 256\n"
         let bytes = Array(line.utf8)
         bytes.withUnsafeBytes { raw in
             let s = ProcStat(raw)

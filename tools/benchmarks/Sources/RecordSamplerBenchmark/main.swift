@@ -26,6 +26,16 @@ let program = """
     for t in ts: t.join()
     """
 
+/// The interpreter itself, not a version manager's shim script (whose own processes would be sampled too).
+let python: String = {
+    guard let f = popen("python3 -c 'import sys; print(sys.executable)'", "r") else { return "python3" }
+    defer { pclose(f) }
+    var line = [CChar](repeating: 0, count: 4096)
+    guard fgets(&line, Int32(line.count), f) != nil else { return "python3" }
+    let path = String(decoding: line.prefix { $0 != 0 && $0 != 10 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    return path.isEmpty ? "python3" : path
+}()
+
 var shares: [Int64: [Double]] = [:]
 var perSample: [Int64: [Double]] = [:]
 for round in 0..<rounds {
@@ -33,7 +43,7 @@ for round in 0..<rounds {
         let sampler = ProcessTreeSampler(options: .init(interval: interval))
         let r: ProcessTreeSampler.Recording
         do {
-            r = try sampler.record(["python3", "-c", program])
+            r = try sampler.record([python, "-c", program])
         } catch {
             print("cannot run python3: \(error)")
             exit(1)
@@ -43,7 +53,8 @@ for round in 0..<rounds {
         let threads = r.trace.lanes.filter { $0.kind == .thread }.count
         print(
             "round \(round + 1), interval \(interval / 1_000_000) ms: \(r.samplerSummary); "
-                + "\(fmt(Double(r.samplerCPUTime) / Double(max(1, r.samples)) / 1000, 1)) µs per sample over \(threads) threads")
+                + "\(fmt(Double(r.samplerCPUTime) / Double(max(1, r.samples)) / 1000, 1)) µs per sample over \(threads) threads"
+        )
     }
 }
 for interval: Int64 in [1_000_000, 10_000_000] {
