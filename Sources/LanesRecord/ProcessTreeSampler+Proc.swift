@@ -80,15 +80,24 @@ package struct ProcStat {
     }
 }
 
-/// `/proc/…/schedstat`: nanoseconds on a CPU, nanoseconds runnable waiting for one, and time slices.
-func parseSchedstat(_ bytes: UnsafeRawBufferPointer) -> (run: Int64, wait: Int64)? {
-    var j = 0
-    while j < bytes.count, bytes[j] >= UInt8(ascii: "0"), bytes[j] <= UInt8(ascii: "9") { j += 1 }
-    guard j > 0 else { return nil }
-    var k = j + 1
-    while k < bytes.count, bytes[k] >= UInt8(ascii: "0"), bytes[k] <= UInt8(ascii: "9") { k += 1 }
-    guard k > j + 1 else { return nil }
-    return (parseInt(bytes, 0, j), parseInt(bytes, j + 1, k))
+/// `/proc/…/schedstat`: nanoseconds on a CPU, nanoseconds runnable waiting for one, and the times the
+/// thread got a CPU.
+func parseSchedstat(_ bytes: UnsafeRawBufferPointer) -> (run: Int64, wait: Int64, slices: Int64)? {
+    var values: (Int64, Int64, Int64) = (0, 0, 0)
+    var i = 0
+    for k in 0..<3 {
+        var j = i
+        while j < bytes.count, bytes[j] >= UInt8(ascii: "0"), bytes[j] <= UInt8(ascii: "9") { j += 1 }
+        guard j > i else { return nil }
+        let v = parseInt(bytes, i, j)
+        switch k {
+        case 0: values.0 = v
+        case 1: values.1 = v
+        default: values.2 = v
+        }
+        i = j + 1
+    }
+    return values
 }
 
 /// The pids in a `/proc/…/children` file (space separated).

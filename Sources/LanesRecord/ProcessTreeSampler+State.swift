@@ -14,6 +14,7 @@ final class SampledThread {
     var lastTime: Nanoseconds
     var lastRun: Int64 = 0
     var lastWait: Int64 = 0
+    var lastSlices: Int64 = -1
     var lastLetter = UInt8(ascii: "R")
     var ended: Nanoseconds?
     var timeline = ProcessTreeSampler.Timeline()
@@ -171,36 +172,46 @@ struct SamplerState {
                 p.needsRescan = true
                 continue
             }
-            guard let n = t.stat?.read(into: buffer),
-                let stat = ProcStat(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
-            else {
-                t.ended = t.lastTime
-                p.needsRescan = true
-                continue
+            let isNew = t.lastTime == t.firstSeen
+            // The stat file costs several times schedstat. A thread that was off the CPU and has not got
+            // one since (no run, run-queue or slice count moved) is still off it: keep its letter. (One
+            // woken but still waiting for a CPU shows as such once it gets one.)
+            let idle =
+                sched.slices >= 0 && sched.run == t.lastRun && sched.wait == t.lastWait
+                && sched.slices == t.lastSlices && t.lastLetter != UInt8(ascii: "R")
+            var letter = t.lastLetter
+            if isNew || !idle || samples % 64 == 1 {
+                guard let n = t.stat?.read(into: buffer),
+                    let stat = ProcStat(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
+                else {
+                    t.ended = t.lastTime
+                    p.needsRescan = true
+                    continue
+                }
+                if t.name.isEmpty || sched.run != t.lastRun || samples % 64 == 1 {
+                    t.name = ProcStat.name(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
+                }
+                letter =
+                    stat.state == UInt8(ascii: "Z") || stat.state == UInt8(ascii: "X") ? UInt8(ascii: "S") : stat.state
             }
-            if t.name.isEmpty || sched.run != t.lastRun || samples % 64 == 1 {
-                t.name = ProcStat.name(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
-            }
-            let letter =
-                stat.state == UInt8(ascii: "Z") || stat.state == UInt8(ascii: "X") ? UInt8(ascii: "S") : stat.state
             let ran = sched.run != t.lastRun
             t.timeline.add(
                 start: t.lastTime, end: now, run: sched.run - t.lastRun, wait: sched.wait - t.lastWait,
                 before: t.lastLetter,
                 after: letter)
-            let isNew = t.lastTime == t.firstSeen
             t.lastTime = now
             t.lastRun = sched.run
             t.lastWait = sched.wait
+            t.lastSlices = sched.slices
             t.lastLetter = letter
             if ran || isNew { findChildren(of: t, now: now) }
         }
     }
 
     /// utime + stime when schedstat cannot be read (kernels without it): coarse, clock ticks.
-    private func fallbackTimes(_ t: SampledThread) -> (run: Int64, wait: Int64)? {
+    private func fallbackTimes(_ t: SampledThread) -> (run: Int64, wait: Int64, slices: Int64)? {
         guard t.schedstat == nil, let stat = read(t.stat) else { return nil }
-        return (stat.cpuTicks * ticksToNanoseconds, 0)
+        return (stat.cpuTicks * ticksToNanoseconds, 0, -1)
     }
 
     private mutating func findChildren(of t: SampledThread, now: Nanoseconds) {

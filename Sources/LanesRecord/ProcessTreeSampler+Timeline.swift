@@ -52,8 +52,9 @@ extension ProcessTreeSampler {
     /// both were), runnable before running. The kernel counts a running thread's time only at scheduler
     /// ticks and context switches, and a runnable thread's wait only once it gets a CPU, so an `R`→`R`
     /// interval whose counts fall short is laid out as running on credit (at most `maxDebt`). Later
-    /// counts repay the credit: run-queue counts first, and the time they repay is relabelled runnable;
-    /// a count larger than its interval carries over. Totals therefore follow schedstat; boundaries
+    /// counts repay the credit: run-queue counts first, and the time they repay is relabelled runnable.
+    /// A woken thread's run-queue count that does not fit its interval is laid out before it, over
+    /// time first laid out as off-CPU; other counts larger than their interval carry over. Totals therefore follow schedstat; boundaries
     /// inside a busy stretch are accurate to about one scheduler tick.
     package struct Timeline {
         package private(set) var segments: [Segment] = []
@@ -91,10 +92,18 @@ extension ProcessTreeSampler {
             var running = min(runAvailable, length)
             let runnable = min(waitAvailable, length - running)
             runCarry = min(Self.maxCarry, runAvailable - running)
-            waitCarry = min(Self.maxCarry, waitAvailable - runnable)
+            var waitExcess = waitAvailable - runnable
             var off = length - running - runnable
             let beforeOff = ThreadState(offCPULetter: before)
             let afterOff = ThreadState(offCPULetter: after)
+            if beforeOff != nil, waitExcess > 0 {
+                // A woken thread's run-queue wait is counted when it gets a CPU, here; what does not fit
+                // came just before, in time laid out as off-CPU while the thread was still waking.
+                let back = min(waitExcess, Self.maxCarry)
+                relabel(start - back, start, to: .runnable) { $0 != .running }
+                waitExcess = 0
+            }
+            waitCarry = min(Self.maxCarry, waitExcess)
             if off > 0, beforeOff == nil, afterOff == nil, debt + off <= Self.maxDebt {
                 running += off
                 debt += off
@@ -116,28 +125,30 @@ extension ProcessTreeSampler {
             debt -= amount
             while left > 0, let first = credit.first {
                 let take = min(left, first.end - first.start)
-                if runnable { relabel(first.start, first.start + take) }
+                if runnable { relabel(first.start, first.start + take, to: .runnable) { $0 == .running } }
                 left -= take
                 if take == first.end - first.start { credit.removeFirst() } else { credit[0].start += take }
             }
         }
 
-        /// Makes the running time between `from` and `to` (recent: within `maxDebt` of the end) runnable.
-        private mutating func relabel(_ from: Nanoseconds, _ to: Nanoseconds) {
+        /// Gives the time between `from` and `to` (recent: within `maxDebt` of the end) in states that
+        /// `matching` accepts the state `state`.
+        private mutating func relabel(
+            _ from: Nanoseconds, _ to: Nanoseconds, to state: ThreadState, matching: (ThreadState) -> Bool
+        ) {
             var k = segments.count
             while k > 0, segments[k - 1].end > from { k -= 1 }
             let tail = segments[k...]
             segments.removeSubrange(k...)
             for s in tail {
-                guard s.state == .running, s.start < to, s.end > from else {
-                    var t = s.start
+                var t = s.start
+                guard matching(s.state), s.start < to, s.end > from else {
                     append(s.state, from: &t, length: s.end - s.start)
                     continue
                 }
-                var t = s.start
-                append(.running, from: &t, length: max(s.start, from) - s.start)
-                append(.runnable, from: &t, length: min(s.end, to) - t)
-                append(.running, from: &t, length: s.end - t)
+                append(s.state, from: &t, length: max(s.start, from) - s.start)
+                append(state, from: &t, length: min(s.end, to) - t)
+                append(s.state, from: &t, length: s.end - t)
             }
         }
 

@@ -166,6 +166,15 @@ import Testing
         #expect(states(t) == ["runnable 1500", "running 1000", "sleeping 500"])
     }
 
+    /// A thread woken while the CPUs are busy waits in the run queue before its count moves: the wait
+    /// that does not fit the interval where it gets a CPU goes before it, over what looked like sleep.
+    @Test func longRunQueueWaitAfterWakingGoesBeforeTheRun() {
+        var t = Timeline()
+        t.add(start: 0, end: 1000, run: 0, wait: 0, before: Self.S, after: Self.S)
+        t.add(start: 1000, end: 2000, run: 500, wait: 1500, before: Self.S, after: Self.R)
+        #expect(states(t) == ["runnable 1500", "running 500"])
+    }
+
     @Test func countsLargerThanTheirIntervalCarryOver() {
         var t = Timeline()
         t.add(start: 0, end: 1000, run: 1500, wait: 0, before: Self.S, after: Self.R)
