@@ -130,6 +130,10 @@ struct SamplerState {
             let p = processes[i]
             i += 1
             guard p.ended == nil else { continue }
+            // A process gains threads and ends only through threads that ran or ended, so its own stat
+            // (for its thread count, state and name) is read only after such a change.
+            let changed = sampleThreads(p, now: now)
+            guard changed || p.needsRescan || samples % 64 == 1 else { continue }
             guard let n = p.stat?.read(into: buffer),
                 let stat = ProcStat(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
             else {
@@ -137,13 +141,17 @@ struct SamplerState {
                 continue
             }
             p.name = ProcStat.name(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
-            if stat.state == UInt8(ascii: "Z") || stat.state == UInt8(ascii: "X") {
-                sampleThreads(p, now: now)
+            // The process's state is its main thread's, which may have exited before the others.
+            let othersAlive = p.threads.contains { $0.ended == nil && $0.tid != p.pid }
+            if stat.state == UInt8(ascii: "Z") || stat.state == UInt8(ascii: "X"), !othersAlive {
                 processEnded(p, at: now, status: stat.exitCode)
                 continue
             }
-            if p.needsRescan || stat.threads != p.liveThreads { rescan(p) }
-            sampleThreads(p, now: now)
+            if p.needsRescan || stat.threads != p.liveThreads {
+                let known = p.threads.count
+                rescan(p)
+                sampleThreads(p, now: now, from: known)
+            }
         }
         lastSample = now
     }
@@ -161,8 +169,11 @@ struct SamplerState {
         }
     }
 
-    private mutating func sampleThreads(_ p: SampledProcess, now: Nanoseconds) {
-        for t in p.threads where t.ended == nil {
+    /// Samples the process's threads from index `from` on; whether any ran, waited, started or ended.
+    @discardableResult
+    private mutating func sampleThreads(_ p: SampledProcess, now: Nanoseconds, from: Int = 0) -> Bool {
+        var changed = false
+        for t in p.threads[from...] where t.ended == nil {
             guard
                 let sched = t.schedstat?.read(into: buffer).flatMap({
                     parseSchedstat(UnsafeRawBufferPointer(rebasing: buffer[..<$0]))
@@ -170,15 +181,17 @@ struct SamplerState {
             else {
                 t.ended = t.lastTime
                 p.needsRescan = true
+                changed = true
                 continue
             }
             let isNew = t.lastTime == t.firstSeen
-            // The stat file costs several times schedstat. A thread that was off the CPU and has not got
-            // one since (no run, run-queue or slice count moved) is still off it: keep its letter. (One
-            // woken but still waiting for a CPU shows as such once it gets one.)
+            // The stat file costs several times schedstat. While no count moves, the letter stays: a
+            // thread that leaves the CPU, or gets one, moves its run or slice count; one woken but still
+            // waiting for a CPU shows as such once it gets one.
             let idle =
                 sched.slices >= 0 && sched.run == t.lastRun && sched.wait == t.lastWait
-                && sched.slices == t.lastSlices && t.lastLetter != UInt8(ascii: "R")
+                && sched.slices == t.lastSlices
+            changed = changed || !idle || isNew
             var letter = t.lastLetter
             if isNew || !idle || samples % 64 == 1 {
                 guard let n = t.stat?.read(into: buffer),
@@ -186,6 +199,7 @@ struct SamplerState {
                 else {
                     t.ended = t.lastTime
                     p.needsRescan = true
+                    changed = true
                     continue
                 }
                 if t.name.isEmpty || sched.run != t.lastRun || samples % 64 == 1 {
@@ -206,6 +220,7 @@ struct SamplerState {
             t.lastLetter = letter
             if ran || isNew { findChildren(of: t, now: now) }
         }
+        return changed
     }
 
     /// utime + stime when schedstat cannot be read (kernels without it): coarse, clock ticks.

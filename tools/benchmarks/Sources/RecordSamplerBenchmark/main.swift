@@ -36,9 +36,29 @@ let python: String = {
     return path.isEmpty ? "python3" : path
 }()
 
+/// The floor: the CPU a thread uses just waking every 1 ms (timer and context switch), no work.
+func wakeUpShare(count: Int) -> Double {
+    func clock(_ id: clockid_t) -> Int64 {
+        var ts = timespec()
+        clock_gettime(id, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    }
+    let cpu0 = clock(CLOCK_THREAD_CPUTIME_ID)
+    let wall0 = clock(CLOCK_MONOTONIC)
+    var next = wall0
+    for _ in 0..<count {
+        next += 1_000_000
+        var ts = timespec(tv_sec: Int(next / 1_000_000_000), tv_nsec: Int(next % 1_000_000_000))
+        clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nil)
+    }
+    return Double(clock(CLOCK_THREAD_CPUTIME_ID) - cpu0) / Double(clock(CLOCK_MONOTONIC) - wall0) * 100
+}
+
+var floors: [Double] = []
 var shares: [Int64: [Double]] = [:]
 var perSample: [Int64: [Double]] = [:]
 for round in 0..<rounds {
+    floors.append(wakeUpShare(count: quick ? 500 : 2000))
     for interval: Int64 in [1_000_000, 10_000_000] {
         let sampler = ProcessTreeSampler(options: .init(interval: interval))
         let r: ProcessTreeSampler.Recording
@@ -62,4 +82,5 @@ for interval: Int64 in [1_000_000, 10_000_000] {
         "interval \(interval / 1_000_000) ms: sampler \(fmt(median(shares[interval]!), 2))% of one core (median), "
             + "\(fmt(median(perSample[interval]!), 1)) µs per sample")
 }
+print("waking every 1 ms and doing nothing: \(fmt(median(floors), 2))% of one core (the floor)")
 print("record-sampler-cpu-share: \(fmt(median(shares[1_000_000]!), 2))%")
