@@ -18,8 +18,8 @@ final class SampledThread {
     var lastLetter = UInt8(ascii: "R")
     var ended: Nanoseconds?
     var timeline = ProcessTreeSampler.Timeline()
-    let stat: ProcFile?
-    let schedstat: ProcFile?
+    private(set) var stat: ProcFile?
+    private(set) var schedstat: ProcFile?
     private(set) var children: ProcFile?
     private let childrenPath: String
 
@@ -32,6 +32,14 @@ final class SampledThread {
         stat = ProcFile(dir + "stat")
         schedstat = ProcFile(dir + "schedstat")
         childrenPath = dir + "children"
+    }
+
+    /// Marks the thread ended at its last sample and closes its files (a large tree would run out).
+    func finish() {
+        if ended == nil { ended = lastTime }
+        stat = nil
+        schedstat = nil
+        children = nil
     }
 
     /// The `children` file, opened on first use.
@@ -50,10 +58,12 @@ final class SampledProcess {
     let firstSeen: Nanoseconds
     var ended: Nanoseconds?
     var exit: LanesCore.Process.Exit?
-    let stat: ProcFile?
+    private(set) var stat: ProcFile?
     var threads: [SampledThread] = []
     var knownTIDs = Set<Int32>()
     var needsRescan = true
+    /// Still running when the command ended and the recording stopped.
+    var outlivedRecording = false
 
     init(pid: Int32, parent: Int32, since: Nanoseconds) {
         self.pid = pid
@@ -61,6 +71,13 @@ final class SampledProcess {
         firstSeen = since
         stat = ProcFile("/proc/\(pid)/stat")
         commandLine = LanesRecord.commandLine(of: pid)
+    }
+
+    /// Marks the process ended at `time` and closes its files and its threads'.
+    func finish(at time: Nanoseconds) {
+        if ended == nil { ended = time }
+        stat = nil
+        for t in threads { t.finish() }
     }
 
     var liveThreads: Int { threads.reduce(0) { $0 + ($1.ended == nil ? 1 : 0) } }
@@ -114,9 +131,9 @@ struct SamplerState {
         end = Int64(lanes_monotonic_ns())
         let root = processes[0]
         root.exit = rootExit
-        if root.ended == nil { root.ended = end }
         for p in processes {
-            for t in p.threads where t.ended == nil { t.ended = t.lastTime }
+            p.outlivedRecording = p.ended == nil && p.pid != self.root
+            p.finish(at: end)
         }
         buffer.deallocate()
         return (rootExit!, samples, threadCPUNanoseconds() - cpu0, end - start)
@@ -179,7 +196,7 @@ struct SamplerState {
                     parseSchedstat(UnsafeRawBufferPointer(rebasing: buffer[..<$0]))
                 }) ?? fallbackTimes(t)
             else {
-                t.ended = t.lastTime
+                t.finish()
                 p.needsRescan = true
                 changed = true
                 continue
@@ -197,7 +214,7 @@ struct SamplerState {
                 guard let n = t.stat?.read(into: buffer),
                     let stat = ProcStat(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
                 else {
-                    t.ended = t.lastTime
+                    t.finish()
                     p.needsRescan = true
                     changed = true
                     continue
@@ -237,9 +254,8 @@ struct SamplerState {
     }
 
     private func processEnded(_ p: SampledProcess, at now: Nanoseconds, status: Int32?) {
-        p.ended = now
+        p.finish(at: now)
         if let status, p.exit == nil { p.exit = LanesCore.Process.Exit(waitStatus: status) }
-        for t in p.threads where t.ended == nil { t.ended = t.lastTime }
     }
 
     // MARK: The trace
@@ -262,10 +278,10 @@ struct SamplerState {
             guard seen else { continue }
             let name = p.name.isEmpty ? "process \(p.pid)" : p.name
             var note = ""
-            if p.exit == nil {
-                note =
-                    p.ended == nil || p.pid == root
-                    ? "still running when the recording ended" : "exited; status not seen"
+            if p.outlivedRecording {
+                note = "still running when the recording ended"
+            } else if p.exit == nil {
+                note = "exited; status not seen"
             }
             trace.processes.append(LanesCore.Process(pid: Int64(p.pid), name: name, exit: p.exit, note: note))
             let processLane = LaneID(UInt32(trace.lanes.count))
@@ -278,7 +294,7 @@ struct SamplerState {
                 Span(
                     id: nextSpan(), name: name, lane: processLane, threadID: Int64(p.pid), start: p.firstSeen,
                     end: max(p.firstSeen, processEnd), attributes: attributes))
-            if p.ended != nil || p.exit != nil {
+            if !p.outlivedRecording {
                 trace.marks.append(
                     Mark(
                         name: "exit", lane: processLane, time: processEnd,

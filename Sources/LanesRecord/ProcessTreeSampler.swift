@@ -121,6 +121,7 @@ public struct ProcessTreeSampler: Sendable {
         let started = lanes_monotonic_ns()
         let startedAt = realtimeNanoseconds()
         let pid = try spawn(command)
+        raiseFileLimit()  // after the spawn: the command keeps the limits it was given
         forwardTarget.store(pid, ordering: .releasing)
         var state = SamplerState(root: pid, start: Int64(started), options: options)
         let recording = state.run()
@@ -202,6 +203,15 @@ private func restoreSignals(_ previous: [Int32: sigaction]) {
 }
 
 // MARK: Helpers
+
+/// Each sampled thread keeps two or three `/proc` files open: lift the soft limit on descriptors to
+/// the hard one, as a large tree would pass the usual 1024.
+private func raiseFileLimit() {
+    var limit = rlimit()
+    guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+    limit.rlim_cur = limit.rlim_max
+    setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+}
 
 private func realtimeNanoseconds() -> Int64 {
     var ts = timespec()

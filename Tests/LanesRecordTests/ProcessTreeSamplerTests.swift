@@ -86,6 +86,21 @@ import Testing
         #expect(t.lanes.contains { $0.kind == .thread && $0.pid == child.pid && $0.name == "sleep" })
     }
 
+    /// The recording ends with the command; a child left behind is marked as still running.
+    @Test func childLeftRunningIsNotedAsSuch() throws {
+        let recording = try ProcessTreeSampler().record(["sh", "-c", "sleep 2 & sleep 0.2"])
+        #expect(recording.exit == .exited(0))
+        let t = recording.trace
+        #expect(t.validate().isEmpty)
+        let sleeps = t.processes.filter { $0.name == "sleep" }
+        #expect(sleeps.count == 2)
+        let left = try #require(sleeps.first { $0.note == "still running when the recording ended" })
+        #expect(left.exit == nil)
+        let lane = try #require(t.lanes.first { $0.kind == .process && $0.pid == left.pid })
+        #expect(!t.marks.contains { $0.name == "exit" && $0.lane == lane.id })
+        kill(Int32(left.pid), SIGTERM)
+    }
+
     /// A sleeping program is drawn sleeping, not running.
     @Test func sleepingProgramShowsSleepingState() throws {
         let recording = try ProcessTreeSampler().record(["sleep", "0.3"])
