@@ -338,15 +338,15 @@ struct SamplerState {
                 }
             }
         }
-        // Average number of threads in each state over each window.
-        for (k, time) in windows.enumerated() where k > 0 {
-            let length = Double(time - windows[k - 1])
-            trace.counters.append(
-                CounterSample(name: "threads.running", lane: nil, time: time, value: Double(totals[k].0) / length))
-            trace.counters.append(
-                CounterSample(name: "threads.runnable", lane: nil, time: time, value: Double(totals[k].1) / length))
-            trace.counters.append(
-                CounterSample(name: "threads.blocked", lane: nil, time: time, value: Double(totals[k].2) / length))
+        // Average number of threads in each state over each window, stamped at the window's start (the
+        // value holds until the next sample, as counter charts draw it).
+        for k in windows.indices.dropFirst() {
+            let time = windows[k - 1]
+            let length = Double(windows[k] - time)
+            let values = [Double(totals[k].0), Double(totals[k].1), Double(totals[k].2)].map { $0 / length }
+            for (name, value) in zip(["threads.running", "threads.runnable", "threads.blocked"], values) {
+                trace.counters.append(CounterSample(name: name, lane: nil, time: time, value: value))
+            }
         }
         return trace
     }
