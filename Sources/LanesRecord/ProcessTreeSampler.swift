@@ -30,8 +30,8 @@ import Glibc
 /// updates a running thread's count only at scheduler ticks (4 ms at `HZ=250`) and context switches,
 /// so segment boundaries are good to about one interval while a thread blocks and wakes, and to about
 /// one tick inside a busy stretch. At the default 1 ms, two CPU-bound Python threads sharing the GIL
-/// show each thread's CPU time to within 1% and their running segments overlapping for 1-5% of the
-/// time (measured on a 2-core VM).
+/// show each thread's CPU time to within 1% and their running segments overlapping for about 2% of
+/// their running time (measured on a 2-core VM, idle or with two busy processes competing).
 public struct ProcessTreeSampler: Sendable {
     /// How to sample.
     public struct Options: Sendable {

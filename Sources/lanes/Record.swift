@@ -23,10 +23,11 @@ struct Record: ParsableCommand {
             and lanes exits with its exit status (128 + the signal if a signal ended it). Lanes' own messages go to \
             standard error.
 
-            Accuracy: amounts of running and runnable time per thread are exact (schedstat, ns); where they fall \
+            Accuracy: running and runnable time per thread add up to what schedstat counts (ns); where they fall \
             inside one interval is inferred, and a running thread's count advances at scheduler ticks (4 ms at \
-            HZ=250), so segment edges are good to about one interval, or one tick inside busy stretches. \
-            Processes that start and end within one interval are not seen.
+            HZ=250), so segment edges are good to about one interval, or one tick inside busy stretches. Processes \
+            that start and end within one interval are not seen. Cost: at 1 ms the sampler uses about 3% of one \
+            core for a 3-thread program (half of it just waking up every 1 ms), at 10 ms about 0.5%.
             """)
 
     @Option(help: "Time between samples, e.g. 1ms, 500us, 10ms (50us...1s).")

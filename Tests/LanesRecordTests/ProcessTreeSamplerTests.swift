@@ -59,7 +59,7 @@ import Testing
         #expect(t.spans.filter { $0.name == "running" }.allSatisfy { $0.cpuTime == $0.duration })
         // At most one thread holds the GIL: overlap of running segments is small against their union
         // (the layout inside one sample interval is inferred, so a little overlap is expected; here it is
-        // 1-5%, and two threads without a GIL on two cores would overlap most of the time).
+        // about 2%, and two threads without a GIL on two cores would overlap most of the time).
         let overlap = overlapTime(running[0], running[1])
         let union = runTime[0] + runTime[1] - overlap
         #expect(Double(overlap) < 0.25 * Double(union), "overlap \(overlap) ns of \(union) ns")
