@@ -38,8 +38,11 @@ extension ProcessTreeSampler {
 
     /// One stretch of a thread's time in one state.
     public struct Segment: Hashable, Sendable {
+        /// What the thread was doing.
         public var state: ThreadState
+        /// When the segment began (ns, CLOCK_MONOTONIC).
         public var start: Nanoseconds
+        /// When it ended.
         public var end: Nanoseconds
     }
 

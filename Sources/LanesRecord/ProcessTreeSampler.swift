@@ -43,6 +43,7 @@ public struct ProcessTreeSampler: Sendable {
         /// (those the terminal sends reach it directly, as it shares the sampler's process group).
         public var forwardSignals: Bool
 
+        /// Every 1 ms, counters summed over 10 ms, no signal forwarding.
         public init(
             interval: Nanoseconds = 1_000_000, counterWindow: Nanoseconds = 10_000_000, forwardSignals: Bool = false
         ) {
@@ -64,6 +65,7 @@ public struct ProcessTreeSampler: Sendable {
         /// From the command's start to its end.
         public var wallTime: Nanoseconds
 
+        /// A recording made of its parts (for tests and tools that build one).
         public init(
             trace: Trace, exit: LanesCore.Process.Exit, samples: Int, samplerCPUTime: Nanoseconds, wallTime: Nanoseconds
         ) {
@@ -103,8 +105,10 @@ public struct ProcessTreeSampler: Sendable {
         }
     }
 
+    /// How it samples.
     public var options: Options
 
+    /// A sampler with these options.
     public init(options: Options = Options()) {
         self.options = options
     }
