@@ -4,6 +4,7 @@
 //      swift run -c release --package-path tools/benchmarks lanes-png-benchmark
 //      swift run -c release --package-path tools/benchmarks tracing-bridge-benchmark
 //      swift run -c release --package-path tools/benchmarks fetch-benchmark
+//      swift run -c release --package-path tools/benchmarks record-sampler-benchmark
 //      python3 tools/benchmarks/json_import_bench.py   (Chrome Trace JSON import against orjson and json)
 import Foundation
 import PackageDescription
@@ -71,6 +72,12 @@ let package = Package(
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
             ],
             path: "Sources/TracingBridgeBenchmark"
+        ),
+        // The CPU the /proc sampler behind `lanes record` uses while recording a 2-thread Python program.
+        .executableTarget(
+            name: "record-sampler-benchmark",
+            dependencies: ["BenchSupport", .product(name: "LanesRecord", package: lanes)],
+            path: "Sources/RecordSamplerBenchmark"
         ),
         // Chrome Trace JSON import timing; json_import_bench.py runs it beside orjson and json.
         .executableTarget(

@@ -1,0 +1,91 @@
+import ArgumentParser
+import LanesCore
+import LanesFormat
+import LanesRecord
+import LanesRender
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `lanes record -- COMMAND ARGS`: runs any program and samples its process tree through `/proc`.
+struct Record: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract:
+            "Runs any command and samples its process tree through /proc into a trace; no instrumentation needed.",
+        discussion: """
+            Every interval, each thread of the command and of its child processes is read from /proc: its state \
+            (running, runnable, sleeping, disk-wait), its CPU and run-queue time (schedstat) and its name. The trace \
+            has a lane per process and per thread; `lanes report` draws it. A Python program's threads show the GIL \
+            handing over as threads alternating between running and sleeping.
+
+            The command's standard streams are passed through, SIGINT and SIGTERM sent to lanes are forwarded to it, \
+            and lanes exits with its exit status (128 + the signal if a signal ended it). Lanes' own messages go to \
+            standard error.
+
+            Accuracy: running and runnable time per thread add up to what schedstat counts (ns); where they fall \
+            inside one interval is inferred, and a running thread's count advances at scheduler ticks (4 ms at \
+            HZ=250), so segment edges are good to about one interval, or one tick inside busy stretches. Processes \
+            that start and end within one interval are not seen. Cost: at 1 ms the sampler uses about 3% of one \
+            core for a 3-thread program (half of it just waking up every 1 ms), at 10 ms about 0.5%.
+            """)
+
+    @Option(help: "Time between samples, e.g. 1ms, 500us, 10ms (50us...1s).")
+    var interval: String = "1ms"
+
+    @Option(name: .shortAndLong, help: "The .lanes (or .json) file to write.")
+    var out: String = "record.lanes"
+
+    @Argument(parsing: .postTerminator, help: "The command to run and its arguments, after `--`.")
+    var command: [String] = []
+
+    func validate() throws {
+        guard !command.isEmpty else {
+            throw ValidationError(
+                "no command to record; usage: lanes record [--interval 1ms] [--out FILE] -- COMMAND ARGS")
+        }
+        guard let v = parseDuration(interval), (50_000...1_000_000_000).contains(v) else {
+            throw ValidationError(
+                "--interval must be a duration from 50us to 1s such as 1ms or 500us, not '\(interval)'")
+        }
+        // Find out now, not after the command ran, that the trace cannot be written.
+        let slash = out.lastIndex(of: "/")
+        let dir = slash.map { out[..<$0].isEmpty ? "/" : String(out[..<$0]) } ?? "."
+        guard access(dir, W_OK) == 0 else { throw ValidationError("--out \(out): directory \(dir) is not writable") }
+    }
+
+    func run() throws {
+        let sampler = ProcessTreeSampler(options: .init(interval: parseDuration(interval)!, forwardSignals: true))
+        let recording: ProcessTreeSampler.Recording
+        do {
+            recording = try sampler.record(command)
+        } catch {
+            throw CLIError("\(error)")
+        }
+        let trace = recording.trace
+        do {
+            switch TraceFormat(path: out) {
+            case .lanes: try LanesFile.write(trace, to: out)
+            case .chromeJSON: try ChromeJSON.write(trace, to: out)
+            }
+        } catch {
+            throw CLIError("cannot write \(out): \(error)")
+        }
+        let threads = trace.lanes.filter { $0.kind == .thread }.count
+        printToStandardError(
+            "lanes record: \(command[0]) \(recording.exit); wrote \(out): \(trace.processes.count) processes, "
+                + "\(threads) threads, \(trace.spans.count) spans")
+        printToStandardError("lanes record: \(recording.samplerSummary)")
+        switch recording.exit {
+        case .exited(0): return
+        case .exited(let status): throw ExitCode(status)
+        case .signaled(let signal): throw ExitCode(128 + signal)
+        }
+    }
+}
+
+/// Writes one line to standard error.
+private func printToStandardError(_ line: String) {
+    let bytes = Array((line + "\n").utf8)
+    _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+}
