@@ -69,7 +69,9 @@ enum Detectors {
             guard let running = slices[s.lane] else { continue }
             let blocking = Intervals(s.waits.filter { $0.reason != .suspended }.map { ($0.start, $0.end) })
             let overlap = blocking.intersecting(running).length
-            guard overlap > 0 else { continue }
+            // A task that suspends still runs a little into its wait (the await's own work); one that blocks
+            // holds the thread for most of it.
+            guard overlap > 0, overlap * 2 >= blocking.length else { continue }
             held += overlap
             offenders.append(s.id)
             lanes.insert(s.lane)

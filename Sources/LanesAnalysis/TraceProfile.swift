@@ -148,7 +148,7 @@ public struct CriticalPath: Hashable, Sendable {
                 s = c
                 t = childTime
             } else if let h = handOff, waitTime >= flowTime {
-                add(s, waitTime, t)
+                add(s, spans[h.from].end, t)
                 s = h.from
                 t = spans[h.from].end
             } else if let f = flow, let from = index[f.from] {
