@@ -180,10 +180,14 @@ enum Detectors {
         return nil
     }
 
-    /// Worker processes whose start-up and pipe traffic per item cost more than the item's work.
+    /// Worker processes whose start-up and pipe traffic per item cost more than the item's work. A worker's
+    /// start-up is the time from the trace's start to its first span; pipe traffic is reads and writes.
     static func processOverhead(_ trace: Trace, _ st: TraceStatistics, _ p: TraceProfile) -> Finding? {
         guard let work = p.workName, let first = trace.spans.min(by: { $0.start < $1.start }) else { return nil }
-        let root = first.laneProcess(trace)
+        // The parent: the trace's first process with lanes (a recorder lists its own first, then its
+        // workers'); a worker can record before the parent does, so the earliest span is only the fallback.
+        let withLanes = Set(trace.lanes.map(\.pid))
+        let root = trace.processes.first { withLanes.contains($0.pid) }?.pid ?? first.laneProcess(trace)
         var firstEvent: [Int64: Nanoseconds] = [:]
         var pipe: Nanoseconds = 0
         var items = 0

@@ -3,12 +3,25 @@ import LanesCore
 import LanesWorkloads
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `lanes` executable built beside the test bundle (worker processes run it), if it is there.
+let lanesBinary: String? = {
+    let bundle = CommandLine.arguments[0]
+    let dir = bundle.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+    let path = (dir.isEmpty ? "." : dir) + "/lanes"
+    return access(path, X_OK) == 0 ? path : nil
+}()
+
 /// The detectors and the advice on traces of the scenario catalog, run small. Each run records, and only one
 /// recording may run per process: serialised.
 @Suite(.serialized) struct ScenarioDetectorTests {
     static func trace(_ scenario: String, _ model: ConcurrencyModel, scale: Double = 0.05) throws -> Trace {
         let s = try #require(ScenarioCatalog.named(scenario))
-        return try s.run(model, options: RunOptions(workers: s.defaultWorkers, scale: scale)).trace
+        return try s.run(model, options: RunOptions(workers: s.defaultWorkers, scale: scale, workerExecutable: lanesBinary))
+            .trace
     }
 
     static func names(_ f: Finding, in trace: Trace) -> Set<String> {
@@ -67,5 +80,16 @@ import Testing
         let t = try Self.trace("fire-and-forget", .async, scale: 0.2)
         let f = try #require(Analysis(t).findings(.unawaitedTasks).first)
         #expect(Self.names(f, in: t) == ["forgotten task"])
+    }
+
+    @Test(.enabled(if: lanesBinary != nil, "needs the built lanes binary for its worker processes"))
+    func smallItemsInWorkerProcessesCostMoreThanTheirWork() throws {
+        let a = Analysis(try Self.trace("cpu-primes", .processes, scale: 0.05))
+        let f = try #require(a.findings(.processOverhead).first)
+        #expect(f.figures["items"] == 16)
+        #expect(f.figures["perItem"]! > f.figures["perItemWork"]!)
+        // The pipes between the processes are not the work's I/O: still CPU-bound.
+        #expect(a.advice.workClass == .cpuBound)
+        #expect(["threads", "processes"].contains(a.advice.models.first))
     }
 }
