@@ -84,14 +84,19 @@ extension Advice {
         guard let w = comparison.winner else { return }
         let row = comparison.rows[w]
         winner = row.label
-        var why = "measured: \(row.label) was fastest, \(TraceStatistics.decimal(row.speedup))× over \(comparison.rows[comparison.baseline].label)"
+        var why =
+            "measured: \(row.label) was fastest, \(TraceStatistics.decimal(row.speedup))× over \(comparison.rows[comparison.baseline].label)"
         if let runner = comparison.rows.indices.filter({ $0 != w }).min(by: {
             comparison.rows[$0].statistics.wall < comparison.rows[$1].statistics.wall
         }) {
             let r = comparison.rows[runner]
-            why += " and \(TraceStatistics.decimal(Double(r.statistics.wall) / Double(max(1, row.statistics.wall))))× faster than \(r.label), the next"
+            why +=
+                " and \(TraceStatistics.decimal(Double(r.statistics.wall) / Double(max(1, row.statistics.wall))))× faster than \(r.label), the next"
         }
-        why += models.contains(row.label) ? ", as the classification predicts." : "; the classification recommended \(models.joined(separator: " or "))."
+        why +=
+            models.contains(row.label)
+            ? ", as the classification predicts."
+            : "; the classification recommended \(models.joined(separator: " or "))."
         reason += " " + why
         if let i = models.firstIndex(of: row.label) {
             models.remove(at: i)

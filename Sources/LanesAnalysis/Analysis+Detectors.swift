@@ -30,13 +30,19 @@ enum Detectors {
         guard parallelism <= 1.3, ratio(serialising, p.wall) >= 0.5 else { return nil }
         let (what, lesson): (String, String) =
             gil >= max(lock, actor)
-            ? ("the interpreter lock",
-                "Pitfall 1: under a GIL threads take turns, so CPU-bound work gains nothing from them; use processes (or, in Swift, threads without the lock).")
+            ? (
+                "the interpreter lock",
+                "Pitfall 1: under a GIL threads take turns, so CPU-bound work gains nothing from them; use processes (or, in Swift, threads without the lock)."
+            )
             : lock >= actor
-                ? ("a lock",
-                    "Work inside one lock runs one thread at a time; shrink the critical section or give each worker its own data and combine at the end.")
-                : ("one actor",
-                    "An actor runs one job at a time; CPU work funnelled through it is sequential however many tasks send it.")
+                ? (
+                    "a lock",
+                    "Work inside one lock runs one thread at a time; shrink the critical section or give each worker its own data and combine at the end."
+                )
+                : (
+                    "one actor",
+                    "An actor runs one job at a time; CPU work funnelled through it is sequential however many tasks send it."
+                )
         return Finding(
             kind: .serialisedCPU, severity: parallelism <= 1.1 ? .critical : .warning,
             title: "CPU work serialised: \(workers.count) lanes, parallelism \(dec(parallelism)), waiting on \(what)",
@@ -91,7 +97,9 @@ enum Detectors {
             lesson:
                 "Pitfall 2: a blocking call inside async code stalls every task sharing that thread; await a suspending API (Task.sleep, async I/O) or move the call to a thread of its own.",
             range: lo <= hi ? lo...hi : nil, lanes: lanes.sorted(), spans: offenders,
-            figures: ["held": Double(held), "share": share, "spans": Double(offenders.count), "threads": Double(threads)])
+            figures: [
+                "held": Double(held), "share": share, "spans": Double(offenders.count), "threads": Double(threads),
+            ])
     }
 
     /// Spans that end after the span that started them: work nobody awaited.
@@ -148,7 +156,10 @@ enum Detectors {
             lesson:
                 "A lock makes its critical section sequential: keep it to the shared update alone, or give each worker its own data and combine at the end.",
             lanes: worst.lanes.sorted(),
-            figures: ["wait": Double(worst.time), "share": share, "waits": Double(worst.count), "lanes": Double(worst.lanes.count)])
+            figures: [
+                "wait": Double(worst.time), "share": share, "waits": Double(worst.count),
+                "lanes": Double(worst.lanes.count),
+            ])
     }
 
     /// More runnable work than cores: run-queue waits, or more spans running at once than cores.
@@ -220,7 +231,8 @@ enum Detectors {
                 "Starting processes and sending items over pipes costs milliseconds; use processes for items that take much longer than that (not for 10 ms functions), or batch the items.",
             lanes: workerLanes.sorted(),
             figures: [
-                "perItem": Double(perItem), "perItemWork": Double(perWork), "startup": Double(startup), "pipe": Double(pipe),
+                "perItem": Double(perItem), "perItemWork": Double(perWork), "startup": Double(startup),
+                "pipe": Double(pipe),
                 "items": Double(items), "workers": Double(firstEvent.count),
             ])
     }
@@ -250,7 +262,9 @@ enum Detectors {
             lesson:
                 "A parallel run lasts as long as its slowest worker; split the work into more, smaller items so a free worker can take the rest.",
             range: median...ends.last!, lanes: [last.lane],
-            figures: ["lag": Double(lag), "share": lagShare, "imbalance": p.loadImbalance, "workers": Double(workers.count)])
+            figures: [
+                "lag": Double(lag), "share": lagShare, "imbalance": p.loadImbalance, "workers": Double(workers.count),
+            ])
     }
 
     /// A queue that starves its consumers or holds back its producers.

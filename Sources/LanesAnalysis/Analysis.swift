@@ -48,7 +48,8 @@ public struct Finding: Hashable, Sendable {
 
     public init(
         kind: FindingKind, severity: Severity, title: String, evidence: String, lesson: String,
-        range: ClosedRange<Nanoseconds>? = nil, lanes: [LaneID] = [], spans: [SpanID] = [], figures: [String: Double] = [:]
+        range: ClosedRange<Nanoseconds>? = nil, lanes: [LaneID] = [], spans: [SpanID] = [],
+        figures: [String: Double] = [:]
     ) {
         self.kind = kind
         self.severity = severity

@@ -57,9 +57,12 @@ public struct AnalysisReport: Sendable {
                 var t = [["  name", "count", "total", "mean", "p50", "p90", "p99", "max"]]
                 for n in p.names.prefix(Self.listed) {
                     t.append(
-                        ["  " + n.name, "\(n.count)"] + [n.total, n.mean, n.p50, n.p90, n.p99, n.max].map(formatDuration))
+                        ["  " + n.name, "\(n.count)"]
+                            + [n.total, n.mean, n.p50, n.p90, n.p99, n.max].map(formatDuration))
                 }
-                if p.names.count > Self.listed { t.append(["  (\(p.names.count - Self.listed) more)"] + Array(repeating: "", count: 7)) }
+                if p.names.count > Self.listed {
+                    t.append(["  (\(p.names.count - Self.listed) more)"] + Array(repeating: "", count: 7))
+                }
                 out += Self.table(t)
             }
             let busiest = p.lanes.filter { $0.busy > 0 }.sorted { $0.busy > $1.busy }
@@ -67,7 +70,10 @@ public struct AnalysisReport: Sendable {
                 out.append("lanes by busy time")
                 var t = [["  lane", "busy", "running", "share of wall"]]
                 for l in busiest.prefix(Self.listed) {
-                    t.append(["  " + l.label, formatDuration(l.busy), formatDuration(l.running), TraceStatistics.percent(l.busyShare)])
+                    t.append([
+                        "  " + l.label, formatDuration(l.busy), formatDuration(l.running),
+                        TraceStatistics.percent(l.busyShare),
+                    ])
                 }
                 if busiest.count > Self.listed { t.append(["  (\(busiest.count - Self.listed) more)", "", "", ""]) }
                 out += Self.table(t)
@@ -136,12 +142,15 @@ public struct AnalysisReport: Sendable {
         for run in runs {
             let a = run.analysis, st = a.statistics, p = a.profile
             let reasons = JSON.object(
-                st.blockedByReason.sorted { $0.key.rawValue < $1.key.rawValue }.map { ($0.key.description, .int($0.value)) })
+                st.blockedByReason.sorted { $0.key.rawValue < $1.key.rawValue }.map {
+                    ($0.key.description, .int($0.value))
+                })
             let names = JSON.array(
                 p.names.map { n in
                     .object([
                         ("name", .string(n.name)), ("count", .int(Int64(n.count))), ("totalNs", .int(n.total)),
-                        ("meanNs", .int(n.mean)), ("p50Ns", .int(n.p50)), ("p90Ns", .int(n.p90)), ("p99Ns", .int(n.p99)),
+                        ("meanNs", .int(n.mean)), ("p50Ns", .int(n.p50)), ("p90Ns", .int(n.p90)),
+                        ("p99Ns", .int(n.p99)),
                         ("maxNs", .int(n.max)),
                     ])
                 })
@@ -155,7 +164,11 @@ public struct AnalysisReport: Sendable {
                 })
             let path = JSON.object([
                 ("lengthNs", .int(p.criticalPath.length)),
-                ("byName", .array(p.criticalPath.byName.map { .object([("name", .string($0.name)), ("timeNs", .int($0.time))]) })),
+                (
+                    "byName",
+                    .array(
+                        p.criticalPath.byName.map { .object([("name", .string($0.name)), ("timeNs", .int($0.time))]) })
+                ),
                 ("segments", .int(Int64(p.criticalPath.segments.count))),
             ])
             let statistics = JSON.object([
@@ -206,7 +219,8 @@ public struct AnalysisReport: Sendable {
 
     static func json(_ f: Finding) -> JSON {
         .object([
-            ("kind", .string(f.kind.rawValue)), ("severity", .string(f.severity.description)), ("title", .string(f.title)),
+            ("kind", .string(f.kind.rawValue)), ("severity", .string(f.severity.description)),
+            ("title", .string(f.title)),
             ("evidence", .string(f.evidence)), ("lesson", .string(f.lesson)),
             ("rangeNs", f.range.map { .array([.int($0.lowerBound), .int($0.upperBound)]) } ?? .null),
             ("lanes", .array(f.lanes.map { .int(Int64($0.rawValue)) })),

@@ -62,7 +62,9 @@ public struct CriticalPath: Hashable, Sendable {
     }
 
     /// Waits that end when another lane does something.
-    static let handOffs: Set<WaitReason> = [.join, .queueGet, .queuePut, .lock, .condition, .semaphore, .ipc, .childProcess]
+    static let handOffs: Set<WaitReason> = [
+        .join, .queueGet, .queuePut, .lock, .condition, .semaphore, .ipc, .childProcess,
+    ]
 
     public init(_ trace: Trace) {
         let spans = trace.spans
@@ -126,7 +128,9 @@ public struct CriticalPath: Hashable, Sendable {
         var steps = 0
         let limit = 4 * (spans.count + trace.flows.count) + 4
         func add(_ i: Int, _ a: Nanoseconds, _ b: Nanoseconds) {
-            if b > a { out.append(Segment(span: spans[i].id, name: spans[i].name, lane: spans[i].lane, start: a, end: b)) }
+            if b > a {
+                out.append(Segment(span: spans[i].id, name: spans[i].name, lane: spans[i].lane, start: a, end: b))
+            }
         }
         while steps < limit {
             steps += 1
@@ -244,7 +248,8 @@ public struct TraceProfile: Hashable, Sendable {
             let pipeSide = multiProcess && trace.lane(s.lane)?.kind != .task
             for w in s.waits {
                 waits[s.lane, default: []].append((w.start, w.end))
-                let pipe = pipeSide && (w.reason == .ioRead || w.reason == .ioWrite) && (s.isLoneWait || w.object == "parent")
+                let pipe =
+                    pipeSide && (w.reason == .ioRead || w.reason == .ioWrite) && (s.isLoneWait || w.object == "parent")
                 if ioReasons.contains(w.reason) && !pipe {
                     io.append((w.start, w.end))
                     ioWait += w.duration

@@ -11,8 +11,8 @@ struct Lanes: ParsableCommand {
         abstract: "Shows where concurrent programs spend their time.",
         version: version,
         subcommands: [
-            Info.self, Run.self, Scenarios.self, Report.self, Compare.self, Convert.self, Sample.self, Spin.self, Advise.self,
-            WorkerCommand.self,
+            Info.self, Run.self, Scenarios.self, Report.self, Compare.self, Convert.self, Sample.self, Spin.self,
+            Advise.self, WorkerCommand.self,
         ]
     )
 }

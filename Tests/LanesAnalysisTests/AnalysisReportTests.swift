@@ -42,13 +42,16 @@ import Testing
     @Test func findingsAndOddStringsSurviveJSON() throws {
         let b = Fixtures.Builder()
         for l in 0..<2 {
-            b.span("up\"date\n<", Fixtures.thread(UInt32(l)), 0, 10 * Fixtures.ms, waits: [Wait(reason: .lock, start: 0, end: 6 * Fixtures.ms, object: "a\\b")])
+            b.span(
+                "up\"date\n<", Fixtures.thread(UInt32(l)), 0, 10 * Fixtures.ms,
+                waits: [Wait(reason: .lock, start: 0, end: 6 * Fixtures.ms, object: "a\\b")])
         }
         let json = AnalysisReport([("x", b.trace())]).json
         #expect(!json.contains("<"))
         let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
         let run = try #require((object?["runs"] as? [[String: Any]])?.first)
-        let finding = try #require((run["findings"] as? [[String: Any]])?.first { $0["kind"] as? String == "lock-contention" })
+        let finding = try #require(
+            (run["findings"] as? [[String: Any]])?.first { $0["kind"] as? String == "lock-contention" })
         #expect(finding["severity"] as? String == "critical")
         #expect((finding["figures"] as? [String: Any])?["share"] as? Double == 1.2)
         #expect((run["statistics"] as? [String: Any])?["workName"] as? String == "up\"date\n<")

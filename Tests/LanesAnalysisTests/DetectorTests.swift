@@ -12,8 +12,11 @@ import Testing
         // Two threads take turns in 1 ms steps, each waiting on the lock while the other runs.
         for k in 0..<10 {
             let t = Nanoseconds(k) * 2 * Self.ms
-            b.span("work", Fixtures.thread(0), t, t + 2 * Self.ms, waits: [Wait(reason: .gil, start: t + Self.ms, end: t + 2 * Self.ms)])
-            b.span("work", Fixtures.thread(1), t, t + 2 * Self.ms, waits: [Wait(reason: .gil, start: t, end: t + Self.ms)])
+            b.span(
+                "work", Fixtures.thread(0), t, t + 2 * Self.ms,
+                waits: [Wait(reason: .gil, start: t + Self.ms, end: t + 2 * Self.ms)])
+            b.span(
+                "work", Fixtures.thread(1), t, t + 2 * Self.ms, waits: [Wait(reason: .gil, start: t, end: t + Self.ms)])
         }
         let f = Analysis(b.trace(model: "gil")).findings(.serialisedCPU)
         #expect(f.count == 1)
@@ -31,7 +34,9 @@ import Testing
                 let lane = Fixtures.task(UInt32(i))
                 let t0 = Nanoseconds(i) * 5 * Self.ms
                 // A 5 ms read: in one slice that holds the thread, or between two slices (suspended).
-                let s = b.span("request", lane, t0, t0 + 5 * Self.ms, waits: [Wait(reason: .ioRead, start: t0, end: t0 + 5 * Self.ms)])
+                let s = b.span(
+                    "request", lane, t0, t0 + 5 * Self.ms,
+                    waits: [Wait(reason: .ioRead, start: t0, end: t0 + 5 * Self.ms)])
                 if blocking {
                     b.span("task slice", lane, t0, t0 + 5 * Self.ms, parent: s)
                 } else {
@@ -62,7 +67,9 @@ import Testing
         func trace(wait: Nanoseconds) -> Trace {
             let b = B()
             for l in 0..<2 {
-                b.span("update", Fixtures.thread(UInt32(l)), 0, 10 * Self.ms, waits: [Wait(reason: .lock, start: 0, end: wait, object: "counter")])
+                b.span(
+                    "update", Fixtures.thread(UInt32(l)), 0, 10 * Self.ms,
+                    waits: [Wait(reason: .lock, start: 0, end: wait, object: "counter")])
             }
             return b.trace(model: "threads")
         }
@@ -76,7 +83,8 @@ import Testing
 
     @Test func oversubscriptionFromRunQueueOrMoreRunningThanCores() {
         let b = B()
-        b.span("work", Fixtures.thread(0), 0, 10 * Self.ms, waits: [Wait(reason: .runQueue, start: 0, end: 5 * Self.ms)])
+        b.span(
+            "work", Fixtures.thread(0), 0, 10 * Self.ms, waits: [Wait(reason: .runQueue, start: 0, end: 5 * Self.ms)])
         #expect(Analysis(b.trace()).findings(.oversubscription).first?.figures["share"] == 1)
         let many = Analysis(Fixtures.cpu(model: "thread-per-task", lanes: 8, items: 1, item: Self.ms, cores: 2))
         #expect(many.findings(.oversubscription).first?.figures["parallelism"] == 8)
@@ -86,7 +94,9 @@ import Testing
     @Test func processStartUpAboveTheItemsWork() {
         func trace(item: Nanoseconds) -> Trace {
             let b = B()
-            b.span("ipc", Fixtures.thread(0, pid: 1), 0, 50 * Self.ms + 10 * item, waits: [Wait(reason: .ipc, start: 0, end: 50 * Self.ms + 10 * item)])
+            b.span(
+                "ipc", Fixtures.thread(0, pid: 1), 0, 50 * Self.ms + 10 * item,
+                waits: [Wait(reason: .ipc, start: 0, end: 50 * Self.ms + 10 * item)])
             // The worker's first span comes 50 ms after the run began: its start-up.
             for k in 0..<10 {
                 let t0 = 50 * Self.ms + Nanoseconds(k) * item
@@ -107,7 +117,9 @@ import Testing
         let b = B()
         for l in 0..<3 {
             let item = l == 2 ? 10 * Self.ms : Self.ms
-            for k in 0..<2 { b.span("item", Fixtures.thread(UInt32(l)), Nanoseconds(k) * item, Nanoseconds(k + 1) * item) }
+            for k in 0..<2 {
+                b.span("item", Fixtures.thread(UInt32(l)), Nanoseconds(k) * item, Nanoseconds(k + 1) * item)
+            }
         }
         let f = Analysis(b.trace(model: "threads", cores: 4)).findings(.stragglers)
         #expect(f.count == 1)
@@ -119,10 +131,14 @@ import Testing
     @Test func consumersStarvedByAnEmptyQueue() {
         let b = B()
         for l in 0..<2 {
-            b.span("consume", Fixtures.thread(UInt32(l)), 0, 10 * Self.ms, waits: [Wait(reason: .queueGet, start: 0, end: 9 * Self.ms, object: "jobs")])
+            b.span(
+                "consume", Fixtures.thread(UInt32(l)), 0, 10 * Self.ms,
+                waits: [Wait(reason: .queueGet, start: 0, end: 9 * Self.ms, object: "jobs")])
         }
         b.span("produce", Fixtures.thread(2), 0, 10 * Self.ms)
-        b.counters = (0..<10).map { CounterSample(name: "jobs", lane: nil, time: Nanoseconds($0) * Self.ms, value: $0 == 9 ? 1 : 0) }
+        b.counters = (0..<10).map {
+            CounterSample(name: "jobs", lane: nil, time: Nanoseconds($0) * Self.ms, value: $0 == 9 ? 1 : 0)
+        }
         let f = Analysis(b.trace(model: "threads")).findings(.producerConsumer)
         #expect(f.count == 1)
         #expect(f.first?.title.hasPrefix("Consumers starved") == true)
@@ -133,9 +149,13 @@ import Testing
     @Test func findingsComeMostSevereFirst() {
         let b = B()
         for l in 0..<2 {
-            b.span("update", Fixtures.thread(UInt32(l)), 0, 10 * Self.ms, waits: [Wait(reason: .lock, start: 0, end: 3 * Self.ms, object: "m")])
+            b.span(
+                "update", Fixtures.thread(UInt32(l)), 0, 10 * Self.ms,
+                waits: [Wait(reason: .lock, start: 0, end: 3 * Self.ms, object: "m")])
         }
-        b.span("consume", Fixtures.thread(2), 0, 10 * Self.ms, waits: [Wait(reason: .queuePut, start: 0, end: 6 * Self.ms, object: "q")])
+        b.span(
+            "consume", Fixtures.thread(2), 0, 10 * Self.ms,
+            waits: [Wait(reason: .queuePut, start: 0, end: 6 * Self.ms, object: "q")])
         let kinds = Analysis(b.trace()).findings.map(\.severity)
         #expect(kinds == kinds.sorted(by: >))
         #expect(kinds.count == 2)

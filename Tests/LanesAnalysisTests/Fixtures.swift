@@ -30,7 +30,8 @@ enum Fixtures {
             next += 1
             spans.append(
                 Span(
-                    id: id, name: name, lane: lane.id, threadID: lane.threadID ?? 0, start: start, end: end, cpuTime: cpu,
+                    id: id, name: name, lane: lane.id, threadID: lane.threadID ?? 0, start: start, end: end,
+                    cpuTime: cpu,
                     parent: parent, waits: waits))
             return id
         }
@@ -38,7 +39,8 @@ enum Fixtures {
         func trace(model: String? = nil, cores: Int = 2, processes: [Int64] = [1]) -> Trace {
             Trace(
                 metadata: Metadata(host: "box", cores: cores, scenario: "fixture", model: model),
-                processes: processes.map { Process(pid: $0) }, lanes: lanes, spans: spans, counters: counters, flows: flows)
+                processes: processes.map { Process(pid: $0) }, lanes: lanes, spans: spans, counters: counters,
+                flows: flows)
         }
     }
 

@@ -20,8 +20,10 @@ let lanesBinary: String? = {
 @Suite(.serialized) struct ScenarioDetectorTests {
     static func trace(_ scenario: String, _ model: ConcurrencyModel, scale: Double = 0.05) throws -> Trace {
         let s = try #require(ScenarioCatalog.named(scenario))
-        return try s.run(model, options: RunOptions(workers: s.defaultWorkers, scale: scale, workerExecutable: lanesBinary))
-            .trace
+        return try s.run(
+            model, options: RunOptions(workers: s.defaultWorkers, scale: scale, workerExecutable: lanesBinary)
+        )
+        .trace
     }
 
     static func names(_ f: Finding, in trace: Trace) -> Set<String> {

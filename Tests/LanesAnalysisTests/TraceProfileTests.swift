@@ -58,7 +58,10 @@ import Testing
         b.span("item", a, 100_000, 200_000)
         b.span(
             "item", c, 0, 200_000,
-            waits: [Wait(reason: .sleep, start: 50_000, end: 100_000), Wait(reason: .runQueue, start: 150_000, end: 170_000)])
+            waits: [
+                Wait(reason: .sleep, start: 50_000, end: 100_000),
+                Wait(reason: .runQueue, start: 150_000, end: 170_000),
+            ])
         b.counters = [CounterSample(name: CounterName.runQueue, lane: c.id, time: 10, value: 5_000)]
         let p = TraceProfile(b.trace())
         #expect(p.peakConcurrency == 2)
