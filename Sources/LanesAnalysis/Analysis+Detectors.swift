@@ -131,12 +131,18 @@ enum Detectors {
             figures: ["tasks": Double(late.count), "outlived": Double(outlived), "parents": Double(parents.count)])
     }
 
-    /// Waits on one lock summing to a large share of wall time.
+    /// Waits on one lock (not a queue's own) summing to a large share of wall time, from two lanes or more.
     static func lockContention(_ trace: Trace, _ st: TraceStatistics, _ p: TraceProfile) -> Finding? {
         guard p.wall > 0 else { return nil }
+        // A traced queue's own mutex is named after the queue: its waits are the queue's, reported as
+        // producer/consumer findings, not a critical section of the program's.
+        var queues = Set(trace.counters.lazy.map(\.name))
+        for s in trace.spans {
+            for w in s.waits where w.reason == .queueGet || w.reason == .queuePut { queues.insert(w.object ?? "") }
+        }
         var byLock: [String: (time: Nanoseconds, count: Int, lanes: Set<LaneID>)] = [:]
         for s in trace.spans {
-            for w in s.waits where w.reason == .lock {
+            for w in s.waits where w.reason == .lock && !queues.contains(w.object ?? "\u{0}") {
                 var e = byLock[w.object ?? "", default: (0, 0, [])]
                 e.time += w.duration
                 e.count += 1

@@ -157,6 +157,8 @@ public struct Comparison: Hashable, Sendable {
         /// The work the run's model added: its running time (busy less blocked, summed over lanes) less the
         /// baseline's. Process start-up and pipe traffic show here; negative when the run did less.
         public var extraWork: Nanoseconds
+        /// Lanes that ran the trace's most frequent span name (its items): the workers the run used.
+        public var workers: Int
     }
 
     public var rows: [Row]
@@ -175,8 +177,32 @@ public struct Comparison: Hashable, Sendable {
             return Row(
                 label: traces[i].metadata.model ?? "run \(i + 1)", statistics: stats[i], speedup: speedup,
                 efficiency: cores > 0 ? speedup / Double(cores) : 0,
-                extraWork: running(stats[i]) - running(stats[base]))
+                extraWork: running(stats[i]) - running(stats[base]), workers: Self.workers(traces[i]))
         }
+    }
+
+    /// Lanes that ran the most frequent span name, not counting spans that are only a wait or a task slice.
+    static func workers(_ trace: Trace) -> Int {
+        var count: [String: Int] = [:]
+        for s in trace.spans where !s.isLoneWait && s.name != taskSlice { count[s.name, default: 0] += 1 }
+        guard let top = count.max(by: { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key })?.key else {
+            return 0
+        }
+        return Set(trace.spans.lazy.filter { $0.name == top }.map(\.lane)).count
+    }
+
+    /// Amdahl's serial fraction from a sweep: the baseline as the one-worker run and the runs of the model
+    /// with the most distinct worker counts (at least two above one); nil without such a sweep.
+    public var serialFraction: Double? {
+        guard !rows.isEmpty else { return nil }
+        var byModel: [String: [Row]] = [:]
+        for (i, r) in rows.enumerated() where i != baseline && r.workers > 1 { byModel[r.label, default: []].append(r) }
+        guard
+            let sweep = byModel.values.max(by: { Set($0.map(\.workers)).count < Set($1.map(\.workers)).count }),
+            Set(sweep.map(\.workers)).count >= 2
+        else { return nil }
+        return Self.serialFraction(
+            [(1, rows[baseline].statistics.wall)] + sweep.map { ($0.workers, $0.statistics.wall) })
     }
 
     /// The row with the shortest wall time (the first of equals); nil without rows.

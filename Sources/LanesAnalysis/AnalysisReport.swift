@@ -103,6 +103,11 @@ public struct AnalysisReport: Sendable {
                 ])
             }
             out += Self.table(t)
+            if let s = c.serialFraction {
+                out.append(
+                    "  Amdahl: serial fraction \(TraceStatistics.percent(s)), so at most \(TraceStatistics.decimal(1 / max(s, 1e-9)))x with any number of workers"
+                )
+            }
             out.append("advice from all runs")
             out += Self.adviceLines(advice)
         }
@@ -206,10 +211,11 @@ public struct AnalysisReport: Sendable {
                                         ("label", .string(r.label)), ("wallNs", .int(r.statistics.wall)),
                                         ("speedup", .number(r.speedup)), ("efficiency", .number(r.efficiency)),
                                         ("blockedShare", .number(r.statistics.blockedShare)),
-                                        ("extraWorkNs", .int(r.extraWork)),
+                                        ("extraWorkNs", .int(r.extraWork)), ("workers", .int(Int64(r.workers))),
                                     ])
                                 })
                         ),
+                        ("serialFraction", c.serialFraction.map { .number($0) } ?? .null),
                         ("advice", Self.json(advice)),
                     ])
                 ))

@@ -44,7 +44,7 @@ import Testing
         for l in 0..<2 {
             b.span(
                 "up\"date\n<", Fixtures.thread(UInt32(l)), 0, 10 * Fixtures.ms,
-                waits: [Wait(reason: .lock, start: 0, end: 6 * Fixtures.ms, object: "a\\b")])
+                waits: Fixtures.waits(.lock, until: 6 * Fixtures.ms, object: "a\\b"))
         }
         let json = AnalysisReport([("x", b.trace())]).json
         #expect(!json.contains("<"))

@@ -18,6 +18,30 @@ import Testing
         // 80 ms of running time in the baseline; processes ran 100 ms.
         #expect(c.rows.map(\.extraWork) == [0, 0, 20 * Fixtures.ms])
         #expect(c.winner == 0)
+        #expect(c.rows.map(\.workers) == [2, 1, 2])
+        // One worker count besides the baseline is not a sweep.
+        #expect(c.serialFraction == nil)
+    }
+
+    @Test func aSweepOfWorkerCountsGivesTheSerialFraction() {
+        // 120 ms of which 20 ms cannot be split: T(n) = 20 + 100 / n on n lanes.
+        func run(_ n: Int) -> Trace {
+            let b = Fixtures.Builder()
+            b.span("setup", Fixtures.thread(0), 0, 20 * Fixtures.ms)
+            // Each lane: two items of 50 / n ms.
+            let item = 50 * Fixtures.ms / Nanoseconds(n)
+            for l in 0..<n {
+                for k in 0..<2 {
+                    b.span(
+                        "item", Fixtures.thread(UInt32(l)), 20 * Fixtures.ms + Nanoseconds(k) * item,
+                        20 * Fixtures.ms + Nanoseconds(k + 1) * item)
+                }
+            }
+            return b.trace(model: n == 1 ? "sequential" : "threads")
+        }
+        let c = Comparison([run(1), run(2), run(4)])
+        #expect(c.rows.map(\.workers) == [1, 2, 4])
+        #expect(abs(c.serialFraction! - 20.0 / 120) < 1e-9)
     }
 
     @Test func amdahlRecoversTheSerialFraction() {

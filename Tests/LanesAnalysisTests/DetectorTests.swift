@@ -69,7 +69,7 @@ import Testing
             for l in 0..<2 {
                 b.span(
                     "update", Fixtures.thread(UInt32(l)), 0, 10 * Self.ms,
-                    waits: [Wait(reason: .lock, start: 0, end: wait, object: "counter")])
+                    waits: Fixtures.waits(.lock, until: wait, object: "counter"))
             }
             return b.trace(model: "threads")
         }
@@ -151,7 +151,7 @@ import Testing
         for l in 0..<2 {
             b.span(
                 "update", Fixtures.thread(UInt32(l)), 0, 10 * Self.ms,
-                waits: [Wait(reason: .lock, start: 0, end: 3 * Self.ms, object: "m")])
+                waits: Fixtures.waits(.lock, until: 3 * Self.ms, object: "m"))
         }
         b.span(
             "consume", Fixtures.thread(2), 0, 10 * Self.ms,

@@ -12,6 +12,13 @@ enum Fixtures {
         Lane(id: LaneID(id), kind: .task, pid: pid, taskID: UInt64(id))
     }
 
+    /// Ten back-to-back waits for `reason` from 0 to `end`.
+    static func waits(_ reason: WaitReason, until end: Nanoseconds, object: String) -> [Wait] {
+        (0..<10).map { k in
+            Wait(reason: reason, start: end * Nanoseconds(k) / 10, end: end * Nanoseconds(k + 1) / 10, object: object)
+        }
+    }
+
     /// Assigns ids in order.
     final class Builder {
         var lanes: [Lane] = []

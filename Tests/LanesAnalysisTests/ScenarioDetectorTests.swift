@@ -26,6 +26,16 @@ let lanesBinary: String? = {
         .trace
     }
 
+    /// What a failed expectation needs to be understood: the figures the detectors look at.
+    static func describe(_ a: Analysis) -> Comment {
+        let workers = a.profile.lanes.filter { $0.workCount > 0 }.map { "\($0.label): \($0.workCount)" }
+        return """
+            wall \(formatDuration(a.profile.wall)), running parallelism \(a.profile.runningParallelism), \
+            work per lane \(workers), blocked \(a.statistics.blockedByReason.map { "\($0.key) \(formatDuration($0.value))" }), \
+            findings \(a.findings.map(\.title))
+            """
+    }
+
     static func names(_ f: Finding, in trace: Trace) -> Set<String> {
         let ids = Set(f.spans)
         return Set(trace.spans.filter { ids.contains($0.id) }.map(\.name))
@@ -42,7 +52,7 @@ let lanesBinary: String? = {
     @Test func cpuPrimesUnderTheInterpreterLockIsSerialised() throws {
         let t = try Self.trace("cpu-primes", .gil, scale: 0.3)
         let a = Analysis(t)
-        let f = try #require(a.findings(.serialisedCPU).first)
+        let f = try #require(a.findings(.serialisedCPU).first, Self.describe(a))
         #expect(f.figures["parallelism"]! <= 1.3)
         #expect(f.title.contains("interpreter lock"))
         #expect(["threads", "processes"].contains(a.advice.models.first))
@@ -51,7 +61,7 @@ let lanesBinary: String? = {
 
     @Test func cpuPrimesWithoutTheLockIsNotSerialisedAndGoesToThreadsOrProcesses() throws {
         for model in [ConcurrencyModel.sequential, .threads] {
-            let a = Analysis(try Self.trace("cpu-primes", model))
+            let a = Analysis(try Self.trace("cpu-primes", model, scale: 0.3))
             #expect(a.findings(.serialisedCPU).isEmpty, "\(model)")
             #expect(a.findings(.lockContention).isEmpty, "\(model)")
             #expect(a.advice.workClass == .cpuBound, "\(model)")
@@ -69,8 +79,8 @@ let lanesBinary: String? = {
     }
 
     @Test func aLargeCriticalSectionIsLockContentionAndSequentialIsClean() throws {
-        let contended = Analysis(try Self.trace("lock-contention", .threads, scale: 0.1))
-        let f = try #require(contended.findings(.lockContention).first)
+        let contended = Analysis(try Self.trace("lock-contention", .threads, scale: 1))
+        let f = try #require(contended.findings(.lockContention).first, Self.describe(contended))
         #expect(f.title.contains("'counter'"))
         #expect(f.figures["share"]! >= 0.2)
         let sequential = Analysis(try Self.trace("lock-contention", .sequential, scale: 0.1))
