@@ -104,8 +104,7 @@ enum Detectors {
 
     /// Spans that end after the span that started them: work nobody awaited.
     static func unawaitedTasks(_ trace: Trace, _ st: TraceStatistics, _ p: TraceProfile) -> Finding? {
-        var index: [SpanID: Int] = [:]
-        for (i, s) in trace.spans.enumerated() { index[s.id] = i }
+        let index = spanIndex(trace.spans, needing: Set(trace.spans.lazy.compactMap(\.parent)))
         var late: [SpanID] = []
         var lanes: Set<LaneID> = []
         var parents: Set<SpanID> = []

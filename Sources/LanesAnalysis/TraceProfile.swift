@@ -68,9 +68,8 @@ public struct CriticalPath: Hashable, Sendable {
 
     public init(_ trace: Trace) {
         let spans = trace.spans
-        var index: [SpanID: Int] = [:]
-        index.reserveCapacity(spans.count)
-        for (i, s) in spans.enumerated() { index[s.id] = i }
+        let index = spanIndex(
+            spans, needing: Set(spans.lazy.compactMap(\.parent)).union(trace.flows.flatMap { [$0.from, $0.to] }))
         var children: [Int: [Int]] = [:]
         var topByLane: [LaneID: [Int]] = [:]
         var tops: [Int] = []
@@ -331,6 +330,16 @@ public struct TraceProfile: Hashable, Sendable {
 
     /// The statistics of spans named `name`, if any ran.
     public func statistics(of name: String) -> SpanNameStatistics? { names.first { $0.name == name } }
+}
+
+/// Positions of the spans whose ids are in `needed` (building a map of every span costs more than the
+/// analysis it serves when few are referenced).
+func spanIndex(_ spans: [Span], needing needed: Set<SpanID>) -> [SpanID: Int] {
+    var index: [SpanID: Int] = [:]
+    guard !needed.isEmpty else { return index }
+    index.reserveCapacity(needed.count)
+    for (i, s) in spans.enumerated() where needed.contains(s.id) { index[s.id] = i }
+    return index
 }
 
 /// The name the recorder gives the spans that record when an async task ran (LanesRecord's `taskSliceName`).
