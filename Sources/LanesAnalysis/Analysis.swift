@@ -154,8 +154,9 @@ public struct Comparison: Hashable, Sendable {
         public var speedup: Double
         /// Speed-up per core the run could use: speedup ÷ cores (0 when cores are unknown).
         public var efficiency: Double
-        /// The work the run's model added: its running time (busy less blocked, summed over lanes) less the
-        /// baseline's. Process start-up and pipe traffic show here; negative when the run did less.
+        /// The work the run's model added: its CPU time less the baseline's when both measured it, else its
+        /// running time (busy less blocked, summed over lanes, which includes time runnable but waiting for a
+        /// core) less the baseline's. Process start-up and pipe traffic show here; negative when the run did less.
         public var extraWork: Nanoseconds
         /// Lanes that ran the trace's most frequent span name (its items): the workers the run used.
         public var workers: Int
@@ -169,7 +170,8 @@ public struct Comparison: Hashable, Sendable {
         let stats = traces.map { TraceStatistics($0) }
         let base = traces.firstIndex { $0.metadata.model == "sequential" } ?? 0
         baseline = traces.isEmpty ? 0 : base
-        func running(_ s: TraceStatistics) -> Nanoseconds { max(0, s.busy - s.blocked) }
+        let useCPU = !stats.isEmpty && stats.allSatisfy { $0.cpu != nil }
+        func running(_ s: TraceStatistics) -> Nanoseconds { useCPU ? s.cpu! : max(0, s.busy - s.blocked) }
         rows = traces.indices.map { i in
             let wall = Double(stats[i].wall)
             let speedup = traces.isEmpty || wall <= 0 ? 0 : Double(stats[base].wall) / wall

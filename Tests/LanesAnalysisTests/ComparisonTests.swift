@@ -44,6 +44,16 @@ import Testing
         #expect(abs(c.serialFraction! - 20.0 / 120) < 1e-9)
     }
 
+    @Test func extraWorkIsCPUTimeWhenEveryRunMeasuredIt() {
+        func run(_ model: String, cpu: Nanoseconds) -> Trace {
+            let b = Fixtures.Builder()
+            b.span("work", Fixtures.thread(0), 0, 20 * Fixtures.ms, cpu: cpu)
+            return b.trace(model: model)
+        }
+        let c = Comparison([run("sequential", cpu: 10 * Fixtures.ms), run("processes", cpu: 15 * Fixtures.ms)])
+        #expect(c.rows.map(\.extraWork) == [0, 5 * Fixtures.ms])
+    }
+
     @Test func amdahlRecoversTheSerialFraction() {
         let t1: Nanoseconds = 1_000_000_000
         let runs = [1, 2, 4, 8].map { n in (workers: n, wall: Nanoseconds(Double(t1) * (0.2 + 0.8 / Double(n)))) }
