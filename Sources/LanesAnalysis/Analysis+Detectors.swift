@@ -21,8 +21,13 @@ enum Detectors {
     /// was the interpreter lock, a mutex or an actor.
     static func serialisedCPU(_ trace: Trace, _ st: TraceStatistics, _ p: TraceProfile) -> Finding? {
         let workers = p.lanes.filter { $0.workCount > 0 }
-        guard workers.count >= 2, st.cores != 1, p.wall > 0 else { return nil }
         let isActor = trace.metadata.model == "actor"
+        if isActor, st.cores != 1, workers.count == 1, workers[0].workCount >= 2,
+            let finding = serialisedThroughAnActor(trace, workers[0], p)
+        {
+            return finding
+        }
+        guard workers.count >= 2, st.cores != 1, p.wall > 0 else { return nil }
         let gil = st.blockedByReason[.gil] ?? 0, lock = st.blockedByReason[.lock] ?? 0
         let actor = isActor ? st.blockedByReason[.suspended] ?? 0 : 0
         let serialising = gil + lock + actor
@@ -53,6 +58,23 @@ enum Detectors {
                 "parallelism": parallelism, "lanes": Double(workers.count), "gil": Double(gil), "lock": Double(lock),
                 "actor": Double(actor), "wall": Double(p.wall),
             ])
+    }
+
+    /// Under the `actor` model: every item ran on the actor's one lane while the tasks that sent them waited.
+    static func serialisedThroughAnActor(_ trace: Trace, _ lane: LaneStatistics, _ p: TraceProfile) -> Finding? {
+        let tasks = Set(trace.lanes.lazy.filter { $0.kind == .task }.map(\.id))
+        let senders = Set(trace.spans.lazy.filter { tasks.contains($0.lane) }.map(\.lane)).count
+        let share = ratio(lane.workTime, p.wall)
+        guard senders >= 2, share >= 0.5 else { return nil }
+        return Finding(
+            kind: .serialisedCPU, severity: .warning,
+            title: "CPU work serialised: all \(lane.workCount) items ran on one actor (\(lane.label))",
+            evidence:
+                "\(senders) tasks sent \(lane.workCount) items of \(p.workName ?? "work") to one actor, which ran them one at a time on \(lane.label) for \(formatDuration(lane.workTime)) (\(pct(share)) of the wall time)",
+            lesson:
+                "An actor runs one job at a time; CPU work funnelled through it is sequential however many tasks send it, so keep the work outside the actor and send it only the shared update.",
+            range: lane.workRange, lanes: [lane.lane],
+            figures: ["parallelism": p.runningParallelism, "lanes": 1, "tasks": Double(senders), "share": share])
     }
 
     /// Async task slices that held their thread through a blocking wait (a sleep, a read, a lock) rather than
@@ -183,7 +205,7 @@ enum Detectors {
                     "More CPU-bound threads than cores only take turns; size the pool to the cores for CPU work and keep larger pools for work that waits.",
                 figures: ["runQueue": Double(p.runQueueWait), "share": rq, "cores": Double(cores)])
         }
-        if cores > 0, excess >= 1.5 {
+        if cores > 0, excess >= 2 {
             return Finding(
                 kind: .oversubscription, severity: .warning,
                 title: "Oversubscribed: \(dec(p.runningParallelism)) spans running at once on \(cores) cores",

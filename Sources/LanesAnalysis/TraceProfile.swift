@@ -188,7 +188,8 @@ public struct TraceProfile: Hashable, Sendable {
     /// From the first to the last event.
     public var wall: Nanoseconds
     public var start: Nanoseconds
-    /// Time inside top-level spans less the waits in them, summed over lanes.
+    /// Time inside top-level spans (not counting task slices outside any span) less the waits in them,
+    /// summed over lanes.
     public var running: Nanoseconds
     /// Running time ÷ wall: how many lanes were doing something other than waiting, on average.
     public var runningParallelism: Double { wall > 0 ? Double(running) / Double(wall) : 0 }
@@ -243,7 +244,9 @@ public struct TraceProfile: Hashable, Sendable {
         // Reads and writes on the pipes between a pool's processes coordinate them; they are not the work's I/O.
         let multiProcess = Set(spans.lazy.map { trace.lane($0.lane)?.pid ?? -1 }.prefix(100_000)).count > 1
         for s in spans {
-            if s.parent == nil { tops[s.lane, default: []].append((s.start, s.end)) }
+            // A task slice outside any span of its task records the executor running it; what it ran is
+            // recorded where it ran (an actor's thread), so counting the slice too would count it twice.
+            if s.parent == nil && s.name != taskSlice { tops[s.lane, default: []].append((s.start, s.end)) }
             let pipeSide = multiProcess && trace.lane(s.lane)?.kind != .task
             for w in s.waits {
                 waits[s.lane, default: []].append((w.start, w.end))

@@ -70,6 +70,13 @@ let lanesBinary: String? = {
         }
     }
 
+    @Test func cpuPrimesThroughOneActorIsSerialised() throws {
+        let a = Analysis(try Self.trace("cpu-primes", .actor, scale: 0.3))
+        let f = try #require(a.findings(.serialisedCPU).first, Self.describe(a))
+        #expect(f.title.contains("one actor"))
+        #expect(a.findings(.serialisedCPU).count == 1)
+    }
+
     @Test func anUnprotectedRaceIsNotATimingFinding() throws {
         let t = try Self.trace("race", .threads)
         for f in Analysis(t).findings {
