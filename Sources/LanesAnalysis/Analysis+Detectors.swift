@@ -108,7 +108,7 @@ enum Detectors {
             hi = max(hi, s.end)
         }
         let share = ratio(held, p.wall)
-        guard held >= 1_000_000 || share >= 0.05, share >= 0.05 else { return nil }
+        guard share >= 0.05 else { return nil }
         let threads = Set(trace.spans.lazy.filter { $0.name == taskSlice }.map(\.threadID)).count
         let top = names.max { $0.value < $1.value }?.key ?? "task"
         return Finding(

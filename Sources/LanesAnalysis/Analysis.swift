@@ -162,6 +162,7 @@ public struct Comparison: Hashable, Sendable {
         public var workers: Int
     }
 
+    /// One per trace, in the order given.
     public var rows: [Row]
     /// Index of the baseline row: the `sequential` run if there is one, else the first.
     public var baseline: Int

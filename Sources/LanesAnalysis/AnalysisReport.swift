@@ -2,6 +2,7 @@ import LanesCore
 
 /// The analyses of one or more traces, as text for people and JSON for machines (what `lanes advise` prints).
 public struct AnalysisReport: Sendable {
+    /// One trace and its analysis.
     public struct Run: Sendable {
         /// Where the trace came from (a path), for headings.
         public var name: String
@@ -9,6 +10,7 @@ public struct AnalysisReport: Sendable {
         public var analysis: Analysis
     }
 
+    /// In the order given.
     public var runs: [Run]
     /// With two or more runs: their comparison and the advice drawn from all of them.
     public var comparison: Comparison?
@@ -28,6 +30,7 @@ public struct AnalysisReport: Sendable {
 
     // MARK: Text
 
+    /// Per run: statistics, spans by name, lanes, findings and advice; then the comparison.
     public var text: String {
         var out: [String] = []
         for run in runs {

@@ -3,6 +3,7 @@ import LanesCore
 /// Durations of the spans of one name.
 public struct SpanNameStatistics: Hashable, Sendable {
     public var name: String
+    /// Spans of the name, and their durations summed.
     public var count: Int
     public var total: Nanoseconds
     /// Total ÷ count, rounded down.
@@ -11,12 +12,14 @@ public struct SpanNameStatistics: Hashable, Sendable {
     public var p50: Nanoseconds
     public var p90: Nanoseconds
     public var p99: Nanoseconds
+    /// The longest.
     public var max: Nanoseconds
 }
 
 /// What one lane did over the trace.
 public struct LaneStatistics: Hashable, Sendable {
     public var lane: LaneID
+    /// The lane's label (``Lane/label``).
     public var label: String
     /// Time inside the lane's top-level spans (their union).
     public var busy: Nanoseconds
@@ -41,8 +44,10 @@ public struct LaneStatistics: Hashable, Sendable {
 /// the same lane, else the top-level span that ended last before it on any lane. Each step is a segment; together they cover the time from the path's first span's start to
 /// the trace's last end, less the waits that were skipped over.
 public struct CriticalPath: Hashable, Sendable {
+    /// A stretch of time on the path, inside one span.
     public struct Segment: Hashable, Sendable {
         public var span: SpanID
+        /// The span's name and lane, copied for reports.
         public var name: String
         public var lane: LaneID
         public var start: Nanoseconds
@@ -66,6 +71,7 @@ public struct CriticalPath: Hashable, Sendable {
         .join, .queueGet, .queuePut, .lock, .condition, .semaphore, .ipc, .childProcess,
     ]
 
+    /// The critical path of `trace`; empty for a trace without spans.
     public init(_ trace: Trace) {
         let spans = trace.spans
         let index = spanIndex(
@@ -187,6 +193,7 @@ public struct CriticalPath: Hashable, Sendable {
 public struct TraceProfile: Hashable, Sendable {
     /// From the first to the last event.
     public var wall: Nanoseconds
+    /// The first event's time.
     public var start: Nanoseconds
     /// Time inside top-level spans (not counting task slices outside any span) less the waits in them,
     /// summed over lanes.
@@ -217,6 +224,7 @@ public struct TraceProfile: Hashable, Sendable {
     public var throughput: Double
     /// Lanes that ran work spans: their largest work time ÷ their mean, less 1 (0 when balanced or fewer than two).
     public var loadImbalance: Double
+    /// What decided when the trace ended.
     public var criticalPath: CriticalPath
 
     /// Reasons that mean waiting for the outside world rather than for other lanes.
