@@ -10,14 +10,17 @@ extension WorkClass {
     ///
     /// Computing is CPU time when the trace measured it, else running time (span time less waits);
     /// I/O is waits for reads, writes, sleeps and suspended tasks. Waits that only coordinate lanes (locks,
-    /// queues, joins, pipes to workers) count for neither. Mixed: computing is 30–70% of the two, or at least
-    /// a fifth of the wall time was computing with no I/O open and a fifth the converse.
+    /// queues, joins, pipes to workers) count for neither. Mixed: computing is 30–70% of the two; or at least
+    /// a fifth of the wall time was computing with no I/O open and a fifth the converse (phases); or items
+    /// that compute and items that wait on I/O each cover a fifth of the wall time (stages side by side).
     init(profile p: TraceProfile, cpu: Nanoseconds?) {
         let compute = Double(cpu ?? p.running)
         let io = Double(p.ioWait)
         let share = compute + io > 0 ? compute / (compute + io) : 1
         let wall = Double(max(1, p.wall))
-        if Double(p.cpuOnly) / wall >= 0.2 && Double(p.ioOnly) / wall >= 0.2 {
+        let phases = Double(p.cpuOnly) / wall >= 0.2 && Double(p.ioOnly) / wall >= 0.2
+        let stages = Double(p.computeItemCover) / wall >= 0.2 && Double(p.ioItemCover) / wall >= 0.2
+        if phases || stages {
             self = .mixed
         } else if share >= 0.7 {
             self = .cpuBound

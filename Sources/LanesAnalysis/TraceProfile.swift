@@ -211,6 +211,11 @@ public struct TraceProfile: Hashable, Sendable {
     /// Wall time during which something was running and no I/O wait was open; and the converse.
     public var cpuOnly: Nanoseconds
     public var ioOnly: Nanoseconds
+    /// Wall time covered by items that mostly compute (at most a tenth of their time in I/O waits), and by
+    /// items that mostly wait on I/O (at least half). Items are spans without children other than task
+    /// slices, not counting spans that are only a wait. Both large: an I/O stage and a CPU stage side by side.
+    public var computeItemCover: Nanoseconds
+    public var ioItemCover: Nanoseconds
     /// I/O waits summed over spans.
     public var ioWait: Nanoseconds
     /// The name of the trace's unit of work: the span name with the most time, not counting spans that are
@@ -308,6 +313,21 @@ public struct TraceProfile: Hashable, Sendable {
         ioCover = ioU.length
         cpuOnly = runU.subtracting(ioU).length
         ioOnly = ioU.subtracting(runU).length
+
+        var parents: Set<SpanID> = []
+        for s in spans where s.name != taskSlice { if let p = s.parent { parents.insert(p) } }
+        var computeItems: [(Nanoseconds, Nanoseconds)] = [], ioItems: [(Nanoseconds, Nanoseconds)] = []
+        for s in spans where s.name != taskSlice && !s.isLoneWait && !parents.contains(s.id) && s.end > s.start {
+            var io: Nanoseconds = 0
+            for w in s.waits where ioReasons.contains(w.reason) { io += w.duration }
+            if io * 10 <= s.duration {
+                computeItems.append((s.start, s.end))
+            } else if io * 2 >= s.duration {
+                ioItems.append((s.start, s.end))
+            }
+        }
+        computeItemCover = Intervals(computeItems).length
+        ioItemCover = Intervals(ioItems).length
 
         names = byName.map { name, durations in
             let sorted = durations.sorted()

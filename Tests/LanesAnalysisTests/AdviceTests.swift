@@ -28,6 +28,14 @@ import Testing
         #expect(a.advice.path == [.start, .bottleneck, .hybrid])
     }
 
+    @Test func overlappingIOAndCPUStagesAreMixedToo() {
+        let a = Analysis(Fixtures.overlappingPipeline())
+        #expect(a.profile.ioItemCover == 109 * Fixtures.ms)
+        #expect(a.profile.computeItemCover == 90 * Fixtures.ms)
+        #expect(a.advice.workClass == .mixed)
+        #expect(a.advice.models.first == "hybrid")
+    }
+
     @Test func cpuWorkGoesToThreadsUnlessAnInterpreterLockHoldsIt() {
         let free = Analysis(Fixtures.cpu(model: "threads", lanes: 2, items: 4, item: Fixtures.ms)).advice
         #expect(free.workClass == .cpuBound)

@@ -88,6 +88,28 @@ enum Fixtures {
         return b.trace(model: "hybrid", processes: [1, 2, 3])
     }
 
+    /// The pipeline with its stages overlapping: downloads on task lanes throughout 0–100 ms, and two worker
+    /// processes parsing 5 ms items from 10 ms on.
+    static func overlappingPipeline() -> Trace {
+        let b = Builder()
+        for i in 0..<100 {
+            let lane = task(UInt32(i))
+            let t0 = Nanoseconds(i) * ms
+            let s = b.span(
+                "download", lane, t0, t0 + 10 * ms,
+                waits: [Wait(reason: .ioRead, start: t0 + 10_000, end: t0 + 10 * ms)])
+            b.span("task slice", lane, t0, t0 + 10_000, parent: s)
+        }
+        for w in 0..<2 {
+            let lane = thread(UInt32(100 + w), pid: Int64(2 + w), "worker")
+            for k in 0..<18 {
+                let t0 = 10 * ms + Nanoseconds(k) * 5 * ms
+                b.span("parse", lane, t0, t0 + 5 * ms)
+            }
+        }
+        return b.trace(model: "hybrid", processes: [1, 2, 3])
+    }
+
     /// CPU-bound work: `lanes` lanes each running `items` items of `item` ns back to back.
     static func cpu(model: String, lanes: Int, items: Int, item: Nanoseconds, cores: Int = 2) -> Trace {
         let b = Builder()
