@@ -64,7 +64,7 @@ let package = Package(
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]),
         .testTarget(name: "LanesRasterTests", dependencies: ["LanesRaster"]),
-        .testTarget(name: "LanesAnalysisTests", dependencies: ["LanesAnalysis", "LanesCore"]),
+        .testTarget(name: "LanesAnalysisTests", dependencies: ["LanesAnalysis", "LanesCore", "LanesWorkloads"]),
         .testTarget(name: "LanesRenderTests", dependencies: ["LanesRender", "LanesAnalysis", "LanesRaster", "LanesCore"]),
         .testTarget(name: "LanesWorkloadsTests", dependencies: ["LanesWorkloads", "LanesRecord", "LanesCore"]),
         .testTarget(

@@ -48,7 +48,8 @@ public struct Finding: Hashable, Sendable {
 
     public init(
         kind: FindingKind, severity: Severity, title: String, evidence: String, lesson: String,
-        range: ClosedRange<Nanoseconds>? = nil, lanes: [LaneID] = [], spans: [SpanID] = [], figures: [String: Double] = [:]
+        range: ClosedRange<Nanoseconds>? = nil, lanes: [LaneID] = [], spans: [SpanID] = [],
+        figures: [String: Double] = [:]
     ) {
         self.kind = kind
         self.severity = severity
@@ -99,30 +100,48 @@ public struct Advice: Hashable, Sendable {
     public var reason: String
     /// The decision steps taken, from ``DecisionNode/start`` to the recommendation.
     public var path: [DecisionNode]
+    /// Operations that could run at once: the peak concurrency, or the number of work items when larger
+    /// (a sequential run of 1,000 requests still has 1,000 to wait for).
+    public var operations: Int
+    /// With several runs (``init(comparing:)``): the label of the fastest run.
+    public var winner: String?
 
-    public init(workClass: WorkClass, peakConcurrency: Int, models: [String], reason: String, path: [DecisionNode]) {
+    public init(
+        workClass: WorkClass, peakConcurrency: Int, models: [String], reason: String, path: [DecisionNode],
+        operations: Int? = nil, winner: String? = nil
+    ) {
         self.workClass = workClass
         self.peakConcurrency = peakConcurrency
         self.models = models
         self.reason = reason
         self.path = path
+        self.operations = operations ?? peakConcurrency
+        self.winner = winner
     }
 }
 
 /// Statistics, findings and advice for one trace.
 public struct Analysis: Hashable, Sendable {
     public var statistics: TraceStatistics
+    /// The statistics that take more than one pass: per name and lane, concurrency, critical path.
+    public var profile: TraceProfile
     /// Findings, most severe first.
     public var findings: [Finding]
     public var advice: Advice
 
     public init(_ trace: Trace) {
-        // Issue 7 fills in the detectors and the classification; until then the statistics are real
-        // and the rest is empty.
         statistics = TraceStatistics(trace)
-        findings = []
-        advice = Advice(workClass: .mixed, peakConcurrency: 0, models: [], reason: "", path: [.start])
+        profile = TraceProfile(trace, suspendedIsIO: trace.metadata.model != "actor")
+        findings = Detectors.all(trace, statistics, profile).sorted { a, b in
+            a.severity != b.severity
+                ? a.severity > b.severity
+                : FindingKind.allCases.firstIndex(of: a.kind)! < FindingKind.allCases.firstIndex(of: b.kind)!
+        }
+        advice = Advice(trace: trace, statistics: statistics, profile: profile)
     }
+
+    /// The findings of one kind.
+    public func findings(_ kind: FindingKind) -> [Finding] { findings.filter { $0.kind == kind } }
 }
 
 /// Runs of the same scenario side by side: speed-up over a baseline and the figures per run.
@@ -135,8 +154,15 @@ public struct Comparison: Hashable, Sendable {
         public var speedup: Double
         /// Speed-up per core the run could use: speedup ÷ cores (0 when cores are unknown).
         public var efficiency: Double
+        /// The work the run's model added: its CPU time less the baseline's when both measured it, else its
+        /// running time (busy less blocked, summed over lanes, which includes time runnable but waiting for a
+        /// core) less the baseline's. Process start-up and pipe traffic show here; negative when the run did less.
+        public var extraWork: Nanoseconds
+        /// Lanes that ran the trace's most frequent span name (its items): the workers the run used.
+        public var workers: Int
     }
 
+    /// One per trace, in the order given.
     public var rows: [Row]
     /// Index of the baseline row: the `sequential` run if there is one, else the first.
     public var baseline: Int
@@ -145,13 +171,67 @@ public struct Comparison: Hashable, Sendable {
         let stats = traces.map { TraceStatistics($0) }
         let base = traces.firstIndex { $0.metadata.model == "sequential" } ?? 0
         baseline = traces.isEmpty ? 0 : base
+        let useCPU = !stats.isEmpty && stats.allSatisfy { $0.cpu != nil }
+        func running(_ s: TraceStatistics) -> Nanoseconds { useCPU ? s.cpu! : max(0, s.busy - s.blocked) }
         rows = traces.indices.map { i in
             let wall = Double(stats[i].wall)
             let speedup = traces.isEmpty || wall <= 0 ? 0 : Double(stats[base].wall) / wall
             let cores = stats[i].cores
             return Row(
                 label: traces[i].metadata.model ?? "run \(i + 1)", statistics: stats[i], speedup: speedup,
-                efficiency: cores > 0 ? speedup / Double(cores) : 0)
+                efficiency: cores > 0 ? speedup / Double(cores) : 0,
+                extraWork: running(stats[i]) - running(stats[base]), workers: Self.workers(traces[i]))
         }
+    }
+
+    /// Lanes that ran the most frequent span name, not counting spans that are only a wait or a task slice.
+    static func workers(_ trace: Trace) -> Int {
+        var count: [String: Int] = [:]
+        for s in trace.spans where !s.isLoneWait && s.name != taskSlice { count[s.name, default: 0] += 1 }
+        guard let top = count.max(by: { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key })?.key else {
+            return 0
+        }
+        return Set(trace.spans.lazy.filter { $0.name == top }.map(\.lane)).count
+    }
+
+    /// Amdahl's serial fraction from a sweep: the baseline as the one-worker run and the runs of the model
+    /// with the most distinct worker counts (at least two above one); nil without such a sweep.
+    public var serialFraction: Double? {
+        guard !rows.isEmpty else { return nil }
+        var byModel: [String: [Row]] = [:]
+        for (i, r) in rows.enumerated() where i != baseline && r.workers > 1 { byModel[r.label, default: []].append(r) }
+        guard
+            let sweep = byModel.values.max(by: { Set($0.map(\.workers)).count < Set($1.map(\.workers)).count }),
+            Set(sweep.map(\.workers)).count >= 2
+        else { return nil }
+        return Self.serialFraction(
+            [(1, rows[baseline].statistics.wall)] + sweep.map { ($0.workers, $0.statistics.wall) })
+    }
+
+    /// The row with the shortest wall time (the first of equals); nil without rows.
+    public var winner: Int? {
+        rows.indices.min { rows[$0].statistics.wall < rows[$1].statistics.wall }
+    }
+
+    /// Amdahl's serial fraction from runs of one model at several worker counts, given as (workers, wall)
+    /// with a one-worker run among them: the `s` in `T(n) = T(1) × (s + (1 − s) / n)` that fits the walls
+    /// best (least squares), clamped to 0…1. Nil without a one-worker run and one with more workers.
+    public static func serialFraction(_ runs: [(workers: Int, wall: Nanoseconds)]) -> Double? {
+        guard let one = runs.first(where: { $0.workers == 1 }), one.wall > 0 else { return nil }
+        let t1 = Double(one.wall)
+        var num = 0.0, den = 0.0
+        for r in runs where r.workers > 1 {
+            let n = Double(r.workers)
+            let x = t1 * (1 - 1 / n)
+            num += (Double(r.wall) - t1 / n) * x
+            den += x * x
+        }
+        guard den > 0 else { return nil }
+        return min(1, max(0, num / den))
+    }
+
+    /// The speed-up Amdahl's law allows with serial fraction `s` on `n` workers.
+    public static func amdahlSpeedup(serialFraction s: Double, workers n: Int) -> Double {
+        1 / (s + (1 - s) / Double(max(1, n)))
     }
 }

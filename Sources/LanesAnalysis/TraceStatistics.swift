@@ -30,6 +30,10 @@ public struct TraceStatistics: Hashable, Sendable {
     /// Total blocked time.
     public var blocked: Nanoseconds { blockedByReason.values.reduce(0, +) }
 
+    /// The blocked share: time in waits (of every span, nested ones included) over time inside top-level
+    /// spans, 0 without busy time. This is the one definition every report uses.
+    public var blockedShare: Double { busy > 0 ? Double(blocked) / Double(busy) : 0 }
+
     /// Blocked reasons with their share of busy time, largest first (ties by reason order).
     public var blockedShares: [(reason: WaitReason, share: Double, time: Nanoseconds)] {
         blockedByReason.filter { $0.value > 0 }
@@ -106,7 +110,7 @@ public struct TraceStatistics: Hashable, Sendable {
         if shares.isEmpty {
             out.append(("blocked", "none recorded"))
         } else {
-            out.append(("blocked", "\(Self.percent(busy > 0 ? Double(blocked) / Double(busy) : 0)) of busy time"))
+            out.append(("blocked", "\(Self.percent(blockedShare)) of busy time"))
             for s in shares.prefix(5) {
                 out.append(("  \(s.reason)", "\(Self.percent(s.share)) (\(formatDuration(s.time)))"))
             }

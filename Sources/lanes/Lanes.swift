@@ -11,9 +11,8 @@ struct Lanes: ParsableCommand {
         abstract: "Shows where concurrent programs spend their time.",
         version: version,
         subcommands: [
-            Info.self, Run.self, Scenarios.self, Demo.self, Report.self, Compare.self, Convert.self, Record.self,
-            Sample.self, Spin.self,
-            WorkerCommand.self,
+            Info.self, Run.self, Scenarios.self, Demo.self, Report.self, Compare.self, Advise.self, Convert.self,
+            Record.self, Sample.self, Spin.self,
         ]
     )
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import LanesAnalysis
 import LanesCore
 import LanesFormat
 import LanesWorkloads
@@ -159,30 +160,11 @@ struct ComparisonTable {
         return rows.map { row in row.enumerated().map { pad($1, widths[$0] + 2) }.joined() }.joined(separator: "\n")
     }
 
-    /// Time waiting as a share of span time: per root span, the waits in its whole subtree (at most
-    /// its own length), summed over roots, over the roots' total length.
+    /// The blocked share as every report defines it (``TraceStatistics/blockedShare``), with its top reason.
     private func blocked(_ trace: Trace) -> String {
-        var index: [SpanID: Int] = [:]
-        for (i, s) in trace.spans.enumerated() { index[s.id] = i }
-        func root(_ i: Int) -> Int {
-            var i = i
-            var steps = 0
-            while let p = trace.spans[i].parent, let j = index[p], steps < trace.spans.count {
-                i = j
-                steps += 1
-            }
-            return i
-        }
-        var waitsOfRoot: [Int: Int64] = [:]
-        var byReason: [WaitReason: Int64] = [:]
-        for (i, s) in trace.spans.enumerated() where !s.waits.isEmpty {
-            waitsOfRoot[root(i), default: 0] += s.blockedTime
-            for w in s.waits { byReason[w.reason, default: 0] += w.duration }
-        }
-        let rootTime = trace.spans.filter { $0.parent == nil || index[$0.parent!] == nil }.reduce(Int64(0)) { $0 + $1.duration }
-        let blocked = waitsOfRoot.reduce(Int64(0)) { $0 + min($1.value, trace.spans[$1.key].duration) }
-        guard rootTime > 0, let top = byReason.max(by: { $0.value < $1.value }) else { return "0%" }
-        return "\(Int((Double(blocked) / Double(rootTime) * 100).rounded()))% (\(top.key))"
+        let st = TraceStatistics(trace)
+        guard let top = st.blockedShares.first else { return "0%" }
+        return "\(Int((st.blockedShare * 100).rounded()))% (\(top.reason))"
     }
 }
 

@@ -1,0 +1,109 @@
+import LanesCore
+
+/// Peak concurrency from which the advice for I/O-bound work is async tasks rather than a thread pool
+/// (the seed: tens of waits → threads, hundreds to thousands → async).
+let manyOperations = 100
+
+extension WorkClass {
+    /// The class of the work in a profile: from how much of the work's time was computing rather than
+    /// waiting on I/O, and whether I/O and computing took turns as phases.
+    ///
+    /// Computing is CPU time when the trace measured it, else running time (span time less waits);
+    /// I/O is waits for reads, writes, sleeps and suspended tasks. Waits that only coordinate lanes (locks,
+    /// queues, joins, pipes to workers) count for neither. Mixed: computing is 30–70% of the two; or at least
+    /// a fifth of the wall time was computing with no I/O open and a fifth the converse (phases); or items
+    /// that compute and items that wait on I/O each cover a fifth of the wall time (stages side by side).
+    init(profile p: TraceProfile, cpu: Nanoseconds?) {
+        let compute = Double(cpu ?? p.running)
+        let io = Double(p.ioWait)
+        let share = compute + io > 0 ? compute / (compute + io) : 1
+        let wall = Double(max(1, p.wall))
+        let phases = Double(p.cpuOnly) / wall >= 0.2 && Double(p.ioOnly) / wall >= 0.2
+        let stages = Double(p.computeItemCover) / wall >= 0.2 && Double(p.ioItemCover) / wall >= 0.2
+        if phases || stages {
+            self = .mixed
+        } else if share >= 0.7 {
+            self = .cpuBound
+        } else if share <= 0.3 {
+            self = .ioBound
+        } else {
+            self = .mixed
+        }
+    }
+}
+
+extension Advice {
+    /// The advice for one trace, following the seed's decision flow adapted to Swift.
+    init(trace: Trace, statistics st: TraceStatistics, profile p: TraceProfile) {
+        let work = WorkClass(profile: p, cpu: st.cpu)
+        let compute = st.cpu ?? p.running
+        let io = p.ioWait
+        let cpuFigure =
+            "computing \(formatDuration(compute)) against \(formatDuration(io)) waiting on I/O"
+        // The operations that could run at once: as many as ran at once, or as many items as there were.
+        let items = p.workName.flatMap { p.statistics(of: $0)?.count } ?? 0
+        let operations = max(p.peakConcurrency, items)
+        let gil = st.blockedByReason[.gil] ?? 0
+        let python = gil > 0 || trace.metadata.clock != .monotonic
+        switch work {
+        case .cpuBound:
+            let models = python ? ["processes", "threads"] : ["threads", "processes"]
+            let why =
+                python
+                ? "CPU-bound (\(cpuFigure)) and held back by an interpreter lock: processes run it in parallel; threads only once the lock is gone."
+                : "CPU-bound (\(cpuFigure)): Swift threads run it in parallel on every core; processes only for isolation, with items much longer than their start-up."
+            self.init(
+                workClass: work, peakConcurrency: p.peakConcurrency, models: models, reason: why,
+                path: [.start, .bottleneck, .parallelCPU])
+        case .ioBound:
+            let many = operations >= manyOperations
+            self.init(
+                workClass: work, peakConcurrency: p.peakConcurrency, models: many ? ["async"] : ["threads", "async"],
+                reason: many
+                    ? "I/O-bound (\(cpuFigure)) with \(operations) operations: async tasks wait by the thousand at the cost of a suspension each, where a thread per wait would not scale."
+                    : "I/O-bound (\(cpuFigure)) with \(operations) operations at most: a pool of that many threads waits for them simply; async tasks do too.",
+                path: [.start, .bottleneck, .concurrency, many ? .async : .threads])
+        case .mixed:
+            self.init(
+                workClass: work, peakConcurrency: p.peakConcurrency, models: ["hybrid", "async", "processes"],
+                reason:
+                    "Mixed (\(cpuFigure); \(formatDuration(p.ioOnly)) of I/O alone, \(formatDuration(p.cpuOnly)) of computing alone): async tasks for the waits, with the CPU work sent to a pool of processes or threads.",
+                path: [.start, .bottleneck, .hybrid])
+        }
+        self.operations = operations
+    }
+
+    /// Advice from several runs of one scenario: the work's class and recommendation from the baseline run
+    /// (the sequential one, which shows the work without a model's overhead), with the measured winner, the
+    /// run with the shortest wall time, named and compared.
+    public init(comparing traces: [Trace]) {
+        guard !traces.isEmpty else {
+            self.init(workClass: .mixed, peakConcurrency: 0, models: [], reason: "no runs to compare", path: [.start])
+            return
+        }
+        let comparison = Comparison(traces)
+        let base = traces[comparison.baseline]
+        self = Analysis(base).advice
+        guard let w = comparison.winner else { return }
+        let row = comparison.rows[w]
+        winner = row.label
+        var why =
+            "measured: \(row.label) was fastest, \(TraceStatistics.decimal(row.speedup))× over \(comparison.rows[comparison.baseline].label)"
+        if let runner = comparison.rows.indices.filter({ $0 != w }).min(by: {
+            comparison.rows[$0].statistics.wall < comparison.rows[$1].statistics.wall
+        }) {
+            let r = comparison.rows[runner]
+            why +=
+                " and \(TraceStatistics.decimal(Double(r.statistics.wall) / Double(max(1, row.statistics.wall))))× faster than \(r.label), the next"
+        }
+        why +=
+            models.contains(row.label)
+            ? ", as the classification predicts."
+            : "; the classification recommended \(models.joined(separator: " or "))."
+        reason += " " + why
+        if let i = models.firstIndex(of: row.label) {
+            models.remove(at: i)
+            models.insert(row.label, at: 0)
+        }
+    }
+}

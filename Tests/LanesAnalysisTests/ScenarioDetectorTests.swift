@@ -1,0 +1,114 @@
+import LanesAnalysis
+import LanesCore
+import LanesWorkloads
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `lanes` executable built beside the test bundle (worker processes run it), if it is there.
+let lanesBinary: String? = {
+    let bundle = CommandLine.arguments[0]
+    let dir = bundle.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+    let path = (dir.isEmpty ? "." : dir) + "/lanes"
+    return access(path, X_OK) == 0 ? path : nil
+}()
+
+/// The detectors and the advice on traces of the scenario catalog, run small. Each run records, and only one
+/// recording may run per process: serialised.
+@Suite(.serialized) struct ScenarioDetectorTests {
+    static func trace(_ scenario: String, _ model: ConcurrencyModel, scale: Double = 0.05) throws -> Trace {
+        let s = try #require(ScenarioCatalog.named(scenario))
+        return try s.run(
+            model, options: RunOptions(workers: s.defaultWorkers, scale: scale, workerExecutable: lanesBinary)
+        )
+        .trace
+    }
+
+    /// What a failed expectation needs to be understood: the figures the detectors look at.
+    static func describe(_ a: Analysis) -> Comment {
+        let workers = a.profile.lanes.filter { $0.workCount > 0 }.map { "\($0.label): \($0.workCount)" }
+        return """
+            wall \(formatDuration(a.profile.wall)), running parallelism \(a.profile.runningParallelism), \
+            work per lane \(workers), blocked \(a.statistics.blockedByReason.map { "\($0.key) \(formatDuration($0.value))" }), \
+            findings \(a.findings.map(\.title))
+            """
+    }
+
+    static func names(_ f: Finding, in trace: Trace) -> Set<String> {
+        let ids = Set(f.spans)
+        return Set(trace.spans.filter { ids.contains($0.id) }.map(\.name))
+    }
+
+    @Test func aBlockingSleepInAsyncCodeIsFlaggedAndTaskSleepIsNot() throws {
+        let t = try Self.trace("blocking-async", .async, scale: 0.1)
+        let f = try #require(Analysis(t).findings(.blockedCooperativePool).first)
+        // Only the blocking variant's spans: Task.sleep suspends, and the offloaded sleep runs elsewhere.
+        #expect(Self.names(f, in: t) == ["blocking sleep"])
+        #expect(f.figures["spans"] == 12)
+    }
+
+    @Test func cpuPrimesUnderTheInterpreterLockIsSerialised() throws {
+        let t = try Self.trace("cpu-primes", .gil, scale: 0.3)
+        let a = Analysis(t)
+        let f = try #require(a.findings(.serialisedCPU).first, Self.describe(a))
+        #expect(f.figures["parallelism"]! <= 1.3)
+        #expect(f.title.contains("interpreter lock"))
+        #expect(["threads", "processes"].contains(a.advice.models.first))
+        #expect(a.advice.workClass == .cpuBound)
+    }
+
+    @Test func cpuPrimesWithoutTheLockIsNotSerialisedAndGoesToThreadsOrProcesses() throws {
+        for model in [ConcurrencyModel.sequential, .threads] {
+            let a = Analysis(try Self.trace("cpu-primes", model, scale: 0.3))
+            #expect(a.findings(.serialisedCPU).isEmpty, "\(model)")
+            #expect(a.findings(.lockContention).isEmpty, "\(model)")
+            #expect(a.advice.workClass == .cpuBound, "\(model)")
+            #expect(["threads", "processes"].contains(a.advice.models.first), "\(model)")
+            #expect(a.advice.path == [.start, .bottleneck, .parallelCPU])
+        }
+    }
+
+    @Test func cpuPrimesThroughOneActorIsSerialised() throws {
+        let a = Analysis(try Self.trace("cpu-primes", .actor, scale: 0.3))
+        let f = try #require(a.findings(.serialisedCPU).first, Self.describe(a))
+        #expect(f.title.contains("one actor"))
+        #expect(a.findings(.serialisedCPU).count == 1)
+    }
+
+    @Test func anUnprotectedRaceIsNotATimingFinding() throws {
+        let t = try Self.trace("race", .threads)
+        for f in Analysis(t).findings {
+            #expect(!Self.names(f, in: t).contains("unprotected"), "\(f.kind): \(f.title)")
+            #expect(!f.evidence.contains("unprotected"), "\(f.kind): \(f.evidence)")
+        }
+    }
+
+    @Test func aLargeCriticalSectionIsLockContentionAndSequentialIsClean() throws {
+        let contended = Analysis(try Self.trace("lock-contention", .threads, scale: 1))
+        let f = try #require(contended.findings(.lockContention).first, Self.describe(contended))
+        #expect(f.title.contains("'counter'"))
+        #expect(f.figures["share"]! >= 0.2)
+        let sequential = Analysis(try Self.trace("lock-contention", .sequential, scale: 0.1))
+        #expect(sequential.findings(.lockContention).isEmpty)
+        #expect(sequential.findings(.serialisedCPU).isEmpty)
+    }
+
+    @Test func forgottenTasksOutliveTheirParent() throws {
+        let t = try Self.trace("fire-and-forget", .async, scale: 0.2)
+        let f = try #require(Analysis(t).findings(.unawaitedTasks).first)
+        #expect(Self.names(f, in: t) == ["forgotten task"])
+    }
+
+    @Test(.enabled(if: lanesBinary != nil, "needs the built lanes binary for its worker processes"))
+    func smallItemsInWorkerProcessesCostMoreThanTheirWork() throws {
+        let a = Analysis(try Self.trace("cpu-primes", .processes, scale: 0.05))
+        let f = try #require(a.findings(.processOverhead).first)
+        #expect(f.figures["items"] == 16)
+        #expect(f.figures["perItem"]! > f.figures["perItemWork"]!)
+        // The pipes between the processes are not the work's I/O: still CPU-bound.
+        #expect(a.advice.workClass == .cpuBound)
+        #expect(["threads", "processes"].contains(a.advice.models.first))
+    }
+}
