@@ -12,7 +12,7 @@ struct Lanes: ParsableCommand {
         version: version,
         subcommands: [
             Info.self, Run.self, Scenarios.self, Demo.self, Report.self, Compare.self, Advise.self, Convert.self,
-            Record.self, Sample.self, Spin.self,
+            Record.self, Sample.self, Spin.self, WorkerCommand.self,
         ]
     )
 }
