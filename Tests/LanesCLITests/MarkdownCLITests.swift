@@ -59,7 +59,7 @@ import Testing
         let trace = try writeTrace(in: dir, name: "t.lanes", model: "threads", ms: 8)
         let none = try runLanes(["report", trace])
         #expect(none.status != 0)
-        #expect(none.stderr.contains("give --png, --mermaid, --markdown or --text"))
+        #expect(none.stderr.contains("give at least one of --png, --html, --mermaid, --markdown or --text"))
         let narrow = try runLanes(["report", trace, "--text", "--columns", "3"])
         #expect(narrow.status != 0)
         #expect(narrow.stderr.contains("--columns must be 40...1000, not 3"))
