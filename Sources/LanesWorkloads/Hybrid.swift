@@ -283,7 +283,7 @@ enum HybridWorker {
     static func serve(name: String, options: RunOptions, compute: (String) throws -> String) throws -> RunResult {
         let recorder = try Recorder.start(
             .init(
-                output: .descriptor(ProcessPool.traceDescriptor), flushInterval: .milliseconds(50),
+                output: .descriptor(ProcessPool.traceDescriptor), cpu: .perSpan, flushInterval: .milliseconds(50),
                 processName: "worker", scenario: options.scenario, model: ConcurrencyModel.hybrid.rawValue))
         let spanName = SpanName(name)
         let parent = SpanName("parent")

@@ -27,7 +27,7 @@ public enum ProcessWorker {
         let killItem = getenv("LANES_TEST_KILL_ITEM").flatMap { Int(String(cString: $0)) }
         let recorder = try Recorder.start(
             .init(
-                output: .descriptor(ProcessPool.traceDescriptor), flushInterval: .milliseconds(50),
+                output: .descriptor(ProcessPool.traceDescriptor), cpu: .perSpan, flushInterval: .milliseconds(50),
                 processName: "worker", scenario: options.scenario, model: ConcurrencyModel.processes.rawValue))
         var pending: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)

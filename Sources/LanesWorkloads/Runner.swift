@@ -82,7 +82,8 @@ public enum Runner {
     ) throws -> RunResult {
         let recorder =
             options.traced
-            ? try Recorder.start(.init(processName: "lanes run", scenario: options.scenario, model: model.rawValue)) : nil
+            ? try Recorder.start(
+                .init(cpu: .perSpan, processName: "lanes run", scenario: options.scenario, model: model.rawValue)) : nil
         let clock = ContinuousClock()
         let cpuStart = processCPUTime()
         let start = clock.now
