@@ -16,55 +16,85 @@ struct DemoReport {
         try writeText(markdown(), to: "\(dir)/REPORT.md")
     }
 
-    /// REPORT.md: which model wins each scenario, then a section per scenario.
+    /// REPORT.md: which model to use for each scenario, in measured numbers, then a section per
+    /// scenario with its table, chart, advice, findings and Mermaid charts.
     func markdown() -> String {
         let cores = runs.lazy.flatMap(\.results).first?.trace.metadata.cores ?? 0
         var md = "# Lanes demo: the scenario catalog under every model\n\n"
-        md += "Measured by `lanes demo\(quick ? " --quick" : "")` on \(cores) cores. "
-        md += "Each scenario ran under every model it supports; speed-ups are over `sequential`.\n\n"
+        md += "Measured by `lanes demo\(quick ? " --quick" : "")` on \(cores) cores: each scenario of the seed's catalog "
+        md += "ran under every concurrency model it supports. Speed-ups are over `sequential`; *parallelism* is the "
+        md += "time inside spans not spent waiting, over wall time (it counts threads waiting for a core, so it can "
+        md += "exceed the core count); *blocked* is recorded waiting over time inside spans. "
+        md += "The traces are in `traces/`: redraw any of them with `lanes report` or `lanes compare`, or ask "
+        md += "`lanes advise`.\n\n"
         md += "## Which model should I use?\n\n"
-        md += "| scenario | fastest model | speed-up | what the seed mirrors |\n|---|---|---:|---|\n"
-        for r in runs {
-            guard let best = fastest(r) else {
-                md += "| [\(r.scenario.name)](#\(r.scenario.name)) | failed | | \(cell(r.scenario.seedSection)) |\n"
+        md += "| scenario | the work is | Lanes recommends | fastest measured | speed-up |\n|---|---|---|---|---:|\n"
+        for s in summaries {
+            let name = "[\(s.run.scenario.name)](#\(s.run.scenario.name))"
+            guard let advice = s.advice, let best = s.fastest else {
+                md += "| \(name) | – | – | failed | |\n"
                 continue
             }
-            md += "| [\(r.scenario.name)](#\(r.scenario.name)) | `\(best.label)` | \(fixed(best.speedup, 2))× | \(cell(r.scenario.seedSection)) |\n"
+            md += "| \(name) | \(advice.workClass.rawValue) | \(advice.models.prefix(2).map { "`\($0)`" }.joined(separator: ", ")) | "
+            md += "`\(best.label)` | \(fixed(best.speedup, 2))× |\n"
         }
-        for r in runs {
-            md += "\n## \(r.scenario.name)\n\n\(r.scenario.summary) (seed: \(r.scenario.seedSection)).\n\n"
-            if !r.results.isEmpty {
-                md += table(r) + "\n"
+        for s in summaries {
+            let r = s.run
+            md += "\n## \(r.scenario.name)\n\n\(cell(r.scenario.summary)) (seed: \(cell(r.scenario.seedSection))).\n\n"
+            if let comparison = s.comparison {
+                md += table(comparison) + "\n"
                 md += "![\(r.scenario.name) under each model](\(r.scenario.name).png)\n\n"
                 let answers = Set(r.results.map(\.answer))
-                md += answers.count == 1 ? "Answer, the same under every model: `\(answers.first!)`.\n" : "**The models gave different answers.**\n"
-                for n in r.notes { md += "- \(n)\n" }
+                md += answers.count == 1
+                    ? "Answer, the same under every model: `\(cell(answers.first!))`.\n"
+                    : "**The models gave different answers.**\n"
+                for n in r.notes { md += "- \(cell(n))\n" }
+                if let advice = s.advice {
+                    md += "\n**Advice** (\(advice.workClass.rawValue)): \(cell(advice.reason))\n"
+                }
+                md += findings(r)
+                md += "\n```mermaid\n\(Mermaid.speedupChart(comparison).text)```\n"
+                if let advice = s.advice {
+                    md += "\n<details><summary>The decision path for \(r.scenario.name)</summary>\n\n"
+                    md += "```mermaid\n\(Mermaid.decisionFlowchart(path: advice.path))```\n\n</details>\n"
+                }
             }
             for f in r.failures { md += "\n**Failed under `\(f.model)`:** \(cell(f.message))\n" }
         }
         return md
     }
 
-    private func fastest(_ r: DemoRun) -> Comparison.Row? {
-        Comparison(r.results.map(\.trace)).rows.max { $0.speedup < $1.speedup }
+    /// Per scenario: its comparison, fastest run and advice, computed once for both files.
+    var summaries: [(run: DemoRun, comparison: Comparison?, fastest: Comparison.Row?, advice: Advice?)] {
+        runs.map { r in
+            guard !r.results.isEmpty else { return (r, nil, nil, nil) }
+            let traces = r.results.map(\.trace)
+            let comparison = Comparison(traces)
+            return (r, comparison, comparison.winner.map { comparison.rows[$0] }, Advice(comparing: traces))
+        }
     }
 
-    private func table(_ r: DemoRun) -> String {
-        let comparison = Comparison(r.results.map(\.trace))
+    private func table(_ comparison: Comparison) -> String {
         var md = "| model | wall | speed-up | CPU use | parallelism | blocked (top reason) |\n|---|---:|---:|---:|---:|---|\n"
         for row in comparison.rows {
             let st = row.statistics
             let cpu = st.cpuUtilisation.map { TraceStatistics.percent($0) } ?? "–"
-            let blocked: String
-            if let top = st.blockedShares.first, st.busy > 0 {
-                blocked = "\(TraceStatistics.percent(Double(st.blocked) / Double(st.busy))) (\(top.reason))"
-            } else {
-                blocked = "none"
-            }
+            let blocked = st.blockedShares.first.map { "\(TraceStatistics.percent(st.blockedShare)) (\($0.reason))" } ?? "none"
             md += "| `\(row.label)` | \(formatDuration(st.wall)) | \(fixed(row.speedup, 2))× | \(cpu) | "
             md += "\(TraceStatistics.decimal(st.averageParallelism)) | \(blocked) |\n"
         }
         return md
+    }
+
+    /// The warnings and worse that the analysis found in each run.
+    private func findings(_ r: DemoRun) -> String {
+        var lines: [String] = []
+        for result in r.results {
+            for f in Analysis(result.trace).findings where f.severity >= .warning {
+                lines.append("- `\(result.model)` — **\(f.severity)**: \(cell(f.title)). \(cell(f.lesson))")
+            }
+        }
+        return lines.isEmpty ? "" : "\n**Findings:**\n\n" + lines.joined(separator: "\n") + "\n"
     }
 
     /// Text safe inside a Markdown table cell.
