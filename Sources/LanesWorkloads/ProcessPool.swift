@@ -163,7 +163,7 @@ struct Worker {
     mutating func assign(_ item: Int) {
         assigned = item
         // A write to a worker that died fails; the death itself shows up as the end of its output.
-        _ = Array("\(item)\n".utf8).withUnsafeBytes { try? tracedWrite(inputFD, $0) }
+        withSIGPIPEBlocked { _ = Array("\(item)\n".utf8).withUnsafeBytes { try? tracedWrite(inputFD, $0) } }
     }
 
     /// Complete result lines read so far, and whether the output has ended.
@@ -250,4 +250,21 @@ private func makePipe() throws -> (read: Int32, write: Int32) {
     guard pipe(&fds) == 0 else { throw RunError.workerFailed("pipe: \(String(cString: strerror(errno)))") }
     for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
     return (fds[0], fds[1])
+}
+
+/// Runs `body` with SIGPIPE blocked on this thread, so that a write to a pipe whose reader died fails
+/// with EPIPE instead of killing the process, and takes any SIGPIPE the write raised before restoring
+/// the caller's signal mask (which is the caller's own: it is not changed for good).
+func withSIGPIPEBlocked(_ body: () -> Void) {
+    var pipe = sigset_t()
+    var previous = sigset_t()
+    sigemptyset(&pipe)
+    sigaddset(&pipe, SIGPIPE)
+    pthread_sigmask(SIG_BLOCK, &pipe, &previous)
+    body()
+    if sigismember(&previous, SIGPIPE) == 0 {
+        var zero = timespec()
+        while sigtimedwait(&pipe, nil, &zero) == SIGPIPE {}
+        pthread_sigmask(SIG_SETMASK, &previous, nil)
+    }
 }

@@ -61,14 +61,14 @@ struct Run: ParsableCommand {
             throw CLIError("\(s.name) does not run under \(m); it runs under \(s.models.map(\.rawValue).joined(separator: ", "))")
         }
         let options = RunOptions(workers: workers ?? s.defaultWorkers, scale: scale)
-        let interactive = isatty(STDERR_FILENO) != 0
+        let progress = Progress()
         if !sweep.isEmpty {
-            try runSweep(s, models: chosen, options: options, interactive: interactive)
+            try runSweep(s, models: chosen, options: options, progress: progress)
             return
         }
         var results: [RunResult] = []
         for (i, model) in chosen.enumerated() {
-            progress("[\(i + 1)/\(chosen.count)] \(s.name) under \(model)…", interactive: interactive)
+            progress.show("[\(i + 1)/\(chosen.count)] \(s.name) under \(model)…")
             let path = "\(out)/\(s.name)-\(model.rawValue).lanes"
             let result: RunResult
             do {
@@ -76,13 +76,13 @@ struct Run: ParsableCommand {
             } catch RunError.workerDied(let worker, let pid, let item, let how, let trace) {
                 // The run failed, but what every process recorded is kept.
                 try? LanesFile.write(trace, to: path)
-                if interactive { progress("", interactive: true) }
+                progress.clear()
                 throw CLIError("\(s.name) under \(model): worker \(worker) (pid \(pid)) \(how) while processing item \(item); its trace is in \(path)")
             }
             do { try LanesFile.write(result.trace, to: path) } catch { throw CLIError("cannot write \(path): \(error)") }
             results.append(result)
         }
-        if interactive { progress("", interactive: true) }
+        progress.clear()
         let answers = Set(results.map(\.answer))
         print(ComparisonTable(results: results, cores: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))).text)
         if answers.count == 1 {
@@ -97,7 +97,7 @@ struct Run: ParsableCommand {
 
     /// Runs every model at every scale and reports where parallel starts to pay (Exercise 3).
     private func runSweep(
-        _ s: Scenario, models: [ConcurrencyModel], options: RunOptions, interactive: Bool
+        _ s: Scenario, models: [ConcurrencyModel], options: RunOptions, progress: Progress
     ) throws {
         let models = models.contains(.sequential) ? models : [.sequential] + models
         var rows = [["scale"] + models.filter { $0 != .sequential }.map(\.rawValue)]
@@ -107,7 +107,7 @@ struct Run: ParsableCommand {
             o.scale = scale
             var walls: [ConcurrencyModel: Double] = [:]
             for model in models {
-                progress("[\(k + 1)/\(sweep.count)] \(s.name) at scale \(scale) under \(model)…", interactive: interactive)
+                progress.show("[\(k + 1)/\(sweep.count)] \(s.name) at scale \(scale) under \(model)…")
                 walls[model] = seconds(try s.run(model, options: o).wallTime)
             }
             let base = walls[.sequential]!
@@ -119,7 +119,7 @@ struct Run: ParsableCommand {
             }
             rows.append(row)
         }
-        if interactive { progress("", interactive: true) }
+        progress.clear()
         let widths = rows[0].indices.map { c in rows.map { $0[c].count }.max()! }
         print("speed-up over sequential, \(s.name):")
         for row in rows { print(row.enumerated().map { pad($1, widths[$0] + 2) }.joined()) }
@@ -130,12 +130,6 @@ struct Run: ParsableCommand {
                 print("\(model) never beats sequential in this sweep")
             }
         }
-    }
-
-    private func progress(_ text: String, interactive: Bool) {
-        let line = interactive ? "\r\u{1B}[K" + text : text.isEmpty ? "" : text + "\n"
-        var bytes = Array(line.utf8)
-        _ = write(STDERR_FILENO, &bytes, bytes.count)
     }
 }
 
