@@ -59,7 +59,9 @@ import Glibc
     /// Under the emulated interpreter lock, computing (span time outside its waits) never happens on
     /// two lanes at once, beyond the instant of a hand-over.
     @Test func gilNeverComputesOnTwoLanesAtOnce() throws {
-        let result = try ScenarioCatalog.cpuPrimes.run(.gil, options: RunOptions(workers: 3, scale: 0.1))
+        // Long enough (about 80 ms of work) that every thread has started before the queue runs dry,
+        // even on a loaded machine.
+        let result = try ScenarioCatalog.cpuPrimes.run(.gil, options: RunOptions(workers: 3, scale: 0.3))
         let trace = result.trace
         var computing: [(start: Int64, end: Int64, lane: LaneID)] = []
         for s in trace.spans where s.name == "count primes" {
@@ -71,7 +73,8 @@ import Glibc
             if s.end > t { computing.append((t, s.end, s.lane)) }
         }
         computing.sort { $0.start < $1.start }
-        #expect(Set(computing.map(\.lane)).count == 3)
+        // At least two threads took turns (on a loaded machine the third may start after the work is gone).
+        #expect(Set(computing.map(\.lane)).count >= 2)
         // The lock is handed over between the recorded wait's end and the taker's first instruction,
         // a few microseconds; anything longer would be two threads computing at once.
         let tolerance: Int64 = 200_000
