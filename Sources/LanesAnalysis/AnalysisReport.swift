@@ -264,31 +264,10 @@ enum JSON {
         case .number(let d):
             guard d.isFinite else { return "null" }
             return d == d.rounded() && abs(d) < 1e15 ? "\(Int64(d))" : "\(d)"
-        case .string(let s): return Self.quote(s)
+        case .string(let s): return jsonQuoted(s)
         case .array(let a): return "[" + a.map(\.text).joined(separator: ",") + "]"
-        case .object(let o): return "{" + o.map { Self.quote($0.0) + ":" + $0.1.text }.joined(separator: ",") + "}"
+        case .object(let o): return "{" + o.map { jsonQuoted($0.0) + ":" + $0.1.text }.joined(separator: ",") + "}"
         }
     }
 
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "<": out += "\\u003c"
-            default:
-                if u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
-    }
 }

@@ -385,32 +385,7 @@ struct JSONWriter {
         return String(v)
     }
 
-    static func quoted(_ s: String) -> String {
-        var out = "\""
-        out.unicodeScalars.reserveCapacity(s.utf8.count + 2)
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "<", ">", "&", "\u{2028}", "\u{2029}":
-                out += hex4(u.value)
-            default:
-                if u.value < 0x20 { out += hex4(u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
-    }
-
-    private static func hex4(_ v: UInt32) -> String {
-        let digits = Array("0123456789abcdef")
-        return "\\u"
-            + String([
-                digits[Int(v >> 12 & 15)], digits[Int(v >> 8 & 15)], digits[Int(v >> 4 & 15)], digits[Int(v & 15)],
-            ])
-    }
+    static func quoted(_ s: String) -> String { jsonQuoted(s) }
 }
 
 /// Standard base64 with padding.

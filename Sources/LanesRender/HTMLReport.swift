@@ -186,7 +186,7 @@ public struct HTMLReport: Sendable {
 
     /// A CSP source expression for an inline element's exact text.
     static func hash(_ text: String) -> String {
-        "sha256-" + Base64.encode(HTMLSHA256.digest(Array(text.utf8)))
+        "sha256-" + Base64.encode(SHA256.digest(Array(text.utf8)))
     }
 
     /// The theme's neutrals and the wait and CPU colours, as CSS variables (the same as the PNG's).

@@ -1,11 +1,14 @@
-/// SHA-256 (FIPS 180-4), for the Content-Security-Policy hashes of the page's script and style. A copy of
-/// the one in LanesWorkloads: LanesRender does not depend on that module.
-struct HTMLSHA256 {
+/// SHA-256 (FIPS 180-4): a few dozen lines rather than a dependency. The `file-hash` scenario hashes
+/// its files with it, and the HTML report hashes its inline script and style for the page's
+/// Content-Security-Policy.
+public struct SHA256: Sendable {
     private var h: [UInt32] = [
         0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19,
     ]
     private var buffer: [UInt8] = []
     private var length: UInt64 = 0
+
+    public init() {}
 
     private static let k: [UInt32] = [
         0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
@@ -18,7 +21,8 @@ struct HTMLSHA256 {
         0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2,
     ]
 
-    mutating func update(_ bytes: some Collection<UInt8>) {
+    /// Adds bytes to the message.
+    public mutating func update(_ bytes: some Collection<UInt8>) {
         length &+= UInt64(bytes.count)
         buffer.append(contentsOf: bytes)
         var offset = 0
@@ -29,7 +33,8 @@ struct HTMLSHA256 {
         buffer.removeFirst(offset)
     }
 
-    mutating func finish() -> [UInt8] {
+    /// The 32-byte digest of everything added; the hasher is spent afterwards.
+    public mutating func finish() -> [UInt8] {
         let bits = length &* 8
         var tail: [UInt8] = [0x80]
         while (buffer.count + tail.count) % 64 != 56 { tail.append(0) }
@@ -47,8 +52,7 @@ struct HTMLSHA256 {
         var w = [UInt32](repeating: 0, count: 64)
         let base = block.startIndex
         for t in 0..<16 {
-            w[t] =
-                UInt32(block[base + 4 * t]) << 24 | UInt32(block[base + 4 * t + 1]) << 16
+            w[t] = UInt32(block[base + 4 * t]) << 24 | UInt32(block[base + 4 * t + 1]) << 16
                 | UInt32(block[base + 4 * t + 2]) << 8 | UInt32(block[base + 4 * t + 3])
         }
         for t in 16..<64 {
@@ -60,7 +64,7 @@ struct HTMLSHA256 {
         for t in 0..<64 {
             let s1 = e.rotated(6) ^ e.rotated(11) ^ e.rotated(25)
             let ch = (e & f) ^ (~e & g)
-            let t1 = hh &+ s1 &+ ch &+ HTMLSHA256.k[t] &+ w[t]
+            let t1 = hh &+ s1 &+ ch &+ SHA256.k[t] &+ w[t]
             let s0 = a.rotated(2) ^ a.rotated(13) ^ a.rotated(22)
             let maj = (a & b) ^ (a & c) ^ (b & c)
             let t2 = s0 &+ maj
@@ -76,11 +80,16 @@ struct HTMLSHA256 {
         h[7] &+= hh
     }
 
-    /// The digest of `bytes`.
-    static func digest(_ bytes: some Collection<UInt8>) -> [UInt8] {
-        var h = HTMLSHA256()
+    /// The 32-byte digest of `bytes`.
+    public static func digest(_ bytes: some Collection<UInt8>) -> [UInt8] {
+        var h = SHA256()
         h.update(bytes)
         return h.finish()
+    }
+
+    /// The digest of `bytes` as 64 lowercase hex digits.
+    public static func hex(_ bytes: some Collection<UInt8>) -> String {
+        digest(bytes).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }
 }
 
