@@ -751,6 +751,8 @@ extension HTMLReport {
           scenarios: () => scenarioNames.slice(),
           scenario: () => currentScenario,
           decodedScenarios: () => scenarioCache.filter((x) => x).length,
+          // Milliseconds the last scenario switch took: parse, decode, lay out, draw and fill the panels.
+          switchTime: () => switchTime,
           visibleRange: () => [t0, t1],
           drawCount: () => drawCount,
           firstPaint: () => firstPaint,
@@ -771,6 +773,26 @@ extension HTMLReport {
               if (ww > w) { w = ww; best = k; }
             }
             return best;
+          },
+          // The widest span on screen in run ri whose middle no deeper span covers, so hovering there shows it.
+          hoverableSpan: (ri) => {
+            ri = ri || 0;
+            const run = runs[ri], d = run.d, found = [];
+            for (let k = 0; k < d.n; k++) {
+              const y = rowY[ri][d.row[k]];
+              if (y === undefined || y - scrollY < RULER_H || y - scrollY + ROW_H > height || d.end[k] < t0 || d.start[k] > t1) continue;
+              found.push([Math.min(d.end[k], t1) - Math.max(d.start[k], t0), k]);
+            }
+            found.sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+            for (const [, k] of found.slice(0, 200)) {
+              const mid = (Math.max(d.start[k], t0) + Math.min(d.end[k], t1)) / 2, depth = d.flags[k] & 3, R = run.rows[d.row[k]];
+              let covered = false;
+              for (let j = R.first, e = R.first + R.count; j < e && !covered; j++) {
+                covered = j !== k && (d.flags[j] & 3) >= depth && d.start[j] <= mid && d.end[j] >= mid;
+              }
+              if (!covered) return k;
+            }
+            return -1;
           },
           // The middle of span k's visible part, in CSS pixels from the canvas's top-left; null when hidden.
           spanPixel: (k, ri) => {
@@ -812,7 +834,7 @@ extension HTMLReport {
         const overviewRows = [...document.querySelectorAll('#overview tbody tr[data-index]')];
         const scenarioNames = overviewRows.map((r) => r.dataset.name);
         const scenarioCache = [];
-        let currentScenario = -1;
+        let currentScenario = -1, switchTime = null;
         function fillScenario(sc) {
           document.getElementById('scenario-name').textContent = sc.name;
           document.getElementById('scenario-summary').textContent = sc.summary;
@@ -849,6 +871,7 @@ extension HTMLReport {
         function selectScenario(i) {
           if (i === currentScenario || i < 0 || i >= overviewRows.length) return;
           currentScenario = i;
+          const began = performance.now();
           if (!scenarioCache[i]) scenarioCache[i] = JSON.parse(document.getElementById('lanes-scenario-' + i).textContent);
           overviewRows.forEach((r, k) => {
             r.classList.toggle('selected', k === i);
@@ -856,6 +879,7 @@ extension HTMLReport {
           });
           fillScenario(scenarioCache[i].scenario);
           show(scenarioCache[i]);
+          switchTime = performance.now() - began;
         }
         function scenarioFromHash() {
           let name = '';

@@ -1,3 +1,4 @@
+import Foundation
 import LanesAnalysis
 import LanesCore
 import LanesRender
@@ -140,5 +141,35 @@ import Testing
 
     static func count(_ needle: String, in text: String) -> Int {
         text.lowercased().ranges(of: needle.lowercased()).count
+    }
+}
+
+/// A page as large as the demo's (11 scenarios × 8 runs of 3,000 spans), for the browser check's load
+/// time (`tools/browser/html_check.py --demo-page .build/demo-html-check/large.html`). Runs only with
+/// `LANES_WRITE_DEMO_PAGE` set.
+@Suite struct HTMLScenariosLargePageTests {
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["LANES_WRITE_DEMO_PAGE"] != nil))
+    func writeLargePage() throws {
+        let models = ["sequential", "threads", "thread-per-task", "dispatch", "processes", "async", "actor", "gil"]
+        let scenarios = (0..<11).map { s in
+            HTMLScenario(
+                name: "scenario-\(s)", summary: "synthetic: 8 runs of 3,000 spans",
+                runs: models.enumerated().map { m, model in
+                    var trace = Traces.dense(spans: 3_000 + 10 * s + m, lanes: 2 + m)
+                    trace.metadata.model = model
+                    return (trace, model)
+                })
+        }
+        let clock = ContinuousClock()
+        let started = clock.now
+        let page = HTMLReport(scenarios: scenarios, title: "Large scenario page").render()
+        let elapsed = clock.now - started
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let out = root.appendingPathComponent(".build/demo-html-check")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        try Data(page).write(to: out.appendingPathComponent("large.html"))
+        print("wrote \(out.path)/large.html: \(page.count) bytes, rendered in \(elapsed)")
+        #expect(page.count < 11 * 8 * 3_100 * 30)
     }
 }
