@@ -135,9 +135,13 @@ extension HTMLReport {
         var s = ScenarioSummary()
         if let w = comparison.winner {
             s.fastest = label(w)
-            s.speedup = TraceStatistics.decimal(comparison.rows[w].speedup) + "×"
-            let base = label(comparison.baseline)
-            if base != "sequential" { s.speedup += " over \(base)" }
+            if runs.count < 2 {
+                s.speedup = "– (one model)"
+            } else {
+                s.speedup = TraceStatistics.decimal(comparison.rows[w].speedup) + "×"
+                let base = label(comparison.baseline)
+                if base != "sequential" { s.speedup += " over \(base)" }
+            }
         }
         if let advice {
             s.workClass = advice.workClass.rawValue
@@ -215,6 +219,7 @@ extension HTMLReport {
     static let scenarioStyle = """
         h2{font-size:17px;margin:18px 0 4px}
         #overview table{margin:6px 0 4px}
+        #overview th:nth-child(-n+5),#overview td:nth-child(-n+5){text-align:left}
         #overview tbody tr{cursor:pointer}
         #overview tbody tr:hover td{background:var(--stripe)}
         #overview tbody tr.selected td{background:var(--group);font-weight:600}

@@ -173,3 +173,12 @@ import Testing
         #expect(page.count < 11 * 8 * 3_100 * 30)
     }
 }
+
+extension HTMLScenariosTests {
+    @Test func aScenarioOfOneModelClaimsNoSpeedUp() throws {
+        let one = HTMLScenario(name: "solo", summary: "one model", runs: [(Traces.pipeline(model: "async"), "async")])
+        let page = HTMLReport(scenarios: [one], title: "Demo").renderText()
+        let row = try #require(HTMLReportTests.between("<tr data-index=\"0\"", "</tr>", in: page))
+        #expect(row.contains("<td>async</td><td>– (one model)</td>"))
+    }
+}
