@@ -230,6 +230,7 @@ extension HTMLReport {
         #advice p{margin:3px 0}
         #notes{margin:6px 0;padding-left:20px}
         #notes li.failure{color:#c0392b}
+        #summary,#blocked{display:flex;flex-wrap:wrap;gap:0 28px;align-items:flex-start}
 
         """
 }

@@ -666,7 +666,11 @@ extension HTMLReport {
           const box = document.getElementById(id);
           if (!box) return;
           box.textContent = '';
-          runs.forEach((run) => { if (comparing) box.appendChild(el('h3', null, run.name)); fill(box, run); });
+          runs.forEach((run) => {
+            const part = el('div', { class: 'per-run' });
+            if (comparing) part.appendChild(el('h3', null, run.name));
+            fill(part, run); box.appendChild(part);
+          });
         }
         const statHead = ['', 'count', 'total', 'mean', 'p50', 'p90', 'p99', 'max'];
         const statRow = (r) => [r[0], r[1], ...r.slice(2).map(formatDuration)];

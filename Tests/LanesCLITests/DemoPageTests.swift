@@ -16,7 +16,7 @@ import Testing
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
         let out = root.appendingPathComponent(".build/demo-html-check")
-        try? FileManager.default.removeItem(at: out)
+        try? FileManager.default.removeItem(at: out.appendingPathComponent("traces"))
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
 
         let catalog = try runLanes(["scenarios"])
