@@ -110,7 +110,8 @@ extension HTMLReport {
         page += "<details class=\"panel\" open><summary>Statistics</summary><div id=\"summary\"></div></details>\n"
         page +=
             "<details class=\"panel\" open><summary>Blocked time by reason</summary><div id=\"blocked\"></div></details>\n"
-        page += "<details class=\"panel\"><summary>Statistics per lane</summary><div id=\"stats-lane\"></div></details>\n"
+        page +=
+            "<details class=\"panel\"><summary>Statistics per lane</summary><div id=\"stats-lane\"></div></details>\n"
         page +=
             "<details class=\"panel\"><summary>Statistics per span name</summary><div id=\"stats-name\"></div></details>\n"
         page += "<details class=\"panel\" id=\"mermaid-panel\" open><summary>Mermaid</summary>"

@@ -55,7 +55,10 @@ import Testing
                 files.append(file.path)
             }
             var png: String? = nil
-            if files.count >= 2, try runLanes(["compare"] + files + ["--png", out.appendingPathComponent("\(name).png").path]).status == 0 {
+            if files.count >= 2,
+                try runLanes(["compare"] + files + ["--png", out.appendingPathComponent("\(name).png").path]).status
+                    == 0
+            {
                 png = "\(name).png"
             }
             scenarios.append(

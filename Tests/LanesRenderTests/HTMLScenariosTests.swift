@@ -50,7 +50,9 @@ import Testing
         #expect(Self.count("<tr data-index=", in: page) == scenarios.count)
         #expect(!page.contains("id=\"lanes-scenario-2\""))
         // The first scenario's spans are shown until the script selects one.
-        #expect(page.contains("<p id=\"span-count\" data-count=\"\(scenarios[0].runs.reduce(0) { $0 + $1.trace.spans.count })\">"))
+        #expect(
+            page.contains(
+                "<p id=\"span-count\" data-count=\"\(scenarios[0].runs.reduce(0) { $0 + $1.trace.spans.count })\">"))
     }
 
     @Test func theOverviewNamesTheFastestModelTheAdviceAndTheFindings() throws {
@@ -84,7 +86,8 @@ import Testing
         #expect(page.contains("data-name=\"\(name)\""))
         #expect(page.contains("<td title=\"&lt;img src=x onerror=alert(2)&gt;\">"))
         // The fragment is percent-encoded, so it is one token of a URL, whatever the name.
-        #expect(page.contains("<a href=\"#%3Cscript%3Ealert%28%27name%27%29%3C%2Fscript%3E%20%26%20%22x%22\">\(name)</a>"))
+        #expect(
+            page.contains("<a href=\"#%3Cscript%3Ealert%28%27name%27%29%3C%2Fscript%3E%20%26%20%22x%22\">\(name)</a>"))
         // Notes, failures and Mermaid reach the page as JSON strings (shown with textContent).
         #expect(page.contains(HTMLReport.jsonQuoted("gil: <svg onload=alert(3)>")))
         #expect(page.contains(HTMLReport.jsonQuoted("\u{2028}</script>")))
