@@ -445,10 +445,11 @@ extension HTMLReport {
               ctx.font = 'bold 13px "DejaVu Sans", system-ui, sans-serif'; ctx.fillStyle = C.text; ctx.textBaseline = 'middle';
               const title = run.name || row.label;
               ctx.fillText(title, MARGIN, line.y + line.h / 2);
+              const titleW = ctx.measureText(title).width;
               const info = 'wall ' + formatDuration(row.wall) + ' · ' +
                 (line.run === data.comparison.baseline ? 'baseline' : row.speedup.toFixed(2) + '× speedup') +
                 ' · ' + run.spanCount + ' spans';
-              ctx.font = FONT; ctx.fillStyle = C.text2; ctx.fillText(info, MARGIN + ctx.measureText(title).width + 40, line.y + line.h / 2);
+              ctx.font = FONT; ctx.fillStyle = C.text2; ctx.fillText(info, MARGIN + titleW + 24, line.y + line.h / 2);
             }
           }
           drawFlows();

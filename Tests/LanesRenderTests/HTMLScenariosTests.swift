@@ -20,10 +20,10 @@ import Testing
         var trace = HTMLReportTests.hostileTrace()
         trace.metadata.model = "threads"
         let probe = HTMLScenario(
-            name: "<script>alert('name')</script> & \"x\"", summary: "<img src=x onerror=alert(2)>",
+            name: "<script>window.__xss=1</script> & \"x\"", summary: "<img src=x onerror=window.__xss=2>",
             runs: [(Traces.known(), "sequential"), (trace, Self.hostile)],
-            notes: ["<!-- note -->", "\u{2028}</script>"], failures: ["gil: <svg onload=alert(3)>"],
-            png: "javascript:alert(1)/<b>.png", mermaid: "gantt\n    title </pre><script>alert(4)</script>\n")
+            notes: ["<!-- note -->", "\u{2028}</script>"], failures: ["gil: <svg onload=window.__xss=3>"],
+            png: "javascript:alert(1)/<b>.png", mermaid: "gantt\n    title </pre><script>window.__xss=4</script>\n")
         return [pipeline, probe]
     }
 
@@ -82,14 +82,14 @@ import Testing
         #expect(Self.count("<b>", in: page) == 0)
         #expect(!page.contains("\u{2028}"))
         #expect(page.contains("<h1 id=\"title\">Demo &lt;b&gt;&amp;&lt;/b&gt;</h1>"))
-        let name = "&lt;script&gt;alert(&#39;name&#39;)&lt;/script&gt; &amp; &quot;x&quot;"
+        let name = "&lt;script&gt;window.__xss=1&lt;/script&gt; &amp; &quot;x&quot;"
         #expect(page.contains("data-name=\"\(name)\""))
-        #expect(page.contains("<td title=\"&lt;img src=x onerror=alert(2)&gt;\">"))
+        #expect(page.contains("<td title=\"&lt;img src=x onerror=window.__xss=2&gt;\">"))
         // The fragment is percent-encoded, so it is one token of a URL, whatever the name.
         #expect(
-            page.contains("<a href=\"#%3Cscript%3Ealert%28%27name%27%29%3C%2Fscript%3E%20%26%20%22x%22\">\(name)</a>"))
+            page.contains("<a href=\"#%3Cscript%3Ewindow.__xss%3D1%3C%2Fscript%3E%20%26%20%22x%22\">\(name)</a>"))
         // Notes, failures and Mermaid reach the page as JSON strings (shown with textContent).
-        #expect(page.contains(HTMLReport.jsonQuoted("gil: <svg onload=alert(3)>")))
+        #expect(page.contains(HTMLReport.jsonQuoted("gil: <svg onload=window.__xss=3>")))
         #expect(page.contains(HTMLReport.jsonQuoted("\u{2028}</script>")))
     }
 
@@ -163,9 +163,11 @@ import Testing
                     return (trace, model)
                 })
         }
+        // And the probe scenario of hostile text, which the browser check must show as text.
+        let probe = HTMLScenariosTests.scenarios()[1]
         let clock = ContinuousClock()
         let started = clock.now
-        let page = HTMLReport(scenarios: scenarios, title: "Large scenario page").render()
+        let page = HTMLReport(scenarios: scenarios + [probe], title: "Large scenario page").render()
         let elapsed = clock.now - started
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()

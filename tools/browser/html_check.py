@@ -280,6 +280,17 @@ def check_demo_page(driver, path, screenshot_dir=None):
         if screenshot_dir and i in (0, len(rows) - 1):
             driver.save_screenshot(os.path.join(screenshot_dir, f"demo-scenario-{i}.png"))
     check(console_errors(driver) == [], f"{name}: no console error after selecting every scenario")
+    # Whatever the scenarios' names, notes and traces hold, none of it ran or became markup.
+    try:
+        text = driver.switch_to.alert.text
+        check(False, f"{name}: no alert (saw {text!r})")
+    except NoAlertPresentException:
+        check(True, f"{name}: no alert")
+    check(driver.execute_script("return window.__xss === undefined"), f"{name}: no script from the data ran")
+    check(driver.execute_script("return document.querySelectorAll('img, svg, iframe, object, embed').length") == 0,
+          f"{name}: no element injected")
+    check(driver.execute_script("return document.scripts.length") == len(rows) + 1,
+          f"{name}: only the page's script elements ({len(rows)} data, 1 code)")
 
     # The address selects: a hash set by hand selects its scenario, and a reload keeps it.
     if len(rows) > 1:
