@@ -19,6 +19,7 @@ public struct HTMLScenario: Sendable {
     /// Mermaid text to show with a copy button; nil for none.
     public var mermaid: String?
 
+    /// A scenario with its runs (each named by its model) and, optionally, notes, failures and files.
     public init(
         name: String, summary: String, runs: [(trace: Trace, name: String)], notes: [String] = [],
         failures: [String] = [], png: String? = nil, mermaid: String? = nil

@@ -163,11 +163,12 @@ import Testing
                     return (trace, model)
                 })
         }
-        // And the probe scenario of hostile text, which the browser check must show as text.
+        // And the probe scenario of hostile text, which the browser check must show as text, and one without runs.
         let probe = HTMLScenariosTests.scenarios()[1]
         let clock = ContinuousClock()
         let started = clock.now
-        let page = HTMLReport(scenarios: scenarios + [probe], title: "Large scenario page").render()
+        let failed = HTMLScenario(name: "failed", summary: "every run failed", runs: [], failures: ["threads: boom"])
+        let page = HTMLReport(scenarios: scenarios + [probe, failed], title: "Large scenario page").render()
         let elapsed = clock.now - started
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
