@@ -5,7 +5,8 @@ extension HTMLReport {
     static let script = #"""
         (function () {
         'use strict';
-        const data = JSON.parse(document.getElementById('lanes-data').textContent);
+        // The data shown: one page's runs, or on a scenario page the selected scenario's (see show()).
+        let data = null, runs = [], fullEnd = 1, comparing = false;
         const rootStyle = getComputedStyle(document.documentElement);
         const cssVar = (n) => rootStyle.getPropertyValue(n).trim();
         const WAITS = ['lock', 'condition', 'semaphore', 'sleep', 'ioRead', 'ioWrite', 'queueGet', 'queuePut', 'join',
@@ -120,10 +121,6 @@ extension HTMLReport {
             attrFirst, attrCount, aKey, aValue, textColor };
         }
 
-        const runs = data.runs;
-        for (const run of runs) run.d = decode(run);
-        const fullEnd = Math.max(1, ...runs.map((r) => r.end));
-        const comparing = runs.length > 1;
 
         // ---- Wait patterns (pale tint with stripes, as in the PNG) ------------------------------------
 
@@ -148,12 +145,12 @@ extension HTMLReport {
         const tooltip = document.getElementById('tooltip'), pinned = document.getElementById('pinned');
         const patterns = {};
         WAITS.forEach((w) => { patterns[w] = ctx.createPattern(hatchTile(w, 6), 'repeat'); });
-        const collapsed = runs.map(() => new Set());
+        let collapsed = [];
         // The canvas is as tall as the view (at most 78% of the window); taller content scrolls under it,
         // so any number of rows stays within the browser's canvas limits and only visible rows are drawn.
         const scroller = document.getElementById('timeline'), spacer = document.getElementById('spacer');
         let lines = [], width = 800, height = 100, contentH = 100, scrollY = 0, plotX = 140, plotW = 600, labelW = 120;
-        let rowY = runs.map(() => []);
+        let rowY = [];
 
         function layout() {
           lines = []; rowY = runs.map(() => []);
@@ -192,7 +189,7 @@ extension HTMLReport {
         // ---- View ---------------------------------------------------------------------------------------
 
         let t0 = 0, t1 = fullEnd;
-        let search = null, searchSets = runs.map(() => null);
+        let search = null, searchSets = [];
         let selected = null, measure = null, drawCount = 0, firstPaint = null, sawDense = false, flowsDrawn = 0, pinnedHeading = null;
         const xOf = (t) => plotX + (t - t0) * plotW / (t1 - t0);
         const tOf = (x) => t0 + (x - plotX) * (t1 - t0) / plotW;
@@ -448,10 +445,11 @@ extension HTMLReport {
               ctx.font = 'bold 13px "DejaVu Sans", system-ui, sans-serif'; ctx.fillStyle = C.text; ctx.textBaseline = 'middle';
               const title = run.name || row.label;
               ctx.fillText(title, MARGIN, line.y + line.h / 2);
+              const titleW = ctx.measureText(title).width;
               const info = 'wall ' + formatDuration(row.wall) + ' · ' +
                 (line.run === data.comparison.baseline ? 'baseline' : row.speedup.toFixed(2) + '× speedup') +
                 ' · ' + run.spanCount + ' spans';
-              ctx.font = FONT; ctx.fillStyle = C.text2; ctx.fillText(info, MARGIN + ctx.measureText(title).width + 40, line.y + line.h / 2);
+              ctx.font = FONT; ctx.fillStyle = C.text2; ctx.fillText(info, MARGIN + titleW + 24, line.y + line.h / 2);
             }
           }
           drawFlows();
@@ -636,7 +634,8 @@ extension HTMLReport {
         document.getElementById('zoom-out').addEventListener('click', () => zoom(2));
         document.getElementById('zoom-reset').addEventListener('click', () => setView(0, fullEnd));
         const searchBox = document.getElementById('search'), matchCount = document.getElementById('match-count');
-        function applySearch() {
+        function applySearch() { computeSearch(); schedule(); }
+        function computeSearch() {
           const q = searchBox.value.trim().toLowerCase();
           search = q || null;
           let total = 0;
@@ -650,7 +649,6 @@ extension HTMLReport {
           });
           matchCount.textContent = search ? total + ' matching span' + (total === 1 ? '' : 's') : '';
           matchCount.dataset.count = search ? String(total) : '';
-          schedule();
         }
         searchBox.addEventListener('input', applySearch);
         window.addEventListener('resize', () => { layout(); schedule(); });
@@ -668,40 +666,52 @@ extension HTMLReport {
         function perRun(id, fill) {
           const box = document.getElementById(id);
           if (!box) return;
-          runs.forEach((run) => { if (comparing) box.appendChild(el('h3', null, run.name)); fill(box, run); });
+          box.textContent = '';
+          runs.forEach((run) => {
+            const part = el('div', { class: 'per-run' });
+            if (comparing) part.appendChild(el('h3', null, run.name));
+            fill(part, run); box.appendChild(part);
+          });
         }
         const statHead = ['', 'count', 'total', 'mean', 'p50', 'p90', 'p99', 'max'];
         const statRow = (r) => [r[0], r[1], ...r.slice(2).map(formatDuration)];
-        perRun('summary', (box, run) => box.appendChild(table(['', ''], run.summary)));
-        perRun('findings', (box, run) => {
-          if (run.findings.length === 0) { box.appendChild(el('p', { class: 'empty' }, 'No findings: the analysis found no pitfall to point out.')); return; }
-          for (const f of run.findings) {
-            const div = el('div', { class: 'finding ' + f.severity });
-            div.appendChild(el('b', null, f.severity + ': ' + f.title));
-            div.appendChild(el('div', null, f.evidence));
-            div.appendChild(el('div', { class: 'k' }, f.lesson));
-            box.appendChild(div);
+        // The panels under the timeline, refilled for each data set.
+        function panels() {
+          perRun('summary', (box, run) => box.appendChild(table(['', ''], run.summary)));
+          perRun('findings', (box, run) => {
+            if (run.findings.length === 0) { box.appendChild(el('p', { class: 'empty' }, 'No findings: the analysis found no pitfall to point out.')); return; }
+            for (const f of run.findings) {
+              const div = el('div', { class: 'finding ' + f.severity });
+              div.appendChild(el('b', null, f.severity + ': ' + f.title));
+              div.appendChild(el('div', null, f.evidence));
+              div.appendChild(el('div', { class: 'k' }, f.lesson));
+              box.appendChild(div);
+            }
+          });
+          perRun('blocked', (box, run) => {
+            if (run.blocked.length === 0) { box.appendChild(el('p', { class: 'empty' }, 'No waits recorded.')); return; }
+            box.appendChild(table(['reason', 'time', 'share of busy time'], run.blocked.map((b) => [b.reason, formatDuration(b.time), pct(b.share)])));
+          });
+          perRun('stats-lane', (box, run) => box.appendChild(table(statHead, run.byRow.filter((r) => r[1] > 0).map(statRow))));
+          perRun('stats-name', (box, run) => {
+            box.appendChild(table(statHead, run.byName.map(statRow)));
+            if (run.byNameOmitted > 0) box.appendChild(el('p', { class: 'empty' }, '+ ' + run.byNameOmitted + ' more names with less time'));
+          });
+          const comparisonBox = document.getElementById('comparison');
+          if (comparing && comparisonBox) {
+            comparisonBox.textContent = '';
+            const rows = data.comparison.rows.map((r, i) => [r.label, formatDuration(r.wall),
+              i === data.comparison.baseline ? 'baseline' : r.speedup.toFixed(2) + '×', r.efficiency > 0 ? r.efficiency.toFixed(2) : '–',
+              r.cpu >= 0 ? pct(r.cpu) : '–', r.parallelism.toFixed(2), pct(r.blocked) + (r.top ? ' (' + r.top + ')' : ''), r.spans]);
+            if (rows.length === 0) comparisonBox.appendChild(el('p', { class: 'empty' }, 'No run to compare.'));
+            else comparisonBox.appendChild(
+              table(['model', 'wall', 'speedup', 'speedup per core', 'CPU', 'parallelism', 'blocked (top reason)', 'spans'], rows));
           }
-        });
-        perRun('blocked', (box, run) => {
-          if (run.blocked.length === 0) { box.appendChild(el('p', { class: 'empty' }, 'No waits recorded.')); return; }
-          box.appendChild(table(['reason', 'time', 'share of busy time'], run.blocked.map((b) => [b.reason, formatDuration(b.time), pct(b.share)])));
-        });
-        perRun('stats-lane', (box, run) => box.appendChild(table(statHead, run.byRow.filter((r) => r[1] > 0).map(statRow))));
-        perRun('stats-name', (box, run) => {
-          box.appendChild(table(statHead, run.byName.map(statRow)));
-          if (run.byNameOmitted > 0) box.appendChild(el('p', { class: 'empty' }, '+ ' + run.byNameOmitted + ' more names with less time'));
-        });
-        if (comparing) {
-          const rows = data.comparison.rows.map((r, i) => [r.label, formatDuration(r.wall),
-            i === data.comparison.baseline ? 'baseline' : r.speedup.toFixed(2) + '×', r.efficiency > 0 ? r.efficiency.toFixed(2) : '–',
-            r.cpu >= 0 ? pct(r.cpu) : '–', r.parallelism.toFixed(2), pct(r.blocked), r.spans]);
-          document.getElementById('comparison').appendChild(
-            table(['model', 'wall', 'speedup', 'speedup per core', 'CPU', 'parallelism', 'blocked', 'spans'], rows));
         }
         // Legend: the names with the most time, the wait reasons and CPU states present.
         function legend() {
           const box = document.getElementById('legend'), seen = new Set();
+          box.textContent = '';
           const swatch = (paint, label) => {
             const s = el('span'), c = el('canvas', { width: 12, height: 12 }), g = c.getContext('2d');
             paint(g); s.appendChild(c); s.appendChild(document.createTextNode(label)); box.appendChild(s);
@@ -741,6 +751,13 @@ extension HTMLReport {
 
         window.lanesReport = Object.freeze({
           spanCount: () => data.spanCount,
+          runCount: () => runs.length,
+          // Scenario pages: the scenarios' names, the selected one's index, and how many have been decoded.
+          scenarios: () => scenarioNames.slice(),
+          scenario: () => currentScenario,
+          decodedScenarios: () => scenarioCache.filter((x) => x).length,
+          // Milliseconds the last scenario switch took: parse, decode, lay out, draw and fill the panels.
+          switchTime: () => switchTime,
           visibleRange: () => [t0, t1],
           drawCount: () => drawCount,
           firstPaint: () => firstPaint,
@@ -762,6 +779,26 @@ extension HTMLReport {
             }
             return best;
           },
+          // The widest span on screen in run ri whose middle no deeper span covers, so hovering there shows it.
+          hoverableSpan: (ri) => {
+            ri = ri || 0;
+            const run = runs[ri], d = run.d, found = [];
+            for (let k = 0; k < d.n; k++) {
+              const y = rowY[ri][d.row[k]];
+              if (y === undefined || y - scrollY < RULER_H || y - scrollY + ROW_H > height || d.end[k] < t0 || d.start[k] > t1) continue;
+              found.push([Math.min(d.end[k], t1) - Math.max(d.start[k], t0), k]);
+            }
+            found.sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+            for (const [, k] of found.slice(0, 200)) {
+              const mid = (Math.max(d.start[k], t0) + Math.min(d.end[k], t1)) / 2, depth = d.flags[k] & 3, R = run.rows[d.row[k]];
+              let covered = false;
+              for (let j = R.first, e = R.first + R.count; j < e && !covered; j++) {
+                covered = j !== k && (d.flags[j] & 3) >= depth && d.start[j] <= mid && d.end[j] >= mid;
+              }
+              if (!covered) return k;
+            }
+            return -1;
+          },
           // The middle of span k's visible part, in CSS pixels from the canvas's top-left; null when hidden.
           spanPixel: (k, ri) => {
             ri = ri || 0;
@@ -774,10 +811,98 @@ extension HTMLReport {
           },
         });
 
-        layout();
-        if (data.view[1] > data.view[0]) { t0 = data.view[0]; t1 = data.view[1]; } else if (data.view[0] > 0) { t0 = data.view[0]; }
-        draw();
-        legend();
+        // ---- Showing a data set (the page's, or a scenario's) ----------------------------------------------
+
+        function show(d) {
+          data = d; runs = d.runs;
+          for (const run of runs) if (!run.d) run.d = decode(run);
+          fullEnd = Math.max(1, ...runs.map((r) => r.end));
+          comparing = !!d.comparison;
+          collapsed = runs.map(() => new Set());
+          selected = null; measure = null; drag = null; sawDense = false; flowsDrawn = 0;
+          pinned.hidden = true; tooltip.hidden = true;
+          scroller.scrollTop = 0; scrollY = 0;
+          t0 = 0; t1 = fullEnd;
+          layout();
+          if (data.view[1] > data.view[0]) { t0 = data.view[0]; t1 = data.view[1]; } else if (data.view[0] > 0) { t0 = data.view[0]; }
+          computeSearch();
+          draw();
+          panels();
+          legend();
+          const count = document.getElementById('span-count');
+          count.dataset.count = String(data.spanCount);
+          count.textContent = data.spanCount + ' spans' + (scenarioNames.length ? ' in ' + runs.length + ' run' + (runs.length === 1 ? '' : 's') : '');
+        }
+
+        // ---- Scenario pages: an overview row per scenario, each scenario's data decoded on first selection --
+
+        const overviewRows = [...document.querySelectorAll('#overview tbody tr[data-index]')];
+        const scenarioNames = overviewRows.map((r) => r.dataset.name);
+        const scenarioCache = [];
+        let currentScenario = -1, switchTime = null;
+        function fillScenario(sc) {
+          document.getElementById('scenario-name').textContent = sc.name;
+          document.getElementById('scenario-summary').textContent = sc.summary;
+          const advice = document.getElementById('advice');
+          advice.textContent = '';
+          if (sc.advice) {
+            const a = sc.advice, head = el('p');
+            head.appendChild(el('b', null, 'Recommended: ' + (a.models.length ? a.models.join(', ') : '–')));
+            head.appendChild(document.createTextNode(' · work class: ' + a.workClass + (a.winner ? ' · fastest here: ' + a.winner : '')));
+            advice.appendChild(head);
+            advice.appendChild(el('p', null, a.reason));
+            advice.appendChild(el('p', { class: 'k' }, 'decision: ' + a.path.join(' → ')));
+          } else {
+            advice.appendChild(el('p', { class: 'empty' }, 'No advice: no run finished.'));
+          }
+          const notes = document.getElementById('notes');
+          notes.textContent = '';
+          for (const f of sc.failures) notes.appendChild(el('li', { class: 'failure' }, 'failed: ' + f));
+          for (const n of sc.notes) notes.appendChild(el('li', null, n));
+          notes.hidden = notes.childElementCount === 0;
+          const png = document.getElementById('png-link');
+          png.textContent = '';
+          if (sc.png) {
+            png.appendChild(document.createTextNode('Comparison chart (PNG, beside this page): '));
+            png.appendChild(el('a', { href: sc.png }, sc.pngName));
+          }
+          png.hidden = !sc.png;
+          const mermaid = document.getElementById('mermaid'), copyButton = document.getElementById('copy-mermaid');
+          mermaid.textContent = sc.mermaid || '';
+          mermaid.hidden = copyButton.hidden = !sc.mermaid;
+          document.getElementById('mermaid-empty').hidden = !!sc.mermaid;
+          document.title = document.getElementById('title').textContent + ' — ' + sc.name;
+        }
+        function selectScenario(i) {
+          if (i === currentScenario || i < 0 || i >= overviewRows.length) return;
+          currentScenario = i;
+          const began = performance.now();
+          if (!scenarioCache[i]) scenarioCache[i] = JSON.parse(document.getElementById('lanes-scenario-' + i).textContent);
+          overviewRows.forEach((r, k) => {
+            r.classList.toggle('selected', k === i);
+            if (k === i) r.setAttribute('aria-current', 'true'); else r.removeAttribute('aria-current');
+          });
+          fillScenario(scenarioCache[i].scenario);
+          show(scenarioCache[i]);
+          switchTime = performance.now() - began;
+        }
+        function scenarioFromHash() {
+          let name = '';
+          try { name = decodeURIComponent(location.hash.slice(1)); } catch (e) { name = ''; }
+          return Math.max(0, scenarioNames.indexOf(name));
+        }
+
+        if (overviewRows.length > 0) {
+          overviewRows.forEach((r) => r.addEventListener('click', (e) => {
+            const link = r.querySelector('a');
+            if (e.target.closest('a') || !link) return;
+            location.hash = link.getAttribute('href');
+          }));
+          window.addEventListener('hashchange', () => selectScenario(scenarioFromHash()));
+          selectScenario(scenarioFromHash());
+        } else {
+          show(JSON.parse(document.getElementById('lanes-data').textContent));
+        }
         })();
         """#
 }

@@ -19,6 +19,9 @@ public struct HTMLReport: Sendable {
     public var mermaid: String?
     /// Findings per run (same order as ``runs``); nil to compute them with ``Analysis``.
     public var findings: [[Finding]]?
+    /// The scenarios of a multi-scenario page (``init(scenarios:title:options:)``); nil for a page of
+    /// ``runs``.
+    public var scenarios: [HTMLScenario]?
 
     /// The page of one trace.
     public init(trace: Trace, options: ChartOptions = ChartOptions(), png: [UInt8]? = nil, mermaid: String? = nil) {
@@ -44,56 +47,13 @@ public struct HTMLReport: Sendable {
 
     /// The page as text.
     public func renderText() -> String {
+        if let scenarios { return Self.scenarioPage(scenarios, options: options) }
         let comparing = runs.count > 1
         var data = JSONWriter()
         data.open()
-        data.key("theme")
-        data.string(options.theme.rawValue)
-        data.key("runs")
-        var total = 0
-        data.array(Array(runs.indices)) { j, i in
-            let findings = self.findings.map { i < $0.count ? $0[i] : [] } ?? Analysis(runs[i].trace).findings
-            let run = HTMLRunData(
-                trace: runs[i].trace, name: comparing ? runs[i].name : nil, options: options, findings: findings)
-            total += run.spanCount
-            j.raw(run.json)
-        }
-        // The initial view: the chart options' time window, else everything.
-        data.key("view")
-        data.numbers([Double(options.from ?? 0), options.to.map { Double($0) } ?? -1])
-        data.key("spanCount")
-        data.number(total)
-        if comparing {
-            let comparison = Comparison(runs.map(\.trace))
-            data.key("comparison")
-            data.open()
-            data.key("baseline")
-            data.number(comparison.baseline)
-            data.key("rows")
-            data.array(Array(comparison.rows.indices)) { j, i in
-                let row = comparison.rows[i]
-                let st = row.statistics
-                j.open()
-                j.key("label")
-                j.string(runs[i].name.isEmpty ? row.label : runs[i].name)
-                j.key("wall")
-                j.number(st.wall)
-                j.key("speedup")
-                j.number(row.speedup)
-                j.key("efficiency")
-                j.number(row.efficiency)
-                j.key("cpu")
-                j.number(st.cpuUtilisation ?? -1)
-                j.key("parallelism")
-                j.number(st.averageParallelism)
-                j.key("blocked")
-                j.number(st.busy > 0 ? Double(st.blocked) / Double(st.busy) : 0)
-                j.key("spans")
-                j.number(st.spanCount)
-                j.close()
-            }
-            data.close()
-        }
+        let total = Self.writeRuns(
+            &data, runs, options: options, findings: findings,
+            comparison: comparing ? Comparison(runs.map(\.trace)) : nil)
         data.close()
 
         let title =
@@ -107,13 +67,7 @@ public struct HTMLReport: Sendable {
             : Builder.subtitle(of: runs.first?.trace.metadata ?? Metadata())
         let style = Self.themeStyle(options.theme) + Self.style
         let script = Self.script
-        var page = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        page +=
-            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; script-src '\(Self.hash(script))'; "
-            + "style-src '\(Self.hash(style))'; img-src data:; base-uri 'none'; form-action 'none'\">\n"
-        page += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-        page += "<meta name=\"generator\" content=\"lanes\">\n"
-        page += "<title>\(Self.escape(title))</title>\n<style>\(style)</style>\n</head>\n<body>\n"
+        var page = Self.head(title: title, style: style, script: script)
         page += "<header>\n<h1 id=\"title\">\(Self.escape(title))</h1>\n<p class=\"sub\">\(Self.escape(subtitle))</p>\n"
         page += "<p id=\"span-count\" data-count=\"\(total)\">\(total) spans</p>\n</header>\n"
         page += Self.body(hasPNG: png != nil, comparing: comparing)
@@ -136,23 +90,95 @@ public struct HTMLReport: Sendable {
         return page
     }
 
+    /// The members of the data object the script shows: `theme`, `runs`, `view`, `spanCount` and, given a
+    /// comparison of the runs, `comparison` (the per-model table). Returns the number of spans written.
+    static func writeRuns(
+        _ data: inout JSONWriter, _ runs: [(trace: Trace, name: String)], options: ChartOptions, findings: [[Finding]]?,
+        comparison: Comparison?
+    ) -> Int {
+        data.key("theme")
+        data.string(options.theme.rawValue)
+        data.key("runs")
+        var total = 0
+        data.array(Array(runs.indices)) { j, i in
+            let findings = findings.map { i < $0.count ? $0[i] : [] } ?? Analysis(runs[i].trace).findings
+            let run = HTMLRunData(
+                trace: runs[i].trace, name: comparison != nil ? runs[i].name : nil, options: options,
+                findings: findings)
+            total += run.spanCount
+            j.raw(run.json)
+        }
+        // The initial view: the chart options' time window, else everything.
+        data.key("view")
+        data.numbers([Double(options.from ?? 0), options.to.map { Double($0) } ?? -1])
+        data.key("spanCount")
+        data.number(total)
+        guard let comparison else { return total }
+        data.key("comparison")
+        data.open()
+        data.key("baseline")
+        data.number(comparison.baseline)
+        data.key("rows")
+        data.array(Array(comparison.rows.indices)) { j, i in
+            let row = comparison.rows[i]
+            let st = row.statistics
+            j.open()
+            j.key("label")
+            j.string(runs[i].name.isEmpty ? row.label : runs[i].name)
+            j.key("wall")
+            j.number(st.wall)
+            j.key("speedup")
+            j.number(row.speedup)
+            j.key("efficiency")
+            j.number(row.efficiency)
+            j.key("cpu")
+            j.number(st.cpuUtilisation ?? -1)
+            j.key("parallelism")
+            j.number(st.averageParallelism)
+            j.key("blocked")
+            j.number(st.blockedShare)
+            j.key("top")
+            j.stringOrNull(st.blockedShares.first.map { $0.reason.description })
+            j.key("spans")
+            j.number(st.spanCount)
+            j.close()
+        }
+        data.close()
+        return total
+    }
+
+    /// The head of the page up to `<body>`: charset, the CSP allowing exactly this script and style, title.
+    static func head(title: String, style: String, script: String) -> String {
+        var page = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        page +=
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; script-src '\(Self.hash(script))'; "
+            + "style-src '\(Self.hash(style))'; img-src data:; base-uri 'none'; form-action 'none'\">\n"
+        page += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        page += "<meta name=\"generator\" content=\"lanes\">\n"
+        page += "<title>\(Self.escape(title))</title>\n<style>\(style)</style>\n</head>\n<body>\n"
+        return page
+    }
+
+    /// The toolbar over the timeline, the timeline, the pinned details and the legend.
+    static let timeline = """
+        <div id="toolbar">
+        <input id="search" type="search" placeholder="Search span names" aria-label="Search span names">
+        <span id="match-count"></span>
+        <button id="zoom-in" type="button" title="Zoom in (+ or w)">+</button>
+        <button id="zoom-out" type="button" title="Zoom out (- or s)">−</button>
+        <button id="zoom-reset" type="button" title="Show everything (0)">All</button>
+        <span id="range"></span>
+        <span class="hint">wheel: zoom · drag: pan · shift-drag: measure · click: pin · ←→ a d: pan · + − w s: zoom · 0: all</span>
+        </div>
+        <div id="timeline-box"><div id="timeline"><canvas id="chart" tabindex="0"></canvas><div id="spacer"></div></div><div id="tooltip" hidden></div></div>
+        <div id="pinned" hidden></div>
+        <div id="legend"></div>
+
+        """
+
     /// The fixed part of the body: toolbar, timeline and panels the script fills.
     static func body(hasPNG: Bool, comparing: Bool) -> String {
-        var s = """
-            <div id="toolbar">
-            <input id="search" type="search" placeholder="Search span names" aria-label="Search span names">
-            <span id="match-count"></span>
-            <button id="zoom-in" type="button" title="Zoom in (+ or w)">+</button>
-            <button id="zoom-out" type="button" title="Zoom out (- or s)">−</button>
-            <button id="zoom-reset" type="button" title="Show everything (0)">All</button>
-            <span id="range"></span>
-            <span class="hint">wheel: zoom · drag: pan · shift-drag: measure · click: pin · ←→ a d: pan · + − w s: zoom · 0: all</span>
-            </div>
-            <div id="timeline-box"><div id="timeline"><canvas id="chart" tabindex="0"></canvas><div id="spacer"></div></div><div id="tooltip" hidden></div></div>
-            <div id="pinned" hidden></div>
-            <div id="legend"></div>
-
-            """
+        var s = timeline
         s += "<details class=\"panel\" open><summary>Summary</summary><div id=\"summary\"></div></details>\n"
         if comparing {
             s += "<details class=\"panel\" open><summary>Comparison</summary><div id=\"comparison\"></div></details>\n"

@@ -9,6 +9,13 @@ zoom, search counts, and for the probe trace that no script runs and the names s
 screenshots (not committed) for a person to look at.
 
     tools/browser/html_check.py [--lanes .build/debug/lanes] [--out /tmp/lanes-html-check]
+    tools/browser/html_check.py --demo-page Reports/index.html [--demo-page …] [--out DIR]
+
+With --demo-page, checks only the given multi-scenario pages (as `lanes demo` writes them): no console
+error, no network request, one overview row per scenario and only the shown scenario's data decoded,
+selecting each scenario (by a click on its row or its link) shows its name and makes the timeline's span
+count that scenario's, hovering a span shows its name, and the address's #name selects a scenario and
+survives a reload. Prints the load and switch times (`demo-page-first-paint-ms: 812`).
 
 Exits non-zero with one line per failed check.
 """
@@ -20,6 +27,7 @@ import re
 import subprocess
 import sys
 import time
+import urllib.parse
 
 from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException
@@ -103,12 +111,12 @@ def canvas_origin(driver):
     return r[0], r[1]
 
 
-def hover_span(driver, k, run=0):
+def hover_span(driver, k, run=0, origin=canvas_origin):
     """Moves the pointer onto span k (a real input event) and returns the tooltip's first line."""
     p = driver.execute_script("return window.lanesReport.spanPixel(arguments[0], arguments[1])", k, run)
     if p is None:
         return None, None
-    left, top = canvas_origin(driver)
+    left, top = origin(driver)
     ActionChains(driver).move_by_offset(0, 0).perform()
     actions = ActionChains(driver)
     actions.w3c_actions.pointer_action.move_to_location(int(left + p["x"]), int(top + p["y"]))
@@ -197,6 +205,116 @@ def check_page(driver, name, path, expected_spans, known=None, screenshot_dir=No
     check(console_errors(driver) == [], f"{name}: still no console error after interaction")
 
 
+def timeline_origin(driver):
+    """Scrolls the window so the timeline's top sits just under the sticky toolbar; the canvas's top-left."""
+    driver.execute_script("""
+        const box = document.getElementById('timeline-box').getBoundingClientRect();
+        const bar = document.getElementById('toolbar').getBoundingClientRect();
+        window.scrollBy(0, box.top - bar.height - 4);""")
+    time.sleep(0.05)
+    r = driver.execute_script("const r = document.getElementById('chart').getBoundingClientRect(); return [r.left, r.top];")
+    return r[0], r[1]
+
+
+def check_demo_page(driver, path, screenshot_dir=None):
+    """A multi-scenario page (`lanes demo`'s index.html): overview, lazy data, selection, hover, #name."""
+    name = "demo:" + os.path.basename(path)
+    path = os.path.abspath(path)
+    page_url = "file://" + path
+    painted = load(driver, path)
+    check(console_errors(driver) == [], f"{name}: no console error")
+    requests = network_requests(driver, page_url)
+    check(requests == [], f"{name}: no network request {requests[:3] if requests else ''}".rstrip())
+    rows = driver.execute_script("""return [...document.querySelectorAll('#overview tbody tr')].map((r) =>
+        ({ name: r.dataset.name, spans: Number(r.dataset.spans), href: r.querySelector('a').getAttribute('href') }))""")
+    names = driver.execute_script("return window.lanesReport.scenarios()")
+    blocks = driver.execute_script("return document.querySelectorAll('script[type=\"application/json\"][id^=\"lanes-scenario-\"]').length")
+    check(len(rows) > 0 and len(rows) == len(names) == blocks,
+          f"{name}: one overview row per scenario ({len(rows)} rows, {len(names)} scenarios, {blocks} data blocks)")
+    check(driver.execute_script("return window.lanesReport.decodedScenarios()") == 1,
+          f"{name}: only the shown scenario's data is decoded at load")
+    if screenshot_dir:
+        driver.save_screenshot(os.path.join(screenshot_dir, "demo-overview.png"))
+
+    switch_times = []
+    for i, row in enumerate(rows):
+        # A click on the row's second cell (not the link) for most; the link itself for the last one.
+        if i == len(rows) - 1 and i > 0:
+            link = driver.find_elements(By.CSS_SELECTOR, "#overview tbody tr a")[i]
+            driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", link)
+            link.click()
+        else:
+            cell = driver.find_elements(By.CSS_SELECTOR, "#overview tbody tr")[i].find_elements(By.TAG_NAME, "td")[1]
+            driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", cell)
+            cell.click()
+        deadline = time.time() + 20
+        while time.time() < deadline and driver.execute_script("return window.lanesReport.scenario()") != i:
+            time.sleep(0.02)
+        shown = driver.execute_script("return window.lanesReport.scenario()")
+        label = f"{name} [{row['name']}]"
+        check(shown == i, f"{label}: selecting row {i} shows that scenario (shows {shown})")
+        if shown != i:
+            continue
+        switch_times.append(driver.execute_script("return window.lanesReport.switchTime()"))
+        spans = driver.execute_script("return window.lanesReport.spanCount()")
+        header = driver.find_element(By.ID, "span-count").get_attribute("data-count")
+        check(spans == row["spans"] and int(header) == spans,
+              f"{label}: the timeline shows {spans} spans (header {header}), the scenario has {row['spans']}")
+        title = driver.find_element(By.ID, "scenario-name").text
+        check(title == row["name"], f"{label}: the section is titled {title!r}")
+        fragment = urllib.parse.unquote(driver.execute_script("return location.hash").lstrip("#"))
+        check(i == 0 and fragment == "" or fragment == row["name"], f"{label}: the address names it (#{fragment})")
+        runs = driver.execute_script("return window.lanesReport.runCount()")
+        table_rows = driver.execute_script("return document.querySelectorAll('#comparison tr').length")
+        check(runs == 0 or table_rows == runs + 1, f"{label}: the per-model table has {runs} rows")
+        # Hover the widest span on screen of the first run that has spans: its name shows in the tooltip.
+        run = driver.execute_script(
+            "for (let r = 0; r < window.lanesReport.runCount(); r++) if (window.lanesReport.hoverableSpan(r) >= 0) return r; return -1;")
+        if spans > 0:
+            k = driver.execute_script("return window.lanesReport.hoverableSpan(arguments[0])", run)
+            check(run >= 0 and k >= 0, f"{label}: a span is on screen")
+            if run >= 0 and k >= 0:
+                expected = driver.execute_script("return window.lanesReport.spanName(arguments[0], arguments[1])", k, run)
+                first, p = hover_span(driver, k, run, origin=timeline_origin)
+                check(first == expected, f"{label}: hovering span {k} of run {run} shows {first!r}, expected {expected!r}")
+        if screenshot_dir and i in (0, len(rows) - 1):
+            driver.save_screenshot(os.path.join(screenshot_dir, f"demo-scenario-{i}.png"))
+    check(console_errors(driver) == [], f"{name}: no console error after selecting every scenario")
+    # Whatever the scenarios' names, notes and traces hold, none of it ran or became markup.
+    try:
+        text = driver.switch_to.alert.text
+        check(False, f"{name}: no alert (saw {text!r})")
+    except NoAlertPresentException:
+        check(True, f"{name}: no alert")
+    check(driver.execute_script("return window.__xss === undefined"), f"{name}: no script from the data ran")
+    check(driver.execute_script("return document.querySelectorAll('img, svg, iframe, object, embed').length") == 0,
+          f"{name}: no element injected")
+    check(driver.execute_script("return document.scripts.length") == len(rows) + 1,
+          f"{name}: only the page's script elements ({len(rows)} data, 1 code)")
+
+    # The address selects: a hash set by hand selects its scenario, and a reload keeps it.
+    if len(rows) > 1:
+        target = len(rows) // 2
+        driver.execute_script("location.hash = arguments[0]", rows[target]["href"])
+        time.sleep(0.2)
+        check(driver.execute_script("return window.lanesReport.scenario()") == target,
+              f"{name}: setting the address to {rows[target]['href']} selects that scenario")
+        driver.refresh()
+        deadline = time.time() + 30
+        while time.time() < deadline and driver.execute_script(
+                "return window.lanesReport ? window.lanesReport.firstPaint() : null") is None:
+            time.sleep(0.05)
+        check(driver.execute_script("return window.lanesReport.scenario()") == target
+              and driver.execute_script("return window.lanesReport.decodedScenarios()") == 1
+              and driver.find_element(By.ID, "scenario-name").text == rows[target]["name"],
+              f"{name}: after a reload the address still selects {rows[target]['name']!r}, and only it is decoded")
+        check(console_errors(driver) == [], f"{name}: no console error after the reload")
+    print(f"demo-page-bytes: {os.path.getsize(path)}")
+    print(f"demo-page-first-paint-ms: {painted:.0f}")
+    if switch_times:
+        print(f"demo-page-switch-ms-max: {max(switch_times):.0f}")
+
+
 def write_xss_trace(path):
     """A Chrome JSON trace whose process, thread and span names and attributes are XSS probes."""
     events = [
@@ -258,9 +376,26 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--lanes", default=os.path.join(root, ".build", "debug", "lanes"))
     ap.add_argument("--out", default="/tmp/lanes-html-check")
+    ap.add_argument("--demo-page", action="append", default=[], metavar="PATH",
+                    help="check only this multi-scenario page (lanes demo's index.html); may be repeated")
     args = ap.parse_args()
     out = os.path.abspath(args.out)
     os.makedirs(out, exist_ok=True)
+    if args.demo_page:
+        driver = make_driver()
+        try:
+            for page in args.demo_page:
+                if not os.path.isfile(page):
+                    sys.exit(f"--demo-page {page}: no such file")
+                check_demo_page(driver, page, screenshot_dir=out)
+        finally:
+            driver.quit()
+        print(f"screenshots in {out}")
+        if failures:
+            print(f"{len(failures)} check(s) failed", file=sys.stderr)
+            sys.exit(1)
+        print("all demo page checks passed")
+        return
     binary = os.path.abspath(args.lanes)
 
     # Real traces: the sample (threads, queue, lock, sleeps, sampled CPU) and two models of cpu-primes.
