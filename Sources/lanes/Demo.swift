@@ -52,8 +52,8 @@ struct Demo: ParsableCommand {
             try writePNG(layout, to: png, font: font)
             written.append(png)
         }
-        try DemoReport(runs: runs, quick: quick).write(into: out, font: font)
-        written += ["\(out)/REPORT.md"]
+        try DemoReport(runs: runs, quick: quick).write(into: out)
+        written += ["\(out)/REPORT.md", "\(out)/index.html"]
 
         let failures = runs.flatMap { r in r.failures.map { "\(r.scenario.name) under \($0.model): \($0.message)" } }
         print("wrote \(written.count) reports and \(runs.reduce(0) { $0 + $1.results.count }) traces into \(out)/")

@@ -12,8 +12,23 @@ struct DemoReport {
     let runs: [DemoRun]
     let quick: Bool
 
-    func write(into dir: String, font: ChartFont) throws {
+    func write(into dir: String) throws {
         try writeText(markdown(), to: "\(dir)/REPORT.md")
+        try writeText(html(), to: "\(dir)/index.html")
+    }
+
+    /// index.html: an overview of every scenario, and each one's runs to explore.
+    func html() -> String {
+        let scenarios = summaries.map { s in
+            HTMLScenario(
+                name: s.run.scenario.name, summary: "\(s.run.scenario.summary) (seed: \(s.run.scenario.seedSection))",
+                runs: s.run.results.map { ($0.trace, $0.model.rawValue) }, notes: s.run.notes,
+                failures: s.run.failures.map { "\($0.model): \($0.message)" },
+                png: s.run.results.isEmpty ? nil : "\(s.run.scenario.name).png",
+                mermaid: s.comparison.map { Mermaid.speedupChart($0).text })
+        }
+        return HTMLReport(scenarios: scenarios, title: "Lanes demo: the scenario catalog under every model\(quick ? " (quick)" : "")")
+            .renderText()
     }
 
     /// REPORT.md: which model to use for each scenario, in measured numbers, then a section per

@@ -40,7 +40,11 @@ for model in [ConcurrencyModel.threads, .processes, .dispatch, .async, .gil] {
 // Tracing overhead for scenarios whose items take at least 1 ms: traced and untraced runs
 // alternate, so drift in the machine's speed falls on both alike.
 var overheads: [String: Double] = [:]
-for (scenario, scale) in [(ScenarioCatalog.cpuPrimes, 1.0), (ScenarioCatalog.matrix, 1.0), (ScenarioCatalog.downloads, 0.05)] {
+let withLongItems: [(Scenario, Double)] = [
+    (ScenarioCatalog.cpuPrimes, 1.0), (ScenarioCatalog.matrix, 1.0), (ScenarioCatalog.downloads, 0.05),
+    (ScenarioCatalog.fileHash, 1.0), (ScenarioCatalog.named("fetch")!, 1.0), (ScenarioCatalog.named("pipeline")!, 1.0),
+]
+for (scenario, scale) in withLongItems {
     var ratios: [Double] = []
     for model in [ConcurrencyModel.sequential, .threads] {
         var traced: [Double] = []
