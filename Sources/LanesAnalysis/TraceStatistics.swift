@@ -53,6 +53,7 @@ public struct TraceStatistics: Hashable, Sendable {
         droppedEvents = trace.metadata.droppedEvents
         var busy: Nanoseconds = 0, cpu: Nanoseconds = 0, sawCPU = false, count = 0
         var blocked: [WaitReason: Nanoseconds] = [:]
+        var nestedWaits = false
         let whole = lo <= range.lowerBound && hi >= range.upperBound
         // Fields are read in place: copying every span would cost more than the sums.
         trace.spans.withUnsafeBufferPointer { spans in
@@ -70,16 +71,68 @@ public struct TraceStatistics: Hashable, Sendable {
                     }
                 }
                 if !spans[i].waits.isEmpty {
+                    if spans[i].parent != nil { nestedWaits = true }
                     for w in spans[i].waits where w.end > lo && w.start < hi {
                         blocked[w.reason, default: 0] += min(w.end, hi) - max(w.start, lo)
                     }
                 }
             }
         }
+        // A nested span's wait can repeat its parent's (an async read inside a task's span is also the
+        // task's suspension): then count each lane's waiting time once.
+        if nestedWaits { blocked = Self.blockedOnce(trace, lo, hi) }
         self.busy = busy
         self.cpu = sawCPU ? cpu : nil
         self.blockedByReason = blocked
         self.spanCount = count
+    }
+
+    /// Blocked time by reason with overlapping waits on one lane counted once. Where waits overlap,
+    /// the time goes to the wait that began first, and `suspended` (a task not running, for whatever
+    /// reason) only to time no other wait explains.
+    static func blockedOnce(_ trace: Trace, _ lo: Nanoseconds, _ hi: Nanoseconds) -> [WaitReason: Nanoseconds] {
+        var pieces: [(lane: LaneID, late: Bool, start: Nanoseconds, end: Nanoseconds, reason: WaitReason)] = []
+        for span in trace.spans where !span.waits.isEmpty && span.end >= lo && span.start <= hi {
+            for w in span.waits where w.end > lo && w.start < hi {
+                pieces.append((span.lane, w.reason == .suspended, max(w.start, lo), min(w.end, hi), w.reason))
+            }
+        }
+        pieces.sort { ($0.lane, $0.start, $0.end) < ($1.lane, $1.start, $1.end) }
+        var out: [WaitReason: Nanoseconds] = [:]
+        var i = 0
+        while i < pieces.count {
+            var j = i
+            while j < pieces.count && pieces[j].lane == pieces[i].lane { j += 1 }
+            // Specific reasons first, as a union; then suspensions, in what that union left uncovered.
+            var covered: [(start: Nanoseconds, end: Nanoseconds)] = []
+            var reach = Nanoseconds.min
+            for p in pieces[i..<j] where !p.late {
+                let start = max(p.start, reach)
+                guard p.end > start else { continue }
+                reach = p.end
+                out[p.reason, default: 0] += p.end - start
+                covered.append((start, p.end))
+            }
+            reach = Nanoseconds.min
+            var k = 0
+            for p in pieces[i..<j] where p.late {
+                var start = max(p.start, reach)
+                guard p.end > start else { continue }
+                reach = p.end
+                while k < covered.count && covered[k].end <= start { k += 1 }
+                var time: Nanoseconds = 0
+                var m = k
+                while m < covered.count && covered[m].start < p.end {
+                    if covered[m].start > start { time += covered[m].start - start }
+                    start = max(start, covered[m].end)
+                    m += 1
+                }
+                if p.end > start { time += p.end - start }
+                out[p.reason, default: 0] += time
+            }
+            i = j
+        }
+        return out.filter { $0.value > 0 }
     }
 
     /// `0.423` → `42.3%`.

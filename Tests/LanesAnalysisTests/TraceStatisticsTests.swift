@@ -42,3 +42,23 @@ import Testing
         #expect(st.spanCount == 2)
     }
 }
+
+@Suite struct NestedWaitTests {
+    /// A task's span with a child span whose read is also the task's suspension: the time is counted
+    /// once, as the read; the suspension counts only where no read explains it.
+    @Test func aWaitRepeatedByANestedSpanCountsOnce() {
+        let task = Lane(id: LaneID(0), kind: .task, pid: 1, name: "task 1")
+        let spans = [
+            Span(id: SpanID(1), name: "dataset", lane: task.id, threadID: 1, start: 0, end: 1_000,
+                 waits: [Wait(reason: .suspended, start: 100, end: 600)]),
+            Span(id: SpanID(2), name: "fetch", lane: task.id, threadID: 1, start: 50, end: 700, parent: SpanID(1),
+                 waits: [Wait(reason: .ioRead, start: 200, end: 500), Wait(reason: .ioRead, start: 450, end: 650)]),
+        ]
+        let st = TraceStatistics(Trace(lanes: [task], spans: spans))
+        // ioRead: 200–650 (450); suspended: 100–200 only (100).
+        #expect(st.blockedByReason == [.ioRead: 450, .suspended: 100])
+        #expect(st.blocked == 550)
+        #expect(st.busy == 1_000)
+        #expect(st.averageParallelism == 0.45)
+    }
+}
