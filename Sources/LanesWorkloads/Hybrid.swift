@@ -1,6 +1,5 @@
 import LanesCore
 import LanesRecord
-import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -121,7 +120,7 @@ final class AsyncProcessPool: @unchecked Sendable {
         var traces: [Trace] = []
     }
 
-    private let shared = Mutex(Shared())
+    private let shared = Lock(Shared())
     private let wake: WakePipe
     private var thread: PlainThread?
 

@@ -232,9 +232,9 @@ final class AsyncSemaphore: Sendable {
         var waiters: [CheckedContinuation<Void, Never>] = []
         var head = 0
     }
-    private let state: Mutex<State>
+    private let state: Lock<State>
 
-    init(permits: Int) { state = Mutex(State(permits: permits)) }
+    init(permits: Int) { state = Lock(State(permits: permits)) }
 
     func acquire() async {
         let got = state.withLock { s in

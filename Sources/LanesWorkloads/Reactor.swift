@@ -1,4 +1,4 @@
-import Synchronization
+import LanesRecord
 
 #if canImport(Glibc)
     import Glibc
@@ -28,7 +28,7 @@ final class Reactor: @unchecked Sendable {
     }
 
     private let wake: WakePipe
-    private let state = Mutex(State())
+    private let state = Lock(State())
     private var thread: PlainThread?
 
     init() throws {
