@@ -65,7 +65,9 @@ let package = Package(
             ]),
         .testTarget(name: "LanesRasterTests", dependencies: ["LanesRaster"]),
         .testTarget(name: "LanesAnalysisTests", dependencies: ["LanesAnalysis", "LanesCore", "LanesWorkloads"]),
-        .testTarget(name: "LanesRenderTests", dependencies: ["LanesRender", "LanesAnalysis", "LanesRaster", "LanesCore"]),
+        .testTarget(
+            name: "LanesRenderTests", dependencies: ["LanesRender", "LanesAnalysis", "LanesRaster", "LanesCore"],
+            exclude: ["Golden"]),
         .testTarget(name: "LanesWorkloadsTests", dependencies: ["LanesWorkloads", "LanesRecord", "LanesCore"]),
         .testTarget(
             name: "LanesCLITests",

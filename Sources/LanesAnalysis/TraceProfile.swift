@@ -195,8 +195,8 @@ public struct TraceProfile: Hashable, Sendable {
     public var wall: Nanoseconds
     /// The first event's time.
     public var start: Nanoseconds
-    /// Time inside top-level spans (not counting task slices outside any span) less the waits in them,
-    /// summed over lanes.
+    /// Time inside top-level spans less the waits in them, summed over lanes (a task slice on a thread
+    /// whose lane already shows that time, an actor's, is not counted twice).
     public var running: Nanoseconds
     /// Running time ÷ wall: how many lanes were doing something other than waiting, on average.
     public var runningParallelism: Double { wall > 0 ? Double(running) / Double(wall) : 0 }
@@ -256,10 +256,9 @@ public struct TraceProfile: Hashable, Sendable {
         var nameTime: [String: Nanoseconds] = [:]
         // Reads and writes on the pipes between a pool's processes coordinate them; they are not the work's I/O.
         let multiProcess = Set(spans.lazy.map { trace.lane($0.lane)?.pid ?? -1 }.prefix(100_000)).count > 1
+        let sliceThreads = spans.withUnsafeBufferPointer { threadsWithLaneWork($0, trace) }
         for s in spans {
-            // A task slice outside any span of its task records the executor running it; what it ran is
-            // recorded where it ran (an actor's thread), so counting the slice too would count it twice.
-            if s.parent == nil && s.name != taskSlice { tops[s.lane, default: []].append((s.start, s.end)) }
+            if s.parent == nil && countsAsRunning(s, sliceThreads) { tops[s.lane, default: []].append((s.start, s.end)) }
             let pipeSide = multiProcess && trace.lane(s.lane)?.kind != .task
             for w in s.waits {
                 waits[s.lane, default: []].append((w.start, w.end))
@@ -375,3 +374,27 @@ func spanIndex(_ spans: [Span], needing needed: Set<SpanID>) -> [SpanID: Int] {
 
 /// The name the recorder gives the spans that record when an async task ran (LanesRecord's `taskSliceName`).
 let taskSlice = "task slice"
+
+/// Threads whose own (non-task) lanes have top-level work spans; nil when the trace has no top-level
+/// task slice, so traces without async tasks pay one pass and no set.
+///
+/// A top-level task slice (a task running outside any span of its own) on one of these threads records
+/// the executor running it there: an actor's serial executor, whose lane already has the work's spans
+/// for that time. Counting the slice too would count one thread twice; a slice elsewhere (a task
+/// running on a pool thread between its spans) is running time of its own and counts.
+func threadsWithLaneWork(_ spans: UnsafeBufferPointer<Span>, _ trace: Trace) -> Set<Int64>? {
+    guard spans.contains(where: { $0.parent == nil && $0.name == taskSlice }) else { return nil }
+    let taskLanes = Set(trace.lanes.lazy.filter { $0.kind == .task }.map(\.id))
+    var threads = Set<Int64>()
+    for s in spans where s.parent == nil && s.name != taskSlice && !taskLanes.contains(s.lane) {
+        threads.insert(s.threadID)
+    }
+    return threads
+}
+
+/// Whether a top-level span is running time of its own (see ``threadsWithLaneWork(_:_:)``).
+@inline(__always)
+func countsAsRunning(_ s: Span, _ threadsWithLaneWork: Set<Int64>?) -> Bool {
+    guard let threads = threadsWithLaneWork, s.name == taskSlice else { return true }
+    return !threads.contains(s.threadID)
+}

@@ -75,6 +75,17 @@ let lanesBinary: String? = {
         let f = try #require(a.findings(.serialisedCPU).first, Self.describe(a))
         #expect(f.title.contains("one actor"))
         #expect(a.findings(.serialisedCPU).count == 1)
+        // The tasks' slices run on the actor's thread while its lane shows the work: one thread busy,
+        // not two. (Counting both gave 2.0 on a run that used half of two cores.)
+        #expect(a.statistics.averageParallelism < 1.3, Self.describe(a))
+        #expect(a.profile.runningParallelism < 1.3, Self.describe(a))
+    }
+
+    @Test func asyncTasksOnAPoolCountTheirRunningTime() throws {
+        let a = Analysis(try Self.trace("cpu-primes", .async, scale: 0.3))
+        // Two executor threads computing: about two, however the slices nest.
+        #expect(a.statistics.averageParallelism > 1.4, Self.describe(a))
+        #expect(a.profile.runningParallelism > 1.4, Self.describe(a))
     }
 
     @Test func anUnprotectedRaceIsNotATimingFinding() throws {
