@@ -28,10 +28,12 @@ func wall(_ scenario: Scenario, _ model: ConcurrencyModel, _ options: RunOptions
 let cores = 2
 let primes = ScenarioCatalog.cpuPrimes
 let primeOptions = RunOptions(workers: cores, scale: quick ? 1 : 2, workerExecutable: lanes)
-let sequential = try wall(primes, .sequential, primeOptions)
-print("cpu-primes (scale \(primeOptions.scale)), median of \(rounds): sequential \(fmt(sequential * 1000)) ms")
+// `--overhead-of NAME`: only that scenario's tracing overhead, to look again at one figure.
+let only = CommandLine.arguments.firstIndex(of: "--overhead-of").map { CommandLine.arguments[$0 + 1] }
+let sequential = only != nil ? 0 : try wall(primes, .sequential, primeOptions)
+if only == nil { print("cpu-primes (scale \(primeOptions.scale)), median of \(rounds): sequential \(fmt(sequential * 1000)) ms") }
 var speedups: [ConcurrencyModel: Double] = [:]
-for model in [ConcurrencyModel.threads, .processes, .dispatch, .async, .gil] {
+for model in [ConcurrencyModel.threads, .processes, .dispatch, .async, .gil] where only == nil {
     let t = try wall(primes, model, primeOptions)
     speedups[model] = sequential / t
     print("  \(model): \(fmt(t * 1000)) ms, \(fmt(sequential / t))x")
@@ -44,7 +46,7 @@ let withLongItems: [(Scenario, Double)] = [
     (ScenarioCatalog.cpuPrimes, 1.0), (ScenarioCatalog.matrix, 1.0), (ScenarioCatalog.downloads, 0.05),
     (ScenarioCatalog.fileHash, 1.0), (ScenarioCatalog.named("fetch")!, 1.0), (ScenarioCatalog.named("pipeline")!, 1.0),
 ]
-for (scenario, scale) in withLongItems {
+for (scenario, scale) in withLongItems where only == nil || only == scenario.name {
     var ratios: [Double] = []
     for model in [ConcurrencyModel.sequential, .threads] {
         var traced: [Double] = []
@@ -60,6 +62,7 @@ for (scenario, scale) in withLongItems {
     print("tracing overhead, \(scenario.name): \(ratios.map { fmt($0) }.joined(separator: ", ")) (sequential, threads)")
 }
 
+if only != nil { exit(0) }
 print("")
 print("cpu-primes-threads-speedup: \(fmt(speedups[.threads]!))")
 print("cpu-primes-processes-speedup: \(fmt(speedups[.processes]!))")
