@@ -6,7 +6,7 @@ import Synchronization
 import Glibc
 #endif
 
-/// Runs any command and samples its process tree through `/proc` into a ``LanesCore/Trace``: no
+/// Runs any command and samples its process tree through `/proc` into a `Trace`: no
 /// instrumentation needed.
 ///
 /// Every interval it reads, for each process and thread of the tree, `/proc/PID/task/TID/schedstat`
