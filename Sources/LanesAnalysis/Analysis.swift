@@ -154,10 +154,12 @@ public struct Comparison: Hashable, Sendable {
         public var speedup: Double
         /// Speed-up per core the run could use: speedup ÷ cores (0 when cores are unknown).
         public var efficiency: Double
-        /// The work the run's model added: its CPU time less the baseline's when both measured it, else its
-        /// running time (busy less blocked, summed over lanes, which includes time runnable but waiting for a
-        /// core) less the baseline's. Process start-up and pipe traffic show here; negative when the run did less.
-        public var extraWork: Nanoseconds
+        /// The work the run's model added inside its spans: its CPU time less the baseline's when both
+        /// measured it; when neither did, its running time (busy less blocked, summed over lanes, which
+        /// includes time runnable but waiting for a core) less the baseline's; nil when only one of the two
+        /// measured CPU time, as the two figures do not compare. Negative when the run did less; work outside
+        /// any span (a process starting before its first span) is not seen.
+        public var extraWork: Nanoseconds?
         /// Lanes that ran the trace's most frequent span name (its items): the workers the run used.
         public var workers: Int
     }
@@ -171,8 +173,13 @@ public struct Comparison: Hashable, Sendable {
         let stats = traces.map { TraceStatistics($0) }
         let base = traces.firstIndex { $0.metadata.model == "sequential" } ?? 0
         baseline = traces.isEmpty ? 0 : base
-        let useCPU = !stats.isEmpty && stats.allSatisfy { $0.cpu != nil }
-        func running(_ s: TraceStatistics) -> Nanoseconds { useCPU ? s.cpu! : max(0, s.busy - s.blocked) }
+        func extra(_ s: TraceStatistics, over b: TraceStatistics) -> Nanoseconds? {
+            switch (s.cpu, b.cpu) {
+            case let (cpu?, baseCPU?): return cpu - baseCPU
+            case (nil, nil): return max(0, s.busy - s.blocked) - max(0, b.busy - b.blocked)
+            default: return nil
+            }
+        }
         rows = traces.indices.map { i in
             let wall = Double(stats[i].wall)
             let speedup = traces.isEmpty || wall <= 0 ? 0 : Double(stats[base].wall) / wall
@@ -180,7 +187,7 @@ public struct Comparison: Hashable, Sendable {
             return Row(
                 label: traces[i].metadata.model ?? "run \(i + 1)", statistics: stats[i], speedup: speedup,
                 efficiency: cores > 0 ? speedup / Double(cores) : 0,
-                extraWork: running(stats[i]) - running(stats[base]), workers: Self.workers(traces[i]))
+                extraWork: extra(stats[i], over: stats[base]), workers: Self.workers(traces[i]))
         }
     }
 

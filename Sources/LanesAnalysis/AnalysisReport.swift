@@ -102,7 +102,7 @@ public struct AnalysisReport: Sendable {
                 t.append([
                     "  " + r.label, formatDuration(r.statistics.wall), TraceStatistics.decimal(r.speedup) + "x",
                     TraceStatistics.percent(r.efficiency), TraceStatistics.percent(r.statistics.blockedShare),
-                    formatDuration(r.extraWork),
+                    r.extraWork.map { formatDuration($0) } ?? "–",
                 ])
             }
             out += Self.table(t)
@@ -214,7 +214,7 @@ public struct AnalysisReport: Sendable {
                                         ("label", .string(r.label)), ("wallNs", .int(r.statistics.wall)),
                                         ("speedup", .number(r.speedup)), ("efficiency", .number(r.efficiency)),
                                         ("blockedShare", .number(r.statistics.blockedShare)),
-                                        ("extraWorkNs", .int(r.extraWork)), ("workers", .int(Int64(r.workers))),
+                                        ("extraWorkNs", r.extraWork.map { .int($0) } ?? .null), ("workers", .int(Int64(r.workers))),
                                     ])
                                 })
                         ),

@@ -235,6 +235,10 @@ public struct TraceProfile: Hashable, Sendable {
     /// Reasons that mean waiting for the outside world rather than for other lanes.
     public static let ioReasons: Set<WaitReason> = [.ioRead, .ioWrite, .sleep, .suspended]
 
+    /// Reasons that mean waiting for the right to compute: an item that waits only for these is still
+    /// computing work (serialised, or short of cores).
+    static let computeAccessReasons: Set<WaitReason> = [.lock, .gil, .runQueue]
+
     /// The profile of `trace`. `suspendedIsIO` false counts `suspended` waits as coordination (an actor's
     /// queue) rather than I/O.
     public init(_ trace: Trace, suspendedIsIO: Bool = true) {
@@ -257,8 +261,11 @@ public struct TraceProfile: Hashable, Sendable {
         // Reads and writes on the pipes between a pool's processes coordinate them; they are not the work's I/O.
         let multiProcess = Set(spans.lazy.map { trace.lane($0.lane)?.pid ?? -1 }.prefix(100_000)).count > 1
         let sliceThreads = spans.withUnsafeBufferPointer { threadsWithLaneWork($0, trace) }
+        let laneStarts = spans.withUnsafeBufferPointer { spansStartingTheirLane($0) }
         for s in spans {
-            if s.parent == nil && countsAsRunning(s, sliceThreads) { tops[s.lane, default: []].append((s.start, s.end)) }
+            if s.parent == nil || laneStarts.contains(s.id), countsAsRunning(s, sliceThreads) {
+                tops[s.lane, default: []].append((s.start, s.end))
+            }
             let pipeSide = multiProcess && trace.lane(s.lane)?.kind != .task
             for w in s.waits {
                 waits[s.lane, default: []].append((w.start, w.end))
@@ -317,9 +324,17 @@ public struct TraceProfile: Hashable, Sendable {
         for s in spans where s.name != taskSlice { if let p = s.parent { parents.insert(p) } }
         var computeItems: [(Nanoseconds, Nanoseconds)] = [], ioItems: [(Nanoseconds, Nanoseconds)] = []
         for s in spans where s.name != taskSlice && !s.isLoneWait && !parents.contains(s.id) && s.end > s.start {
-            var io: Nanoseconds = 0
-            for w in s.waits where ioReasons.contains(w.reason) { io += w.duration }
-            if io * 10 <= s.duration {
+            // Waiting for the right to compute (a lock, the interpreter lock, a core) leaves an item
+            // computing; waiting for I/O, or for a permit, a queue or another lane, does not.
+            var io: Nanoseconds = 0, elsewhere: Nanoseconds = 0
+            for w in s.waits {
+                if ioReasons.contains(w.reason) {
+                    io += w.duration
+                } else if !Self.computeAccessReasons.contains(w.reason) {
+                    elsewhere += w.duration
+                }
+            }
+            if (io + elsewhere) * 10 <= s.duration {
                 computeItems.append((s.start, s.end))
             } else if io * 2 >= s.duration {
                 ioItems.append((s.start, s.end))
@@ -390,6 +405,21 @@ func threadsWithLaneWork(_ spans: UnsafeBufferPointer<Span>, _ trace: Trace) -> 
         threads.insert(s.threadID)
     }
     return threads
+}
+
+/// Spans whose parent ran on another lane (a child task's span under its parent task's span) or is
+/// not in the trace: on their own lane they start the work, as a span without a parent does. Empty
+/// when no span has a parent.
+func spansStartingTheirLane(_ spans: UnsafeBufferPointer<Span>) -> Set<SpanID> {
+    var parents = Set<SpanID>()
+    for s in spans { if let p = s.parent { parents.insert(p) } }
+    guard !parents.isEmpty else { return [] }
+    var laneOf: [SpanID: LaneID] = [:]
+    laneOf.reserveCapacity(parents.count)
+    for s in spans where parents.contains(s.id) { laneOf[s.id] = s.lane }
+    var out = Set<SpanID>()
+    for s in spans { if let p = s.parent, laneOf[p] != s.lane { out.insert(s.id) } }
+    return out
 }
 
 /// Whether a top-level span is running time of its own (see ``threadsWithLaneWork(_:_:)``).

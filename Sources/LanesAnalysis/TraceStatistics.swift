@@ -4,8 +4,9 @@ import LanesCore
 public struct TraceStatistics: Hashable, Sendable {
     /// Length of the window.
     public var wall: Nanoseconds
-    /// Time inside top-level spans (spans without a parent), summed over lanes, clipped to the window; a
-    /// task slice on a thread whose lane already shows that time (an actor's) is not counted twice.
+    /// Time inside top-level spans (spans without a parent on their lane: a child task's span under its
+    /// parent task's counts on its own lane), summed over lanes, clipped to the window; a task slice on
+    /// a thread whose lane already shows that time (an actor's) is not counted twice.
     public var busy: Nanoseconds
     /// CPU time used, summed over top-level spans that measured it; nil when none did.
     public var cpu: Nanoseconds?
@@ -59,11 +60,13 @@ public struct TraceStatistics: Hashable, Sendable {
         // Fields are read in place: copying every span would cost more than the sums.
         trace.spans.withUnsafeBufferPointer { spans in
             let sliceThreads = threadsWithLaneWork(spans, trace)
+            let laneStarts = spansStartingTheirLane(spans)
             for i in spans.indices where spans[i].end >= lo && spans[i].start <= hi {
                 count += 1
                 let start = spans[i].start, end = spans[i].end
                 let clipped = min(end, hi) - max(start, lo)
-                if spans[i].parent == nil && countsAsRunning(spans[i], sliceThreads) {
+                let startsLane = spans[i].parent == nil || (!laneStarts.isEmpty && laneStarts.contains(spans[i].id))
+                if startsLane && countsAsRunning(spans[i], sliceThreads) {
                     busy += clipped
                     if let c = spans[i].cpuTime {
                         sawCPU = true

@@ -119,14 +119,18 @@ public struct ProcessTreeSampler: Sendable {
         guard let program = command.first, !program.isEmpty else { throw .emptyCommand }
         let previous = options.forwardSignals ? installForwarding() : nil
         defer {
-            forwardTarget.store(0, ordering: .releasing)
+            forwardTarget.store(0, ordering: .sequentiallyConsistent)
             if let previous { restoreSignals(previous) }
         }
         let started = lanes_monotonic_ns()
         let startedAt = realtimeNanoseconds()
+        pendingSignal.store(0, ordering: .sequentiallyConsistent)
         let pid = try spawn(command)
         raiseFileLimit()  // after the spawn: the command keeps the limits it was given
-        forwardTarget.store(pid, ordering: .releasing)
+        forwardTarget.store(pid, ordering: .sequentiallyConsistent)
+        // A signal that came between the spawn and now is the command's too.
+        let early = pendingSignal.exchange(0, ordering: .sequentiallyConsistent)
+        if early != 0 { kill(pid, early) }
         var state = SamplerState(root: pid, start: Int64(started), options: options)
         let recording = state.run()
         var trace = state.trace()
@@ -171,12 +175,18 @@ public struct ProcessTreeSampler: Sendable {
 /// The command's pid while a recording forwards signals; 0 otherwise. Read by the signal handler.
 private let forwardTarget = Atomic<Int32>(0)
 
+/// A signal to forward that arrived before the command's pid was known. The handler and the recording
+/// thread both take it with `exchange`, so exactly one of them forwards it.
+private let pendingSignal = Atomic<Int32>(0)
+
 private func forwardSignal(_ signal: Int32, _ info: UnsafeMutablePointer<siginfo_t>?, _: UnsafeMutableRawPointer?) {
-    let pid = forwardTarget.load(ordering: .acquiring)
-    guard pid > 0 else { return }
     // 0x80 is SI_KERNEL: the terminal's signals go to the whole process group, the command included.
     if let info, info.pointee.si_code == 0x80 { return }
-    kill(pid, signal)
+    pendingSignal.store(signal, ordering: .sequentiallyConsistent)
+    let pid = forwardTarget.load(ordering: .sequentiallyConsistent)
+    guard pid > 0 else { return }
+    let pending = pendingSignal.exchange(0, ordering: .sequentiallyConsistent)
+    if pending != 0 { kill(pid, pending) }
 }
 
 private func installForwarding() -> [Int32: sigaction] {

@@ -149,12 +149,14 @@ public enum Runner {
     }
 
     /// N threads take item indices from a traced queue; the first failure is kept and stops the rest.
+    /// The queue holds every item, as a ThreadPoolExecutor's does: submitting never waits, so the
+    /// pool's own feed is not mistaken for a producer held back by its consumers.
     private static func threadPool<Item, Result>(
         _ w: Workload<Item, Result>, workers: Int, gil: InterpreterLock?
     ) throws -> [Result] {
         let model: ConcurrencyModel = gil == nil ? .threads : .gil
         let slots = ResultSlots<Result>(count: w.items.count)
-        let queue = TracedQueue<Int>(capacity: max(2, workers * 2), name: "work queue")
+        let queue = TracedQueue<Int>(capacity: w.items.count + workers, name: "work queue")
         let context = WorkContext(gil: gil)
         let threads = try (0..<workers).map { n in
             try TracedThread(name: "\(model.rawValue)-\(n)") {

@@ -25,7 +25,7 @@ struct Advise: ParsableCommand {
                 advice: workClass (CPU-bound, I/O-bound, mixed), models[] (best first), winner, operations,
                   peakConcurrency, reason, path[] (start, bottleneck, concurrency, threads, async, parallelCPU, hybrid).
               comparison (two or more traces): baseline, rows[]{label, wallNs, speedup, efficiency, blockedShare,
-                extraWorkNs, workers}, serialFraction (Amdahl, from runs of one model at two or more worker counts
+                extraWorkNs (null when only one of the two runs measured CPU time), workers}, serialFraction (Amdahl, from runs of one model at two or more worker counts
                 against the baseline; else null), advice (as above, with winner set).
             """)
 

@@ -45,7 +45,11 @@ struct Run: ParsableCommand {
         if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
         guard scale > 0, scale.isFinite else { throw ValidationError("--scale must be a positive number") }
         for s in sweep where !(s > 0 && s.isFinite) { throw ValidationError("--sweep scales must be positive numbers") }
-        // Find out now, not after a long run, that the traces cannot be written.
+        // Find out now, not after a long run, that the traces cannot be written (a sweep writes none).
+        guard sweep.isEmpty else { return }
+        if mkdir(out, 0o755) != 0 && errno != EEXIST {
+            throw ValidationError("--out \(out): cannot create it: \(String(cString: strerror(errno)))")
+        }
         var st = stat()
         guard stat(out, &st) == 0, st.st_mode & S_IFMT == S_IFDIR else {
             throw ValidationError("--out \(out) is not a directory")
@@ -105,10 +109,12 @@ struct Run: ParsableCommand {
         for (k, scale) in sweep.sorted().enumerated() {
             var o = options
             o.scale = scale
+            // The median of three runs per point: one run of a small scale is mostly noise.
             var walls: [ConcurrencyModel: Double] = [:]
             for model in models {
                 progress.show("[\(k + 1)/\(sweep.count)] \(s.name) at scale \(scale) under \(model)…")
-                walls[model] = seconds(try s.run(model, options: o).wallTime)
+                let times = try (0..<3).map { _ in seconds(try s.run(model, options: o).wallTime) }.sorted()
+                walls[model] = times[1]
             }
             let base = walls[.sequential]!
             var row = ["\(scale)"]
@@ -121,7 +127,7 @@ struct Run: ParsableCommand {
         }
         progress.clear()
         let widths = rows[0].indices.map { c in rows.map { $0[c].count }.max()! }
-        print("speed-up over sequential, \(s.name):")
+        print("speed-up over sequential, \(s.name) (median of 3 runs per scale):")
         for row in rows { print(row.enumerated().map { pad($1, widths[$0] + 2) }.joined()) }
         for model in models where model != .sequential {
             if let scale = firstWin[model] {
@@ -140,7 +146,9 @@ struct ComparisonTable {
 
     var text: String {
         let base = results.first { $0.model == .sequential } ?? results.first
-        var rows = [["model", "wall", "speed-up", "CPU use", "blocked (top reason)"]]
+        // Without a sequential run the speed-ups are over the first model, and the header says so.
+        let over = base.map { $0.model == .sequential ? "speed-up" : "× \($0.model.rawValue)" } ?? "speed-up"
+        var rows = [["model", "wall", over, "CPU use", "blocked (top reason)"]]
         for r in results {
             let wall = seconds(r.wallTime)
             let speedup = base.map { seconds($0.wallTime) / max(wall, 1e-9) } ?? 1

@@ -29,7 +29,10 @@ import Testing
         #expect(model.stderr.contains("unknown model 'fibers'") && model.stderr.contains("processes"))
         let nowhere = try runLanes(["run", "cpu-primes", "--out", "/nonexistent/dir"])
         #expect(nowhere.status != 0)
-        #expect(nowhere.stderr.contains("--out /nonexistent/dir is not a directory"))
+        #expect(nowhere.stderr.contains("--out /nonexistent/dir: cannot create it"))
+        let file = try runLanes(["run", "cpu-primes", "--out", "/dev/null"])
+        #expect(file.status != 0)
+        #expect(file.stderr.contains("--out /dev/null is not a directory"))
         let unsupported = try runLanes(["run", "blocking-async", "--model", "threads"])
         #expect(unsupported.status != 0)
         #expect(unsupported.stderr.contains("does not run under threads"))
@@ -38,8 +41,22 @@ import Testing
     @Test func aSweepSaysWhereParallelStartsToPay() throws {
         let run = try runLanes(["run", "matrix", "--model", "threads", "--sweep", "0.05", "0.1"])
         #expect(run.status == 0, "\(run.stderr)")
-        #expect(run.stdout.contains("speed-up over sequential, matrix:"))
+        #expect(run.stdout.contains("speed-up over sequential, matrix (median of 3 runs per scale):"))
         #expect(run.stdout.contains("threads first beats sequential at scale") || run.stdout.contains("threads never beats sequential"))
+    }
+
+    @Test func outIsCreatedAndSpeedUpsSayWhatTheyAreOver() throws {
+        let dir = "/tmp/lanes-run-out-\(getpid())"
+        defer {
+            unlink("\(dir)/cpu-primes-threads.lanes")
+            unlink("\(dir)/cpu-primes-async.lanes")
+            rmdir(dir)
+        }
+        let run = try runLanes(["run", "cpu-primes", "--model", "threads", "async", "--scale", "0.02", "--out", dir])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(access("\(dir)/cpu-primes-threads.lanes", R_OK) == 0)
+        // No sequential run: the column is over the first model, and says so.
+        #expect(run.stdout.contains("× threads"), "\(run.stdout)")
     }
 
     @Test func scenariosAreListed() throws {

@@ -9,21 +9,31 @@ extension ScenarioCatalog {
         summary: "N threads on one mutex with a critical section of growing size",
         models: [.sequential, .threads, .threadPerTask, .dispatch, .async, .gil]
     ) { model, options in
-        let lock = TracedMutex(UInt64(0), name: "counter")
+        // The counter: how many updates it saw, and a value mixed by each (order-dependent, so not part
+        // of the answer). An update lost to a missing lock would show in the count.
+        let lock = TracedMutex((updates: UInt64(0), value: UInt64(0)), name: "counter")
         let rounds = max(10, Int(400 * options.scale))
-        // Item i: `rounds` updates whose critical section grows with i (0 … 15 units of work).
+        // Item i: `rounds` updates whose critical section grows with i (0 … 15 units of work); its
+        // result is its work outside the lock, the same for every item.
         let workload = Workload(
             name: "update", items: Array(0..<16),
             work: { (i: Int, context: WorkContext) -> UInt64 in
                 var local: UInt64 = 0
                 for r in 0..<rounds {
                     local = mix(local, 2_000)
-                    lock.withLock { value in value = mix(value &+ UInt64(r), 200 * i) }
+                    lock.withLock { c in
+                        c.updates += 1
+                        c.value = mix(c.value &+ UInt64(r), 200 * i)
+                    }
                     if r & 15 == 0 { context.checkpoint() }
                 }
                 return local
             },
-            combine: { _ in "\(16 * rounds) updates of one counter" })
+            combine: { locals in
+                let updates = lock.withLock { $0.updates }
+                let same = Set(locals).count == 1 ? "the same work outside the lock in every item" : "items differ outside the lock"
+                return "\(updates) updates of one counter (\(16 * rounds) made), \(same)"
+            })
         return try Runner.run(workload, model: model, options: options)
     }
 }

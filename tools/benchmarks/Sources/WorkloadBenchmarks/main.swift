@@ -45,10 +45,14 @@ var overheads: [String: Double] = [:]
 let withLongItems: [(Scenario, Double)] = [
     (ScenarioCatalog.cpuPrimes, 1.0), (ScenarioCatalog.matrix, 1.0), (ScenarioCatalog.downloads, 0.05),
     (ScenarioCatalog.fileHash, 1.0), (ScenarioCatalog.named("fetch")!, 1.0), (ScenarioCatalog.named("pipeline")!, 1.0),
+    (ScenarioCatalog.named("lock-contention")!, 1.0), (ScenarioCatalog.named("race")!, 1.0),
+    (ScenarioCatalog.named("producer-consumer")!, 1.0),
 ]
 for (scenario, scale) in withLongItems where only == nil || only == scenario.name {
     var ratios: [Double] = []
-    for model in [ConcurrencyModel.sequential, .threads] {
+    // Worker processes always trace (they stream their records to the parent): no untraced reference.
+    let models = [ConcurrencyModel.sequential, .threads].filter { scenario.models.contains($0) }
+    for model in models {
         var traced: [Double] = []
         var untraced: [Double] = []
         for _ in 0..<(rounds * 2 - 1) {
@@ -59,7 +63,7 @@ for (scenario, scale) in withLongItems where only == nil || only == scenario.nam
         ratios.append(median(traced) / median(untraced))
     }
     overheads[scenario.name] = ratios.max()!
-    print("tracing overhead, \(scenario.name): \(ratios.map { fmt($0) }.joined(separator: ", ")) (sequential, threads)")
+    print("tracing overhead, \(scenario.name): \(ratios.map { fmt($0) }.joined(separator: ", ")) (\(models.map(\.rawValue).joined(separator: ", ")))")
 }
 
 if only != nil { exit(0) }
