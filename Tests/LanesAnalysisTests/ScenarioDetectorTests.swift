@@ -81,6 +81,29 @@ let lanesBinary: String? = {
         #expect(a.profile.runningParallelism < 1.3, Self.describe(a))
     }
 
+    @Test func forgottenTasksWaitWithinTheirOwnLanesTime() throws {
+        let a = Analysis(try Self.trace("fire-and-forget", .async, scale: 0.3))
+        // Each forgotten task's span has its parent on the parent task's lane: it is still its own lane's
+        // work, so its sleep is part of busy time (counting only parentless spans gave 363%).
+        #expect(a.statistics.blockedShare <= 1.0, Self.describe(a))
+        #expect(a.statistics.blockedShare > 0.5, Self.describe(a))
+    }
+
+    @Test func fetchUnderEveryThreadModelIsIOBound() throws {
+        for model in [ConcurrencyModel.threadPerTask, .threads] {
+            let a = Analysis(try Self.trace("fetch", model, scale: 0.3))
+            // Threads parked on the semaphore are waiting for a permit, not computing.
+            #expect(a.advice.workClass == .ioBound, "\(model): \(Self.describe(a))")
+        }
+    }
+
+    @Test func aThreadPoolsOwnFeedIsNotBackPressure() throws {
+        for scenario in ["file-hash", "matrix"] {
+            let a = Analysis(try Self.trace(scenario, .threads, scale: 0.3))
+            #expect(a.findings(.producerConsumer).isEmpty, "\(scenario): \(Self.describe(a))")
+        }
+    }
+
     @Test func asyncTasksOnAPoolCountTheirRunningTime() throws {
         let a = Analysis(try Self.trace("cpu-primes", .async, scale: 0.3))
         // Two executor threads computing: about two, however the slices nest.
