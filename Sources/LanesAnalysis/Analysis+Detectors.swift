@@ -161,15 +161,25 @@ enum Detectors {
         for s in trace.spans {
             for w in s.waits where w.reason == .queueGet || w.reason == .queuePut { queues.insert(w.object ?? "") }
         }
-        var byLock: [String: (time: Nanoseconds, count: Int, lanes: Set<LaneID>)] = [:]
+        struct Lock {
+            var time: Nanoseconds = 0, count = 0, lanes: Set<LaneID> = []
+            var lo = Nanoseconds.max, hi = Nanoseconds.min
+            var spans: [(wait: Nanoseconds, id: SpanID)] = []
+        }
+        var byLock: [String: Lock] = [:]
         for s in trace.spans {
+            var waited: [String: Nanoseconds] = [:]
             for w in s.waits where w.reason == .lock && !queues.contains(w.object ?? "\u{0}") {
-                var e = byLock[w.object ?? "", default: (0, 0, [])]
+                var e = byLock[w.object ?? "", default: Lock()]
                 e.time += w.duration
                 e.count += 1
                 e.lanes.insert(s.lane)
+                e.lo = min(e.lo, w.start)
+                e.hi = max(e.hi, w.end)
                 byLock[w.object ?? ""] = e
+                waited[w.object ?? "", default: 0] += w.duration
             }
+            for (lock, time) in waited { byLock[lock]!.spans.append((time, s.id)) }
         }
         guard let (name, worst) = byLock.max(by: { $0.value.time < $1.value.time }) else { return nil }
         let share = ratio(worst.time, p.wall)
@@ -182,7 +192,9 @@ enum Detectors {
                 "\(worst.lanes.count) lanes waited \(worst.count) times on \(label) for \(formatDuration(worst.time)) in all, \(pct(share)) of the wall time of \(formatDuration(p.wall)) (on average \(dec(share)) lanes waiting)",
             lesson:
                 "A lock makes its critical section sequential: keep it to the shared update alone, or give each worker its own data and combine at the end.",
-            lanes: worst.lanes.sorted(),
+            range: worst.lo...worst.hi, lanes: worst.lanes.sorted(),
+            // The spans that waited longest on it, at most 100.
+            spans: worst.spans.sorted { $0.wait != $1.wait ? $0.wait > $1.wait : $0.id < $1.id }.prefix(100).map(\.id),
             figures: [
                 "wait": Double(worst.time), "share": share, "waits": Double(worst.count),
                 "lanes": Double(worst.lanes.count),
