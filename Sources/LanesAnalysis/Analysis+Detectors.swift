@@ -66,13 +66,17 @@ enum Detectors {
         let senders = Set(trace.spans.lazy.filter { tasks.contains($0.lane) }.map(\.lane)).count
         let share = ratio(lane.workTime, p.wall)
         guard senders >= 2, share >= 0.5 else { return nil }
+        // An actor that mostly waited inside its items (sleeps, reads) serialised waiting, not computing.
+        let computing = lane.busy > 0 && lane.running * 2 >= lane.busy
         return Finding(
             kind: .serialisedCPU, severity: .warning,
-            title: "CPU work serialised: all \(lane.workCount) items ran on one actor (\(lane.label))",
+            title:
+                "\(computing ? "CPU work" : "Work (mostly waiting)") serialised: all \(lane.workCount) items ran on one actor (\(lane.label))",
             evidence:
                 "\(senders) tasks sent \(lane.workCount) items of \(p.workName ?? "work") to one actor, which ran them one at a time on \(lane.label) for \(formatDuration(lane.workTime)) (\(pct(share)) of the wall time)",
-            lesson:
-                "An actor runs one job at a time; CPU work funnelled through it is sequential however many tasks send it, so keep the work outside the actor and send it only the shared update.",
+            lesson: computing
+                ? "An actor runs one job at a time; CPU work funnelled through it is sequential however many tasks send it, so keep the work outside the actor and send it only the shared update."
+                : "An actor runs one job at a time, and a blocking wait inside it holds the actor: await outside the actor (or suspend instead of blocking) and send it only the shared update.",
             range: lane.workRange, lanes: [lane.lane],
             figures: ["parallelism": p.runningParallelism, "lanes": 1, "tasks": Double(senders), "share": share])
     }
