@@ -37,6 +37,9 @@ extension ChromeImporter {
         if nonNumericCounters.count > 0 {
             warnings.append(.nonNumericCounters(count: nonNumericCounters.count, firstOffset: nonNumericCounters.first))
         }
+        if negativeCPUTimes.count > 0 {
+            warnings.append(.negativeCPUTimes(count: negativeCPUTimes.count, firstOffset: negativeCPUTimes.first))
+        }
         restoreLaneOrder()
         // The span array was sized from the file; give back what a file of mostly other data left unused.
         if spans.capacity > spans.count + spans.count / 2 + 4096 { spans = Array(spans[...]) }

@@ -248,6 +248,7 @@ struct ChromeImporter {
     var missing = Tallies()
     var warnings: [ChromeJSONWarning] = []
     var nonNumericCounters = Tally()
+    var negativeCPUTimes = Tally()
 
     init(_ bytes: UnsafeRawBufferPointer) {
         s = JSONScanner(bytes)
@@ -412,26 +413,33 @@ struct ChromeImporter {
                 let r = try s.stringValue("ph")
                 e.ph = r.count == 1 ? s.base[r.start] : 0
                 e.phRange = r
-            case ChromeKey.name:
-                guard let c = s.peek() else { throw s.endError("name") }
-                if c == 0x22 { e.name = try s.stringRange("name") } else { try s.skipValue("name") }
-            case ChromeKey.cat:
-                guard let c = s.peek() else { throw s.endError("cat") }
-                if c == 0x22 { e.cat = try s.stringRange("cat") } else { try s.skipValue("cat") }
+            case ChromeKey.name: e.name = try optionalString("name")
+            case ChromeKey.cat: e.cat = try optionalString("cat")
             case ChromeKey.ts:
                 guard let v = try s.scaledNumber("ts") else {
                     throw ChromeJSONError.wrongType(field: "ts", offset: s.i, expected: "a number (µs)", found: s.typeName(at: s.i))
                 }
                 e.ts = v
             case ChromeKey.dur:
+                // The value's first byte, past any blank after the colon (Python's json.dump writes `"dur": 5`).
+                s.skipWhitespace()
                 e.durOffset = s.i
                 guard let v = try s.scaledNumber("dur") else {
                     throw ChromeJSONError.wrongType(field: "dur", offset: s.i, expected: "a number (µs)", found: s.typeName(at: s.i))
                 }
                 e.dur = v
             case ChromeKey.tdur:
-                e.tdur = try s.scaledNumber("tdur")
-                if e.tdur == nil { try s.skipValue("tdur") }
+                guard let c = s.peek() else { throw s.endError("tdur") }
+                let at = s.i
+                if let v = try s.scaledNumber("tdur") {
+                    // A negative CPU time means nothing; the slice is still good, so only the tdur is dropped.
+                    if v < 0 { negativeCPUTimes.add(at) } else { e.tdur = v }
+                } else if c == 0x6E {
+                    try s.skipValue("tdur")
+                } else {
+                    throw ChromeJSONError.wrongType(
+                        field: "tdur", offset: at, expected: "a number (µs)", found: s.typeName(at: at))
+                }
             case ChromeKey.pid:
                 // Numbers inline; strings and null take the slow path.
                 if let v = try s.integer("pid") { e.pid = v } else { e.pid = try processOrThreadID("pid") }
@@ -477,6 +485,17 @@ struct ChromeImporter {
             }
         } while try s.next(close: 0x7D, "an event")
         try handle(&e)
+    }
+
+    /// A string field that may be absent: a string, or `null` (as if absent); any other type is an error.
+    mutating func optionalString(_ field: String) throws(ChromeJSONError) -> JSONScanner.StringRange? {
+        guard let c = s.peek() else { throw s.endError(field) }
+        if c == 0x22 { return try s.stringRange(field) }
+        if c == 0x6E {
+            try s.skipValue(field)
+            return nil
+        }
+        throw ChromeJSONError.wrongType(field: field, offset: s.i, expected: "a string", found: s.typeName(at: s.i))
     }
 
     /// A pid or tid: a number, or a string (a numeric string is its number; any other string gets an id of its own
@@ -811,16 +830,22 @@ struct ChromeImporter {
         repeat {
             let (k, _) = try s.key("args")
             let key = s.string(k)
-            if s.peek() == 0x22, let v = Double(s.string(try s.stringRange("args.\(key)"))) {
+            guard let c = s.peek() else { throw s.endError("args.\(key)") }
+            // Warnings point at the value's first byte.
+            let valueStart = s.i
+            if c == 0x22 {
                 // Lanes writes infinities and NaN as strings ("inf", "nan"), which JSON numbers cannot hold.
-                counters.append(CounterSample(name: key == "value" ? name : "\(name) \(key)", lane: lane, time: time, value: v))
-            } else if s.base[s.i - 1] == 0x22 {
-                nonNumericCounters.add(s.i)
+                if let v = Double(s.string(try s.stringRange("args.\(key)"))) {
+                    counters.append(
+                        CounterSample(name: key == "value" ? name : "\(name) \(key)", lane: lane, time: time, value: v))
+                } else {
+                    nonNumericCounters.add(valueStart)
+                }
             } else if let v = try s.double("args.\(key)") {
                 counters.append(CounterSample(name: key == "value" ? name : "\(name) \(key)", lane: lane, time: time, value: v))
             } else {
-                // Strings, objects, null: not a counter value.
-                nonNumericCounters.add(s.i)
+                // Objects, arrays, booleans, null: not a counter value.
+                nonNumericCounters.add(valueStart)
                 try s.skipValue("args.\(key)")
             }
         } while try s.next(close: 0x7D, "args")

@@ -74,6 +74,9 @@ public enum ChromeJSONWarning: Hashable, Sendable, CustomStringConvertible {
     case missingField(phase: String, field: String, count: Int, firstOffset: Int)
     /// `count` counter values (`C` args) that were not numbers were dropped; the first was at `firstOffset`.
     case nonNumericCounters(count: Int, firstOffset: Int)
+    /// `count` negative thread durations (`tdur`) were dropped, leaving their slices without CPU time; the first
+    /// was at `firstOffset`.
+    case negativeCPUTimes(count: Int, firstOffset: Int)
     /// `count` flows whose start or end lies on no slice were dropped; the first event was at `firstOffset`.
     case unboundFlows(count: Int, firstOffset: Int)
     /// `count` waits name spans that are not in the file and were dropped; the first was at `firstOffset`.
@@ -99,6 +102,9 @@ public enum ChromeJSONWarning: Hashable, Sendable, CustomStringConvertible {
             return "dropped \(count) \"\(phase)\" events without \(field) (the first at byte \(first))"
         case .nonNumericCounters(let count, let first):
             return "dropped \(count) counter values that were not numbers (the first at byte \(first))"
+        case .negativeCPUTimes(let count, let first):
+            return "dropped \(count) negative thread durations (\"tdur\"); those slices have no CPU time "
+                + "(the first at byte \(first))"
         case .unboundFlows(let count, let first):
             return "dropped \(count) flows whose ends lie on no slice (the first event at byte \(first))"
         case .orphanWaits(let count, let first):

@@ -10,7 +10,7 @@ struct Compare: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Draws several traces (e.g. one per concurrency model) as panels of one chart.")
 
-    @Argument(help: "Two or more .lanes trace files; the first is the baseline for speedups.")
+    @Argument(help: "Trace files: .lanes, or Chrome Trace Event JSON (.json); the first is the baseline for speedups.")
     var traces: [String] = []
 
     @Option(help: "The PNG file to write.")

@@ -16,17 +16,19 @@ struct Convert: ParsableCommand {
             py-spy and other tools reads into a .lanes trace. Warnings about dropped or odd data go to standard error.
             """)
 
-    @Argument(help: "The trace to read: .lanes or .json.")
+    @Argument(help: "The trace to read: .json is read as Chrome Trace Event JSON, any other name as .lanes.")
     var input: String
 
-    @Argument(help: "The file to write: .lanes or .json (created or replaced).")
+    @Argument(help: "The file to write, created or replaced: its name must end in .lanes or .json.")
     var output: String
 
     func run() throws {
+        // Refused before anything is read or written: the output's name alone says its format.
+        let format = try TraceFormat.forWriting(output)
         let loaded = try readTrace(input)
         for w in loaded.warnings { printToStandardError("warning: \(input): \(w)") }
         do {
-            switch TraceFormat(path: output) {
+            switch format {
             case .lanes: try LanesFile.write(loaded.trace, to: output)
             case .chromeJSON: try ChromeJSON.write(loaded.trace, to: output)
             }
@@ -34,7 +36,9 @@ struct Convert: ParsableCommand {
             throw CLIError("cannot write \(output): \(error)")
         }
         let t = loaded.trace
-        print("\(input) → \(output): \(t.spans.count) spans on \(t.lanes.count) lanes, \(t.waitCount) waits")
+        print(
+            "\(input) → \(output): \(counted(t.spans.count, "span")) on \(counted(t.lanes.count, "lane")), "
+                + counted(t.waitCount, "wait"))
     }
 }
 

@@ -18,7 +18,7 @@ struct Demo: ParsableCommand {
             `lanes compare`. A scenario that fails is reported and the others still run; the exit status is then 1.
             """)
 
-    @Flag(help: "Smaller work per scenario: finishes in about 20 s (release build).")
+    @Flag(help: "Smaller work per scenario, sized to finish within 20 s (release build, two cores).")
     var quick = false
 
     @Option(help: "The folder to write into; created if missing.")
@@ -56,11 +56,12 @@ struct Demo: ParsableCommand {
         written += ["\(out)/REPORT.md", "\(out)/index.html"]
 
         let failures = runs.flatMap { r in r.failures.map { "\(r.scenario.name) under \($0.model): \($0.message)" } }
-        print("wrote \(written.count) reports and \(runs.reduce(0) { $0 + $1.results.count }) traces into \(out)/")
+        let traces = runs.reduce(0) { $0 + $1.results.count }
+        print("wrote \(counted(written.count, "report")) and \(counted(traces, "trace")) into \(out)/")
         print("open \(out)/index.html in a browser, or read \(out)/REPORT.md")
         if !failures.isEmpty {
             for f in failures { printError("failed: \(f)") }
-            throw CLIError("\(failures.count) run\(failures.count == 1 ? "" : "s") failed; the reports show the rest")
+            throw CLIError("\(counted(failures.count, "run")) failed; the reports show the rest")
         }
     }
 
@@ -73,8 +74,8 @@ struct Demo: ParsableCommand {
     }
 }
 
-/// How the demo runs one scenario: its scale and workers, sized so the whole catalog takes about
-/// 90 s (20 s with --quick) on two cores.
+/// How the demo runs one scenario: its scale and workers, sized so the whole catalog finishes within
+/// 90 s (20 s with --quick) on two cores (README gives the times measured).
 struct DemoPlan {
     let scenario: Scenario
     let options: RunOptions
@@ -153,7 +154,7 @@ struct DemoRunner {
             if !run.results.isEmpty { run.notes = s.notes(run.results, plan.options) }
             runs.append(run)
         }
-        progress.finish("ran \(plans.count) scenarios in \(shortSeconds(monotonicSeconds() - started))")
+        progress.finish("ran \(counted(plans.count, "scenario")) in \(shortSeconds(monotonicSeconds() - started))")
         return runs
     }
 }

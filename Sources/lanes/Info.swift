@@ -32,9 +32,30 @@ enum TraceFormat {
     case lanes
     case chromeJSON
 
-    /// `.json` (also `.json` traces named `*.trace.json`) is Chrome Trace Event JSON; anything else is `.lanes`.
+    /// For reading: `.json` (also `*.trace.json`) is Chrome Trace Event JSON; anything else is read as `.lanes`
+    /// (the reader checks the file's magic, so a wrong guess fails with one line).
     init(path: String) {
         self = path.lowercased().hasSuffix(".json") ? .chromeJSON : .lanes
+    }
+
+    /// For writing: `.lanes` or `.json`, else nil. A written file is not checked, so its format is never guessed.
+    init?(writing path: String) {
+        let lower = path.lowercased()
+        if lower.hasSuffix(".json") {
+            self = .chromeJSON
+        } else if lower.hasSuffix(".lanes") {
+            self = .lanes
+        } else {
+            return nil
+        }
+    }
+
+    /// The format to write `path` in, or a one-line error that names the file.
+    static func forWriting(_ path: String) throws -> TraceFormat {
+        guard let format = TraceFormat(writing: path) else {
+            throw CLIError("cannot write \(path): the name must end in .lanes or .json, which chooses the format")
+        }
+        return format
     }
 }
 
@@ -49,7 +70,12 @@ func readTrace(_ path: String) throws -> LoadedTrace {
                 trace: r.trace, warnings: r.warnings.map(\.description), isComplete: r.isComplete,
                 completeness: "\(r.completeness)")
         } catch {
-            throw CLIError("cannot read \(path): \(error)")
+            // A name that says neither format was read as .lanes; say so when that guess was wrong.
+            var hint = ""
+            if case .notALanesFile = error, !path.lowercased().hasSuffix(".lanes") {
+                hint = " (read as .lanes: only a name ending in .json is read as Chrome JSON)"
+            }
+            throw CLIError("cannot read \(path): \(error)\(hint)")
         }
     case .chromeJSON:
         do {
@@ -91,14 +117,14 @@ struct TraceSummary {
         line("processes", "\(t.processes.count)")
         for p in t.processes {
             let lanes = t.lanes.filter { $0.pid == p.pid }.count
-            var s = "  pid \(p.pid)\(p.name.isEmpty ? "" : " \(p.name)"): \(lanes) lane\(lanes == 1 ? "" : "s")"
+            var s = "  pid \(p.pid)\(p.name.isEmpty ? "" : " \(p.name)"): \(counted(lanes, "lane"))"
             if let exit = p.exit { s += ", \(exit)" }
             if !p.note.isEmpty { s += " (\(p.note))" }
             out += s + "\n"
         }
         var kinds: [Lane.Kind: Int] = [:]
         for l in t.lanes { kinds[l.kind, default: 0] += 1 }
-        let kindText = Lane.Kind.allCases.compactMap { k in kinds[k].map { "\($0) \(k)\($0 == 1 ? "" : "s")" } }
+        let kindText = Lane.Kind.allCases.compactMap { k in kinds[k].map { counted($0, "\(k)") } }
         line("lanes", "\(t.lanes.count)\(kindText.isEmpty ? "" : " (\(kindText.joined(separator: ", ")))")")
         let names = Set(t.spans.map(\.name))
         line("spans", "\(t.spans.count) (\(names.count) distinct name\(names.count == 1 ? "" : "s"))")
@@ -123,6 +149,12 @@ struct TraceSummary {
         for w in result.warnings { out += "warning: \(w)\n" }
         return out
     }
+}
+
+/// `n` and `noun`, plural unless `n` is 1: "1 process", "34 processes", "2 threads". Nouns ending in s take
+/// "es"; give `plural` for any other irregular noun.
+func counted(_ n: Int, _ noun: String, plural: String? = nil) -> String {
+    "\(n) \(n == 1 ? noun : plural ?? (noun.hasSuffix("s") ? noun + "es" : noun + "s"))"
 }
 
 /// `text` followed by spaces up to `width` characters.

@@ -33,7 +33,7 @@ struct Record: ParsableCommand {
     @Option(help: "Time between samples, e.g. 1ms, 500us, 10ms (50us...1s).")
     var interval: String = "1ms"
 
-    @Option(name: .shortAndLong, help: "The .lanes (or .json) file to write.")
+    @Option(name: .shortAndLong, help: "The trace file to write: its name must end in .lanes or .json.")
     var out: String = "record.lanes"
 
     @Argument(parsing: .postTerminator, help: "The command to run and its arguments, after `--`.")
@@ -52,9 +52,11 @@ struct Record: ParsableCommand {
         let slash = out.lastIndex(of: "/")
         let dir = slash.map { out[..<$0].isEmpty ? "/" : String(out[..<$0]) } ?? "."
         guard access(dir, W_OK) == 0 else { throw ValidationError("--out \(out): directory \(dir) is not writable") }
+        _ = try TraceFormat.forWriting(out)
     }
 
     func run() throws {
+        let format = try TraceFormat.forWriting(out)
         let sampler = ProcessTreeSampler(options: .init(interval: parseDuration(interval)!, forwardSignals: true))
         let recording: ProcessTreeSampler.Recording
         do {
@@ -64,7 +66,7 @@ struct Record: ParsableCommand {
         }
         let trace = recording.trace
         do {
-            switch TraceFormat(path: out) {
+            switch format {
             case .lanes: try LanesFile.write(trace, to: out)
             case .chromeJSON: try ChromeJSON.write(trace, to: out)
             }
@@ -73,8 +75,8 @@ struct Record: ParsableCommand {
         }
         let threads = trace.lanes.filter { $0.kind == .thread }.count
         printToStandardError(
-            "lanes record: \(command[0]) \(recording.exit); wrote \(out): \(trace.processes.count) processes, "
-                + "\(threads) threads, \(trace.spans.count) spans")
+            "lanes record: \(command[0]) \(recording.exit); wrote \(out): \(counted(trace.processes.count, "process")), "
+                + "\(counted(threads, "thread")), \(counted(trace.spans.count, "span"))")
         printToStandardError("lanes record: \(recording.samplerSummary)")
         switch recording.exit {
         case .exited(0): return

@@ -81,7 +81,7 @@ struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Draws a trace as a Gantt chart.")
 
-    @Argument(help: "A .lanes trace file.")
+    @Argument(help: "A trace file: .lanes, or Chrome Trace Event JSON (.json).")
     var trace: String
 
     @Option(help: "The PNG file to write.")

@@ -7,7 +7,7 @@ struct Sample: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Records a small built-in workload (threads, a bounded queue, a lock, sleeps) into a trace.")
 
-    @Option(name: .shortAndLong, help: "The .lanes file to write.")
+    @Option(name: .shortAndLong, help: "The .lanes file to write (the recorder writes .lanes only).")
     var out: String = "sample.lanes"
 
     @Option(help: "Items each of the two producers makes.")
@@ -22,6 +22,10 @@ struct Sample: ParsableCommand {
 
     func validate() throws {
         guard items > 0 else { throw ValidationError("--items must be at least 1") }
+        // The recorder streams .lanes; a file named otherwise would not read back as what its name says.
+        guard TraceFormat(writing: out) == .lanes else {
+            throw CLIError("cannot write \(out): the recorder writes .lanes, so the name must end in .lanes")
+        }
     }
 
     func run() throws {
@@ -60,6 +64,8 @@ struct Sample: ParsableCommand {
         for _ in consumers { queue.put(-1) }
         for c in consumers { c.join() }
         let recording = try recorder.stop()
-        print("wrote \(out): \(recording.spanCount) spans, \(recording.waitCount) waits, \(recording.droppedEvents) dropped")
+        print(
+            "wrote \(out): \(counted(recording.spanCount, "span")), \(counted(recording.waitCount, "wait")), "
+                + "\(recording.droppedEvents) dropped")
     }
 }

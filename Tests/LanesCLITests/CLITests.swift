@@ -68,6 +68,18 @@ import Testing
         #expect(info.stdout.contains("sleep"))
     }
 
+    /// The recorder streams .lanes, so `lanes sample` refuses any other name before recording anything.
+    @Test func sampleWritesOnlyLanesFiles() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("sample.json").path
+        let run = try runLanes(["sample", "--out", path, "--items", "1"])
+        #expect(run.status != 0)
+        #expect(
+            run.stderr == "Error: cannot write \(path): the recorder writes .lanes, so the name must end in .lanes\n")
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
     @Test func aMissingTraceIsOneLineAndAFailure() throws {
         let run = try runLanes(["info", "/nonexistent/trace.lanes"])
         #expect(run.status != 0)

@@ -79,4 +79,79 @@ import Testing
         let unwritable = try runLanes(["convert", path, "/nonexistent/dir/x.json"])
         #expect(unwritable.status != 0)
     }
+
+    /// The output's name chooses its format, so a name that is neither .lanes nor .json is refused before
+    /// anything is read or written.
+    @Test func refusesAnOutputNameThatChoosesNoFormat() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let lanesPath = dir.appendingPathComponent("s.lanes").path
+        try LanesFile.write(trace(), to: lanesPath)
+        for name in ["out.txt", "out", "out.lanes.bak"] {
+            let out = dir.appendingPathComponent(name).path
+            let run = try runLanes(["convert", lanesPath, out])
+            #expect(run.status != 0)
+            #expect(run.stdout.isEmpty)
+            #expect(
+                run.stderr
+                    == "Error: cannot write \(out): the name must end in .lanes or .json, which chooses the format\n")
+            #expect(!FileManager.default.fileExists(atPath: out))
+        }
+        // Also before the input is read: a missing input does not hide it.
+        let out = dir.appendingPathComponent("x.txt").path
+        let missing = try runLanes(["convert", dir.appendingPathComponent("none.lanes").path, out])
+        #expect(missing.status != 0 && missing.stderr.contains("cannot write \(out)"))
+        // Upper-case extensions choose a format too.
+        let upper = try runLanes(["convert", lanesPath, dir.appendingPathComponent("S.JSON").path])
+        #expect(upper.status == 0, "\(upper.stderr)")
+    }
+
+    /// Reading goes by the name too: .json is JSON, any other name is read as .lanes, and a wrong guess says so.
+    @Test func anInputNamedNeitherWayIsReadAsLanes() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let lanesNamedOddly = dir.appendingPathComponent("s.trace").path
+        try LanesFile.write(trace(), to: lanesNamedOddly)
+        let ok = try runLanes(["convert", lanesNamedOddly, dir.appendingPathComponent("s.json").path])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        let jsonNamedOddly = dir.appendingPathComponent("j.txt").path
+        try Data(#"[{"ph":"X","name":"f","pid":1,"tid":1,"ts":1,"dur":2}]"#.utf8).write(
+            to: URL(fileURLWithPath: jsonNamedOddly))
+        let out = dir.appendingPathComponent("j.lanes").path
+        let bad = try runLanes(["convert", jsonNamedOddly, out])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.split(separator: "\n").count == 1)
+        #expect(bad.stderr.contains("cannot read \(jsonNamedOddly): not a Lanes file"))
+        #expect(bad.stderr.contains("(read as .lanes: only a name ending in .json is read as Chrome JSON)"))
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
+    /// Counts read as words: "1 span", "1 lane", "2 processes".
+    @Test func countsAreSingularForOne() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let json = dir.appendingPathComponent("one.json").path
+        try Data(#"[{"ph":"X","name":"f","pid":1,"tid":1,"ts":1,"dur":2}]"#.utf8).write(to: URL(fileURLWithPath: json))
+        let convert = try runLanes(["convert", json, dir.appendingPathComponent("one.lanes").path])
+        #expect(convert.status == 0, "\(convert.stderr)")
+        #expect(convert.stdout.hasSuffix(": 1 span on 1 lane, 0 waits\n"))
+
+        let path = dir.appendingPathComponent("procs.lanes").path
+        let lanes = [
+            Lane(id: LaneID(0), kind: .thread, pid: 1, threadID: 1, name: "main"),
+            Lane(id: LaneID(1), kind: .process, pid: 2, name: "worker-1"),
+            Lane(id: LaneID(2), kind: .process, pid: 3, name: "worker-2"),
+        ]
+        let spans = lanes.enumerated().map { i, lane in
+            Span(id: SpanID(UInt64(i + 1)), name: "work", lane: lane.id, threadID: lane.pid, start: 0, end: 100)
+        }
+        let processes = [Process(pid: 1, name: "main"), Process(pid: 2, name: "w1"), Process(pid: 3, name: "w2")]
+        try LanesFile.write(Trace(processes: processes, lanes: lanes, spans: spans), to: path)
+        let info = try runLanes(["info", path])
+        #expect(info.status == 0, "\(info.stderr)")
+        let lines = info.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.hasPrefix("lanes") && $0.hasSuffix("3 (1 thread, 2 processes)") })
+        #expect(lines.contains { $0.hasSuffix("pid 2 w1: 1 lane") })
+        #expect(lines.contains { $0.hasPrefix("spans") && $0.hasSuffix("3 (1 distinct name)") })
+    }
 }

@@ -28,6 +28,16 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: png))
     }
 
+    /// A one-thread command is "1 process, 1 thread", not "1 processes, 1 threads".
+    @Test func countsOfOneAreSingular() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("one.lanes").path
+        let r = try runLanes(["record", "-o", out, "--", "sleep", "0.05"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("wrote \(out): 1 process, 1 thread, "), "\(r.stderr)")
+    }
+
     @Test func commandKilledBySignalExitsWith128PlusTheSignal() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -84,5 +94,15 @@ import Testing
         let unwritable = try runLanes(["record", "-o", "/nonexistent-dir/x.lanes", "--", "true"])
         #expect(unwritable.status != 0)
         #expect(unwritable.stderr.contains("/nonexistent-dir"))
+        // The name chooses the format: one that chooses none is refused before the command runs.
+        let marker = dir.appendingPathComponent("ran").path
+        let text = dir.appendingPathComponent("x.txt").path
+        let named = try runLanes(["record", "-o", text, "--", "touch", marker])
+        #expect(named.status != 0)
+        #expect(
+            named.stderr
+                == "Error: cannot write \(text): the name must end in .lanes or .json, which chooses the format\n")
+        #expect(!FileManager.default.fileExists(atPath: text))
+        #expect(!FileManager.default.fileExists(atPath: marker))
     }
 }

@@ -120,7 +120,8 @@ func byteOffset(of needle: String, in text: String, occurrence: Int = 0) -> Int 
         #expect(t.counters.map(\.value) == [3, 1.5, 100])
         #expect(t.counters[0].lane == nil && t.counters[2].lane == t.lanes[0].id)
         #expect(t.lanes[0].sortIndex == -2)
-        #expect(r.warnings == [.nonNumericCounters(count: 1, firstOffset: byteOffset(of: "\"x\"", in: text) + 3)])
+        // The warning points at the value's first byte (its opening quote), as errors do.
+        #expect(r.warnings == [.nonNumericCounters(count: 1, firstOffset: byteOffset(of: "\"x\"", in: text))])
     }
 
     @Test func asyncEventsBecomeTaskLanes() throws {
@@ -237,6 +238,81 @@ func byteOffset(of needle: String, in text: String, occurrence: Int = 0) -> Int 
             == .invalidJSON(offset: 45, field: "args", expected: "a value", found: "\"1.5.2}}]\""))
         #expect(importError(#"[3]"#) == .wrongType(field: "traceEvents[0]", offset: 1, expected: "an object", found: "a number"))
         #expect(importError(#"{"traceEvents":[{"ph":"X","name":"a\"#) == .unexpectedEnd(offset: 36, field: "name"))
+    }
+
+    /// Python's json.dump writes a blank after every colon: errors still give the value and its first byte.
+    @Test func errorsPointAtTheValuePastBlanksAfterTheColon() {
+        let negative = #"[{"ph": "X", "ts": 1, "dur": -5, "pid": 1, "tid": 1}]"#
+        #expect(
+            importError(negative)
+                == .invalidValue(field: "dur", offset: 29, value: "-5", problem: "a duration cannot be negative"))
+        #expect(importError(negative)?.description == "dur at byte 29 is -5: a duration cannot be negative")
+        #expect(
+            importError("{\"traceEvents\": [{\"ph\": \"X\", \"name\": \"a\", \"ts\": 1, \"dur\":\n\t -2.5}]}")
+                == .invalidValue(field: "dur", offset: 60, value: "-2.5", problem: "a duration cannot be negative"))
+        #expect(
+            importError(#"[{"ph": "X", "ts": 9223372036854775, "dur": 9223372036854775}]"#)
+                == .invalidValue(
+                    field: "dur", offset: 44, value: "9223372036854775", problem: "ts + dur is out of range"))
+        #expect(
+            importError(#"[{"ph": "X", "ts": 1, "dur": "long"}]"#)
+                == .wrongType(field: "dur", offset: 29, expected: "a number (µs)", found: "a string"))
+        #expect(
+            importError(#"[{"ph": "X", "ts": 1e400, "dur": 1}]"#)
+                == .invalidValue(field: "ts", offset: 19, value: "1e400", problem: "not a number in range"))
+        #expect(
+            importError(#"[{"ph": "X", "ts": "soon", "dur": 1}]"#)
+                == .wrongType(field: "ts", offset: 19, expected: "a number (µs)", found: "a string"))
+        #expect(
+            importError(#"[{"ph": "X", "ts": 1, "dur": 1, "pid": [1]}]"#)
+                == .wrongType(field: "pid", offset: 39, expected: "a number or a string", found: "an array"))
+        #expect(
+            importError(#"[{"ph": "X", "ts": 1, "dur": 1, "tid": true}]"#)
+                == .wrongType(field: "tid", offset: 39, expected: "a number or a string", found: "a boolean"))
+        #expect(
+            importError(#"[{"ph": "b", "ts": 1, "id": [2]}]"#)
+                == .wrongType(field: "id", offset: 28, expected: "a number or a string", found: "an array"))
+        #expect(
+            importError(#"[{"ph": "X", "ts": 1, "dur": 1, "tdur": "1"}]"#)
+                == .wrongType(field: "tdur", offset: 40, expected: "a number (µs)", found: "a string"))
+    }
+
+    @Test func aNameOrCategoryThatIsNotAStringIsAnError() throws {
+        #expect(
+            importError(#"[{"ph": "X", "name": 5, "ts": 1, "dur": 1}]"#)
+                == .wrongType(field: "name", offset: 21, expected: "a string", found: "a number"))
+        #expect(
+            importError(#"[{"ph":"X","name":5,"ts":1,"dur":1}]"#)?.description
+                == "name at byte 18: expected a string, found a number")
+        #expect(
+            importError(#"[{"ph": "b", "cat": {"a": 1}, "id": 1, "ts": 1}]"#)
+                == .wrongType(field: "cat", offset: 20, expected: "a string", found: "an object"))
+        #expect(
+            importError(#"[{"ph":"M","name":["process_name"],"pid":1,"args":{"name":"p"}}]"#)
+                == .wrongType(field: "name", offset: 18, expected: "a string", found: "an array"))
+        // null is as if the field were absent: an empty name, no category.
+        let r = try importJSON(#"[{"ph":"X","name":null,"cat":null,"pid":1,"tid":1,"ts":1,"dur":1,"tdur":null}]"#)
+        #expect(r.trace.spans.map(\.name) == [""] && r.trace.spans[0].cpuTime == nil && r.warnings.isEmpty)
+    }
+
+    @Test func aNegativeThreadDurationIsDroppedWithAWarning() throws {
+        let text = """
+            [{"ph":"X","name":"a","pid":1,"tid":1,"ts":1,"dur":5,"tdur": -2},
+             {"ph":"X","name":"b","pid":1,"tid":1,"ts":10,"dur":5,"tdur":3},
+             {"ph":"B","name":"c","pid":1,"tid":2,"ts":1,"tdur":-0.5},{"ph":"E","pid":1,"tid":2,"ts":4}]
+            """
+        let r = try importJSON(text)
+        // The slices stay; only the negative CPU times go.
+        #expect(r.trace.spans.map(\.name) == ["a", "b", "c"])
+        #expect(r.trace.spans.map(\.cpuTime) == [nil, 3_000, nil])
+        let first = byteOffset(of: "-2}", in: text)
+        #expect(first == 61)
+        #expect(r.warnings == [.negativeCPUTimes(count: 2, firstOffset: first)])
+        #expect(
+            r.warnings.map(\.description) == [
+                "dropped 2 negative thread durations (\"tdur\"); those slices have no CPU time (the first at byte 61)"
+            ])
+        #expect(r.trace.validate().isEmpty)
     }
 
     @Test func noInputCrashes() {
