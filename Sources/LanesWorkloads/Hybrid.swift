@@ -280,41 +280,17 @@ enum HybridWorker {
     /// descriptor 3 as the `processes` model's workers do. `LANES_TEST_KILL_ITEM=N` makes the worker
     /// handed job N kill itself first, as it does for ``ProcessWorker``.
     static func serve(name: String, options: RunOptions, compute: (String) throws -> String) throws -> RunResult {
-        let recorder = try Recorder.start(
-            .init(
-                output: .descriptor(ProcessPool.traceDescriptor), cpu: .perSpan, flushInterval: .milliseconds(50),
-                processName: "worker", scenario: options.scenario, model: ConcurrencyModel.hybrid.rawValue))
+        let recorder = try ProcessWorker.startRecording(options, model: .hybrid)
         let spanName = SpanName(name)
-        let parent = SpanName("parent")
         let killJob = getenv("LANES_TEST_KILL_ITEM").flatMap { Int(String(cString: $0)) }
-        var pending: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        reading: while true {
-            let n = try withWait(.ipc, object: parent) {
-                try chunk.withUnsafeMutableBytes { b throws -> Int in
-                    while true {
-                        let n = read(0, b.baseAddress, b.count)
-                        if n >= 0 { return n }
-                        if errno != EINTR {
-                            throw RunError.workerFailed("worker: read: \(String(cString: strerror(errno)))")
-                        }
-                    }
-                }
+        try ProcessWorker.forEachLineFromParent(chunk: 1 << 16) { line in
+            let parts = line.split(separator: "\t", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2, let id = Int(parts[0]) else {
+                throw RunError.workerFailed("worker: the parent sent '\(line.prefix(80))', not a job")
             }
-            if n == 0 { break reading }
-            pending += chunk[..<n]
-            while let newline = pending.firstIndex(of: 10) {
-                let line = String(decoding: pending[..<newline], as: UTF8.self)
-                pending.removeSubrange(...newline)
-                let parts = line.split(separator: "\t", maxSplits: 1, omittingEmptySubsequences: false)
-                guard parts.count == 2, let id = Int(parts[0]) else {
-                    throw RunError.workerFailed("worker: the parent sent '\(line.prefix(80))', not a job")
-                }
-                if id == killJob { kill(getpid(), SIGKILL) }
-                let output = try span(spanName) { try compute(String(parts[1])) }
-                let answer = Array("\(id)\t\(output)\n".utf8)
-                try answer.withUnsafeBytes { try tracedWrite(1, $0, object: parent) }
-            }
+            if id == killJob { kill(getpid(), SIGKILL) }
+            let output = try span(spanName) { try compute(String(parts[1])) }
+            try ProcessWorker.answerParent("\(id)\t\(output)\n")
         }
         _ = try recorder.stop()
         return RunResult(model: .hybrid, answer: "", details: [], trace: Trace(), wallTime: .zero, cpuTime: .zero)
