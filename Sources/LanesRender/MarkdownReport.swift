@@ -9,8 +9,8 @@ public enum MarkdownReport {
     /// - Parameters:
     ///   - analysis: findings and advice; statistics come from it too.
     ///   - png: a path to the PNG chart, relative to where the Markdown will be read; nil for none.
-    ///   - gantt: options for the timeline; its character budget is lowered when the whole report
-    ///     would not fit in one GitHub comment.
+    ///   - gantt: options for the timeline; its budget (UTF-16 code units) is lowered when the whole
+    ///     report would not fit in one GitHub comment.
     ///   - lock: the lock whose hand-offs are drawn; nil for the one waited on longest.
     public static func trace(
         _ trace: Trace, analysis: Analysis, png: String? = nil, gantt: Mermaid.GanttOptions = Mermaid.GanttOptions(),
@@ -20,9 +20,10 @@ public enum MarkdownReport {
         while true {
             let text = build(
                 trace, analysis: analysis, png: png, gantt: options, lock: lock, handoffLimit: handoffLimit)
-            if text.count <= Mermaid.maxCommentCharacters || options.maxCharacters <= 4_000 { return text }
+            let length = text.utf16.count
+            if length <= Mermaid.maxCommentCharacters || options.maxCharacters <= 4_000 { return text }
             options.maxCharacters = max(
-                4_000, options.maxCharacters - (text.count - Mermaid.maxCommentCharacters) - 2_000)
+                4_000, options.maxCharacters - (length - Mermaid.maxCommentCharacters) - 2_000)
         }
     }
 

@@ -7,7 +7,8 @@ extension Mermaid {
         public var groupBy: ChartOptions.Grouping
         /// At most this many sections; the lanes beyond are folded into one "+ N more lanes" section.
         public var maxSections: Int
-        /// The diagram is kept under this many characters by merging spans.
+        /// The diagram is kept under this many UTF-16 code units (what Mermaid's size limit counts)
+        /// by merging spans.
         public var maxCharacters: Int
         /// At most this many bars; more are merged.
         public var maxTasks: Int
@@ -181,7 +182,7 @@ extension Mermaid {
                             spans: g.count))
                 }
             }
-            if (text.count <= options.maxCharacters && tasks.count <= options.maxTasks) || attempt > 60 {
+            if (text.utf16.count <= options.maxCharacters && tasks.count <= options.maxTasks) || attempt > 60 {
                 return Gantt(
                     text: text, title: MermaidText.shown(titleText, maxCharacters: 240), sections: sections,
                     tasks: tasks,

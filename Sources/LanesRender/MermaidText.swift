@@ -2,9 +2,11 @@
 /// `sequenceDiagram` of lock hand-offs and the "choosing the right model" `flowchart`. Each
 /// function returns the diagram's text, without the Markdown fence.
 public enum Mermaid {
-    /// GitHub renders no diagram longer than this many characters.
+    /// GitHub renders no diagram longer than this many characters: Mermaid's `maxTextSize`, counted
+    /// as JavaScript does, in UTF-16 code units (`String.utf16.count`; an emoji is two or more).
     public static let maxDiagramCharacters = 50_000
-    /// GitHub accepts no comment (or Markdown body) longer than this many characters.
+    /// GitHub accepts no comment (or Markdown body) longer than this many characters, counted in
+    /// UTF-16 code units.
     public static let maxCommentCharacters = 65_536
 }
 
@@ -20,11 +22,12 @@ public enum MermaidText {
     /// Shown for names that are empty or only spaces.
     public static let unnamed = "(unnamed)"
 
-    /// Longest label kept, in characters; longer ones end in "…".
+    /// Longest label kept, in UTF-16 code units (what Mermaid's size limit counts); longer ones end
+    /// in "…". A character is never cut in two, so a label may be a little shorter.
     public static let maxLabelCharacters = 80
 
     /// `text` as a Mermaid label: entity codes for the characters Mermaid would read, cut to
-    /// `maxCharacters` with "…".
+    /// `maxCharacters` UTF-16 code units (before the entity codes) with "…".
     public static func label(_ text: String, maxCharacters: Int = maxLabelCharacters) -> String {
         let cleaned = shown(text, maxCharacters: maxCharacters)
         var out = ""
@@ -65,7 +68,8 @@ public enum MermaidText {
     }
 
     /// What Mermaid shows for a ``label(_:maxCharacters:)``: the entity codes decoded (test and
-    /// expectation helper).
+    /// expectation helper). At most `maxCharacters` UTF-16 code units, "…" included: a name of
+    /// emoji or of one character with many combining marks cannot make a diagram too long.
     public static func shown(_ text: String, maxCharacters: Int = maxLabelCharacters) -> String {
         var cleaned = ""
         var count = 0
@@ -75,17 +79,17 @@ public enum MermaidText {
                 pendingSpace = count > 0
                 continue
             }
-            if count >= maxCharacters - 1 {
+            let space = pendingSpace ? 1 : 0
+            if count + space + ch.utf16.count > maxCharacters - 1 {
                 cleaned.append("…")
                 break
             }
             if pendingSpace {
                 cleaned.append(" ")
-                count += 1
                 pendingSpace = false
             }
             cleaned.append(ch)
-            count += 1
+            count += space + ch.utf16.count
         }
         return cleaned.isEmpty ? unnamed : cleaned
     }

@@ -13,7 +13,11 @@ struct CompareMarkdown: ParsableArguments {
 
     @Option(
         parsing: .upToNextOption,
-        help: "Candidate traces (the new code), matched to the baseline by model or file name.")
+        help: ArgumentHelp(
+            "Candidate traces (the new code), matched to baseline runs of the same workload: scenario and model.",
+            discussion:
+                "Scenario and model come from the trace's metadata; the file name (without extension) stands in for what it lacks. A workload with runs on one side only is listed as not compared."
+        ))
     var candidate: [String] = []
 
     @Option(
@@ -23,7 +27,7 @@ struct CompareMarkdown: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "With --baseline/--candidate: exit with status 3 when a run is slower than its baseline by more than this (e.g. 10%) and more than the noise of repeated runs; 0 otherwise.",
+            "With --baseline/--candidate: exit with status 3 when a run is slower than its baseline by more than this (e.g. 10%) and more than the noise of repeated runs, or when a baseline workload has no candidate run; 0 otherwise.",
             valueName: "percent"))
     var failOnRegression: String?
 
@@ -53,14 +57,16 @@ struct CompareMarkdown: ParsableArguments {
         return v / 100
     }
 
-    /// Reads both sides, writes the report (to --markdown, else standard output) and exits with
-    /// status 3 on a regression when --fail-on-regression is given.
-    func runRegressionCheck(name: (Trace, String) -> String) throws {
+    /// Reads both sides, writes the report (to --markdown, else standard output) and, when
+    /// --fail-on-regression is given, exits with status 3 on a regression or on a baseline workload
+    /// without a candidate run (it was not checked). A candidate workload without a baseline run
+    /// is new: it is reported and does not change the status.
+    func runRegressionCheck() throws {
         func load(_ paths: [String]) throws -> [(trace: Trace, name: String)] {
             try paths.map { path in
                 let result = try readTrace(path)
                 for w in result.warnings { printError("warning: \(path): \(w)") }
-                return (result.trace, name(result.trace, path))
+                return (result.trace, fileStem(path))
             }
         }
         let report = MarkdownReport.regression(
@@ -70,7 +76,17 @@ struct CompareMarkdown: ParsableArguments {
         } else {
             print(report.markdown, terminator: "")
         }
-        guard failOnRegression != nil, report.regressed else { return }
+        let failing = failOnRegression != nil
+        for row in report.rows where row.verdict == .candidateOnly {
+            printError("warning: \(row.name) has no baseline run: not compared")
+        }
+        for row in report.missing {
+            printError(
+                failing
+                    ? "missing: \(row.name) has no candidate run, so it was not checked (fails --fail-on-regression)"
+                    : "warning: \(row.name) has no candidate run: not compared")
+        }
+        guard failing, report.regressed || !report.missing.isEmpty else { return }
         for row in report.rows where row.verdict == .regression {
             let change = row.change.map { TraceStatistics.percent($0) } ?? "?"
             printError(

@@ -31,7 +31,7 @@ struct Compare: ParsableCommand {
             guard traces.isEmpty, png == nil, html == nil else {
                 throw ValidationError("give traces either as arguments or with --baseline/--candidate, not both")
             }
-            return try text.runRegressionCheck { runName($0, path: $1) }
+            return try text.runRegressionCheck()
         }
         guard !traces.isEmpty else { throw ValidationError("give at least one trace") }
         guard png != nil || html != nil || text.markdown != nil else {
@@ -54,7 +54,8 @@ struct Compare: ParsableCommand {
             if let png { try writePNG(layout, to: png, font: font) }
             if let html {
                 let mermaid = Mermaid.speedupChart(Comparison(runs.map(\.trace))).text
-                let report = HTMLReport(comparing: runs, options: options, png: embeddedPNG(layout, font: font), mermaid: mermaid)
+                let report = HTMLReport(
+                    comparing: runs, options: options, png: embeddedPNG(layout, font: font), mermaid: mermaid)
                 try writeHTML(report, to: html)
             }
         }
@@ -67,8 +68,13 @@ struct Compare: ParsableCommand {
     /// The model the run used, else the file name without its extension.
     func runName(_ trace: Trace, path: String) -> String {
         if let model = trace.metadata.model, !model.isEmpty { return model }
-        let file = path.split(separator: "/").last.map(String.init) ?? path
-        if let dot = file.lastIndex(of: "."), dot != file.startIndex { return String(file[..<dot]) }
-        return file
+        return fileStem(path)
     }
+}
+
+/// The file name of `path` without its directory and extension.
+func fileStem(_ path: String) -> String {
+    let file = path.split(separator: "/").last.map(String.init) ?? path
+    if let dot = file.lastIndex(of: "."), dot != file.startIndex { return String(file[..<dot]) }
+    return file
 }

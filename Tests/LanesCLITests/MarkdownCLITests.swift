@@ -6,13 +6,14 @@ import Testing
 /// `lanes report --mermaid/--markdown/--text` and `lanes compare --baseline/--candidate`.
 @Suite(.serialized) struct MarkdownCLITests {
     /// One lane with one span of `ms` milliseconds and a lock wait, written to `dir/name`.
-    func writeTrace(in dir: URL, name: String, model: String, ms: Double) throws -> String {
+    func writeTrace(in dir: URL, name: String, model: String, ms: Double, scenario: String = "cli") throws -> String {
         let a = Lane(id: LaneID(0), kind: .thread, pid: 5, threadID: 5, name: "main: #1")
         let end = Nanoseconds(ms * 1e6)
         let span = Span(
             id: SpanID(1), name: "work", lane: a.id, threadID: 5, start: 0, end: end,
             waits: [Wait(reason: .lock, start: end / 4, end: end / 2, object: "m")])
-        let trace = Trace(metadata: Metadata(scenario: "cli", model: model), processes: [], lanes: [a], spans: [span])
+        let trace = Trace(
+            metadata: Metadata(scenario: scenario, model: model), processes: [], lanes: [a], spans: [span])
         let path = dir.appendingPathComponent(name).path
         try LanesFile.write(trace, to: path)
         return path
@@ -108,6 +109,63 @@ import Testing
         let oneSided = try runLanes(["compare", "--baseline"] + old)
         #expect(oneSided.status == 64)
         #expect(oneSided.stderr.contains("give both --baseline and --candidate traces"))
+    }
+
+    /// Two scenarios under one model: each candidate is checked against its own scenario's baseline.
+    @Test func regressionExitCodeWithTwoScenarios() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func trace(_ file: String, _ scenario: String, ms: Double) throws -> String {
+            try writeTrace(in: dir, name: file, model: "threads", ms: ms, scenario: scenario)
+        }
+        let oldPrimes = try trace("old-primes.lanes", "cpu-primes", ms: 100)
+        let oldDownloads = try trace("old-downloads.lanes", "downloads", ms: 400)
+        let slowerPrimes = try trace("new-primes.lanes", "cpu-primes", ms: 130)
+        let samePrimes = try trace("same-primes.lanes", "cpu-primes", ms: 101)
+        let newDownloads = try trace("new-downloads.lanes", "downloads", ms: 400)
+        let md = dir.appendingPathComponent("cmp.md").path
+
+        // One scenario 30% slower, the other unchanged: a regression, not +6% on a mixed median.
+        let slower = try runLanes(
+            ["compare", "--baseline", oldPrimes, oldDownloads, "--candidate", slowerPrimes, newDownloads]
+                + ["--markdown", md, "--fail-on-regression", "10%"])
+        #expect(slower.status == 3, "\(slower.stderr)")
+        #expect(
+            slower.stderr.contains(
+                "regression: cpu-primes · threads is 30.0% slower than its baseline (threshold 10%)"))
+        let report = try read(md)
+        #expect(report.contains("| cpu-primes | threads | 100 ms | 130 ms | +30.0% | — | **regression** |"))
+        #expect(report.contains("| downloads | threads | 400 ms | 400 ms | 0.0% | — | unchanged |"))
+
+        // A new scenario in the candidate is reported, not compared with the baseline's other scenario.
+        let added = try runLanes(
+            ["compare", "--baseline", oldPrimes, "--candidate", samePrimes, newDownloads]
+                + ["--markdown", md, "--fail-on-regression", "10%"])
+        #expect(added.status == 0, "\(added.stderr)")
+        #expect(added.stderr.contains("warning: downloads · threads has no baseline run: not compared"))
+        #expect(try read(md).contains("**Not compared:** no baseline run for downloads · threads.\n"))
+
+        // A baseline scenario the candidate lacks was not checked: it fails the check, and only then.
+        let dropped = try runLanes(
+            [
+                "compare", "--baseline", oldPrimes, oldDownloads, "--candidate", newDownloads, "--fail-on-regression",
+                "10%",
+            ])
+        #expect(dropped.status == 3, "\(dropped.stderr)")
+        #expect(
+            dropped.stderr.contains(
+                "missing: cpu-primes · threads has no candidate run, so it was not checked (fails --fail-on-regression)"
+            ))
+        #expect(dropped.stdout.contains("**Not compared:** no candidate run for cpu-primes · threads.\n"))
+        let unflagged = try runLanes(["compare", "--baseline", oldPrimes, oldDownloads, "--candidate", newDownloads])
+        #expect(unflagged.status == 0, "\(unflagged.stderr)")
+        #expect(unflagged.stderr.contains("warning: cpu-primes · threads has no candidate run: not compared"))
+
+        // Different workloads only: nothing compared, no regression claimed.
+        let apart = try runLanes(["compare", "--baseline", oldPrimes, "--candidate", newDownloads])
+        #expect(apart.status == 0, "\(apart.stderr)")
+        #expect(apart.stdout.contains("**Nothing compared:**"))
+        #expect(!apart.stdout.contains("%"))
     }
 
     @Test func compareWritesMarkdownWithoutAPNG() throws {

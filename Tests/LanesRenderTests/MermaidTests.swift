@@ -32,6 +32,24 @@ func hostileTrace() -> Trace {
         spans: spans)
 }
 
+/// `line` without Mermaid's entity codes (`#35;`, `#quot;`): what is left is read as syntax.
+func withoutEntities(_ line: Substring) -> String {
+    var out = ""
+    var rest = line[...]
+    while let hash = rest.firstIndex(of: "#") {
+        out += rest[..<hash]
+        let body = rest[rest.index(after: hash)...].prefix { $0.isASCII && ($0.isLetter || $0.isNumber) }
+        let end = body.endIndex
+        if !body.isEmpty, end < rest.endIndex, rest[end] == ";" {
+            rest = rest[rest.index(after: end)...]
+        } else {
+            out.append("#")
+            rest = rest[rest.index(after: hash)...]
+        }
+    }
+    return out + rest
+}
+
 @Suite struct MermaidGanttTests {
     @Test func knownTraceIsAGanttOfItsLanes() throws {
         let g = Mermaid.gantt(of: Traces.known())
@@ -109,9 +127,15 @@ func hostileTrace() -> Trace {
         #expect(titles.filter { $0 == MermaidText.unnamed }.count == 2)
         #expect(g.sections.contains("gantt · 104"))
         #expect(g.sections.contains("thread 105"))
-        // Nothing of the names reaches Mermaid raw: no ':' but the one before each task's data, no '%%' but comments.
+        // Nothing of the names reaches Mermaid raw: with the entity codes taken out, no '#', ';', '<' or
+        // '%%' is left, and no ':' but the one before each task's data (or a config key's).
         for line in g.text.split(separator: "\n") where line.hasPrefix("    ") && !line.hasPrefix("    %%") {
-            #expect(!line.contains("%%") && !line.contains("<") && !line.contains(";") || line.contains("#"))
+            let bare = withoutEntities(line)
+            #expect(
+                !bare.contains("%%") && !bare.contains("<") && !bare.contains(";") && !bare.contains("#"), "\(line)")
+            let colons = bare.filter { $0 == ":" }.count
+            #expect(
+                line.hasPrefix("    section ") || line.hasPrefix("    title ") ? colons == 0 : colons <= 1, "\(line)")
         }
         try Golden.check(g.text, "hostile.gantt.mmd")
         try MermaidCheck.write(
@@ -127,7 +151,7 @@ func hostileTrace() -> Trace {
         let start = clock.now
         let g = Mermaid.gantt(of: trace)
         let elapsed = clock.now - start
-        #expect(g.text.count <= Mermaid.maxDiagramCharacters)
+        #expect(g.text.utf16.count <= Mermaid.maxDiagramCharacters)
         #expect(g.tasks.count <= 800)
         #expect(g.sections.count == 24)
         #expect(g.sections.last == "+ 177 more lanes")
@@ -137,12 +161,63 @@ func hostileTrace() -> Trace {
         #expect(g.tasks.reduce(0) { $0 + $1.spans } == 100_000)
         #expect(elapsed < .seconds(30))
         let md = MarkdownReport.trace(trace, analysis: Analysis(trace))
-        #expect(md.count <= Mermaid.maxCommentCharacters)
+        #expect(md.utf16.count <= Mermaid.maxCommentCharacters)
         try MermaidCheck.write(
             g.text, "gantt-100k",
             MermaidExpectation(
                 texts: [g.title, "+ 177 more lanes"],
                 tasks: Dictionary(uniqueKeysWithValues: g.tasks.prefix(40).map { ($0.id, [$0.start, $0.end]) })))
+    }
+
+    /// Names of emoji (a family is one character of 11 UTF-16 code units) and CJK: Mermaid and GitHub
+    /// count UTF-16 code units, so the limits must too.
+    @Test func emojiAndCJKNamesStayWithinLimitsInUTF16Units() throws {
+        let family = "👨‍👩‍👧‍👦", rocket = "🚀", han = "並行処理の時間"
+        let laneCount = 30, perLane = 200
+        var lanes: [Lane] = []
+        var spans: [Span] = []
+        for l in 0..<laneCount {
+            lanes.append(
+                Lane(
+                    id: LaneID(UInt32(l)), kind: .thread, pid: 1, threadID: Int64(10 + l),
+                    name: String(repeating: family, count: 50) + " \(l)"))
+            for k in 0..<perLane {
+                let s = Int64(k) * 5_000_000
+                let name =
+                    k % 3 == 0
+                    ? String(repeating: family, count: 80)
+                    : k % 3 == 1 ? String(repeating: rocket, count: 100) + "\(k)" : String(repeating: han, count: 30)
+                spans.append(
+                    Span(
+                        id: SpanID(UInt64(l * perLane + k + 1)), name: name, lane: LaneID(UInt32(l)),
+                        threadID: Int64(10 + l), start: s, end: s + 4_000_000,
+                        waits: [
+                            Wait(
+                                reason: .lock, start: s + 1_000_000, end: s + 2_000_000,
+                                object: String(repeating: family, count: 40))
+                        ]))
+            }
+        }
+        let trace = Trace(
+            metadata: Metadata(
+                scenario: String(repeating: family, count: 60), model: String(repeating: han, count: 20)),
+            processes: [Process(pid: 1, name: "p")], lanes: lanes, spans: spans)
+        let g = Mermaid.gantt(of: trace)
+        #expect(g.text.utf16.count <= Mermaid.maxDiagramCharacters, "\(g.text.utf16.count) UTF-16 code units")
+        #expect(g.tasks.count <= 800)
+        #expect(g.sections.allSatisfy { $0.utf16.count <= MermaidText.maxLabelCharacters })
+        #expect(g.tasks.allSatisfy { $0.title.utf16.count <= 60 })
+        let md = MarkdownReport.trace(trace, analysis: Analysis(trace))
+        #expect(md.utf16.count <= Mermaid.maxCommentCharacters, "\(md.utf16.count) UTF-16 code units")
+        let blocks = MermaidCheck.blocks(of: md)
+        #expect(!blocks.isEmpty)
+        for b in blocks { #expect(b.utf16.count <= Mermaid.maxDiagramCharacters) }
+        try MermaidCheck.write(
+            g.text, "gantt-emoji-cjk",
+            MermaidExpectation(
+                texts: [g.title] + g.sections,
+                tasks: Dictionary(uniqueKeysWithValues: g.tasks.prefix(40).map { ($0.id, [$0.start, $0.end]) })))
+        for (i, b) in blocks.enumerated() { try MermaidCheck.write(b, "markdown-emoji-cjk-\(i)") }
     }
 
     @Test func adjacentSpansMergeOnlyWhenOverBudget() {
@@ -187,6 +262,11 @@ func hostileTrace() -> Trace {
         let long = String(repeating: "x", count: 200)
         #expect(MermaidText.shown(long).count == MermaidText.maxLabelCharacters)
         #expect(MermaidText.shown(long).hasSuffix("…"))
+        // Cut by UTF-16 code units, between characters: 29 rockets (58 units) and "…" fit in 60.
+        let rockets = MermaidText.shown(String(repeating: "🚀", count: 200), maxCharacters: 60)
+        #expect(rockets == String(repeating: "🚀", count: 29) + "…")
+        let zalgo = "a" + String(repeating: "\u{0301}", count: 500)
+        #expect(MermaidText.shown(zalgo + zalgo, maxCharacters: 60) == "…")
     }
 
     @Test func markdownCellsStayInTheirCell() {

@@ -12,7 +12,10 @@ Every DIR/NAME.mmd is parsed and rendered; DIR/NAME.expect.json, when present, h
   "bars":     the values of an xychart's bars, in order: heights must be proportional to them
   "tasks":    {"taskId": [start, end], ...} of a gantt: bars must sit at x proportional to time
   "classed":  {"class": [node ids]} of a flowchart: exactly these nodes carry the class
-  "maxChars": the most characters the diagram may have (GitHub: 50,000 per diagram)
+  "maxChars": the most characters the diagram may have, in UTF-16 code units as Mermaid and GitHub
+              count them (GitHub: 50,000 per diagram; an emoji is two units or more)
+Mermaid draws a longer diagram (its maxTextSize, 50,000) as a placeholder reading "Maximum text size
+in diagram exceeded"; that placeholder fails, with or without "maxChars".
 A missing or empty DIR fails, so a test run that wrote nothing cannot pass unnoticed.
 
 mermaid.js comes from the mermaidx wheel on PyPI (pip install mermaidx==0.10.1, mermaid 11.x);
@@ -42,6 +45,7 @@ def mermaid_js():
 RENDER = r"""
 const done = arguments[arguments.length - 1];
 const [id, text] = [arguments[0], arguments[1]];
+const TOO_LONG = 'Maximum text size in diagram exceeded';
 (async () => {
   try {
     await mermaid.parse(text);
@@ -65,7 +69,8 @@ const [id, text] = [arguments[0], arguments[1]];
       const m = /flowchart-(.+)-\d+$/.exec(g.id);
       for (const c of g.classList) if (m && c !== 'node' && c !== 'default') (classed[c] ||= []).push(m[1]);
     }
-    const error = holder.querySelector('.error-text') ? 'mermaid drew its error diagram' : null;
+    const error = holder.querySelector('.error-text') ? 'mermaid drew its error diagram'
+      : texts.some(t => t.includes(TOO_LONG)) ? `mermaid drew its "${TOO_LONG}" placeholder` : null;
     holder.remove();
     done({ ok: !error, error, texts, bars, tasks, classed, svgLength: svg.length });
   } catch (e) {
@@ -79,6 +84,11 @@ def norm(s):
     return " ".join(s.split())
 
 
+def utf16_length(s):
+    """The length JavaScript (and so Mermaid and GitHub) gives `s`: UTF-16 code units."""
+    return len(s.encode("utf-16-le")) // 2
+
+
 def check(result, expect, text):
     problems = []
     if not result.get("ok"):
@@ -86,8 +96,8 @@ def check(result, expect, text):
     texts = [norm(t) for t in result["texts"]]
     whole = "\n".join(texts)
     limit = expect.get("maxChars")
-    if limit is not None and len(text) > limit:
-        problems.append(f"{len(text)} characters, more than {limit}")
+    if limit is not None and utf16_length(text) > limit:
+        problems.append(f"{utf16_length(text)} UTF-16 code units, more than {limit}")
     for t in expect.get("texts", []):
         if norm(t) not in texts:
             near = [x for x in texts if norm(t)[:6] and norm(t)[:6] in x][:3]
@@ -148,6 +158,11 @@ SELF_TEST = {
     "bar-at-wrong-time": ("gantt\n  dateFormat x\n  section s\n  a : t1, 0, 10\n  b : t2, 10, 20\n  c : t3, 20, 100\n",
                           {"tasks": {"t1": [0, 10], "t2": [50, 60], "t3": [20, 100]}}, True),
     "wrong-highlight": ("flowchart TD\n  a --> b\n  classDef taken fill:#f00\n  class a taken\n", {"classed": {"taken": ["b"]}}, True),
+    # 88 code points, 128 UTF-16 code units: over "maxChars" only when counted as JavaScript does.
+    "emoji-over-max-chars": ("gantt\n  dateFormat x\n  section s\n  " + "🚀" * 40 + " : t1, 0, 10\n",
+                             {"maxChars": 100}, True),
+    # 30,000 code points, 60,000 UTF-16 code units, no "maxChars": Mermaid's placeholder fails by itself.
+    "too-long-placeholder": ("gantt\n  dateFormat x\n  section s\n  " + "🚀" * 29_950 + " : t1, 0, 10\n", {}, True),
     "entities-shown": ("gantt\n  dateFormat x\n  section s#58;1\n  a#58; b #35;#59; : t1, 0, 10\n",
                        {"texts": ["a: b #;", "s:1"], "tasks": {"t1": [0, 10]}}, False),
 }
@@ -233,7 +248,7 @@ def validate(files, quiet=False):
                     for p in problems:
                         print(f"FAIL {path}: {p}")
                 else:
-                    print(f"ok   {path} ({len(text)} chars)")
+                    print(f"ok   {path} ({utf16_length(text)} UTF-16 code units)")
         finally:
             driver.quit()
     if quiet:
