@@ -58,6 +58,7 @@ struct DemoReport {
             md += "\n## \(r.scenario.name)\n\n\(cell(r.scenario.summary)) (seed: \(cell(r.scenario.seedSection))).\n\n"
             if let comparison = s.comparison {
                 md += table(comparison) + "\n"
+                if let note = beyondTheCores(r.scenario.name, comparison, cores: cores, advice: s.advice) { md += note + "\n\n" }
                 md += "![\(r.scenario.name) under each model](\(r.scenario.name).png)\n\n"
                 let answers = Set(r.results.map(\.answer))
                 md += answers.count == 1
@@ -77,6 +78,17 @@ struct DemoReport {
             for f in r.failures { md += "\n**Failed under `\(f.model)`:** \(cell(f.message))\n" }
         }
         return md
+    }
+
+    /// CPU-bound work cannot run faster than the cores allow: a larger speed-up means the runs met a
+    /// different machine (a neighbour's load), and the reader should know the figures vary.
+    private func beyondTheCores(_ scenario: String, _ comparison: Comparison, cores: Int, advice: Advice?) -> String? {
+        guard cores > 0, advice?.workClass == .cpuBound,
+            let best = comparison.rows.max(by: { $0.speedup < $1.speedup }), best.speedup > Double(cores) * 1.15
+        else { return nil }
+        return "*Note:* `\(best.label)` measured \(fixed(best.speedup, 2))× over `sequential` on \(cores) cores for "
+            + "CPU-bound work, more than \(cores) cores can give: the runs did not meet the same machine (on a busy or "
+            + "shared machine single runs vary). `lanes run \(scenario)` a few times shows the spread."
     }
 
     /// Per scenario: its comparison, fastest run and advice, computed once for both files.
