@@ -78,6 +78,7 @@ def main():
     ap.add_argument("--small", type=int, default=10_000)
     ap.add_argument("--large", type=int, default=1_000_000)
     args = ap.parse_args()
+    args.out = os.path.abspath(args.out)  # pages are loaded by file:// URL, which needs an absolute path
     os.makedirs(args.out, exist_ok=True)
     from html_check import load, make_driver  # noqa: E402 (selenium is only needed here)
 

@@ -78,7 +78,7 @@ def make_driver(width=1400, height=1000):
 
 def load(driver, path, timeout=60):
     driver.get_log("performance")  # drop what earlier pages logged
-    driver.get("file://" + path)
+    driver.get("file://" + os.path.abspath(path))
     deadline = time.time() + timeout
     while time.time() < deadline:
         painted = driver.execute_script("return window.lanesReport ? window.lanesReport.firstPaint() : null")
