@@ -130,8 +130,9 @@ public struct Analysis: Hashable, Sendable {
     public var advice: Advice
 
     public init(_ trace: Trace) {
-        statistics = TraceStatistics(trace)
-        profile = TraceProfile(trace, suspendedIsIO: trace.metadata.model != "actor")
+        let laneTops = LaneTops(trace)
+        statistics = TraceStatistics(trace, laneTops: laneTops)
+        profile = TraceProfile(trace, suspendedIsIO: trace.metadata.model != "actor", laneTops: laneTops)
         findings = Detectors.all(trace, statistics, profile).sorted { a, b in
             a.severity != b.severity
                 ? a.severity > b.severity

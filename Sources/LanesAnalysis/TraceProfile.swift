@@ -242,6 +242,10 @@ public struct TraceProfile: Hashable, Sendable {
     /// The profile of `trace`. `suspendedIsIO` false counts `suspended` waits as coordination (an actor's
     /// queue) rather than I/O.
     public init(_ trace: Trace, suspendedIsIO: Bool = true) {
+        self.init(trace, suspendedIsIO: suspendedIsIO, laneTops: LaneTops(trace))
+    }
+
+    init(_ trace: Trace, suspendedIsIO: Bool, laneTops: LaneTops) {
         let range = trace.timeRange ?? 0...0
         start = range.lowerBound
         wall = range.upperBound - range.lowerBound
@@ -260,12 +264,8 @@ public struct TraceProfile: Hashable, Sendable {
         var nameTime: [String: Nanoseconds] = [:]
         // Reads and writes on the pipes between a pool's processes coordinate them; they are not the work's I/O.
         let multiProcess = Set(spans.lazy.map { trace.lane($0.lane)?.pid ?? -1 }.prefix(100_000)).count > 1
-        let sliceThreads = spans.withUnsafeBufferPointer { threadsWithLaneWork($0, trace) }
-        let laneStarts = spans.withUnsafeBufferPointer { spansStartingTheirLane($0) }
         for s in spans {
-            if s.parent == nil || laneStarts.contains(s.id), countsAsRunning(s, sliceThreads) {
-                tops[s.lane, default: []].append((s.start, s.end))
-            }
+            if laneTops.contains(s) { tops[s.lane, default: []].append((s.start, s.end)) }
             let pipeSide = multiProcess && trace.lane(s.lane)?.kind != .task
             for w in s.waits {
                 waits[s.lane, default: []].append((w.start, w.end))
@@ -422,9 +422,24 @@ func spansStartingTheirLane(_ spans: UnsafeBufferPointer<Span>) -> Set<SpanID> {
     return out
 }
 
-/// Whether a top-level span is running time of its own (see ``threadsWithLaneWork(_:_:)``).
-@inline(__always)
-func countsAsRunning(_ s: Span, _ threadsWithLaneWork: Set<Int64>?) -> Bool {
-    guard let threads = threadsWithLaneWork, s.name == taskSlice else { return true }
-    return !threads.contains(s.threadID)
+/// Which spans start their lane's work (its top-level spans), the one rule ``TraceStatistics`` and
+/// ``TraceProfile`` share: a span without a parent or whose parent ran on another lane, less top-level
+/// task slices on a thread whose lane already shows that time. Computed once per trace and handed to
+/// both when an ``Analysis`` builds them.
+struct LaneTops {
+    let sliceThreads: Set<Int64>?
+    let laneStarts: Set<SpanID>
+
+    init(_ trace: Trace) {
+        (sliceThreads, laneStarts) = trace.spans.withUnsafeBufferPointer {
+            (threadsWithLaneWork($0, trace), spansStartingTheirLane($0))
+        }
+    }
+
+    @inline(__always)
+    func contains(_ s: Span) -> Bool {
+        guard s.parent == nil || (!laneStarts.isEmpty && laneStarts.contains(s.id)) else { return false }
+        guard let threads = sliceThreads, s.name == taskSlice else { return true }
+        return !threads.contains(s.threadID)
+    }
 }

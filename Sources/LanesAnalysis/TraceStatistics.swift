@@ -48,6 +48,13 @@ public struct TraceStatistics: Hashable, Sendable {
     public init(
         _ trace: Trace, start: Nanoseconds? = nil, end: Nanoseconds? = nil, range knownRange: ClosedRange<Nanoseconds>? = nil
     ) {
+        self.init(trace, start: start, end: end, range: knownRange, laneTops: LaneTops(trace))
+    }
+
+    init(
+        _ trace: Trace, start: Nanoseconds? = nil, end: Nanoseconds? = nil, range knownRange: ClosedRange<Nanoseconds>? = nil,
+        laneTops: LaneTops
+    ) {
         let range = knownRange ?? trace.timeRange ?? 0...0
         let lo = start ?? range.lowerBound, hi = max(end ?? range.upperBound, lo)
         wall = hi - lo
@@ -59,14 +66,11 @@ public struct TraceStatistics: Hashable, Sendable {
         let whole = lo <= range.lowerBound && hi >= range.upperBound
         // Fields are read in place: copying every span would cost more than the sums.
         trace.spans.withUnsafeBufferPointer { spans in
-            let sliceThreads = threadsWithLaneWork(spans, trace)
-            let laneStarts = spansStartingTheirLane(spans)
             for i in spans.indices where spans[i].end >= lo && spans[i].start <= hi {
                 count += 1
                 let start = spans[i].start, end = spans[i].end
                 let clipped = min(end, hi) - max(start, lo)
-                let startsLane = spans[i].parent == nil || (!laneStarts.isEmpty && laneStarts.contains(spans[i].id))
-                if startsLane && countsAsRunning(spans[i], sliceThreads) {
+                if laneTops.contains(spans[i]) {
                     busy += clipped
                     if let c = spans[i].cpuTime {
                         sawCPU = true
