@@ -64,14 +64,6 @@ struct Demo: ParsableCommand {
             throw CLIError("\(counted(failures.count, "run")) failed; the reports show the rest")
         }
     }
-
-    private func makeDirectory(_ path: String) throws {
-        if mkdir(path, 0o755) != 0 && errno != EEXIST {
-            throw CLIError("cannot create \(path): \(String(cString: strerror(errno)))")
-        }
-        var st = stat()
-        guard stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFDIR else { throw CLIError("\(path) is not a directory") }
-    }
 }
 
 /// How the demo runs one scenario: its scale and workers, sized so the whole catalog finishes within

@@ -2,6 +2,10 @@ import ArgumentParser
 import LanesCore
 import LanesFormat
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `lanes info TRACE`: what a trace holds.
 struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -91,6 +95,16 @@ func readTrace(_ path: String) throws -> LoadedTrace {
 struct CLIError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// Creates the directory `path` unless it is there; an error when it cannot, or when `path` is
+/// something else. The message starts with the path, so a caller can prefix the option's name.
+func makeDirectory(_ path: String) throws(CLIError) {
+    if mkdir(path, 0o755) != 0 && errno != EEXIST {
+        throw CLIError("\(path): cannot create it: \(String(cString: strerror(errno)))")
+    }
+    var st = stat()
+    guard stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFDIR else { throw CLIError("\(path) is not a directory") }
 }
 
 /// The text `lanes info` prints.

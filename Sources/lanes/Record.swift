@@ -56,7 +56,7 @@ struct Record: ParsableCommand {
     }
 
     func run() throws {
-        let format = try TraceFormat.forWriting(out)
+        let format = try TraceFormat.forWriting(out)  // checked in validate(): cannot fail here
         let sampler = ProcessTreeSampler(options: .init(interval: parseDuration(interval)!, forwardSignals: true))
         let recording: ProcessTreeSampler.Recording
         do {

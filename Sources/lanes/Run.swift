@@ -47,13 +47,7 @@ struct Run: ParsableCommand {
         for s in sweep where !(s > 0 && s.isFinite) { throw ValidationError("--sweep scales must be positive numbers") }
         // Find out now, not after a long run, that the traces cannot be written (a sweep writes none).
         guard sweep.isEmpty else { return }
-        if mkdir(out, 0o755) != 0 && errno != EEXIST {
-            throw ValidationError("--out \(out): cannot create it: \(String(cString: strerror(errno)))")
-        }
-        var st = stat()
-        guard stat(out, &st) == 0, st.st_mode & S_IFMT == S_IFDIR else {
-            throw ValidationError("--out \(out) is not a directory")
-        }
+        do { try makeDirectory(out) } catch { throw ValidationError("--out \(error)") }
         guard access(out, W_OK) == 0 else { throw ValidationError("--out \(out) is not writable") }
     }
 
