@@ -30,14 +30,20 @@ let primes = ScenarioCatalog.cpuPrimes
 let primeOptions = RunOptions(workers: cores, scale: quick ? 1 : 2, workerExecutable: lanes)
 // `--overhead-of NAME`: only that scenario's tracing overhead, to look again at one figure.
 let only = CommandLine.arguments.firstIndex(of: "--overhead-of").map { CommandLine.arguments[$0 + 1] }
-let sequential = only != nil ? 0 : try wall(primes, .sequential, primeOptions)
-if only == nil { print("cpu-primes (scale \(primeOptions.scale)), median of \(rounds): sequential \(fmt(sequential * 1000)) ms") }
 var speedups: [ConcurrencyModel: Double] = [:]
-for model in [ConcurrencyModel.threads, .processes, .dispatch, .async, .gil] where only == nil {
-    let t = try wall(primes, model, primeOptions)
-    speedups[model] = sequential / t
-    print("  \(model): \(fmt(t * 1000)) ms, \(fmt(sequential / t))x")
+if only == nil {
+    let sequential = try wall(primes, .sequential, primeOptions)
+    print("cpu-primes (scale \(primeOptions.scale)), median of \(rounds): sequential \(fmt(sequential * 1000)) ms")
+    for model in [ConcurrencyModel.threads, .processes, .dispatch, .async, .gil] {
+        let t = try wall(primes, model, primeOptions)
+        speedups[model] = sequential / t
+        print("  \(model): \(fmt(t * 1000)) ms, \(fmt(sequential / t))x")
+    }
 }
+
+// Runs of 0.1 s with threads contending for a lock vary by a fifth from run to run: the ratio of
+// medians needs many of them to settle.
+let overheadRounds = quick ? 5 : 21
 
 // Tracing overhead for scenarios whose items take at least 1 ms: traced and untraced runs
 // alternate, so drift in the machine's speed falls on both alike.
@@ -55,18 +61,23 @@ for (scenario, scale) in withLongItems where only == nil || only == scenario.nam
     for model in models {
         var traced: [Double] = []
         var untraced: [Double] = []
-        for _ in 0..<(rounds * 2 - 1) {
+        for _ in 0..<overheadRounds {
             traced.append(seconds(try scenario.run(model, options: RunOptions(workers: 4, scale: scale)).wallTime))
             untraced.append(
                 seconds(try scenario.run(model, options: RunOptions(workers: 4, scale: scale, traced: false)).wallTime))
         }
         ratios.append(median(traced) / median(untraced))
+        if getenv("LANES_BENCH_SAMPLES") != nil {
+            print("  \(model) paired: \(fmt(median(zip(traced, untraced).map { $0 / $1 })))")
+            print("  \(model) traced ms: \(traced.sorted().map { fmt($0 * 1000) })")
+            print("  \(model) untraced ms: \(untraced.sorted().map { fmt($0 * 1000) })")
+        }
     }
     overheads[scenario.name] = ratios.max()!
     print("tracing overhead, \(scenario.name): \(ratios.map { fmt($0) }.joined(separator: ", ")) (\(models.map(\.rawValue).joined(separator: ", ")))")
 }
 
-if only != nil { exit(0) }
+guard only == nil else { exit(0) }
 print("")
 print("cpu-primes-threads-speedup: \(fmt(speedups[.threads]!))")
 print("cpu-primes-processes-speedup: \(fmt(speedups[.processes]!))")
