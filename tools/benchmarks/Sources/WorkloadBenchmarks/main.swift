@@ -66,9 +66,10 @@ for (scenario, scale) in withLongItems where only == nil || only == scenario.nam
             untraced.append(
                 seconds(try scenario.run(model, options: RunOptions(workers: 4, scale: scale, traced: false)).wallTime))
         }
-        ratios.append(median(traced) / median(untraced))
+        // The median of each traced run over the untraced run beside it: this machine switches between
+        // a fast and a slow mode, and neighbouring runs share one (a ratio of medians can take one of each).
+        ratios.append(median(zip(traced, untraced).map { $0 / $1 }))
         if getenv("LANES_BENCH_SAMPLES") != nil {
-            print("  \(model) paired: \(fmt(median(zip(traced, untraced).map { $0 / $1 })))")
             print("  \(model) traced ms: \(traced.sorted().map { fmt($0 * 1000) })")
             print("  \(model) untraced ms: \(untraced.sorted().map { fmt($0 * 1000) })")
         }
