@@ -26,6 +26,8 @@ public enum FindingKind: String, Hashable, Sendable, CaseIterable {
     case stragglers
     /// A queue empty with consumers waiting, or full with producers waiting.
     case producerConsumer = "producer-consumer"
+    /// An event loop that stood still: between two of its polls it ran or blocked for long (Pitfall 2).
+    case blockedEventLoop = "blocked-event-loop"
 }
 
 /// One pitfall found in a trace, with its evidence.

@@ -39,6 +39,9 @@ public enum WaitReason: UInt8, Hashable, Sendable, CaseIterable, CustomStringCon
     case gil = 13
     /// Any other reason.
     case other = 14
+    /// Idle in an event loop: in `select`, `poll` or `epoll_wait`, waiting for any of several
+    /// descriptors or a timer (asyncio's selector, an idle reactor).
+    case poll = 15
 
     public var description: String {
         switch self {
@@ -57,6 +60,7 @@ public enum WaitReason: UInt8, Hashable, Sendable, CaseIterable, CustomStringCon
         case .suspended: "suspended"
         case .gil: "gil"
         case .other: "other"
+        case .poll: "poll"
         }
     }
 

@@ -10,7 +10,7 @@ extension HTMLReport {
         const rootStyle = getComputedStyle(document.documentElement);
         const cssVar = (n) => rootStyle.getPropertyValue(n).trim();
         const WAITS = ['lock', 'condition', 'semaphore', 'sleep', 'ioRead', 'ioWrite', 'queueGet', 'queuePut', 'join',
-          'childProcess', 'ipc', 'runQueue', 'suspended', 'gil', 'other'];
+          'childProcess', 'ipc', 'runQueue', 'suspended', 'gil', 'other', 'poll'];
         const C = {
           bg: cssVar('--bg'), text: cssVar('--text'), text2: cssVar('--text2'), grid: cssVar('--grid'),
           stripe: cssVar('--stripe'), group: cssVar('--group'), flow: cssVar('--flow'), counter: cssVar('--counter'),

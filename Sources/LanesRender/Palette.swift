@@ -92,6 +92,7 @@ public enum Palette {
         case .suspended: (RGB(0x566573), .falling)
         case .gil: (RGB(0xA93226), .rising)
         case .other: (RGB(0x444444), .cross)
+        case .poll: (RGB(0x5D8AA8), .rising)
         }
     }
 

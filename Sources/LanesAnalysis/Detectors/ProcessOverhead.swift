@@ -1,0 +1,49 @@
+import LanesCore
+
+extension Detectors {
+    /// Worker processes whose start-up and pipe traffic per item cost more than the item's work. A worker's
+    /// start-up is the time from the trace's start to its first span; pipe traffic is reads and writes.
+    static func processOverhead(_ trace: Trace, _ st: TraceStatistics, _ p: TraceProfile) -> Finding? {
+        guard let work = p.workName, let first = trace.spans.min(by: { $0.start < $1.start }) else { return nil }
+        // The parent: the trace's first process with lanes (a recorder lists its own first, then its
+        // workers'); a worker can record before the parent does, so the earliest span is only the fallback.
+        let withLanes = Set(trace.lanes.map(\.pid))
+        let root = trace.processes.first { withLanes.contains($0.pid) }?.pid ?? first.laneProcess(trace)
+        var firstEvent: [Int64: Nanoseconds] = [:]
+        var pipe: Nanoseconds = 0
+        var items = 0
+        var itemWork: Nanoseconds = 0
+        var workerLanes: Set<LaneID> = []
+        for s in trace.spans {
+            let pid = s.laneProcess(trace)
+            if pid != root {
+                firstEvent[pid] = min(firstEvent[pid] ?? .max, s.start)
+                workerLanes.insert(s.lane)
+                if s.name == work {
+                    items += 1
+                    itemWork += s.duration
+                }
+            }
+            // Pipe traffic: writes and reads on either side; a worker's wait for its next item is idle, not cost.
+            for w in s.waits where w.reason == .ioWrite || w.reason == .ioRead { pipe += w.duration }
+        }
+        guard items > 0, !firstEvent.isEmpty else { return nil }
+        let startup = firstEvent.values.reduce(0) { $0 + ($1 - p.start) }
+        let perItem = (startup + pipe) / Nanoseconds(items)
+        let perWork = itemWork / Nanoseconds(items)
+        guard perItem > perWork else { return nil }
+        return Finding(
+            kind: .processOverhead, severity: perItem > 10 * perWork ? .critical : .warning,
+            title: "Process overhead: \(formatDuration(perItem)) per item against \(formatDuration(perWork)) of work",
+            evidence:
+                "\(firstEvent.count) worker processes took \(formatDuration(startup)) in all to start and \(formatDuration(pipe)) of pipe traffic for \(items) items of \(formatDuration(perWork)) each",
+            lesson:
+                "Starting processes and sending items over pipes costs milliseconds; use processes for items that take much longer than that (not for 10 ms functions), or batch the items.",
+            lanes: workerLanes.sorted(),
+            figures: [
+                "perItem": Double(perItem), "perItemWork": Double(perWork), "startup": Double(startup),
+                "pipe": Double(pipe),
+                "items": Double(items), "workers": Double(firstEvent.count),
+            ])
+    }
+}
