@@ -94,7 +94,7 @@ import Testing
             #expect(run.stdout.isEmpty)
             #expect(
                 run.stderr
-                    == "Error: cannot write \(out): the name must end in .lanes or .json, which chooses the format\n")
+                    == "Error: cannot write \(out): the name must end in .lanes, .json or .pftrace, which chooses the format\n")
             #expect(!FileManager.default.fileExists(atPath: out))
         }
         // Also before the input is read: a missing input does not hide it.
