@@ -23,6 +23,8 @@ struct ExportLayout {
     var nested: [[ExportSlice]]
     /// Per lane: its slices that cannot share the lane's track.
     var overflow: [[ExportSlice]]
+    /// Per lane: its overflow slices in groups that each nest on a track of their own (see ``groups(_:)``).
+    var overflowGroups: [[[ExportSlice]]]
 
     init(_ trace: Trace) {
         var used: Set<ThreadSlot> = []
@@ -59,33 +61,64 @@ struct ExportLayout {
         }
         nested = []
         overflow = []
+        overflowGroups = []
         for slices in perLane {
             let sorted = slices.sortedStably { a, b in
                 if a.start != b.start { return a.start < b.start }
                 if a.end != b.end { return a.end > b.end }
                 return a.wait < b.wait
             }
-            // Nesting check: a slice that starts inside another but ends after it cannot share the track.
-            var stack: [ExportSlice] = []
-            var laneNested: [ExportSlice] = []
-            var laneOverflow: [ExportSlice] = []
-            for sl in sorted {
-                while let top = stack.last, ExportLayout.closes(top, before: sl) { stack.removeLast() }
-                if let top = stack.last, sl.end > top.end || sl.end < sl.start {
-                    laneOverflow.append(sl)
-                    continue
-                }
-                // A slice that ends before it starts, or whose duration does not fit in 64 bits, cannot nest.
-                if sl.end < sl.start || sl.end.subtractingReportingOverflow(sl.start).overflow {
-                    laneOverflow.append(sl)
-                    continue
-                }
-                stack.append(sl)
-                laneNested.append(sl)
-            }
+            var (laneNested, laneOverflow, movedSpans) = ExportLayout.split(sorted, forced: [])
+            // A wait must not stay nested on the track when its span had to leave it: it would sit in another span.
+            let stranded = Set(laneNested.filter { $0.wait >= 0 && movedSpans.contains($0.span) }.map(\.span))
+            if !stranded.isEmpty { (laneNested, laneOverflow, movedSpans) = ExportLayout.split(sorted, forced: stranded) }
             nested.append(laneNested)
             overflow.append(laneOverflow)
+            overflowGroups.append(ExportLayout.groups(laneOverflow))
         }
+    }
+
+    /// Splits a lane's sorted slices into those that nest and those that cannot share the track; the waits of the
+    /// spans in `forced` go with their spans. Also returns the spans that left the track.
+    static func split(_ sorted: [ExportSlice], forced: Set<Int>) -> ([ExportSlice], [ExportSlice], Set<Int>) {
+        var stack: [ExportSlice] = []
+        var laneNested: [ExportSlice] = []
+        var laneOverflow: [ExportSlice] = []
+        var moved: Set<Int> = []
+        for sl in sorted {
+            while let top = stack.last, closes(top, before: sl) { stack.removeLast() }
+            // A slice that starts inside another but ends after it, that ends before it starts, or whose
+            // duration does not fit in 64 bits, cannot nest.
+            if (sl.wait >= 0 && forced.contains(sl.span)) || stack.last.map({ sl.end > $0.end }) == true
+                || sl.end < sl.start || sl.end.subtractingReportingOverflow(sl.start).overflow
+            {
+                laneOverflow.append(sl)
+                if sl.wait < 0 { moved.insert(sl.span) }
+                continue
+            }
+            stack.append(sl)
+            laneNested.append(sl)
+        }
+        return (laneNested, laneOverflow, moved)
+    }
+
+    /// The slices that left a lane's track, grouped so that each group nests on a track of its own: a span with
+    /// those of its waits that fit inside it one after another, every other slice alone.
+    static func groups(_ overflow: [ExportSlice]) -> [[ExportSlice]] {
+        var groups: [[ExportSlice]] = []
+        var groupOfSpan: [Int: Int] = [:]
+        for sl in overflow {
+            if sl.wait >= 0, let g = groupOfSpan[sl.span], let head = groups[g].first, let last = groups[g].last,
+                sl.start >= head.start, sl.end <= head.end,
+                last.wait < 0 || closes(last, before: sl)
+            {
+                groups[g].append(sl)
+                continue
+            }
+            if sl.wait < 0, groupOfSpan[sl.span] == nil, sl.end >= sl.start { groupOfSpan[sl.span] = groups.count }
+            groups.append([sl])
+        }
+        return groups
     }
 
     /// Whether `open` has ended by the time `next` starts (an empty slice still encloses an empty slice at its

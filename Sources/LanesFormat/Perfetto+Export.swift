@@ -163,17 +163,22 @@ private struct PerfettoExporter {
                 slice(&out, sl, begin: begin, track: track, flows: flows)
             }
             flush(&out)
-            for sl in layout.overflow[l] {
+            for group in layout.overflowGroups[l] {
                 let uuid = TrackUUID.overflow(overflowTracks)
                 overflowTracks += 1
                 descriptor(&out, uuid: uuid) { d in
                     d.uint(PerfettoField.parentUUID, track)
                     d.string(PerfettoField.trackName, lane.displayName + " (overlapping)")
                 }
-                var closed = sl
-                closed.end = max(sl.start, sl.end)
-                slice(&out, closed, begin: true, track: uuid, flows: flows)
-                slice(&out, closed, begin: false, track: uuid, flows: flows)
+                // A slice that ends before it starts (a damaged trace) closes where it opens.
+                let closed = group.map { sl in
+                    var c = sl
+                    c.end = max(sl.start, sl.end)
+                    return c
+                }
+                ExportLayout.beginsAndEnds(closed) { sl, begin in
+                    slice(&out, sl, begin: begin, track: uuid, flows: flows)
+                }
             }
             flush(&out)
         }
@@ -251,14 +256,14 @@ private struct PerfettoExporter {
                 e.string(PerfettoField.categories, "wait")
                 e.string(PerfettoField.eventName, trace.exportName(of: wait))
                 annotation(&e, "lanes.wait", wait.reason.description)
-                annotation(&e, "lanes.span", Int64(bitPattern: span.id.rawValue))
+                annotation(&e, "lanes.span", String(span.id.rawValue))
                 if let o = wait.object { annotation(&e, "lanes.object", o) }
                 return
             }
             e.string(PerfettoField.categories, "span")
             e.string(PerfettoField.eventName, span.name)
-            annotation(&e, "lanes.span", Int64(bitPattern: span.id.rawValue))
-            if let p = span.parent { annotation(&e, "lanes.parent", Int64(bitPattern: p.rawValue)) }
+            annotation(&e, "lanes.span", String(span.id.rawValue))
+            if let p = span.parent { annotation(&e, "lanes.parent", String(p.rawValue)) }
             annotation(&e, "lanes.tid", span.threadID)
             if let cpu = span.cpuTime { annotation(&e, "lanes.cpu_ns", cpu) }
             for a in span.attributes { annotation(&e, a.key, a.value) }

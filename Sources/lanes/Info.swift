@@ -44,7 +44,7 @@ enum TraceFormat {
         self = TraceFormat(writing: path) == .perfetto ? .perfetto : path.lowercased().hasSuffix(".json") ? .chromeJSON : .lanes
     }
 
-    /// For writing: `.lanes` or `.json`, else nil. A written file is not checked, so its format is never guessed.
+    /// For writing: `.lanes`, `.json` or `.pftrace` (also `.perfetto-trace`), else nil. A written file is not checked, so its format is never guessed.
     init?(writing path: String) {
         let lower = path.lowercased()
         if lower.hasSuffix(".json") {
