@@ -3,10 +3,13 @@ import LanesCore
 extension ChromeJSON {
     /// The Chrome Trace Event JSON of `trace`, in the object form, for Perfetto's UI and `chrome://tracing`.
     ///
-    /// Thread and process lanes become threads whose slices nest (`X` events); a slice that would overlap
-    /// another on its track without nesting goes out as an async slice instead, so no track mis-nests. Task lanes
-    /// become async tracks (`b`/`e`). Waits are nested slices named `wait: <reason>`. The `lanes.*` args carry
-    /// what the format has no field for, so that ``decode(_:)-(UnsafeRawBufferPointer)`` gives the trace back.
+    /// Every lane becomes a thread of its process whose slices nest (`X` events): a task lane gets a tid of its
+    /// own (named for the task, `lanes.kind: task`), so that Perfetto shows it under its process and its waits
+    /// nest in its spans with their category (Perfetto keys async slices by category and id, so a `wait` could
+    /// not nest in a `task` slice). A slice that would overlap another on its track without nesting goes out as
+    /// an async slice with a process-scoped id (`id2.local`), keeping its category. Waits are slices in the
+    /// `wait` category named `wait: <reason>`. The `lanes.*` args carry what the format has no field for, so
+    /// that ``decode(_:)-(UnsafeRawBufferPointer)`` gives the trace back.
     public static func encode(_ trace: Trace) -> [UInt8] {
         var out = JSONWriter()
         ChromeExporter(trace: trace).write(to: &out) { _ in }
