@@ -33,7 +33,7 @@ struct Record: ParsableCommand {
     @Option(help: "Time between samples, e.g. 1ms, 500us, 10ms (50us...1s).")
     var interval: String = "1ms"
 
-    @Option(name: .shortAndLong, help: "The trace file to write: its name must end in .lanes or .json.")
+    @Option(name: .shortAndLong, help: "The trace file to write: its name must end in .lanes, .json or .pftrace.")
     var out: String = "record.lanes"
 
     @Argument(parsing: .postTerminator, help: "The command to run and its arguments, after `--`.")
@@ -69,6 +69,7 @@ struct Record: ParsableCommand {
             switch format {
             case .lanes: try LanesFile.write(trace, to: out)
             case .chromeJSON: try ChromeJSON.write(trace, to: out)
+            case .perfetto: try PerfettoTrace.write(trace, to: out)
             }
         } catch {
             throw CLIError("cannot write \(out): \(error)")
