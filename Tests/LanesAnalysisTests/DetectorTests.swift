@@ -82,10 +82,19 @@ import Testing
     }
 
     @Test func oversubscriptionFromRunQueueOrMoreRunningThanCores() {
+        // Three threads on two cores, each runnable for half its time: the program itself crowds the CPUs.
         let b = B()
-        b.span(
-            "work", Fixtures.thread(0), 0, 10 * Self.ms, waits: [Wait(reason: .runQueue, start: 0, end: 5 * Self.ms)])
+        for k: UInt32 in 0..<3 {
+            b.span(
+                "work", Fixtures.thread(k), 0, 10 * Self.ms,
+                waits: [Wait(reason: .runQueue, start: 0, end: 5 * Self.ms)])
+        }
         #expect(Analysis(b.trace()).findings(.oversubscription).first?.figures["share"] == 1)
+        // One thread runnable as long: the CPUs were taken by other programs, not by this one.
+        let alone = B()
+        alone.span(
+            "work", Fixtures.thread(0), 0, 10 * Self.ms, waits: [Wait(reason: .runQueue, start: 0, end: 5 * Self.ms)])
+        #expect(Analysis(alone.trace()).findings(.oversubscription).isEmpty)
         let many = Analysis(Fixtures.cpu(model: "thread-per-task", lanes: 8, items: 1, item: Self.ms, cores: 2))
         #expect(many.findings(.oversubscription).first?.figures["parallelism"] == 8)
         #expect(Analysis(Fixtures.cpu(model: "threads", lanes: 2, items: 1, item: Self.ms, cores: 2)).findings.isEmpty)
