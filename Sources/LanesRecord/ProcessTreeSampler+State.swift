@@ -105,6 +105,9 @@ final class SampledProcess {
     private var interpreterData: [ClosedRange<UInt64>]?
     /// Names seen for the process (its command name after each `exec`), oldest first.
     var names: [(time: Nanoseconds, name: String)] = []
+    /// When the process was first seen under its last name: its last `exec`, for a wrapper that became
+    /// the program; nil when its name never changed.
+    var lastExec: Nanoseconds? { names.count > 1 ? names.last!.time : nil }
 
     /// Whether a futex at `address` lies in a Python interpreter's static data: the GIL (inferred).
     func isInterpreterLock(_ address: UInt64) -> Bool {
@@ -207,7 +210,13 @@ struct SamplerState {
                 processEnded(p, at: now, status: nil)
                 continue
             }
-            p.name = ProcStat.name(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
+            let name = ProcStat.name(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
+            if name != p.name {
+                // A new name is an exec (or a rename): the command line changed with it.
+                if !p.name.isEmpty { p.commandLine = LanesRecord.commandLine(of: p.pid) }
+                p.names.append((now, name))
+                p.name = name
+            }
             // The process's state is its main thread's, which may have exited before the others.
             let othersAlive = p.threads.contains { $0.ended == nil && $0.tid != p.pid }
             if stat.state == UInt8(ascii: "Z") || stat.state == UInt8(ascii: "X"), !othersAlive {
@@ -332,6 +341,33 @@ struct SamplerState {
 
     // MARK: The trace
 
+    /// Processes that a wrapper started and that ended before it `exec`'d into the program it became
+    /// (a version manager's shim asking which interpreter to run, a shell script's set-up), and their
+    /// own children: the launcher's start-up, folded into the program rather than shown as its workers.
+    func launcherHelpers() -> Set<Int32> {
+        var helpers = Set<Int32>()
+        let byPID = Dictionary(processes.map { ($0.pid, $0) }, uniquingKeysWith: { a, _ in a })
+        for p in processes where p.pid != root {
+            if helpers.contains(p.parent) {
+                helpers.insert(p.pid)
+            } else if let parent = byPID[p.parent], let exec = parent.lastExec, let ended = p.ended,
+                ended <= exec + options.interval
+            {
+                helpers.insert(p.pid)
+            }
+        }
+        return helpers
+    }
+
+    /// The folded launcher helpers, for the trace's metadata: "28 processes before python3's exec".
+    func launcherSummary() -> String? {
+        let helpers = launcherHelpers()
+        guard !helpers.isEmpty else { return nil }
+        let execs = processes.filter { $0.lastExec != nil && !helpers.contains($0.pid) }
+            .map { "\($0.names.map(\.name).joined(separator: " → "))" }
+        return "\(helpers.count) short-lived processes of a launcher before it exec'd (\(execs.joined(separator: "; "))), folded into the program"
+    }
+
     /// The trace of everything sampled (metadata is the caller's to fill in).
     func trace() -> Trace {
         var trace = Trace()
@@ -345,9 +381,10 @@ struct SamplerState {
             spanID += 1
             return SpanID(spanID)
         }
+        let helpers = launcherHelpers()
         for p in processes {
             let seen = p.threads.contains { !$0.timeline.segments.isEmpty } || p.pid == root
-            guard seen else { continue }
+            guard seen, !helpers.contains(p.pid) else { continue }
             let name = p.name.isEmpty ? "process \(p.pid)" : p.name
             var note = ""
             if p.outlivedRecording {

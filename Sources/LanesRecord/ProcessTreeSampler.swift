@@ -138,6 +138,7 @@ public struct ProcessTreeSampler: Sendable {
         var state = SamplerState(root: pid, start: Int64(started), options: options)
         let recording = state.run()
         var trace = state.trace()
+        let folded = state.launcherSummary()
         trace.metadata = Metadata(
             command: command, host: hostName(), cores: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), clock: .monotonic,
             timeSource: "clock_gettime", model: "recorded", startedAt: startedAt,
@@ -145,7 +146,7 @@ public struct ProcessTreeSampler: Sendable {
                 Attribute("record.interval", "\(options.interval) ns"),
                 Attribute("record.samples", "\(recording.samples)"),
                 Attribute("record.samplerCPU", "\(recording.cpu) ns"),
-            ])
+            ] + (folded.map { [Attribute("record.folded", $0)] } ?? []))
         return Recording(
             trace: trace, exit: recording.exit, samples: recording.samples, samplerCPUTime: recording.cpu,
             wallTime: recording.wall)

@@ -14,9 +14,10 @@ extension Detectors {
         var items = 0
         var itemWork: Nanoseconds = 0
         var workerLanes: Set<LaneID> = []
+        let commands = commandsWaitedFor(trace)
         for s in trace.spans {
             let pid = s.laneProcess(trace)
-            if pid != root {
+            if pid != root, !commands.contains(pid) {
                 firstEvent[pid] = min(firstEvent[pid] ?? .max, s.start)
                 workerLanes.insert(s.lane)
                 if s.name == work {
@@ -45,5 +46,30 @@ extension Detectors {
                 "pipe": Double(pipe),
                 "items": Double(items), "workers": Double(firstEvent.count),
             ])
+    }
+
+    /// Processes whose parent did nothing but wait for them while they ran (a `childProcess` wait over at
+    /// least 90% of their life): commands a script runs one after another, not workers handed work. Only
+    /// traces that say who started each process (a `ppid` attribute, as `lanes record` writes) have them.
+    static func commandsWaitedFor(_ trace: Trace) -> Set<Int64> {
+        var parent: [Int64: Int64] = [:]
+        var life: [Int64: (Nanoseconds, Nanoseconds)] = [:]
+        var childWaits: [Int64: [(Nanoseconds, Nanoseconds)]] = [:]
+        for s in trace.spans {
+            let pid = s.laneProcess(trace)
+            if let ppid = s.attributes.first(where: { $0.key == "ppid" }).flatMap({ Int64($0.value) }) {
+                parent[pid] = ppid
+            }
+            let l = life[pid] ?? (s.start, s.end)
+            life[pid] = (min(l.0, s.start), max(l.1, s.end))
+            for w in s.waits where w.reason == .childProcess { childWaits[pid, default: []].append((w.start, w.end)) }
+        }
+        var out = Set<Int64>()
+        for (pid, ppid) in parent {
+            guard let (lo, hi) = life[pid], hi > lo, let waits = childWaits[ppid] else { continue }
+            let waited = Intervals(waits).intersecting(Intervals([(lo, hi)])).length
+            if waited * 10 >= (hi - lo) * 9 { out.insert(pid) }
+        }
+        return out
     }
 }
