@@ -8,7 +8,7 @@ import Testing
 @Suite(.enabled(if: realPython3 != nil, "python3 is not installed"))
 struct RecordVerdictTests {
     /// What `lanes advise --json` said about one recording, and the trace.
-    struct Verdict {
+    struct Verdict: CustomStringConvertible {
         var trace: Trace
         var workClass: String
         var models: [String]
@@ -16,7 +16,10 @@ struct RecordVerdictTests {
         var blockedShare: Double
 
         func has(_ kind: String) -> Bool { findings.contains { $0.kind == kind } }
+        func lacks(_ kind: String) -> Bool { !has(kind) }
         var summary: String { "\(workClass), \(models), \(findings.map { "\($0.kind): \($0.title)" })" }
+        /// Short, for failure messages (the trace is large).
+        var description: String { summary }
     }
 
     private func record(_ command: [String], in dir: URL) throws -> Verdict {
@@ -62,8 +65,8 @@ struct RecordVerdictTests {
         let v = try record([realPython3!, program], in: dir)
         #expect(v.workClass == "I/O-bound", "\(v.summary)")
         #expect(v.blockedShare >= 0.5, "\(v.blockedShare)")
-        #expect(!v.has("oversubscription"), "\(v.summary)")
-        #expect(!v.has("serialised-cpu"), "\(v.summary)")
+        #expect(v.lacks("oversubscription"), "\(v.summary)")
+        #expect(v.lacks("serialised-cpu"), "\(v.summary)")
         #expect(v.models.first == "threads", "\(v.summary)")
         // The sleeps are sleep waits, not running: the workers' spans are mostly waiting.
         let sleep = v.trace.spans.flatMap(\.waits).filter { $0.reason == .sleep }.reduce(Int64(0)) { $0 + $1.duration }
@@ -91,7 +94,7 @@ struct RecordVerdictTests {
         #expect(serialised.title.contains("interpreter lock (inferred"), "\(serialised.title)")
         #expect(v.workClass == "CPU-bound", "\(v.summary)")
         #expect(v.models.first == "processes", "\(v.summary)")
-        #expect(!v.has("oversubscription"), "\(v.summary)")
+        #expect(v.lacks("oversubscription"), "\(v.summary)")
     }
 
     /// Two C threads computing: CPU-bound, run at the same time, and no serialisation claimed.
@@ -130,8 +133,8 @@ struct RecordVerdictTests {
         let v = try record([binary], in: dir)
         #expect(v.workClass == "CPU-bound", "\(v.summary)")
         #expect(v.models.first == "threads", "\(v.summary)")
-        #expect(!v.has("serialised-cpu"), "\(v.summary)")
-        #expect(!v.has("lock-contention"), "\(v.summary)")
+        #expect(v.lacks("serialised-cpu"), "\(v.summary)")
+        #expect(v.lacks("lock-contention"), "\(v.summary)")
         // The two workers (the threads other than main) were on CPUs at the same time for a good part of
         // their running time (generous: this machine is shared).
         let workers = v.trace.spans.filter { $0.threadID != Int64(v.trace.processes[0].pid) }
@@ -167,8 +170,8 @@ struct RecordVerdictTests {
         let contention = try #require(v.findings.first { $0.kind == "lock-contention" }, "\(v.summary)")
         #expect(contention.title.contains("futex 0x"), "\(contention.title)")
         #expect((contention.figures["lanes"] ?? 0) >= 3, "\(contention.figures)")
-        #expect(!v.has("serialised-cpu"), "\(v.summary)")
-        #expect(!v.has("oversubscription"), "\(v.summary)")
+        #expect(v.lacks("serialised-cpu"), "\(v.summary)")
+        #expect(v.lacks("oversubscription"), "\(v.summary)")
         // All the lock waits longer than a few samples are on one address.
         let long = v.trace.spans.flatMap(\.waits).filter { $0.reason == .lock && $0.duration > 5_000_000 }
         #expect(long.count >= 4)
@@ -213,8 +216,23 @@ struct RecordVerdictTests {
             let v = try record(command, in: dir)
             #expect(v.trace.processes.count == 1, "\(command): \(v.trace.processes.map(\.name))")
             #expect(v.trace.processes.first?.name.hasPrefix("python") == true, "\(v.trace.processes.map(\.name))")
-            #expect(!v.has("process-overhead"), "\(command): \(v.summary)")
+            #expect(v.lacks("process-overhead"), "\(command): \(v.summary)")
         }
+    }
+
+    /// A script that runs short commands one after another waits for each: they are its commands, not
+    /// workers it hands work to, so no process overhead (before, 3 of them read as workers).
+    @Test func commandsRunOneByOneAreNotWorkers() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let v = try record(["sh", "-c", "for i in 1 2 3 4 5 6 7 8 9 10; do sleep 0.02; done"], in: dir)
+        #expect(v.trace.processes.count >= 5, "\(v.trace.processes.map(\.name))")
+        #expect(v.lacks("process-overhead"), "\(v.summary)")
+        #expect(v.lacks("oversubscription"), "\(v.summary)")
+        // The shell waits for its children; each child sleeps.
+        let waits = v.trace.spans.flatMap(\.waits)
+        #expect(waits.contains { $0.reason == .childProcess })
+        #expect(waits.contains { $0.reason == .sleep })
     }
 }
 

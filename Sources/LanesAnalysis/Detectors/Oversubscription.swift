@@ -1,9 +1,8 @@
 import LanesCore
 
 extension Detectors {
-    /// More runnable work than cores: run-queue waits while the trace's own lanes wanted more CPUs than
-    /// there are (waits caused by other programs on the machine do not count), or more spans running at
-    /// once than cores.
+    /// More runnable work than cores: run-queue waits while the trace's own other lanes held every core
+    /// (waits behind other programs on the machine do not count), or more spans running at once than cores.
     static func oversubscription(_ trace: Trace, _ st: TraceStatistics, _ p: TraceProfile) -> Finding? {
         guard p.wall > 0, p.running > 0 else { return nil }
         let cores = st.cores
@@ -23,7 +22,7 @@ extension Detectors {
                 kind: .oversubscription, severity: rq >= 1 ? .critical : .warning,
                 title: "Oversubscribed: \(formatDuration(runQueue)) runnable but waiting for a CPU",
                 evidence:
-                    "threads waited \(formatDuration(runQueue)) in the run queue while more of them wanted a CPU than there are cores, against \(formatDuration(p.running)) running (\(pct(rq)))\(cores > 0 ? " on \(cores) cores" : "")\(outside)",
+                    "threads waited \(formatDuration(runQueue)) in the run queue while as many others of the program ran as there are cores, against \(formatDuration(p.running)) running (\(pct(rq)))\(cores > 0 ? " on \(cores) cores" : "")\(outside)",
                 lesson: lesson,
                 figures: ["runQueue": Double(runQueue), "share": rq, "cores": Double(cores), "external": Double(external)])
         }
@@ -39,19 +38,18 @@ extension Detectors {
         return nil
     }
 
-    /// Run-queue waits (as waits, not counters) during which the trace's own lanes running or runnable
-    /// outnumbered the cores: the part of the run queue the program itself caused. A thread that waits
-    /// for a CPU while fewer of its program's threads than cores run is waiting behind other programs.
-    /// Nil when the trace records its run-queue time only as counters.
+    /// Run-queue waits (as waits, not counters) during which at least as many of the trace's other lanes
+    /// were running as there are cores: the part of the run queue the program itself caused. A thread that
+    /// waits for a CPU while fewer of its program's threads than cores run is waiting behind other programs
+    /// (or a moment's wake-up, as threads waiting for an interpreter lock do). Nil when the trace records
+    /// its run-queue time only as counters.
     static func ownRunQueueWait(_ trace: Trace, cores: Int) -> Nanoseconds? {
         var events: [(time: Nanoseconds, delta: Int)] = []
         var runnable: [(Nanoseconds, Nanoseconds)] = []
         for s in trace.spans where s.parent == nil && s.end > s.start {
             let queued = s.waits.filter { $0.reason == .runQueue }.map { ($0.start, $0.end) }
             runnable += queued
-            let running = Intervals([(s.start, s.end)]).subtracting(
-                Intervals(s.waits.filter { $0.reason != .runQueue }.map { ($0.start, $0.end) }))
-            // Running or runnable: the span less its other waits.
+            let running = Intervals([(s.start, s.end)]).subtracting(Intervals(s.waits.map { ($0.start, $0.end) }))
             for part in running.parts {
                 events.append((part.start, 1))
                 events.append((part.end, -1))
@@ -65,8 +63,8 @@ extension Detectors {
         for e in events {
             let was = open
             open += e.delta
-            if was <= cores && open > cores { since = e.time }
-            if was > cores && open <= cores { crowded.append((since, e.time)) }
+            if was < cores && open >= cores { since = e.time }
+            if was >= cores && open < cores { crowded.append((since, e.time)) }
         }
         let over = Intervals(crowded).parts
         var own: Nanoseconds = 0

@@ -48,9 +48,10 @@ extension Detectors {
             ])
     }
 
-    /// Processes whose parent did nothing but wait for them while they ran (a `childProcess` wait over at
-    /// least 90% of their life): commands a script runs one after another, not workers handed work. Only
-    /// traces that say who started each process (a `ppid` attribute, as `lanes record` writes) have them.
+    /// Processes whose parent waited for them to end while they ran (a `childProcess` wait over at least
+    /// half their life, or over any of it for a process that lived two sample intervals or less): commands
+    /// a script runs one after another, not workers handed work. Only traces that say who started each
+    /// process (a `ppid` attribute, as `lanes record` writes) have them.
     static func commandsWaitedFor(_ trace: Trace) -> Set<Int64> {
         var parent: [Int64: Int64] = [:]
         var life: [Int64: (Nanoseconds, Nanoseconds)] = [:]
@@ -64,11 +65,15 @@ extension Detectors {
             life[pid] = (min(l.0, s.start), max(l.1, s.end))
             for w in s.waits where w.reason == .childProcess { childWaits[pid, default: []].append((w.start, w.end)) }
         }
+        let interval =
+            trace.metadata.extra.first { $0.key == "record.interval" }
+            .flatMap { Nanoseconds($0.value.prefix { $0.isNumber }) } ?? 0
         var out = Set<Int64>()
         for (pid, ppid) in parent {
             guard let (lo, hi) = life[pid], hi > lo, let waits = childWaits[ppid] else { continue }
-            let waited = Intervals(waits).intersecting(Intervals([(lo, hi)])).length
-            if waited * 10 >= (hi - lo) * 9 { out.insert(pid) }
+            let short = hi - lo <= 2 * interval
+            let waited = Intervals(waits).intersecting(Intervals([(lo - (short ? interval : 0), hi + (short ? interval : 0))])).length
+            if waited * 2 >= hi - lo || (short && waited > 0) { out.insert(pid) }
         }
         return out
     }
