@@ -102,34 +102,7 @@ struct RecordVerdictTests {
     func cThreadsComputingRunInParallel() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let source = dir.appendingPathComponent("cpu.c")
-        try Data(
-            """
-            #include <pthread.h>
-            #include <time.h>
-            static double cpu(void) {
-                struct timespec ts; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts); return ts.tv_sec + ts.tv_nsec / 1e9;
-            }
-            static void *work(void *arg) {
-                volatile unsigned long x = 0; double end = cpu() + 0.3;
-                while (cpu() < end) for (int i = 0; i < 10000; i++) x += i * i;
-                return arg;
-            }
-            int main(void) {
-                pthread_t t[2];
-                for (int i = 0; i < 2; i++) pthread_create(&t[i], 0, work, 0);
-                for (int i = 0; i < 2; i++) pthread_join(t[i], 0);
-                return 0;
-            }
-            """.utf8
-        ).write(to: source)
-        let binary = dir.appendingPathComponent("cpu").path
-        let cc = Process()
-        cc.executableURL = URL(fileURLWithPath: which("cc")!)
-        cc.arguments = ["-O1", "-pthread", source.path, "-o", binary]
-        try cc.run()
-        cc.waitUntilExit()
-        try #require(cc.terminationStatus == 0)
+        let binary = try compileC(threads: 2, in: dir)
         let v = try record([binary], in: dir)
         #expect(v.workClass == "CPU-bound", "\(v.summary)")
         #expect(v.models.first == "threads", "\(v.summary)")
@@ -147,6 +120,52 @@ struct RecordVerdictTests {
         // The main thread's join is a wake-up it waits for, not a lock.
         let main = try #require(v.trace.spans.first { $0.threadID == Int64(v.trace.processes[0].pid) })
         #expect(main.waits.contains { $0.reason == .condition && $0.duration > 100_000_000 })
+    }
+
+    /// Three C threads per core computing: each waits in the run queue while others of its program hold
+    /// every core: oversubscribed.
+    @Test(.enabled(if: which("cc") != nil, "no C compiler"))
+    func moreCThreadsThanCoresAreOversubscribed() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let binary = try compileC(threads: 3 * ProcessInfo.processInfo.activeProcessorCount, in: dir)
+        let v = try record([binary], in: dir)
+        let found = try #require(v.findings.first { $0.kind == "oversubscription" }, "\(v.summary)")
+        #expect((found.figures["share"] ?? 0) >= 0.25, "\(found.figures)")
+        #expect(v.workClass == "CPU-bound", "\(v.summary)")
+    }
+
+    /// A C program whose threads each compute for 0.3 s of CPU time.
+    private func compileC(threads: Int, in dir: URL) throws -> String {
+        let source = dir.appendingPathComponent("cpu.c")
+        try Data(
+            """
+            #include <pthread.h>
+            #include <time.h>
+            static double cpu(void) {
+                struct timespec ts; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts); return ts.tv_sec + ts.tv_nsec / 1e9;
+            }
+            static void *work(void *arg) {
+                volatile unsigned long x = 0; double end = cpu() + 0.3;
+                while (cpu() < end) for (int i = 0; i < 10000; i++) x += i * i;
+                return arg;
+            }
+            int main(void) {
+                pthread_t t[\(threads)];
+                for (int i = 0; i < \(threads); i++) pthread_create(&t[i], 0, work, 0);
+                for (int i = 0; i < \(threads); i++) pthread_join(t[i], 0);
+                return 0;
+            }
+            """.utf8
+        ).write(to: source)
+        let binary = dir.appendingPathComponent("cpu").path
+        let cc = Process()
+        cc.executableURL = URL(fileURLWithPath: which("cc")!)
+        cc.arguments = ["-O1", "-pthread", source.path, "-o", binary]
+        try cc.run()
+        cc.waitUntilExit()
+        try #require(cc.terminationStatus == 0)
+        return binary
     }
 
     /// Threads contending for one `threading.Lock` held across a sleep: lock contention on one address,

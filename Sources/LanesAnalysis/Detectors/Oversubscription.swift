@@ -17,7 +17,10 @@ extension Detectors {
         let lesson =
             "More CPU-bound threads than cores only take turns; size the pool to the cores for CPU work and keep larger pools for work that waits."
         if rq >= 0.25 {
-            let outside = external > 0 ? "; another \(formatDuration(external)) was the machine's other load" : ""
+            let outside =
+                external > 0
+                ? "; another \(formatDuration(external)) while fewer of its threads than cores ran (behind other programs, or brief wake-ups)"
+                : ""
             return Finding(
                 kind: .oversubscription, severity: rq >= 1 ? .critical : .warning,
                 title: "Oversubscribed: \(formatDuration(runQueue)) runnable but waiting for a CPU",
