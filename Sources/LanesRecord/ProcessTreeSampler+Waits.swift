@@ -13,8 +13,9 @@ package func runningTime(_ segments: [ProcessTreeSampler.Segment]) -> Nanosecond
 
 /// The waits of a thread: a `runQueue` wait per runnable segment, and for each stretch off the CPU a
 /// wait per cause seen at the samples around it. Time off the CPU belongs to the wait seen at the first
-/// sample after it (the thread was still in it then), or, when the thread was back on the CPU by that
-/// sample, to the wait seen at the sample before. Adjacent waits with one cause are merged.
+/// sample after it when the thread was still off the CPU then, else to the wait seen at the sample
+/// before (a thread that slept, ran and slept again between two samples slept first on what it waited
+/// for at the first). Adjacent waits with one cause are merged.
 package func waits(_ segments: [ProcessTreeSampler.Segment], _ causes: [CauseRun]) -> [Wait] {
     var out: [Wait] = []
     func add(_ reason: WaitReason, _ object: String?, _ start: Nanoseconds, _ end: Nanoseconds) {
@@ -35,13 +36,23 @@ package func waits(_ segments: [ProcessTreeSampler.Segment], _ causes: [CauseRun
             var t = s.start
             while t < s.end {
                 while k < causes.count && causes[k].to <= t { k += 1 }
-                let end = k < causes.count ? min(s.end, max(causes[k].to, t + 1)) : s.end
-                let seen = k < causes.count ? causes[k].cause : nil
                 let before = k > 0 ? causes[k - 1].cause : nil
-                let cause =
-                    seen ?? before
-                    ?? ProcessTreeSampler.WaitCause(.other, s.state == .diskWait ? "disk-wait (D)" : "unknown")
-                add(cause.reason, cause.object, t, end)
+                var end = s.end
+                var cause: ProcessTreeSampler.WaitCause?
+                if k == causes.count {
+                    cause = causes.last?.cause
+                } else if causes[k].from <= t {
+                    // Between two samples of one run: the wait seen at both.
+                    end = min(s.end, causes[k].to)
+                    cause = causes[k].cause ?? before
+                } else {
+                    // Between the last sample of one run and the first of the next: the wait seen at the
+                    // next sample if the thread was still off the CPU then, else the one seen before.
+                    end = min(s.end, causes[k].from)
+                    cause = s.end < causes[k].from ? before ?? causes[k].cause : causes[k].cause ?? before
+                }
+                let c = cause ?? ProcessTreeSampler.WaitCause(.other, s.state == .diskWait ? "disk-wait (D)" : "unknown")
+                add(c.reason, c.object, t, end)
                 t = end
             }
         }

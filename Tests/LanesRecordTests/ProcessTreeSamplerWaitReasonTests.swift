@@ -89,6 +89,17 @@ import Testing
         #expect(runningTime(segments) == 500 + 900)
     }
 
+    /// Between two samples a thread finished one wait, ran, and began another: the first stretch is the
+    /// wait seen at the sample before, the second the one seen at the sample after.
+    @Test func aBurstBetweenTwoSamplesSplitsTheirWaits() {
+        let lock = Cause(.lock, "futex 0x10"), sleep = Cause(.sleep, "clock_nanosleep")
+        let causes = [CauseRun(from: 1000, to: 1000, cause: lock), CauseRun(from: 2000, to: 2000, cause: sleep)]
+        let segments = [segment(.sleeping, 1000, 1400), segment(.running, 1400, 1600), segment(.sleeping, 1600, 2000)]
+        let w = waits(segments, causes)
+        #expect(w.map(\.reason) == [.lock, .sleep])
+        #expect(w.map(\.end) == [1400, 2000])
+    }
+
     /// A futex only one thread waits on is a wake-up it waits for; one several threads wait on is a lock.
     @Test func futexesOfOneWaiterAreConditions() {
         let shared = Wait(reason: .lock, start: 0, end: 10, object: "futex 0x1")
