@@ -52,8 +52,8 @@ import Testing
         #expect(runTime.allSatisfy { (200_000_000...320_000_000).contains($0) }, "running time per thread: \(runTime)")
         #expect(zip(spans, runTime).allSatisfy { $0.cpuTime == $1 })
         // The GIL hands over every 5 ms: many running stretches each, separated by waits on the interpreter
-        // lock: futexes in the interpreter's data (the GIL's condition, mostly, and its mutex), the same
-        // addresses for both threads.
+        // lock: futexes in the interpreter's data (the GIL's condition, mostly, and its mutex: one structure
+        // of about 100 bytes), the same addresses for both threads.
         #expect(running.allSatisfy { $0.count >= 10 }, "running stretches: \(running.map(\.count))")
         let gilObjects = spans.map { span in
             var time: [String: Int64] = [:]
@@ -63,11 +63,12 @@ import Testing
         for (span, objects) in zip(spans, gilObjects) {
             #expect(span.waits.filter { $0.reason == .gil }.count >= 10)
             #expect(objects.keys.allSatisfy { $0.hasPrefix("futex 0x") && $0.contains("inferred") }, "\(objects)")
-            #expect(objects.count <= 3, "\(objects)")
+            #expect(objects.count <= 6, "\(objects)")
         }
-        // One structure: glibc's condition variable waits on one of two words by turn, a word apart.
+        // One structure: glibc's condition variable waits on one of two words by turn, a word apart, and the
+        // mutex beside it.
         let addresses = gilObjects.flatMap(\.keys).compactMap { UInt64($0.dropFirst(8).prefix { $0 != " " }, radix: 16) }
-        #expect(!addresses.isEmpty && addresses.max()! - addresses.min()! < 64, "\(gilObjects)")
+        #expect(!addresses.isEmpty && addresses.max()! - addresses.min()! < 256, "\(gilObjects)")
         // At most one thread holds the GIL: overlap of running segments is small against their union
         // (the layout inside one sample interval is inferred, so a little overlap is expected; here it is
         // about 2%, and two threads without a GIL on two cores would overlap most of the time).

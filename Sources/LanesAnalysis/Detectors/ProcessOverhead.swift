@@ -48,10 +48,10 @@ extension Detectors {
             ])
     }
 
-    /// Processes whose parent waited for them to end while they ran (a `childProcess` wait over at least
-    /// half their life, or over any of it for a process that lived two sample intervals or less): commands
-    /// a script runs one after another, not workers handed work. Only traces that say who started each
-    /// process (a `ppid` attribute, as `lanes record` writes) have them.
+    /// Processes a parent ran as commands, one after another, rather than workers it handed work to: the
+    /// parent waited for them to end (a `childProcess` wait during their life, give or take a sample
+    /// interval) and none of them overlapped a sibling (by more than an interval). Only traces that say
+    /// who started each process (a `ppid` attribute, as `lanes record` writes) have them.
     static func commandsWaitedFor(_ trace: Trace) -> Set<Int64> {
         var parent: [Int64: Int64] = [:]
         var life: [Int64: (Nanoseconds, Nanoseconds)] = [:]
@@ -68,12 +68,19 @@ extension Detectors {
         let interval =
             trace.metadata.extra.first { $0.key == "record.interval" }
             .flatMap { Nanoseconds($0.value.prefix { $0.isNumber }) } ?? 0
+        var children: [Int64: [Int64]] = [:]
+        for (pid, ppid) in parent { children[ppid, default: []].append(pid) }
         var out = Set<Int64>()
-        for (pid, ppid) in parent {
-            guard let (lo, hi) = life[pid], hi > lo, let waits = childWaits[ppid] else { continue }
-            let short = hi - lo <= 2 * interval
-            let waited = Intervals(waits).intersecting(Intervals([(lo - (short ? interval : 0), hi + (short ? interval : 0))])).length
-            if waited * 2 >= hi - lo || (short && waited > 0) { out.insert(pid) }
+        for (ppid, pids) in children {
+            guard let waits = childWaits[ppid].map(Intervals.init) else { continue }
+            let lives = pids.compactMap { pid in life[pid].map { (pid, $0.0, $0.1) } }.sorted { $0.1 < $1.1 }
+            for (k, c) in lives.enumerated() {
+                let overlapsSibling = lives.indices.contains {
+                    $0 != k && min(c.2, lives[$0].2) - max(c.1, lives[$0].1) > interval
+                }
+                let waited = waits.intersecting(Intervals([(c.1 - interval, c.2 + interval)])).length > 0
+                if waited && !overlapsSibling { out.insert(c.0) }
+            }
         }
         return out
     }
