@@ -52,7 +52,7 @@ final class Session: Sendable {
                 let writer = try LanesFileWriter(path: path, metadata: baseMetadata)
                 output = Lock(Output(converter: converter, sink: .file(writer, path)))
             } catch {
-                throw Recorder.Error.output(path: path, message: "\(error)")
+                throw Recorder.Error.output(path: path, message: outputProblem(error))
             }
         case .descriptor(let fd):
             do {
@@ -211,16 +211,22 @@ struct Output {
                 trace: trace, path: nil, spanCount: trace.spans.count, waitCount: trace.waitCount,
                 droppedEvents: metadata.droppedEvents)
         case .file(let writer, let path):
-            if let error { throw Recorder.Error.output(path: path, message: "\(error)") }
+            if let error { throw Recorder.Error.output(path: path, message: outputProblem(error)) }
             do {
                 try writer.write(final)
                 try writer.finish()
             } catch {
-                throw Recorder.Error.output(path: path, message: "\(error)")
+                throw Recorder.Error.output(path: path, message: outputProblem(error))
             }
             return Recorder.Recording(
                 trace: nil, path: path, spanCount: spanCount, waitCount: waitCount,
                 droppedEvents: metadata.droppedEvents)
         }
     }
+}
+
+/// What went wrong with the output, without its path (the recorder's error names it once).
+private func outputProblem(_ error: any Error) -> String {
+    if case LanesFormatError.output(_, let problem) = error { return problem }
+    return "\(error)"
 }

@@ -25,15 +25,16 @@ struct Convert: ParsableCommand {
     func run() throws {
         // Refused before anything is read or written: the output's name alone says its format.
         let format = try TraceFormat.forWriting(output)
+        try checkOutputs([output], inputs: [input])
         let loaded = try readTrace(input)
         for w in loaded.warnings { printToStandardError("warning: \(input): \(w)") }
         do {
             switch format {
-            case .lanes: try LanesFile.write(loaded.trace, to: output)
-            case .chromeJSON: try ChromeJSON.write(loaded.trace, to: output)
+            case .lanes: try LanesFile.write(loaded.trace, to: output, inputs: [input])
+            case .chromeJSON: try ChromeJSON.write(loaded.trace, to: output, inputs: [input])
             }
         } catch {
-            throw CLIError("cannot write \(output): \(error)")
+            throw writeFailure(output, error)
         }
         let t = loaded.trace
         print(

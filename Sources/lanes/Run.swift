@@ -77,7 +77,7 @@ struct Run: ParsableCommand {
                 progress.clear()
                 throw CLIError("\(s.name) under \(model): worker \(worker) (pid \(pid)) \(how) while processing item \(item); its trace is in \(path)")
             }
-            do { try LanesFile.write(result.trace, to: path) } catch { throw CLIError("cannot write \(path): \(error)") }
+            do { try LanesFile.write(result.trace, to: path) } catch { throw writeFailure(path, error) }
             results.append(result)
         }
         progress.clear()
