@@ -47,7 +47,7 @@ let package = Package(
         // Statistics, run comparison, pitfall detection and model advice: pure functions over the model.
         .target(name: "LanesAnalysis", dependencies: ["LanesCore"]),
         // The layout shared by every report, and the charts and texts drawn from it.
-        .target(name: "LanesRender", dependencies: ["LanesCore", "LanesAnalysis", "LanesRaster"]),
+        .target(name: "LanesRender", dependencies: ["LanesCore", "LanesAnalysis", "LanesRaster", "LanesSupport"]),
         // Concurrency-model runners and the scenario catalog from the seed.
         .target(name: "LanesWorkloads", dependencies: ["LanesRecord", "LanesCore"]),
         .executableTarget(

@@ -75,7 +75,7 @@ struct CompareMarkdown: ParsableArguments {
         if let markdown {
             try writeText(report.markdown, to: markdown, inputs: baseline + candidate)
         } else {
-            print(report.markdown, terminator: "")
+            printTerminal(report.markdown, terminator: "")
         }
         let failing = failOnRegression != nil
         for row in report.rows where row.verdict == .candidateOnly {

@@ -6,6 +6,7 @@ import Darwin
 #endif
 import LanesCore
 import LanesFormat
+import LanesSupport
 
 /// `lanes convert IN OUT`: between `.lanes` and Chrome Trace Event JSON, chosen by the files' extensions.
 struct Convert: ParsableCommand {
@@ -37,7 +38,7 @@ struct Convert: ParsableCommand {
             throw writeFailure(output, error)
         }
         let t = loaded.trace
-        print(
+        printTerminal(
             "\(input) → \(output): \(counted(t.spans.count, "span")) on \(counted(t.lanes.count, "lane")), "
                 + counted(t.waitCount, "wait"))
     }
@@ -45,6 +46,6 @@ struct Convert: ParsableCommand {
 
 /// Writes one line to standard error.
 private func printToStandardError(_ line: String) {
-    let bytes = Array((line + "\n").utf8)
+    let bytes = Array((TerminalSafe.clean(line) + "\n").utf8)
     _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
 }

@@ -17,7 +17,7 @@ struct Info: ParsableCommand {
 
     func run() throws {
         let result = try readTrace(trace)
-        print(TraceSummary(path: trace, result: result).text, terminator: "")
+        printTerminal(TraceSummary(path: trace, result: result).text, terminator: "")
     }
 }
 
@@ -96,7 +96,8 @@ func readTrace(_ path: String) throws -> LoadedTrace {
 /// An error the CLI reports as one line.
 struct CLIError: Error, CustomStringConvertible {
     let description: String
-    init(_ description: String) { self.description = description }
+    /// `description` is made safe for a terminal (it may quote names from a trace).
+    init(_ description: String) { self.description = TerminalSafe.clean(description, keepingLines: true) }
 }
 
 /// Creates the directory `path` unless it is there; an error when it cannot, or when `path` is

@@ -18,6 +18,12 @@ func checkOutputs(_ outputs: [String?], inputs: [String], standardOutput: Set<St
     }
 }
 
+/// Prints `text` with nothing a terminal would act on (names from a trace may hold escapes, NUL, bidi
+/// controls); newlines and tabs are kept.
+func printTerminal(_ text: String, terminator: String = "\n") {
+    print(TerminalSafe.clean(text, keepingLines: true), terminator: terminator)
+}
+
 /// Writes `bytes` to `path` (`-`: standard output) or fails with one line that names the file.
 func writeOutput(_ bytes: [UInt8], to path: String, inputs: [String] = [], allowStandardOutput: Bool = false) throws {
     do {

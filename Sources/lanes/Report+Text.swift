@@ -8,6 +8,7 @@ import LanesAnalysis
 import LanesCore
 import LanesFormat
 import LanesRender
+import LanesSupport
 
 /// The text outputs of `lanes report`: Mermaid, Markdown and terminal text.
 struct TextOutputs: ParsableArguments {
@@ -89,7 +90,9 @@ struct TextOutputs: ParsableArguments {
 /// Writes `text` to `path` (`-`: standard output; never onto one of `inputs`) through the shared output writer,
 /// or fails with one line that names the file.
 func writeText(_ text: String, to path: String, inputs: [String] = []) throws {
-    try writeOutput(Array(text.utf8), to: path, inputs: inputs, allowStandardOutput: true)
+    // Standard output may be a terminal: nothing from the trace may act on it.
+    let safe = path == "-" ? TerminalSafe.clean(text, keepingLines: true) : text
+    try writeOutput(Array(safe.utf8), to: path, inputs: inputs, allowStandardOutput: true)
 }
 
 /// `target` as a path relative to the directory of `file`, when both are relative (or both absolute).

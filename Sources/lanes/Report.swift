@@ -7,6 +7,7 @@ import Darwin
 import LanesCore
 import LanesFormat
 import LanesRender
+import LanesSupport
 
 /// Chart options shared by `lanes report` and `lanes compare`.
 struct ChartArguments: ParsableArguments {
@@ -133,6 +134,6 @@ func writePNG(_ layout: LanesRender.Layout, to path: String, font: ChartFont, in
 
 /// Writes one line to standard error.
 func printError(_ line: String) {
-    let bytes = Array((line + "\n").utf8)
+    let bytes = Array((TerminalSafe.clean(line) + "\n").utf8)
     _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
 }
