@@ -205,3 +205,27 @@ import Glibc
         }
     }
 }
+
+/// Issue 19, defect 6: options inside the documented limits never abort the renderer.
+@Suite(.serialized) struct PixelCapTests {
+    @Test func aChartAboveThePixelCapIsOneLineNotAnAbort() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("s.lanes").path
+        let lanes = [Lane(id: LaneID(0), kind: .thread, pid: 3, threadID: 3, name: "main")]
+        let spans = [Span(id: SpanID(1), name: "work", lane: LaneID(0), threadID: 3, start: 0, end: 1_000)]
+        try LanesFile.write(Trace(processes: [Process(pid: 3, name: "p")], lanes: lanes, spans: spans), to: input)
+        let png = dir.appendingPathComponent("big.png").path
+        let run = try runLanes(["report", input, "--png", png, "--width", "20000", "--height", "20000", "--scale", "4"])
+        #expect(run.status == 1, "\(run.stderr)")
+        #expect(run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
+        #expect(run.stderr.contains("cannot write \(png): the chart would be 80000×80000 pixels"), "\(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: png))
+        // The HTML page is still written, without the PNG it cannot hold.
+        let html = dir.appendingPathComponent("big.html").path
+        let page = try runLanes(["report", input, "--html", html, "--width", "20000", "--height", "20000", "--scale", "2"])
+        #expect(page.status == 0, "\(page.stderr)")
+        #expect(page.stderr.contains("no PNG chart") && page.stderr.contains("pixels"))
+        #expect(FileManager.default.fileExists(atPath: html))
+    }
+}
