@@ -94,11 +94,16 @@ final class Registry: Sendable {
             bufferBytes: 0)
     }
 
-    /// Takes what every living thread recorded since the last take, for a periodic flush.
-    func snapshot(for session: Session) -> [Segment] {
+    /// Takes what every living thread recorded since the last take, for a periodic flush, after the
+    /// segments `takePending` returns (those handed over earlier: full buffers, exited threads).
+    ///
+    /// Both are taken under the registry's lock, which every hand-over holds too, so no buffer can be handed
+    /// over between the two: each thread's records come out in order, and a file cut short anywhere holds a
+    /// prefix of what each thread recorded (issue 19, defect 5).
+    func snapshot(for session: Session, after takePending: () -> [Segment]) -> [Segment] {
         state.withLock { s in
-            guard s.session === session else { return [] }
-            var out: [Segment] = []
+            var out = takePending()
+            guard s.session === session else { return out }
             for slot in s.threads.keys.sorted() {
                 let t = s.threads[slot]!
                 session.addDropped(lanes_take_dropped(t.state.pointer))

@@ -118,12 +118,15 @@ final class Session: Sendable {
     /// Converts and writes what is pending; with `includingLiveThreads`, also what living threads
     /// recorded since the last flush. Errors are kept and thrown by `finish`.
     private func flush(includingLiveThreads: Bool) {
-        var segments = pending.withLock { p in
-            let s = p.segments
-            p.segments = []
-            return s
+        let takePending = {
+            self.pending.withLock { p in
+                let s = p.segments
+                p.segments = []
+                return s
+            }
         }
-        if includingLiveThreads { segments += Registry.shared.snapshot(for: self) }
+        // With living threads, pending and living records are taken in one step (see `Registry.snapshot`).
+        let segments = includingLiveThreads ? Registry.shared.snapshot(for: self, after: takePending) : takePending()
         guard !segments.isEmpty else { return }
         let converter = clock.converter()
         // In groups of about one chunk, so the converted spans stay small and in cache, and
