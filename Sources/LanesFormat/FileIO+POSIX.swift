@@ -32,10 +32,11 @@ public struct LanesFileSink: LanesSink, Sendable {
     /// Writes the file at `path` through a temporary file beside it, which ``close()`` fsyncs and renames over
     /// `path` (mode 0644 before the umask, or the old file's mode). Until then an old file stays as it was; a
     /// sink dropped without ``close()`` (after a failure) removes its temporary file. A symbolic link is followed;
-    /// a directory, device, FIFO or socket at `path`, or one of `inputs`, is refused.
-    public init(creatingFileAt path: String, inputs: [String] = []) throws(LanesFormatError) {
+    /// a directory, device, FIFO or socket at `path`, or one of `inputs`, is refused. With `streamingToFIFO`, a FIFO
+    /// at `path` is written directly instead (a recording read as it goes).
+    public init(creatingFileAt path: String, inputs: [String] = [], streamingToFIFO: Bool = false) throws(LanesFormatError) {
         do {
-            let output = try OutputFile(path: path, inputs: inputs)
+            let output = try OutputFile(path: path, inputs: inputs, allowFIFO: streamingToFIFO)
             self.fileDescriptor = output.fileDescriptor
             self.path = path
             self.closesDescriptor = true

@@ -29,6 +29,8 @@ package final class OutputFile: Sendable {
     package let temporaryPath: String?
     /// Where the temporary file goes on ``commit()``.
     package let target: OutputTarget?
+    /// Whether ``commit()`` closes the descriptor (a FIFO written directly); standard output stays open.
+    private let closesDirectDescriptor: Bool
 
     /// Open until committed or discarded.
     private let isOpen = Mutex(true)
@@ -37,7 +39,11 @@ package final class OutputFile: Sendable {
     /// - Parameters:
     ///   - inputs: the files the command reads; none of them may be the output.
     ///   - allowStandardOutput: whether `-` means standard output (else it is refused).
-    package init(path: String, inputs: [String] = [], allowStandardOutput: Bool = false) throws(OutputError) {
+    ///   - allowFIFO: whether an existing FIFO at `path` is written directly, as a stream (a recording read
+    ///     by another process as it goes), instead of being refused.
+    package init(
+        path: String, inputs: [String] = [], allowStandardOutput: Bool = false, allowFIFO: Bool = false
+    ) throws(OutputError) {
         self.path = path
         if path == "-" {
             guard allowStandardOutput else {
@@ -46,6 +52,20 @@ package final class OutputFile: Sendable {
             fileDescriptor = 1
             temporaryPath = nil
             target = nil
+            closesDirectDescriptor = false
+            return
+        }
+        var info = stat()
+        if allowFIFO, stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFIFO {
+            let fd = open(path, O_WRONLY | O_CLOEXEC)
+            guard fd >= 0 else {
+                let code = errno
+                throw OutputError(.system, path: path, problem: "open: \(errorText(code))", errno: code)
+            }
+            fileDescriptor = fd
+            temporaryPath = nil
+            target = nil
+            closesDirectDescriptor = true
             return
         }
         let target = try OutputTarget.resolve(path, inputs: inputs)
@@ -55,6 +75,7 @@ package final class OutputFile: Sendable {
         self.target = target
         self.fileDescriptor = fd
         self.temporaryPath = temporary
+        self.closesDirectDescriptor = false
     }
 
     /// Writes all of `bytes` (continuing short writes); on failure the temporary file is removed.
@@ -104,7 +125,13 @@ package final class OutputFile: Sendable {
         }) else {
             throw OutputError(.badPath, path: path, problem: "the output was already finished or abandoned")
         }
-        guard let temporaryPath, let target else { return }
+        guard let temporaryPath, let target else {
+            if closesDirectDescriptor, systemClose(fileDescriptor) != 0 {
+                let code = errno
+                throw OutputError(.system, path: path, problem: "close: \(errorText(code))", errno: code)
+            }
+            return
+        }
         func failed(_ what: String, _ code: Int32) -> OutputError {
             unlink(temporaryPath)
             return OutputError(.system, path: path, problem: Self.problem(what, code), errno: code)
@@ -137,9 +164,13 @@ package final class OutputFile: Sendable {
             defer { open = false }
             return open
         }
-        guard wasOpen, let temporaryPath else { return }
-        _ = systemClose(fileDescriptor)
-        unlink(temporaryPath)
+        guard wasOpen else { return }
+        if let temporaryPath {
+            _ = systemClose(fileDescriptor)
+            unlink(temporaryPath)
+        } else if closesDirectDescriptor {
+            _ = systemClose(fileDescriptor)
+        }
     }
 
     deinit { discard() }
