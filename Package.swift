@@ -49,7 +49,7 @@ let package = Package(
         // The layout shared by every report, and the charts and texts drawn from it.
         .target(name: "LanesRender", dependencies: ["LanesCore", "LanesAnalysis", "LanesRaster", "LanesSupport"]),
         // Concurrency-model runners and the scenario catalog from the seed.
-        .target(name: "LanesWorkloads", dependencies: ["LanesRecord", "LanesCore"]),
+        .target(name: "LanesWorkloads", dependencies: ["LanesRecord", "LanesCore", "LanesFormat"]),
         .executableTarget(
             name: "lanes",
             dependencies: [

@@ -69,8 +69,11 @@ struct Run: ParsableCommand {
             progress.show("[\(i + 1)/\(chosen.count)] \(s.name) under \(model)…")
             let path = "\(out)/\(s.name)-\(model.rawValue).lanes"
             let result: RunResult
+            // This process's own records stream beside `path` while it runs, so a killed run leaves them.
+            var streamed = options
+            streamed.streamPath = path
             do {
-                result = try s.run(model, options: options)
+                result = try s.run(model, options: streamed)
             } catch RunError.workerDied(let worker, let pid, let item, let how, let trace) {
                 // The run failed, but what every process recorded is kept.
                 try? LanesFile.write(trace, to: path)
