@@ -22,8 +22,13 @@ let package = Package(
     targets: [
         // The trace model: value types and pure functions, standard library only.
         .target(name: "LanesCore"),
+        // Shared plumbing for every Lanes target, with no dependency on any of them: the one output-file
+        // writer (temporary beside the target, fsync, rename; refuses devices, FIFOs and inputs).
+        .target(name: "LanesSupport"),
         // Trace files: the native .lanes format.
-        .target(name: "LanesFormat", dependencies: ["LanesCore"], exclude: ["FORMAT.md", "CHROME_JSON.md", "PERFETTO.md"]),
+        .target(
+            name: "LanesFormat", dependencies: ["LanesCore", "LanesSupport"],
+            exclude: ["FORMAT.md", "CHROME_JSON.md", "PERFETTO.md"]),
         // C helpers the recorder's hot path needs and Swift cannot express:
         // the timestamp counter, gettid, and a thread-local record cursor.
         .target(name: "CLanesSupport"),
@@ -40,21 +45,23 @@ let package = Package(
         // and turns failures into return codes.
         .target(name: "CLanesPNG", dependencies: ["CLibPNG"]),
         // RGBA canvas, text and PNG. Knows nothing of traces.
-        .target(name: "LanesRaster", dependencies: ["CLibPNG", "CFreeType", "CLanesPNG"]),
+        .target(name: "LanesRaster", dependencies: ["CLibPNG", "CFreeType", "CLanesPNG", "LanesSupport"]),
         // Statistics, run comparison, pitfall detection and model advice: pure functions over the model.
         .target(name: "LanesAnalysis", dependencies: ["LanesCore"]),
         // The layout shared by every report, and the charts and texts drawn from it.
-        .target(name: "LanesRender", dependencies: ["LanesCore", "LanesAnalysis", "LanesRaster"]),
+        .target(name: "LanesRender", dependencies: ["LanesCore", "LanesAnalysis", "LanesRaster", "LanesSupport"]),
         // Concurrency-model runners and the scenario catalog from the seed.
-        .target(name: "LanesWorkloads", dependencies: ["LanesRecord", "LanesCore"]),
+        .target(name: "LanesWorkloads", dependencies: ["LanesRecord", "LanesCore", "LanesFormat"]),
         .executableTarget(
             name: "lanes",
             dependencies: [
                 "LanesCore", "LanesFormat", "LanesRecord", "LanesAnalysis", "LanesRender", "LanesWorkloads",
+                "LanesSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "LanesCoreTests", dependencies: ["LanesCore"]),
+        .testTarget(name: "LanesSupportTests", dependencies: ["LanesSupport"]),
         .testTarget(name: "LanesFormatTests", dependencies: ["LanesFormat", "LanesCore"]),
         .testTarget(name: "LanesRecordTests", dependencies: ["LanesRecord", "LanesFormat", "LanesCore"]),
         .testTarget(

@@ -289,7 +289,9 @@ public struct TraceProfile: Hashable, Sendable {
         let workName = nameTime.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key
         self.workName = workName
 
-        for id in tops.keys where !laneOrder.contains(id) { laneOrder.append(id) }
+        // A set, not `laneOrder.contains`: that made this quadratic in the lanes (issue 19, defect 7).
+        let known = Set(laneOrder)
+        for id in tops.keys where !known.contains(id) { laneOrder.append(id) }
         var runningAll: [(Nanoseconds, Nanoseconds)] = []
         var laneStats: [LaneStatistics] = []
         var workPerLane: [LaneID: (count: Int, time: Nanoseconds, lo: Nanoseconds, hi: Nanoseconds)] = [:]

@@ -41,10 +41,16 @@ extension ChromeJSON {
         return try decode(bytes)
     }
 
-    /// Writes the Chrome Trace Event JSON of `trace` to a new file at `path` (created or truncated).
-    public static func write(_ trace: Trace, to path: String) throws(LanesFormatError) {
-        var sink = try LanesFileSink(creatingFileAt: path)
-        try write(trace, to: &sink)
+    /// Writes the Chrome Trace Event JSON of `trace` to the file at `path` through a temporary file renamed into
+    /// place (see ``LanesFileSink/init(creatingFileAt:inputs:)``): a failure leaves the old file as it was.
+    public static func write(_ trace: Trace, to path: String, inputs: [String] = []) throws(LanesFormatError) {
+        var sink = try LanesFileSink(creatingFileAt: path, inputs: inputs)
+        do {
+            try write(trace, to: &sink)
+        } catch {
+            sink.discard()
+            throw error
+        }
     }
 }
 

@@ -6,32 +6,60 @@ import Musl
 import Darwin
 #endif
 import LanesCore
+import LanesSupport
 
 /// A sink that writes to a file descriptor (a file, a pipe): one `write(2)` loop per chunk.
 ///
 /// A process killed while writing leaves whole chunks and at most one partial chunk, which readers ignore.
+/// A sink created for a path writes a temporary file beside it that ``close()`` renames into place.
 public struct LanesFileSink: LanesSink, Sendable {
     public let fileDescriptor: Int32
     /// How the descriptor is named in errors: the file's path, or `fd N`.
     public let path: String
     /// Whether ``close()`` closes the descriptor (true when the sink opened it).
     public let closesDescriptor: Bool
+    /// The output file behind a sink created for a path.
+    private let output: OutputFile?
 
     /// Writes to an open descriptor, which stays open unless `closesDescriptor` is true.
     public init(fileDescriptor: Int32, path: String? = nil, closesDescriptor: Bool = false) {
         self.fileDescriptor = fileDescriptor
         self.path = path ?? "fd \(fileDescriptor)"
         self.closesDescriptor = closesDescriptor
+        self.output = nil
     }
 
-    /// Creates the file at `path`, or truncates it if it exists (mode 0644 before the umask).
-    public init(creatingFileAt path: String) throws(LanesFormatError) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw systemError("open", path) }
-        self.init(fileDescriptor: fd, path: path, closesDescriptor: true)
+    /// Writes the file at `path` through a temporary file beside it, which ``close()`` fsyncs and renames over
+    /// `path` (mode 0644 before the umask, or the old file's mode). Until then an old file stays as it was; a
+    /// sink dropped without ``close()`` (after a failure) removes its temporary file. A symbolic link is followed;
+    /// a directory, device, FIFO or socket at `path`, or one of `inputs`, is refused. With `streamingToFIFO`, a FIFO
+    /// at `path` is written directly instead (a recording read as it goes).
+    public init(creatingFileAt path: String, inputs: [String] = [], streamingToFIFO: Bool = false) throws(LanesFormatError) {
+        do {
+            let output = try OutputFile(path: path, inputs: inputs, allowFIFO: streamingToFIFO)
+            self.fileDescriptor = output.fileDescriptor
+            self.path = path
+            self.closesDescriptor = true
+            self.output = output
+        } catch {
+            throw LanesFormatError(error)
+        }
+    }
+
+    /// The temporary file the bytes go to until ``close()`` renames it over ``path`` (where a killed writer's
+    /// data is); nil for a sink on a descriptor.
+    public var temporaryPath: String? { output?.temporaryPath }
+
+    /// Removes the temporary file of a sink created for a path, leaving the old file as it was.
+    public func discard() {
+        output?.discard()
     }
 
     public mutating func write(_ bytes: UnsafeRawBufferPointer) throws(LanesFormatError) {
+        if let output {
+            do { try output.write(bytes) } catch { throw LanesFormatError(error) }
+            return
+        }
         guard var p = bytes.baseAddress else { return }
         var left = bytes.count
         while left > 0 {
@@ -46,6 +74,10 @@ public struct LanesFileSink: LanesSink, Sendable {
     }
 
     public mutating func close() throws(LanesFormatError) {
+        if let output {
+            do { try output.commit() } catch { throw LanesFormatError(error) }
+            return
+        }
         guard closesDescriptor else { return }
         if systemClose(fileDescriptor) != 0 { throw systemError("close", path) }
     }
@@ -83,9 +115,18 @@ extension LanesFile {
         return try read(fileDescriptor: fd, path: path, bufferSize: bufferSize)
     }
 
-    /// Writes `trace` to a new file at `path` (created or truncated), in chunks of at most `spansPerChunk` spans.
-    public static func write(_ trace: Trace, to path: String, spansPerChunk: Int = 65_536) throws(LanesFormatError) {
-        _ = try LanesWriter<LanesFileSink>.write(trace: trace, to: LanesFileSink(creatingFileAt: path), spansPerChunk: spansPerChunk)
+    /// Writes `trace` to the file at `path`, in chunks of at most `spansPerChunk` spans, through a temporary file
+    /// renamed into place (see ``LanesFileSink/init(creatingFileAt:inputs:)``): a failure leaves the old file.
+    public static func write(
+        _ trace: Trace, to path: String, spansPerChunk: Int = 65_536, inputs: [String] = []
+    ) throws(LanesFormatError) {
+        let sink = try LanesFileSink(creatingFileAt: path, inputs: inputs)
+        do {
+            _ = try LanesWriter<LanesFileSink>.write(trace: trace, to: sink, spansPerChunk: spansPerChunk)
+        } catch {
+            sink.discard()
+            throw error
+        }
     }
 }
 

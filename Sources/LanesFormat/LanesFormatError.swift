@@ -1,4 +1,5 @@
 import LanesCore
+import LanesSupport
 
 /// Why a `.lanes` file or stream could not be read or written. Offsets count bytes from the start of the data.
 public enum LanesFormatError: Error, Hashable, Sendable, CustomStringConvertible {
@@ -18,6 +19,9 @@ public enum LanesFormatError: Error, Hashable, Sendable, CustomStringConvertible
     case writerClosed
     /// A system call failed: `operation` (open, read, write, close), the file's `path`, `errno` and its text.
     case io(operation: String, path: String, errno: Int32, message: String)
+    /// The output file at `path` was not written (`problem` says why: a device, an input, a full disk…);
+    /// an old file there is untouched.
+    case output(path: String, problem: String)
 
     public var description: String {
         switch self {
@@ -39,6 +43,8 @@ public enum LanesFormatError: Error, Hashable, Sendable, CustomStringConvertible
             return "the Lanes writer is closed (finished, or an earlier write failed)"
         case .io(let op, let path, let errno, let message):
             return "\(op) \(path): \(message) (errno \(errno))"
+        case .output(let path, let problem):
+            return "cannot write \(path): \(problem)"
         }
     }
 }
@@ -90,4 +96,11 @@ private func hex32(_ v: UInt32) -> String {
 
 private func hex8(_ v: UInt8) -> String {
     "0x" + (v < 16 ? "0" : "") + String(v, radix: 16)
+}
+
+extension LanesFormatError {
+    /// The output writer's failure as a format error.
+    package init(_ error: OutputError) {
+        self = .output(path: error.path, problem: error.problem)
+    }
 }

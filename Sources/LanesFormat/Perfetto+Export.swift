@@ -34,9 +34,14 @@ public enum PerfettoTrace {
     }
 
     /// Writes the protobuf of `trace` to a new file at `path` (created or truncated).
-    public static func write(_ trace: Trace, to path: String) throws(LanesFormatError) {
-        var sink = try LanesFileSink(creatingFileAt: path)
-        try write(trace, to: &sink)
+    public static func write(_ trace: Trace, to path: String, inputs: [String] = []) throws(LanesFormatError) {
+        var sink = try LanesFileSink(creatingFileAt: path, inputs: inputs)
+        do {
+            try write(trace, to: &sink)
+        } catch {
+            sink.discard()
+            throw error
+        }
     }
 }
 

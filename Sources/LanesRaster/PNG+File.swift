@@ -5,17 +5,19 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import LanesSupport
 
 extension PNG {
-    /// Encodes `canvas` and writes it to `path` atomically: the bytes go to
-    /// a temporary file in the same directory, which is then renamed over
-    /// `path`. A failed write leaves no file behind and never damages an
-    /// existing file at `path`. The file gets mode 0644. (It is not fsynced:
-    /// atomic against failures and concurrent readers, not power loss.)
+    /// Encodes `canvas` and writes it to `path` through a temporary file beside it, fsynced and renamed over
+    /// `path`: a failed write leaves no file behind and never damages an existing file at `path`. A symbolic
+    /// link is followed (its target is replaced); a directory, device, FIFO or socket, or one of `inputs`, is
+    /// refused. A new file gets mode 0644 before the umask, a replaced one keeps its mode.
     /// - Throws: ``PNGError``; I/O failures name `path` and the system error.
-    public static func write(_ canvas: Canvas, to path: String, options: Options = Options()) throws(PNGError) {
+    public static func write(
+        _ canvas: Canvas, to path: String, options: Options = Options(), inputs: [String] = []
+    ) throws(PNGError) {
         let bytes = try encode(canvas, options: options)
-        try writeAtomically(bytes, to: path)
+        try writeAtomically(bytes, to: path, inputs: inputs)
     }
 
     /// Reads and decodes the PNG file at `path`.
@@ -32,67 +34,19 @@ extension PNG {
     }
 
     /// `write(2)` as the atomic writer calls it; tests swap in failures.
-    package typealias WriteCall = (_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int
+    package typealias WriteCall = OutputFile.WriteCall
 
-    /// Writes `bytes` to `path` through a temporary file and `rename(2)`.
+    /// Writes `bytes` to `path` with the shared output writer (``OutputFile``).
     package static func writeAtomically(
-        _ bytes: [UInt8], to path: String,
+        _ bytes: [UInt8], to path: String, inputs: [String] = [],
         write writeCall: WriteCall = { fd, bytes in systemWrite(fd, bytes.baseAddress, bytes.count) }
     ) throws(PNGError) {
-        guard !path.isEmpty else { throw PNGError(kind: .io, message: "empty path", path: path) }
-        let directory: String, base: Substring
-        if let slash = path.lastIndex(of: "/") {
-            directory = slash == path.startIndex ? "/" : String(path[..<slash])
-            base = path[path.index(after: slash)...]
-        } else {
-            directory = "."
-            base = Substring(path)
-        }
-        guard !base.isEmpty else {
-            throw PNGError(kind: .io, message: "path names a directory, not a file", path: path)
-        }
-        // A hidden name beside the target; mkstemp fills in the Xs.
-        let stem = String(decoding: base.utf8.prefix(100), as: UTF8.self)
-        var template = Array((directory + "/." + stem + ".XXXXXX").utf8CString)
-        let fd = mkstemp(&template)
-        guard fd >= 0 else {
-            let code = errno
-            throw PNGError(kind: .io, message: "cannot create a temporary file in '\(directory)': \(errorText(code))",
-                           path: path, systemError: code)
-        }
-        let temporary = String(decoding: template.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        func fail(_ what: String, _ code: Int32) -> PNGError {
-            unlink(temporary)
-            return PNGError(kind: .io, message: "\(what): \(errorText(code))", path: path, systemError: code)
-        }
-        var failure: (String, Int32)?
-        bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let written = writeCall(fd, UnsafeRawBufferPointer(rebasing: raw[offset...]))
-                if written < 0 {
-                    let code = errno
-                    if code == EINTR { continue }
-                    failure = ("cannot write", code)
-                    return
-                }
-                if written == 0 {
-                    failure = ("cannot write", ENOSPC)
-                    return
-                }
-                offset += written
-            }
-        }
-        if let (what, code) = failure {
-            close(fd)
-            throw fail(what, code)
-        }
-        _ = fchmod(fd, 0o644)
-        if close(fd) != 0 {
-            throw fail("cannot write (close failed)", errno)
-        }
-        if rename(temporary, path) != 0 {
-            throw fail("cannot replace the file", errno)
+        do {
+            let file = try OutputFile(path: path, inputs: inputs)
+            try file.write(bytes, calling: writeCall)
+            try file.commit()
+        } catch {
+            throw PNGError(kind: .io, message: error.problem, path: path, systemError: error.errno)
         }
     }
 
@@ -120,12 +74,6 @@ extension PNG {
     private static func errorText(_ code: Int32) -> String {
         String(cString: strerror(code))
     }
-}
-
-/// `write(2)`, named apart from ``PNG/write(_:to:options:)``.
-@inline(__always)
-private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
-    write(fd, buffer, count)
 }
 
 /// `read(2)`, named apart from ``PNG/read(from:)``.

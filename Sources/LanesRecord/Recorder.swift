@@ -28,6 +28,12 @@ public final class Recorder: Sendable {
             /// Kept in memory and returned by ``Recorder/stop()``.
             case memory
             /// Written to a `.lanes` file as buffers fill and every ``Configuration/flushInterval``.
+            ///
+            /// The stream goes to a temporary file beside the path, `.NAME.XXXXXXXX.partial`, which
+            /// ``Recorder/stop()`` renames over the path: a full disk or another failure leaves an old file
+            /// untouched and no partial one. A process killed while recording leaves the `.partial` file, which
+            /// reads (with `lanes info`, `lanes report`) up to its last flushed chunk. A FIFO at the path is
+            /// written directly, for a reader that follows the recording.
             case file(String)
             /// Written as a `.lanes` stream to an open descriptor (a pipe to a parent process), which
             /// stays open; the stream is finished when the recorder stops.

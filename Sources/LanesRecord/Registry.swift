@@ -70,9 +70,10 @@ final class Registry: Sendable {
             lanes_set_recording_mode(0)
             for (slot, t) in s.threads {
                 let st = t.state.pointer
-                session.addDropped(lanes_take_dropped(st))
-                guard st.pointee.base != nil else { continue }
-                if let seg = copySegment(slot: slot, info: t) { session.accept(seg) }
+                let dropped = lanes_take_dropped(st)
+                session.addDropped(dropped)
+                if st.pointee.base != nil, let seg = copySegment(slot: slot, info: t) { session.accept(seg) }
+                if dropped > 0 { session.accept(droppedMark(slot: slot, info: t, dropped: dropped)) }
             }
             s.session = nil
             for p in s.pool { s.slabs.free(p.buffer, bytes: p.bytes) }
@@ -94,15 +95,22 @@ final class Registry: Sendable {
             bufferBytes: 0)
     }
 
-    /// Takes what every living thread recorded since the last take, for a periodic flush.
-    func snapshot(for session: Session) -> [Segment] {
+    /// Takes what every living thread recorded since the last take, for a periodic flush, after the
+    /// segments `takePending` returns (those handed over earlier: full buffers, exited threads).
+    ///
+    /// Both are taken under the registry's lock, which every hand-over holds too, so no buffer can be handed
+    /// over between the two: each thread's records come out in order, and a file cut short anywhere holds a
+    /// prefix of what each thread recorded (issue 19, defect 5).
+    func snapshot(for session: Session, after takePending: () -> [Segment]) -> [Segment] {
         state.withLock { s in
-            guard s.session === session else { return [] }
-            var out: [Segment] = []
+            var out = takePending()
+            guard s.session === session else { return out }
             for slot in s.threads.keys.sorted() {
                 let t = s.threads[slot]!
-                session.addDropped(lanes_take_dropped(t.state.pointer))
+                let dropped = lanes_take_dropped(t.state.pointer)
+                session.addDropped(dropped)
                 if t.state.pointer.pointee.base != nil, let seg = copySegment(slot: slot, info: t) { out.append(seg) }
+                if dropped > 0 { out.append(droppedMark(slot: slot, info: t, dropped: dropped)) }
             }
             return out
         }
@@ -202,7 +210,8 @@ final class Registry: Sendable {
             let slot = st.pointee.slot
             guard let info = s.threads.removeValue(forKey: slot) else { return }
             st.pointee.slot = UInt32.max
-            if let session = s.session { session.addDropped(lanes_take_dropped(st)) }
+            let dropped = s.session == nil ? 0 : lanes_take_dropped(st)
+            s.session?.addDropped(dropped)
             if let base = st.pointee.base {
                 let from = st.pointee.flushed ?? base
                 let n = lanes_published_cursor(st)! - from
@@ -216,13 +225,27 @@ final class Registry: Sendable {
                     s.bytesInUse -= info.capacity * 32
                 }
             }
+            if dropped > 0 { s.session?.accept(droppedMark(slot: slot, info: info, dropped: dropped)) }
             st.pointee.base = nil
             st.pointee.flushed = nil
             st.pointee.limit = nil
             lanes_store_cursor(st, nil)
         }
     }
+
+    /// A one-record segment: a mark on the thread's lane saying that `dropped` of its events were lost at the
+    /// memory bound, so a thread that kept nothing still has a lane, and says what it dropped (issue 19, defect 10).
+    private func droppedMark(slot: UInt32, info: ThreadInfo, dropped: UInt64) -> Segment {
+        let record = UnsafeMutablePointer<lanes_record>.allocate(capacity: 1)
+        let name = SpanName("\(droppedMarkPrefix)\(dropped) events (the recorder's memory bound was reached)")
+        record.initialize(to: lanes_record(w0: lanes_now(), w1: dropped, w2: tag(.mark, name.word), w3: 0))
+        return Segment(
+            slot: slot, tid: info.tid, threadName: info.name, records: record, count: 1, buffer: record, bufferBytes: 0)
+    }
 }
+
+/// How the mark that a thread dropped events starts: "dropped 1234 events (…)".
+package let droppedMarkPrefix = "dropped "
 
 private let threadExitHook: @convention(c) (UnsafeMutableRawPointer?) -> Void = { _ in
     Registry.shared.threadExiting(lanes_state()!)

@@ -6,7 +6,8 @@ final class LanesFileWriter: @unchecked Sendable {
     private var writer: LanesWriter<LanesFileSink>
 
     init(path: String, metadata: Metadata) throws {
-        writer = try LanesWriter(path: path, metadata: metadata)
+        // A FIFO at the path is a stream someone reads as the recording goes: written directly.
+        writer = try LanesWriter(sink: LanesFileSink(creatingFileAt: path, streamingToFIFO: true), metadata: metadata)
     }
 
     init(descriptor: Int32, metadata: Metadata) throws {

@@ -52,7 +52,7 @@ final class Session: Sendable {
                 let writer = try LanesFileWriter(path: path, metadata: baseMetadata)
                 output = Lock(Output(converter: converter, sink: .file(writer, path)))
             } catch {
-                throw Recorder.Error.output(path: path, message: "\(error)")
+                throw Recorder.Error.output(path: path, message: outputProblem(error))
             }
         case .descriptor(let fd):
             do {
@@ -118,12 +118,15 @@ final class Session: Sendable {
     /// Converts and writes what is pending; with `includingLiveThreads`, also what living threads
     /// recorded since the last flush. Errors are kept and thrown by `finish`.
     private func flush(includingLiveThreads: Bool) {
-        var segments = pending.withLock { p in
-            let s = p.segments
-            p.segments = []
-            return s
+        let takePending = {
+            self.pending.withLock { p in
+                let s = p.segments
+                p.segments = []
+                return s
+            }
         }
-        if includingLiveThreads { segments += Registry.shared.snapshot(for: self) }
+        // With living threads, pending and living records are taken in one step (see `Registry.snapshot`).
+        let segments = includingLiveThreads ? Registry.shared.snapshot(for: self, after: takePending) : takePending()
         guard !segments.isEmpty else { return }
         let converter = clock.converter()
         // In groups of about one chunk, so the converted spans stay small and in cache, and
@@ -211,16 +214,22 @@ struct Output {
                 trace: trace, path: nil, spanCount: trace.spans.count, waitCount: trace.waitCount,
                 droppedEvents: metadata.droppedEvents)
         case .file(let writer, let path):
-            if let error { throw Recorder.Error.output(path: path, message: "\(error)") }
+            if let error { throw Recorder.Error.output(path: path, message: outputProblem(error)) }
             do {
                 try writer.write(final)
                 try writer.finish()
             } catch {
-                throw Recorder.Error.output(path: path, message: "\(error)")
+                throw Recorder.Error.output(path: path, message: outputProblem(error))
             }
             return Recorder.Recording(
                 trace: nil, path: path, spanCount: spanCount, waitCount: waitCount,
                 droppedEvents: metadata.droppedEvents)
         }
     }
+}
+
+/// What went wrong with the output, without its path (the recorder's error names it once).
+private func outputProblem(_ error: any Error) -> String {
+    if case LanesFormatError.output(_, let problem) = error { return problem }
+    return "\(error)"
 }

@@ -111,17 +111,18 @@ struct HTMLRunData {
         var j = JSONWriter()
         j.open()
         j.key("name"); j.stringOrNull(name)
-        j.key("title"); j.string(options.title ?? Builder.title(of: trace.metadata))
-        j.key("subtitle"); j.string(Builder.subtitle(of: trace.metadata))
+        j.key("title"); j.string(NameBound.cut(options.title ?? Builder.title(of: trace.metadata), NameBound.prose))
+        j.key("subtitle"); j.string(NameBound.cut(Builder.subtitle(of: trace.metadata), NameBound.prose))
         j.key("end"); j.number(end - origin)
         j.key("spanCount"); j.number(order.count)
-        j.key("names"); j.strings(names.values)
+        // The hover shows a name in full up to `NameBound.full`; tables cut it further.
+        j.key("names"); j.strings(names.values.map { NameBound.cut($0, NameBound.full) })
         j.key("colors"); j.strings(names.values.map { Palette.color(forSpanName: $0).description })
-        j.key("strings"); j.strings(strings.values)
+        j.key("strings"); j.strings(strings.values.map { NameBound.cut($0, NameBound.full) })
         j.key("lanes")
         j.array(lanes) { j, lane in
             j.open()
-            j.key("label"); j.string(RowPlan.label(lane))
+            j.key("label"); j.string(NameBound.cut(RowPlan.label(lane), NameBound.cell))
             j.key("kind"); j.string(lane.kind.description)
             j.key("pid"); j.number(lane.pid)
             j.key("tid"); j.number(lane.threadID ?? 0)
@@ -145,12 +146,12 @@ struct HTMLRunData {
             }
             groupOfRow.append(groupLabels.count - 1)
         }
-        j.key("groups"); j.strings(groupLabels)
+        j.key("groups"); j.strings(groupLabels.map { NameBound.cut($0, NameBound.cell) })
         let cpu = Self.cpuSamples(trace: trace, plan: plan, origin: origin)
         j.key("rows")
         j.array(Array(plan.rows.indices)) { j, r in
             j.open()
-            j.key("label"); j.string(plan.rows[r].label)
+            j.key("label"); j.string(NameBound.cut(plan.rows[r].label, NameBound.cell))
             j.key("group"); j.number(groupOfRow[r])
             j.key("first"); j.number(rowFirst[r])
             j.key("count"); j.number(rowCount[r])
@@ -167,7 +168,7 @@ struct HTMLRunData {
         j.array(byName.keys.sorted()) { j, name in
             let samples = byName[name]!.sorted { $0.time != $1.time ? $0.time < $1.time : $0.value < $1.value }
             j.open()
-            j.key("name"); j.string(name)
+            j.key("name"); j.string(NameBound.cut(name, NameBound.cell))
             j.key("t"); j.numbers(samples.map { Double($0.time - origin) })
             j.key("v"); j.numbers(samples.map(\.value))
             j.close()
@@ -182,13 +183,13 @@ struct HTMLRunData {
         j.key("marks")
         j.array(trace.marks.sorted { $0.time < $1.time }.prefix(10_000).map { $0 }) { j, m in
             j.open()
-            j.key("name"); j.string(m.name)
+            j.key("name"); j.string(NameBound.cut(m.name, NameBound.cell))
             j.key("t"); j.number(m.time - origin)
             j.close()
         }
         let st = TraceStatistics(trace)
         j.key("summary")
-        j.array(st.lines) { j, line in j.strings([line.0, line.1]) }
+        j.array(st.lines) { j, line in j.strings([line.0, NameBound.cut(line.1, NameBound.prose)]) }
         j.key("blocked")
         j.array(st.blockedShares) { j, b in
             j.open()
@@ -215,8 +216,8 @@ struct HTMLRunData {
             j.open()
             j.key("severity"); j.string(f.severity.description)
             j.key("kind"); j.string(f.kind.rawValue)
-            j.key("title"); j.string(f.title)
-            j.key("evidence"); j.string(f.evidence)
+            j.key("title"); j.string(NameBound.cut(f.title, NameBound.prose))
+            j.key("evidence"); j.string(NameBound.cut(f.evidence, NameBound.prose))
             j.key("lesson"); j.string(f.lesson)
             j.close()
         }
@@ -236,7 +237,7 @@ struct HTMLRunData {
             n == 0 ? 0 : durations[min(n - 1, max(0, Int((p * Double(n)).rounded(.up)) - 1))]
         }
         j.raw("[")
-        j.string(label)
+        j.string(NameBound.cut(label, NameBound.cell))
         for v in [Int64(n), total, n > 0 ? total / Int64(n) : 0, rank(0.5), rank(0.9), rank(0.99), durations.last ?? 0]
         {
             j.raw(",")

@@ -56,15 +56,15 @@ public struct HTMLReport: Sendable {
             comparison: comparing ? Comparison(runs.map(\.trace)) : nil)
         data.close()
 
-        let title =
+        let title = NameBound.cut(
             options.title
             ?? (comparing
                 ? "Comparison\(runs.compactMap { $0.trace.metadata.scenario }.first.map { ": \($0)" } ?? "") — \(runs.count) runs"
-                : Builder.title(of: runs.first?.trace.metadata ?? Metadata()))
-        let subtitle =
+                : Builder.title(of: runs.first?.trace.metadata ?? Metadata())), NameBound.prose)
+        let subtitle = NameBound.cut(
             comparing
-            ? runs.map { $0.name }.joined(separator: " · ") + " · one time scale for all runs"
-            : Builder.subtitle(of: runs.first?.trace.metadata ?? Metadata())
+            ? runs.map { NameBound.cut($0.name, NameBound.cell) }.joined(separator: " · ") + " · one time scale for all runs"
+            : Builder.subtitle(of: runs.first?.trace.metadata ?? Metadata()), NameBound.prose)
         let style = Self.themeStyle(options.theme) + Self.style
         let script = Self.script
         var page = Self.head(title: title, style: style, script: script)
@@ -124,7 +124,7 @@ public struct HTMLReport: Sendable {
             let st = row.statistics
             j.open()
             j.key("label")
-            j.string(runs[i].name.isEmpty ? row.label : runs[i].name)
+            j.string(NameBound.cut(runs[i].name.isEmpty ? row.label : runs[i].name, NameBound.cell))
             j.key("wall")
             j.number(st.wall)
             j.key("speedup")

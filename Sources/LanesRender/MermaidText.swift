@@ -96,8 +96,13 @@ public enum MermaidText {
 
     /// A Markdown table cell: `|` escaped, HTML characters as entities, one line.
     public static func markdownCell(_ text: String) -> String {
+        markdownCell(text, maxCharacters: NameBound.prose)
+    }
+
+    /// ``markdownCell(_:)`` with `text` first cut to `maxCharacters` UTF-16 code units ("…" included).
+    public static func markdownCell(_ text: String, maxCharacters: Int) -> String {
         var out = ""
-        for ch in text {
+        for ch in NameBound.cut(text, maxCharacters) {
             switch ch {
             case "|": out += "\\|"
             case "<": out += "&lt;"

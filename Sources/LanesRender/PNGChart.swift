@@ -29,13 +29,30 @@ public enum PNGChart {
         try encode(Layout.chart(of: trace, options: options, measure: font.measure), font: font)
     }
 
+    /// The most pixels a chart may have (400 MB of RGBA canvas); a larger one is refused with
+    /// ``pixelCapError(width:height:)`` rather than allocated.
+    public static let maxPixels = 100_000_000
+
+    /// The error for a chart of `width` × `height` device pixels above ``maxPixels``, else nil.
+    public static func pixelCapError(width: Int, height: Int) -> PNGError? {
+        let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
+        guard overflow || pixels > maxPixels else { return nil }
+        return PNGError(
+            kind: .encode,
+            message: "the chart would be \(width)×\(height) pixels, more than the \(maxPixels / 1_000_000) million "
+                + "a chart may have; lower --width, --height, --scale or --max-lanes")
+    }
+
     /// Encodes the painted layout (zlib level 1, the UP filter: fast, and small for charts).
+    /// - Throws: ``PNGError`` when the chart has more than ``maxPixels`` pixels (nothing is allocated).
     public static func encode(_ layout: Layout, font: ChartFont) throws(PNGError) -> [UInt8] {
-        try PNG.encode(paint(layout, font: font), options: PNG.Options(compressionLevel: 1, filter: .up, alpha: .automatic))
+        if let error = pixelCapError(width: layout.width, height: layout.height) { throw error }
+        return try PNG.encode(paint(layout, font: font), options: PNG.Options(compressionLevel: 1, filter: .up, alpha: .automatic))
     }
 
     /// Writes the painted layout to `path` atomically: a failed write leaves no file.
     public static func write(_ layout: Layout, to path: String, font: ChartFont) throws(PNGError) {
+        if let error = pixelCapError(width: layout.width, height: layout.height) { throw error }
         try PNG.write(paint(layout, font: font), to: path, options: PNG.Options(compressionLevel: 1, filter: .up))
     }
 

@@ -1,5 +1,6 @@
 import LanesAnalysis
 import LanesCore
+import LanesSupport
 
 /// A trace drawn with Unicode block characters for a terminal: one line per row of the PNG chart
 /// (same order and names), each column a slice of time whose block height is the share of it spent
@@ -177,16 +178,14 @@ public enum TerminalText {
 
     /// `text` padded or cut with "…" to exactly `width` characters.
     static func fit(_ text: String, _ width: Int) -> String {
-        let one = text.map { ch -> Character in
-            ch.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F } ? " " : ch
-        }
+        let one = TerminalSafe.clean(text, replacement: " ")
         if one.count <= width { return String(one) + String(repeating: " ", count: width - one.count) }
         return String(one.prefix(width - 1)) + "…"
     }
 
     /// `text` cut with "…" to at most `width` characters, control characters dropped.
     static func clip(_ text: String, _ width: Int) -> String {
-        let one = text.filter { !$0.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F } }
+        let one = TerminalSafe.clean(text)
         return one.count <= width ? one : String(one.prefix(width - 1)) + "…"
     }
 }

@@ -3,6 +3,7 @@ import Dispatch
 import Glibc
 #endif
 import LanesCore
+import LanesFormat
 import LanesRecord
 
 /// How a run is set up.
@@ -20,6 +21,10 @@ public struct RunOptions: Sendable {
     public var workerExecutable: String?
     /// Variables added to worker processes' environment (`NAME=value`).
     public var workerEnvironment: [String]
+    /// Where this process's own records stream while it runs (see `Recorder.Configuration.Output.file`), so a
+    /// run killed midway leaves them in `.NAME.XXXXXXXX.partial` beside this path; nil keeps them in memory.
+    /// The finished run's trace is still returned whole; the caller writes it (over this path, typically).
+    public var streamPath: String?
 
     public init(
         workers: Int = 4, scale: Double = 1, scenario: String = "", traced: Bool = true,
@@ -83,7 +88,20 @@ public enum Runner {
         let recorder =
             options.traced
             ? try Recorder.start(
-                .init(cpu: .perSpan, processName: "lanes run", scenario: options.scenario, model: model.rawValue)) : nil
+                .init(
+                    output: options.streamPath.map { .file($0) } ?? .memory, cpu: .perSpan, processName: "lanes run",
+                    scenario: options.scenario, model: model.rawValue)) : nil
+        /// This process's trace: from memory, or read back from the file it streamed to.
+        func stopRecording() throws -> Trace {
+            guard let recording = try recorder?.stop() else { return Trace() }
+            if let trace = recording.trace { return trace }
+            guard let path = recording.path else { return Trace() }
+            do {
+                return try LanesFile.read(path: path).trace
+            } catch {
+                throw RunError.invalidOptions("cannot read back the streamed trace \(path): \(error)")
+            }
+        }
         let clock = ContinuousClock()
         let cpuStart = processCPUTime()
         let start = clock.now
@@ -92,7 +110,7 @@ public enum Runner {
             answer = try body()
         } catch RunError.workerDied(let w, let pid, let item, let how, let workerTrace) {
             // The run failed, but the trace of every process is kept for the error to carry.
-            let own = (try? recorder?.stop().trace) ?? Trace()
+            let own = (try? stopRecording()) ?? Trace()
             throw RunError.workerDied(
                 worker: w, pid: pid, item: item, how: how, trace: Trace.merging([own, workerTrace]))
         } catch {
@@ -101,7 +119,7 @@ public enum Runner {
         }
         let wall = clock.now - start
         let cpu = processCPUTime() - cpuStart
-        var trace = try recorder?.stop().trace ?? Trace()
+        var trace = try stopRecording()
         let extra = extraTraces()
         if !extra.isEmpty { trace = Trace.merging([trace] + extra) }
         if model == .async || model == .actor || model == .hybrid { trace = trace.attachingSuspensions() }

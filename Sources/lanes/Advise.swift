@@ -47,6 +47,6 @@ struct Advise: ParsableCommand {
             loaded.append((path, result.trace))
         }
         let report = AnalysisReport(loaded)
-        print(json ? report.json : report.text, terminator: "")
+        printTerminal(json ? report.json : report.text, terminator: "")
     }
 }

@@ -62,6 +62,7 @@ struct CompareMarkdown: ParsableArguments {
     /// without a candidate run (it was not checked). A candidate workload without a baseline run
     /// is new: it is reported and does not change the status.
     func runRegressionCheck() throws {
+        try checkOutputs([markdown], inputs: baseline + candidate, standardOutput: ["-"])
         func load(_ paths: [String]) throws -> [(trace: Trace, name: String)] {
             try paths.map { path in
                 let result = try readTrace(path)
@@ -72,9 +73,9 @@ struct CompareMarkdown: ParsableArguments {
         let report = MarkdownReport.regression(
             baseline: try load(baseline), candidate: try load(candidate), threshold: try threshold())
         if let markdown {
-            try writeText(report.markdown, to: markdown)
+            try writeText(report.markdown, to: markdown, inputs: baseline + candidate)
         } else {
-            print(report.markdown, terminator: "")
+            printTerminal(report.markdown, terminator: "")
         }
         let failing = failOnRegression != nil
         for row in report.rows where row.verdict == .candidateOnly {

@@ -46,6 +46,7 @@ struct Compare: ParsableCommand {
             throw ValidationError("--align must be shared or own, not '\(align)'")
         }
         let options = try chart.options()
+        try checkOutputs([png, html, text.markdown], inputs: traces, standardOutput: ["-"])
         var runs: [(trace: Trace, name: String)] = []
         for path in traces {
             let result = try readTrace(path)
@@ -56,17 +57,17 @@ struct Compare: ParsableCommand {
             let font = chart.resolveFont()
             let layout = LanesRender.Layout.comparison(
                 of: runs, options: options, alignment: alignment, measure: font.measure)
-            if let png { try writePNG(layout, to: png, font: font) }
+            if let png { try writePNG(layout, to: png, font: font, inputs: traces) }
             if let html {
                 let mermaid = Mermaid.speedupChart(Comparison(runs.map(\.trace))).text
                 let report = HTMLReport(
                     comparing: runs, options: options, png: embeddedPNG(layout, font: font), mermaid: mermaid)
-                try writeHTML(report, to: html)
+                try writeHTML(report, to: html, inputs: traces)
             }
         }
         if let markdown = text.markdown {
             let pngs = png.map { [relativePath(of: $0, from: markdown)] } ?? []
-            try writeText(MarkdownReport.comparison(runs, pngs: pngs), to: markdown)
+            try writeText(MarkdownReport.comparison(runs, pngs: pngs), to: markdown, inputs: traces)
         }
     }
 

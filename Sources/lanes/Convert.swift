@@ -6,6 +6,7 @@ import Darwin
 #endif
 import LanesCore
 import LanesFormat
+import LanesSupport
 
 /// `lanes convert IN OUT`: between `.lanes` and Chrome Trace Event JSON, or to Perfetto's protobuf trace, chosen by
 /// the files' extensions.
@@ -27,19 +28,20 @@ struct Convert: ParsableCommand {
     func run() throws {
         // Refused before anything is read or written: the output's name alone says its format.
         let format = try TraceFormat.forWriting(output)
+        try checkOutputs([output], inputs: [input])
         let loaded = try readTrace(input)
         for w in loaded.warnings { printToStandardError("warning: \(input): \(w)") }
         do {
             switch format {
-            case .lanes: try LanesFile.write(loaded.trace, to: output)
-            case .chromeJSON: try ChromeJSON.write(loaded.trace, to: output)
-            case .perfetto: try PerfettoTrace.write(loaded.trace, to: output)
+            case .lanes: try LanesFile.write(loaded.trace, to: output, inputs: [input])
+            case .chromeJSON: try ChromeJSON.write(loaded.trace, to: output, inputs: [input])
+            case .perfetto: try PerfettoTrace.write(loaded.trace, to: output, inputs: [input])
             }
         } catch {
-            throw CLIError("cannot write \(output): \(error)")
+            throw writeFailure(output, error)
         }
         let t = loaded.trace
-        print(
+        printTerminal(
             "\(input) → \(output): \(counted(t.spans.count, "span")) on \(counted(t.lanes.count, "lane")), "
                 + counted(t.waitCount, "wait"))
     }
@@ -47,6 +49,6 @@ struct Convert: ParsableCommand {
 
 /// Writes one line to standard error.
 private func printToStandardError(_ line: String) {
-    let bytes = Array((line + "\n").utf8)
+    let bytes = Array((TerminalSafe.clean(line) + "\n").utf8)
     _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
 }

@@ -132,7 +132,7 @@ struct DemoRunner {
                 do {
                     let result = try s.run(model, options: plan.options)
                     let path = "\(out)/traces/\(s.name)-\(model.rawValue).lanes"
-                    do { try LanesFile.write(result.trace, to: path) } catch { throw CLIError("cannot write \(path): \(error)") }
+                    do { try LanesFile.write(result.trace, to: path) } catch { throw writeFailure(path, error) }
                     run.results.append(result)
                 } catch let error as CLIError {
                     throw error

@@ -1,6 +1,7 @@
 import ArgumentParser
 import LanesCore
 import LanesFormat
+import LanesSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -16,7 +17,7 @@ struct Info: ParsableCommand {
 
     func run() throws {
         let result = try readTrace(trace)
-        print(TraceSummary(path: trace, result: result).text, terminator: "")
+        printTerminal(TraceSummary(path: trace, result: result).text, terminator: "")
     }
 }
 
@@ -67,9 +68,10 @@ enum TraceFormat {
     }
 }
 
-/// Reads a trace file (`.lanes`, or Chrome Trace Event JSON by its `.json` extension) or fails with one line that
-/// names the file.
+/// Reads a trace file (`.lanes`, or Chrome Trace Event JSON by its `.json` extension; `-` is standard input, its
+/// format told by its first bytes) or fails with one line that names the file.
 func readTrace(_ path: String) throws -> LoadedTrace {
+    if StandardInput.isStandardInput(path) { return try readStandardInput() }
     switch TraceFormat(path: path) {
     case .lanes:
         do {
@@ -100,7 +102,8 @@ func readTrace(_ path: String) throws -> LoadedTrace {
 /// An error the CLI reports as one line.
 struct CLIError: Error, CustomStringConvertible {
     let description: String
-    init(_ description: String) { self.description = description }
+    /// `description` is made safe for a terminal (it may quote names from a trace).
+    init(_ description: String) { self.description = TerminalSafe.clean(description, keepingLines: true) }
 }
 
 /// Creates the directory `path` unless it is there; an error when it cannot, or when `path` is
@@ -180,4 +183,28 @@ func counted(_ n: Int, _ noun: String, plural: String? = nil) -> String {
 /// `text` followed by spaces up to `width` characters.
 func pad(_ text: String, _ width: Int) -> String {
     text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
+}
+
+/// Reads a trace from standard input: `.lanes` when it starts with the Lanes magic, else Chrome JSON.
+private func readStandardInput() throws -> LoadedTrace {
+    guard let bytes = StandardInput.readAll() else {
+        throw CLIError("cannot read standard input: \(String(cString: strerror(errno)))")
+    }
+    let magic: [UInt8] = [0x89, 0x4C, 0x41, 0x4E, 0x45, 0x53]  // "\x89LANES"
+    if bytes.starts(with: magic) {
+        do {
+            let r = try LanesFile.decode(bytes)
+            return LoadedTrace(
+                trace: r.trace, warnings: r.warnings.map(\.description), isComplete: r.isComplete,
+                completeness: "\(r.completeness)")
+        } catch {
+            throw CLIError("cannot read standard input: \(error)")
+        }
+    }
+    do {
+        let r = try ChromeJSON.decode(bytes)
+        return LoadedTrace(trace: r.trace, warnings: r.warnings.map(\.description), isComplete: true, completeness: "complete")
+    } catch {
+        throw CLIError("cannot read standard input (read as Chrome JSON: it does not start with the Lanes magic): \(error)")
+    }
 }

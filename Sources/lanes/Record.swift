@@ -56,10 +56,8 @@ struct Record: ParsableCommand {
                 "--interval must be a duration from 50us to 1s such as 1ms or 500us, not '\(interval)'")
         }
         // Find out now, not after the command ran, that the trace cannot be written.
-        let slash = out.lastIndex(of: "/")
-        let dir = slash.map { out[..<$0].isEmpty ? "/" : String(out[..<$0]) } ?? "."
-        guard access(dir, W_OK) == 0 else { throw ValidationError("--out \(out): directory \(dir) is not writable") }
         _ = try TraceFormat.forWriting(out)
+        try checkOutputs([out], inputs: [])
     }
 
     func run() throws {
@@ -79,7 +77,7 @@ struct Record: ParsableCommand {
             case .perfetto: try PerfettoTrace.write(trace, to: out)
             }
         } catch {
-            throw CLIError("cannot write \(out): \(error)")
+            throw writeFailure(out, error)
         }
         let threads = trace.lanes.filter { $0.kind == .thread }.count
         printToStandardError(

@@ -15,30 +15,8 @@ func embeddedPNG(_ layout: LanesRender.Layout, font: ChartFont) -> [UInt8]? {
     }
 }
 
-/// Writes the page to `path` through a temporary file renamed into place, so a failed write leaves
-/// no partial page; fails with one line that names the file.
-func writeHTML(_ report: HTMLReport, to path: String) throws {
-    let bytes = report.render()
-    let temporary = path + ".tmp-\(getpid())"
-    let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    guard fd >= 0 else { throw CLIError("cannot write \(path): \(String(cString: strerror(errno)))") }
-    var written = 0
-    var failure: Int32 = 0
-    bytes.withUnsafeBytes { buffer in
-        while written < buffer.count {
-            let n = write(fd, buffer.baseAddress! + written, buffer.count - written)
-            if n < 0 {
-                if errno == EINTR { continue }
-                failure = errno
-                return
-            }
-            written += n
-        }
-    }
-    if close(fd) != 0, failure == 0 { failure = errno }
-    if failure == 0, rename(temporary, path) != 0 { failure = errno }
-    if failure != 0 {
-        unlink(temporary)
-        throw CLIError("cannot write \(path): \(String(cString: strerror(failure)))")
-    }
+/// Writes the page to `path` (never onto one of `inputs`) through the shared output writer, so a failed write
+/// leaves no partial page; fails with one line that names the file.
+func writeHTML(_ report: HTMLReport, to path: String, inputs: [String] = []) throws {
+    try writeOutput(report.render(), to: path, inputs: inputs, allowStandardOutput: true)
 }

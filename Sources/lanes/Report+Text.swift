@@ -8,6 +8,7 @@ import LanesAnalysis
 import LanesCore
 import LanesFormat
 import LanesRender
+import LanesSupport
 
 /// The text outputs of `lanes report`: Mermaid, Markdown and terminal text.
 struct TextOutputs: ParsableArguments {
@@ -47,17 +48,18 @@ struct TextOutputs: ParsableArguments {
         Mermaid.GanttOptions(groupBy: options.groupBy, maxSections: min(options.maxLanes, 24))
     }
 
-    /// Writes what was asked for; `png` is the chart written beside, linked from the Markdown.
-    func write(_ trace: Trace, options: ChartOptions, png: String?) throws {
+    /// Writes what was asked for (never onto one of `inputs`); `png` is the chart written beside, linked from
+    /// the Markdown.
+    func write(_ trace: Trace, options: ChartOptions, png: String?, inputs: [String] = []) throws {
         let gantt = Self.ganttOptions(options)
         if let mermaid {
-            try writeText(Mermaid.gantt(of: trace, options: gantt).text, to: mermaid)
+            try writeText(Mermaid.gantt(of: trace, options: gantt).text, to: mermaid, inputs: inputs)
         }
         if let markdown {
             let link = png.map { relativePath(of: $0, from: markdown) }
             let selector = lock.map { $0 == "gil" ? Mermaid.LockSelector.interpreterLock : .object($0) }
             let report = MarkdownReport.trace(trace, analysis: Analysis(trace), png: link, gantt: gantt, lock: selector)
-            try writeText(report, to: markdown)
+            try writeText(report, to: markdown, inputs: inputs)
         }
         if text {
             let tty = isatty(1) == 1
@@ -85,15 +87,12 @@ struct TextOutputs: ParsableArguments {
     }
 }
 
-/// Writes `text` to `path` or fails with one line that names the file.
-func writeText(_ text: String, to path: String) throws {
-    do {
-        var sink = try LanesFileSink(creatingFileAt: path)
-        try Array(text.utf8).withUnsafeBytes { try sink.write($0) }
-        try sink.close()
-    } catch {
-        throw CLIError("cannot write \(error)")
-    }
+/// Writes `text` to `path` (`-`: standard output; never onto one of `inputs`) through the shared output writer,
+/// or fails with one line that names the file.
+func writeText(_ text: String, to path: String, inputs: [String] = []) throws {
+    // Standard output may be a terminal: nothing from the trace may act on it.
+    let safe = path == "-" ? TerminalSafe.clean(text, keepingLines: true) : text
+    try writeOutput(Array(safe.utf8), to: path, inputs: inputs, allowStandardOutput: true)
 }
 
 /// `target` as a path relative to the directory of `file`, when both are relative (or both absolute).

@@ -7,6 +7,7 @@ import Darwin
 import LanesCore
 import LanesFormat
 import LanesRender
+import LanesSupport
 
 /// Chart options shared by `lanes report` and `lanes compare`.
 struct ChartArguments: ParsableArguments {
@@ -101,34 +102,37 @@ struct Report: ParsableCommand {
             throw ValidationError("give at least one of --png, --html, --mermaid, --markdown or --text")
         }
         let options = try chart.options()
+        try checkOutputs([png, html, outputs.mermaid, outputs.markdown], inputs: [trace], standardOutput: ["-"])
         let result = try readTrace(trace)
         for w in result.warnings { printError("warning: \(trace): \(w)") }
         if png != nil || html != nil {
             let font = chart.resolveFont()
             let layout = LanesRender.Layout.chart(of: result.trace, options: options, measure: font.measure)
-            if let png { try writePNG(layout, to: png, font: font) }
+            if let png { try writePNG(layout, to: png, font: font, inputs: [trace]) }
             if let html {
                 let gantt = Mermaid.gantt(of: result.trace, options: TextOutputs.ganttOptions(options)).text
                 let report = HTMLReport(
                     trace: result.trace, options: options, png: embeddedPNG(layout, font: font), mermaid: gantt)
-                try writeHTML(report, to: html)
+                try writeHTML(report, to: html, inputs: [trace])
             }
         }
-        try outputs.write(result.trace, options: options, png: png)
+        try outputs.write(result.trace, options: options, png: png, inputs: [trace])
     }
 }
 
-/// Writes a chart or fails with one line that names the file.
-func writePNG(_ layout: LanesRender.Layout, to path: String, font: ChartFont) throws {
+/// Writes a chart (never onto one of `inputs`) or fails with one line that names the file.
+func writePNG(_ layout: LanesRender.Layout, to path: String, font: ChartFont, inputs: [String] = []) throws {
+    let bytes: [UInt8]
     do {
-        try PNGChart.write(layout, to: path, font: font)
+        bytes = try PNGChart.encode(layout, font: font)
     } catch {
-        throw CLIError("cannot write \(error)")
+        throw CLIError("cannot write \(path): \(error.message)")
     }
+    try writeOutput(bytes, to: path, inputs: inputs, allowStandardOutput: true)
 }
 
 /// Writes one line to standard error.
 func printError(_ line: String) {
-    let bytes = Array((line + "\n").utf8)
+    let bytes = Array((TerminalSafe.clean(line) + "\n").utf8)
     _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
 }

@@ -77,27 +77,30 @@ struct Run: ParsableCommand {
             progress.show("[\(i + 1)/\(chosen.count)] \(s.name) under \(model)…")
             let path = "\(folder)/\(s.name)-\(model.rawValue).lanes"
             let result: RunResult
+            // This process's own records stream beside `path` while it runs, so a killed run leaves them.
+            var streamed = options
+            streamed.streamPath = path
             do {
-                result = try s.run(model, options: options)
+                result = try s.run(model, options: streamed)
             } catch RunError.workerDied(let worker, let pid, let item, let how, let trace) {
                 // The run failed, but what every process recorded is kept.
                 try? LanesFile.write(trace, to: path)
                 progress.clear()
                 throw CLIError("\(s.name) under \(model): worker \(worker) (pid \(pid)) \(how) while processing item \(item); its trace is in \(path)")
             }
-            do { try LanesFile.write(result.trace, to: path) } catch { throw CLIError("cannot write \(path): \(error)") }
+            do { try LanesFile.write(result.trace, to: path) } catch { throw writeFailure(path, error) }
             results.append(result)
         }
         progress.clear()
         let answers = Set(results.map(\.answer))
-        print(ComparisonTable(results: results, cores: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))).text)
+        printTerminal(ComparisonTable(results: results, cores: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))).text)
         if answers.count == 1 {
-            print("answer (same under every model): \(answers.first!)")
+            printTerminal("answer (same under every model): \(answers.first!)")
         } else {
-            for r in results { print("answer under \(r.model): \(r.answer)") }
+            for r in results { printTerminal("answer under \(r.model): \(r.answer)") }
         }
-        for line in s.notes(results, options) { print(line) }
-        print("traces in \(folder)/\(s.name)-MODEL.lanes")
+        for line in s.notes(results, options) { printTerminal(line) }
+        printTerminal("traces in \(folder)/\(s.name)-MODEL.lanes")
         if answers.count > 1 { throw CLIError("the models gave different answers") }
     }
 
@@ -129,13 +132,13 @@ struct Run: ParsableCommand {
         }
         progress.clear()
         let widths = rows[0].indices.map { c in rows.map { $0[c].count }.max()! }
-        print("speed-up over sequential, \(s.name) (median of 3 runs per scale):")
-        for row in rows { print(row.enumerated().map { pad($1, widths[$0] + 2) }.joined()) }
+        printTerminal("speed-up over sequential, \(s.name) (median of 3 runs per scale):")
+        for row in rows { printTerminal(row.enumerated().map { pad($1, widths[$0] + 2) }.joined()) }
         for model in models where model != .sequential {
             if let scale = firstWin[model] {
-                print("\(model) first beats sequential at scale \(scale)")
+                printTerminal("\(model) first beats sequential at scale \(scale)")
             } else {
-                print("\(model) never beats sequential in this sweep")
+                printTerminal("\(model) never beats sequential in this sweep")
             }
         }
     }

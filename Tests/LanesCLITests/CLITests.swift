@@ -130,18 +130,26 @@ import Testing
         #expect(trace.spans.count >= 40_000)
     }
 
-    /// A process that records spans and is killed with SIGKILL mid-run leaves a file that reads up
-    /// to its last flushed chunk.
+    /// A process that records spans and is killed with SIGKILL mid-run leaves its temporary file
+    /// (`.killed.lanes.XXXXXXXX.partial`), which reads up to its last flushed chunk; the path itself is
+    /// written only when the recording finishes.
     @Test func aKilledRecorderLeavesAReadableFile() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let path = dir.appendingPathComponent("killed.lanes").path
-        let child = try ChildProcess(path: lanesBinary, arguments: ["_spin", "--out", path, "--flush-ms", "5"])
+        let target = dir.appendingPathComponent("killed.lanes").path
+        let child = try ChildProcess(path: lanesBinary, arguments: ["_spin", "--out", target, "--flush-ms", "5"])
+        func partial() -> String? {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+            return names.first { $0.hasPrefix(".killed.lanes.") && $0.hasSuffix(".partial") }
+                .map { dir.appendingPathComponent($0).path }
+        }
         // Wait (bounded) until the child has flushed a few chunks, then kill it mid-run.
         var before = 0
+        var path = ""
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
-            if let seen = try? LanesFile.read(path: path), seen.chunks >= 4 {
+            if let p = partial(), let seen = try? LanesFile.read(path: p), seen.chunks >= 4 {
+                path = p
                 before = seen.trace.spans.count
                 break
             }
@@ -150,6 +158,7 @@ import Testing
         child.kill(SIGKILL)
         #expect(try child.wait() == .signaled(SIGKILL))
         #expect(before > 0, "the child flushed nothing in 30 s")
+        #expect(!FileManager.default.fileExists(atPath: target), "the unfinished recording did not replace the path")
 
         let result = try LanesFile.read(path: path)
         #expect(!result.isComplete)

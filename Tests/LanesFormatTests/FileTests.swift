@@ -56,15 +56,19 @@ import LanesFormat
         var writer = try LanesWriter(path: path, metadata: trace.metadata)
         try writer.write(LanesBatch(processes: trace.processes, lanes: trace.lanes, spans: Array(trace.spans[0..<5])))
         let whole = writer.bytesWritten
+        // A killed writer leaves its temporary file (the path is replaced only when the writer finishes).
+        let written = try #require(writer.sink.temporaryPath)
+        defer { unlink(written) }
         // The next chunk is cut off halfway, as by SIGKILL during its write(2).
         var partial = LanesWriter(sinkForTesting: LanesMemorySink())
         try partial.write(LanesBatch(spans: Array(trace.spans[5...])))
         let half = Array(partial.sink.bytes.prefix(partial.sink.bytes.count / 2))
-        let fd = open(path, O_WRONLY | O_APPEND)
+        let fd = open(written, O_WRONLY | O_APPEND)
         #expect(half.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) } == half.count)
         close(fd)
+        #expect(access(path, F_OK) != 0, "nothing is at the path until the writer finishes")
 
-        let result = try LanesFile.read(path: path)
+        let result = try LanesFile.read(path: written)
         #expect(result.trace.spans == Array(trace.spans[0..<5]))
         #expect(result.trace.processes == trace.processes)
         #expect(result.completeness == .endsAfterChunk(chunks: 1, offset: whole))

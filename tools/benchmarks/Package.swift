@@ -5,6 +5,7 @@
 //      swift run -c release --package-path tools/benchmarks tracing-bridge-benchmark
 //      swift run -c release --package-path tools/benchmarks fetch-benchmark
 //      swift run -c release --package-path tools/benchmarks record-sampler-benchmark
+//      swift run -c release --package-path tools/benchmarks lane-scaling-benchmark
 //      python3 tools/benchmarks/json_import_bench.py   (Chrome Trace JSON import against orjson and json)
 import Foundation
 import PackageDescription
@@ -78,6 +79,17 @@ let package = Package(
             name: "record-sampler-benchmark",
             dependencies: ["BenchSupport", .product(name: "LanesRecord", package: lanes)],
             path: "Sources/RecordSamplerBenchmark"
+        ),
+        // Analysis and Markdown on 200k lanes against 64 lanes, same span count (issue 19: no growth with lanes²).
+        .executableTarget(
+            name: "lane-scaling-benchmark",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "LanesAnalysis", package: lanes),
+                .product(name: "LanesRender", package: lanes),
+                .product(name: "LanesCore", package: lanes),
+            ],
+            path: "Sources/LaneScalingBenchmark"
         ),
         // Chrome Trace JSON import timing; json_import_bench.py runs it beside orjson and json.
         .executableTarget(

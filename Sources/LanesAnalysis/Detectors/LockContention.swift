@@ -14,18 +14,22 @@ extension Detectors {
             var time: Nanoseconds = 0, count = 0, lanes: Set<LaneID> = []
             var lo = Nanoseconds.max, hi = Nanoseconds.min
             var spans: [(wait: Nanoseconds, id: SpanID)] = []
+
+            mutating func add(_ w: Wait, lane: LaneID) {
+                time += w.duration
+                count += 1
+                lanes.insert(lane)
+                lo = min(lo, w.start)
+                hi = max(hi, w.end)
+            }
         }
         var byLock: [String: Lock] = [:]
         for s in trace.spans {
             var waited: [String: Nanoseconds] = [:]
             for w in s.waits where w.reason == .lock && !queues.contains(w.object ?? "\u{0}") {
-                var e = byLock[w.object ?? "", default: Lock()]
-                e.time += w.duration
-                e.count += 1
-                e.lanes.insert(s.lane)
-                e.lo = min(e.lo, w.start)
-                e.hi = max(e.hi, w.end)
-                byLock[w.object ?? ""] = e
+                // Changed in place: a copy taken out and stored back copied the lane set each time,
+                // quadratic in the lanes (issue 19, defect 7).
+                byLock[w.object ?? "", default: Lock()].add(w, lane: s.lane)
                 waited[w.object ?? "", default: 0] += w.duration
             }
             for (lock, time) in waited { byLock[lock]!.spans.append((time, s.id)) }
