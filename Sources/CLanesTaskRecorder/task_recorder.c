@@ -29,7 +29,7 @@ typedef void *queue_t;
 // MARK: records and chunks (TASKS_FORMAT.md)
 
 enum { REC_SLICE = 1, REC_ENQUEUE = 2 };
-enum { FLAG_MAIN_QUEUE = 1, FLAG_AFTER = 2 };
+enum { FLAG_MAIN_QUEUE = 1, FLAG_AFTER = 2, FLAG_CUT = 4 };
 enum { CHUNK_RECORDS = 1, CHUNK_NOTICE = 2, CHUNK_START = 3, CHUNK_END = 4 };
 #define CHUNK_MAGIC 0x4B534154u  // "TASK" little-endian
 #define FORMAT_VERSION 1
@@ -64,6 +64,8 @@ typedef struct buffer {
     uint32_t count;    // records written (owner stores with release)
     uint32_t flushed;  // records before this were written by the exit flush
     int lock;          // taken to write the buffer out (rare; never per record)
+    int running;       // 1 while `current` describes a job this thread is running
+    rec current;       // that job's slice so far (end 0): written, cut, if the process exits meanwhile
     rec recs[CAP];
 } buffer;
 
@@ -263,10 +265,21 @@ static inline void run_recorded(void *job, int index, uint8_t flags) {
     uint32_t word = job_flags(job);
     uint8_t kind = (uint8_t)word;
     uint64_t task = kind == 0 ? job_task_id(job) : 0;
+    buffer *b = thread_buffer();
+    if (__builtin_expect(b == NULL, 0)) return run(job);
+    // The job in flight, for the exit flush: a job still running when the process exits (or whose record
+    // would come after the exit it let happen) is written cut at the exit.
+    int outer = b->running;
+    rec saved = b->current;
     uint64_t t0 = now();
+    b->current = (rec){REC_SLICE, kind, (uint8_t)(word >> 8), (uint8_t)(flags | FLAG_CUT), 0, task, t0, 0,
+                       (uint64_t)(uintptr_t)job};
+    __atomic_store_n(&b->running, 1, __ATOMIC_RELEASE);
     run(job);
     uint64_t t1 = now();
     append(REC_SLICE, kind, (uint8_t)(word >> 8), flags, task, t0, t1, (uint64_t)(uintptr_t)job);
+    if (outer) b->current = saved;
+    __atomic_store_n(&b->running, outer, __ATOMIC_RELEASE);
 }
 
 #define TRAMPOLINES(i)                                                                        \
@@ -377,6 +390,13 @@ static void resolve_real(void) { pthread_once(&real_once, resolve_real_once); }
 static void at_exit(void) {
     if (fd < 0) return;
     lanes_task_recorder_flush();
+    uint64_t t = now();
+    for (buffer *b = __atomic_load_n(&all_buffers, __ATOMIC_ACQUIRE); b; b = b->next_all) {
+        if (!__atomic_load_n(&b->running, __ATOMIC_ACQUIRE)) continue;
+        rec cut = b->current;  // a racy copy at worst: the reader drops a cut slice that has a whole twin
+        cut.t1 = t;
+        write_chunk(CHUNK_RECORDS, b->tid, &cut, sizeof cut);
+    }
     write_chunk(CHUNK_END, 0, NULL, 0);
 }
 

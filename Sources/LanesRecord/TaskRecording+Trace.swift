@@ -51,6 +51,17 @@ extension TaskRecording {
             var timerOwner: [UInt64: UInt64] = [:]
             for t in timers { if let e = firstEnqueue[t], e.by != 0 { timerOwner[t] = e.by } }
 
+            // Owner span ids first, so a child's span can name its parent's whatever their order.
+            var ownerOf: [UInt64: SpanID] = [:]
+            for task in tasks {
+                ownerOf[task] = SpanID(nextSpan)
+                nextSpan += 1
+            }
+            // Tasks with a timer started and never fired: asleep (Task.sleep) when recording ended.
+            let firedTimers = Set(mySlices.lazy.filter { timers.contains($0.task) }.map(\.task))
+            let asleepAtEnd = Set(timers.subtracting(firedTimers).compactMap { timerOwner[$0] })
+            // Where the sampler saw each thread of the process off CPU (not running, not runnable).
+            let offCPU = TaskRecording.offCPUStretches(in: trace, pid: pid)
             var sliceSpans: [UInt64: [(slice: Slice, id: SpanID)]] = [:]
             var laneOf: [UInt64: LaneID] = [:]
             for (order, task) in tasks.enumerated() {
@@ -68,12 +79,11 @@ extension TaskRecording {
                 var end = runs.last?.end ?? start
                 // Handed over again after its last slice and never run: still waiting at the end.
                 var unfinished = false
-                if let last = enq.last, last.time >= end, recordingEnd > end {
+                if recordingEnd > end, asleepAtEnd.contains(task) || (enq.last.map { $0.time >= end } ?? false) {
                     end = recordingEnd
                     unfinished = true
                 }
-                let ownerID = SpanID(nextSpan)
-                nextSpan += 1
+                let ownerID = ownerOf[task]!
                 var waits: [Wait] = []
                 var t = start
                 for s in runs {
@@ -86,6 +96,15 @@ extension TaskRecording {
                     t = max(t, s.end)
                 }
                 if end > t { waits.append(Wait(reason: .suspended, start: t, end: end)) }
+                // A slice during which its thread was off CPU held the thread without suspending (a blocking call).
+                for s in runs {
+                    for b in offCPU[s.threadID] ?? [] where b.start < s.end && b.end > s.start {
+                        let a = max(b.start, s.start), z = min(b.end, s.end)
+                        guard z - a >= 200_000 else { continue }
+                        waits.append(Wait(reason: b.reason, start: a, end: z, object: b.object))
+                    }
+                }
+                waits.sort { $0.start < $1.start }
                 var attributes = [Attribute("task", "\(task)")]
                 if let p = parent { attributes.append(Attribute("parent task", "\(p)")) }
                 if let p = runs.first?.priority ?? nil { attributes.append(Attribute("priority", "\(p)")) }
@@ -93,7 +112,8 @@ extension TaskRecording {
                 trace.spans.append(
                     Span(
                         id: ownerID, name: "task \(task)", lane: laneID, threadID: runs.first?.threadID ?? 0,
-                        start: start, end: max(start, end), attributes: attributes, waits: waits))
+                        start: start, end: max(start, end), parent: parent.flatMap { ownerOf[$0] }, attributes: attributes,
+                        waits: waits))
                 for (i, s) in runs.enumerated() {
                     let id = SpanID(nextSpan)
                     nextSpan += 1
@@ -176,5 +196,32 @@ extension TaskRecording {
 
     static func jobLaneName(kind: UInt8, job: UInt64) -> String {
         kind == 192 ? "actor 0x\(String(job, radix: 16))" : jobSpanName(kind: kind) + " jobs"
+    }
+}
+
+extension TaskRecording {
+    /// A stretch during which the `/proc` sampler saw a thread neither running nor runnable.
+    struct OffCPU {
+        var start: Int64
+        var end: Int64
+        var reason: WaitReason
+        var object: String?
+    }
+
+    /// Per thread id of process `pid`, the sampler's off-CPU stretches in `trace`: thread-lane spans other
+    /// than `running` and `runnable`, with their own wait's reason when the sampler gave one (else `other`).
+    static func offCPUStretches(in trace: Trace, pid: Int64) -> [Int64: [OffCPU]] {
+        var threadLanes: [LaneID: Int64] = [:]
+        for l in trace.lanes where l.kind == .thread && l.pid == pid { threadLanes[l.id] = l.threadID ?? 0 }
+        var out: [Int64: [OffCPU]] = [:]
+        for s in trace.spans where s.name != "running" && s.name != "runnable" {
+            guard let tid = threadLanes[s.lane] else { continue }
+            let w = s.waits.first { $0.reason != .runQueue }
+            out[tid, default: []].append(
+                OffCPU(
+                    start: s.start, end: s.end, reason: w?.reason ?? .other,
+                    object: w?.object ?? "thread \(s.name) while running the task (from /proc)"))
+        }
+        return out
     }
 }

@@ -33,6 +33,8 @@ public struct TaskRecording: Sendable {
         public var end: Int64
         /// The job's address; an actor's inline drain job keeps one address for the actor's life.
         public var job: UInt64
+        /// The job was still running when its process exited: `end` is the exit.
+        public var cutAtExit = false
     }
 
     /// One job handed to libdispatch.
@@ -179,7 +181,7 @@ public struct TaskRecording: Sendable {
                             Slice(
                                 pid: r.pid, threadID: r.tid, task: task, kind: kind, priority: priority,
                                 onMainQueue: flags & 1 != 0, timer: flags & 2 != 0, start: t0,
-                                end: clock.ns(u64(p + 24)), job: u64(p + 32)))
+                                end: clock.ns(u64(p + 24)), job: u64(p + 32), cutAtExit: flags & 4 != 0))
                     } else if type == 2 {
                         out.enqueues.append(
                             Enqueue(
@@ -190,6 +192,9 @@ public struct TaskRecording: Sendable {
                 }
             }
         }
+        // A slice cut at exit whose job did finish has a whole twin (same thread and start): keep that one.
+        let whole = Set(out.slices.lazy.filter { !$0.cutAtExit }.map { SliceKey(pid: $0.pid, tid: $0.threadID, start: $0.start) })
+        out.slices.removeAll { $0.cutAtExit && whole.contains(SliceKey(pid: $0.pid, tid: $0.threadID, start: $0.start)) }
         out.slices.sort { ($0.start, $0.end) < ($1.start, $1.end) }
         out.enqueues.sort { $0.time < $1.time }
         return out
@@ -235,4 +240,10 @@ struct TaskTicks {
         let ns = Double((t1.tv_sec - t0.tv_sec) * 1_000_000_000 + (t1.tv_nsec - t0.tv_nsec))
         return c1 > c0 ? ns / Double(c1 - c0) : 1
     }()
+}
+
+private struct SliceKey: Hashable {
+    var pid: Int64
+    var tid: Int64
+    var start: Int64
 }
