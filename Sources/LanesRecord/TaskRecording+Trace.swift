@@ -86,10 +86,12 @@ extension TaskRecording {
                 let ownerID = ownerOf[task]!
                 var waits: [Wait] = []
                 var t = start
+                var e = 0  // enqueues before e happened before the slice being looked at
                 for s in runs {
                     if s.start > t {
                         // Woken by a timer (Task.sleep) or by another task: the gap is a sleep or a suspension.
-                        let wake = enq.last { $0.time <= s.start && $0.time >= t }
+                        while e < enq.count && enq[e].time <= s.start { e += 1 }
+                        let wake = e > 0 && enq[e - 1].time >= t ? enq[e - 1] : nil
                         let slept = wake.map { timers.contains($0.by) } ?? false
                         waits.append(Wait(reason: slept ? .sleep : .suspended, start: t, end: s.start))
                     }
@@ -98,7 +100,12 @@ extension TaskRecording {
                 if end > t { waits.append(Wait(reason: .suspended, start: t, end: end)) }
                 // A slice during which its thread was off CPU held the thread without suspending (a blocking call).
                 for s in runs {
-                    for b in offCPU[s.threadID] ?? [] where b.start < s.end && b.end > s.start {
+                    guard let stretches = offCPU[s.threadID] else { continue }
+                    // Stretches of one thread do not overlap: the first that ends after the slice starts, onwards.
+                    var k = firstIndex(in: stretches, where: { $0.end > s.start })
+                    while k < stretches.count, stretches[k].start < s.end {
+                        let b = stretches[k]
+                        k += 1
                         let a = max(b.start, s.start), z = min(b.end, s.end)
                         guard z - a >= 200_000 else { continue }
                         waits.append(Wait(reason: b.reason, start: a, end: z, object: b.object))
@@ -155,20 +162,39 @@ extension TaskRecording {
 
             // Flows: from the slice of the task that was running at the enqueue to the slice it led to.
             func slice(of task: UInt64, at time: Int64) -> SpanID? {
-                sliceSpans[task]?.last { $0.slice.start <= time && $0.slice.end >= time }?.id
+                guard let list = sliceSpans[task] else { return nil }
+                var k = firstIndex(in: list, where: { $0.slice.start > time }) - 1
+                // Slices of one task overlap only at a hand-over: a few steps back are enough.
+                var steps = 0
+                while k >= 0, steps < 8 {
+                    if list[k].slice.end >= time { return list[k].id }
+                    k -= 1
+                    steps += 1
+                }
+                return nil
+            }
+            // The task whose job was running on a thread at a moment: the waker of an enqueue made when the
+            // runtime no longer reports a current task (a finishing child resuming its parent).
+            var runningByThread: [Int64: [Slice]] = [:]
+            for s in mySlices where s.task != 0 { runningByThread[s.threadID, default: []].append(s) }
+            func running(on thread: Int64, at time: Int64) -> UInt64? {
+                guard let list = runningByThread[thread] else { return nil }
+                let k = firstIndex(in: list, where: { $0.start > time }) - 1
+                return k >= 0 && list[k].end >= time ? list[k].task : nil
             }
             for task in tasks {
                 guard let runs = sliceSpans[task] else { continue }
                 var seen = false
                 for e in enqueuesByTask[task] ?? [] {
                     defer { seen = true }
-                    var from = e.by
+                    var from = e.by != 0 ? e.by : running(on: e.threadID, at: e.time) ?? 0
                     if timers.contains(from) { continue }  // a timer's wake: the gap is a sleep, no arrow
                     if from == 0 || from == task { continue }
                     if let owner = timerOwner[from] { from = owner }
                     guard let source = slice(of: from, at: e.time),
-                        let target = runs.first(where: { $0.slice.start >= e.time })
+                        case let k = firstIndex(in: runs, where: { $0.slice.start >= e.time }), k < runs.count
                     else { continue }
+                    let target = runs[k]
                     trace.flows.append(
                         Flow(
                             id: nextFlow, from: source, to: target.id, fromTime: e.time, toTime: target.slice.start,
@@ -222,6 +248,17 @@ extension TaskRecording {
                     start: s.start, end: s.end, reason: w?.reason ?? .other,
                     object: w?.object ?? "thread \(s.name) while running the task (from /proc)"))
         }
-        return out
+        return out.mapValues { $0.sorted { $0.start < $1.start } }
     }
+}
+
+/// The index of the first element of `list` for which `predicate` holds, `list.count` if none; `predicate`
+/// must be false for a prefix of `list` and true for the rest.
+func firstIndex<T>(in list: [T], where predicate: (T) -> Bool) -> Int {
+    var lo = 0, hi = list.count
+    while lo < hi {
+        let mid = (lo + hi) / 2
+        if predicate(list[mid]) { hi = mid } else { lo = mid + 1 }
+    }
+    return lo
 }
