@@ -376,8 +376,15 @@ static int find_concurrency(struct dl_phdr_info *info, size_t size, void *data) 
 
 static pthread_once_t real_once = PTHREAD_ONCE_INIT;
 static void resolve_real_once(void) {
+    // Absent in a program without libdispatch (a shell the command runs): then nothing calls these.
     real_async = (work_fn)dlsym(RTLD_NEXT, "dispatch_async_f");
     real_after = (after_fn)dlsym(RTLD_NEXT, "dispatch_after_f");
+}
+
+// Called when a dispatch function is called: a caller of dispatch_async_f without libdispatch loaded
+// cannot be served (it would have failed to link without the library too).
+static void resolve_real(void) {
+    pthread_once(&real_once, resolve_real_once);
     if (!real_async || !real_after) {
         const char msg[] = "lanes: libLanesTaskRecorder: libdispatch's dispatch_async_f not found\n";
         ssize_t w = write(2, msg, sizeof msg - 1);
@@ -385,7 +392,6 @@ static void resolve_real_once(void) {
         abort();
     }
 }
-static void resolve_real(void) { pthread_once(&real_once, resolve_real_once); }
 
 static void at_exit(void) {
     if (fd < 0) return;
@@ -401,7 +407,7 @@ static void at_exit(void) {
 }
 
 __attribute__((constructor)) static void start(void) {
-    resolve_real();
+    pthread_once(&real_once, resolve_real_once);
     const char *path = getenv("LANES_TASKS_FILE");
     if (!path || !*path) return;
     crc_init();
@@ -424,7 +430,7 @@ __attribute__((constructor)) static void start(void) {
     write_chunk(CHUNK_START, 0, info, sizeof info);
     atexit(at_exit);
     dl_iterate_phdr(find_concurrency, NULL);
-    if (text_lo == 0) {
+    if (text_lo == 0 || !real_async || !real_after) {
         // Not a Swift program (a shell, a tool it runs), or a static Swift runtime: nothing to record.
         if (getenv("LANES_TASKS_REQUIRE")) notice("libswift_Concurrency.so is not loaded (a static Swift runtime?)");
         return;

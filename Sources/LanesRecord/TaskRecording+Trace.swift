@@ -76,7 +76,7 @@ extension TaskRecording {
                         id: laneID, kind: .task, pid: pid, taskID: task, parentTaskID: parent,
                         name: mainOnly ? "task \(task) (main actor)" : "", sortIndex: Int32(clamping: 1000 + order)))
                 let start = min(enq.first?.time ?? Int64.max, runs.first?.start ?? Int64.max)
-                var end = runs.last?.end ?? start
+                var end = runs.map(\.end).max() ?? start
                 // Handed over again after its last slice and never run: still waiting at the end.
                 var unfinished = false
                 if recordingEnd > end, asleepAtEnd.contains(task) || (enq.last.map { $0.time >= end } ?? false) {
