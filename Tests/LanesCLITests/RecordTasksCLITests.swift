@@ -117,6 +117,33 @@ import Testing
         #expect(damaged.stoppedEarly?.contains("checksum") == true)
     }
 
+    /// Many tasks on every pool thread: each job recorded once, in its thread's buffer, none lost at exit.
+    @Test func manyTasksOnManyThreadsEveryJobOnce() throws {
+        let app = try taskProgram.get()
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("many.tasks").path
+        let run = try runWithEnvironment(app, ["many"], ["LD_PRELOAD": taskRecorderLibrary, "LANES_TASKS_FILE": file])
+        #expect(run.status == 0, "\(run.stderr)")
+        let recording = try TaskRecording.read(path: file)
+        #expect(recording.stoppedEarly == nil)
+        #expect(recording.finished.count == 1)
+        let taskSlices = recording.slices.filter { $0.task != 0 }
+        let perTask = Dictionary(grouping: taskSlices, by: \.task).mapValues(\.count)
+        // 64 children of 300 yields each: a slice to start and one after every yield at least.
+        let children = perTask.filter { $0.value >= 301 }
+        #expect(children.count == 64, "\(perTask.values.sorted().prefix(5))")
+        // One thread runs one job at a time: its slices never overlap, and none is recorded twice.
+        for (_, slices) in Dictionary(grouping: recording.slices, by: \.threadID) {
+            let sorted = slices.sorted { $0.start < $1.start }
+            for (a, b) in zip(sorted, sorted.dropFirst()) {
+                #expect(a.end <= b.start, "overlapping slices on thread \(a.threadID)")
+            }
+        }
+        #expect(Set(recording.slices.map(\.threadID)).count >= 2)
+        #expect(recording.slices.contains { $0.onMainQueue })
+    }
+
     /// Without the Swift runtime the library records nothing and, when asked to insist, says why once.
     @Test func theLibrarySwitchesItselfOffAndSaysSoOnce() throws {
         let dir = try temporaryDirectory()

@@ -3,7 +3,8 @@ import Foundation
 /// An ordinary Swift program with no Lanes code, compiled once per test run with `swiftc` (about 10 s):
 /// `all` runs a task group of 20 tasks (Task.sleep, Task.yield, a contended actor, a @MainActor hop, CPU
 /// work), then leaves a detached task sleeping unawaited and blocks a pool thread in `usleep`; `yield N`
-/// yields N times over 4 tasks; `killed` yields until it sends itself SIGKILL.
+/// yields N times over 4 tasks; `many` runs 64 tasks of 300 yields with actor and main-actor hops; `killed`
+/// yields until it sends itself SIGKILL.
 let taskProgramSource = #"""
     #if canImport(Glibc)
     import Glibc
@@ -34,6 +35,22 @@ let taskProgramSource = #"""
                 let n = Int(CommandLine.arguments.dropFirst(2).first ?? "") ?? 100_000
                 await withTaskGroup(of: Void.self) { g in
                     for _ in 0..<4 { g.addTask { for _ in 0..<(n / 4) { await Task.yield() } } }
+                }
+                return
+            }
+            if mode == "many" {
+                // 64 tasks on every pool thread: yields, a contended actor, main-actor hops.
+                let box = Counter()
+                await withTaskGroup(of: Void.self) { g in
+                    for _ in 0..<64 {
+                        g.addTask {
+                            for i in 0..<300 {
+                                await Task.yield()
+                                if i % 10 == 0 { _ = await box.bump() }
+                                if i % 50 == 0 { _ = await onMain(i) }
+                            }
+                        }
+                    }
                 }
                 return
             }
