@@ -1,5 +1,4 @@
 import CLanesSupport
-import LanesFormat
 
 #if canImport(Glibc)
 import Glibc
@@ -131,10 +130,9 @@ public struct TaskRecording: Sendable {
                 header[21] = 0
                 header[22] = 0
                 header[23] = 0
-                var crc = CRC32()
-                header.withUnsafeBytes { crc.update($0) }
-                crc.update(UnsafeRawBufferPointer(rebasing: buf[(o + headerSize)..<(o + headerSize + length)]))
-                guard crc.value == u32(o + 20) else {
+                var crc = header.withUnsafeBytes { lanes_crc32c(0, $0.baseAddress, $0.count) }
+                crc = lanes_crc32c(crc, buf.baseAddress! + o + headerSize, length)
+                guard crc == u32(o + 20) else {
                     out.stoppedEarly = "a chunk failing its checksum at byte \(o)"
                     break
                 }
