@@ -451,6 +451,20 @@ static void at_exit(void) {
     write_chunk(CHUNK_END, 0, NULL, 0);
 }
 
+// A child forked without exec starts with copies of the parent's buffers: those records are the parent's,
+// so the child drops them (their owner writes them) and records its own from here, under its own pid.
+static void after_fork_in_child(void) {
+    for (buffer *b = all_buffers; b; b = b->next_all) {
+        b->count = 0;
+        b->flushed = 0;
+        b->running = 0;
+        b->lock = 0;
+    }
+    pthread_mutex_init(&buffers_mutex, NULL);
+    uint32_t info[2] = {(uint32_t)use_tsc, (uint32_t)sizeof(rec)};
+    write_chunk(CHUNK_START, 0, info, sizeof info);
+}
+
 __attribute__((constructor)) static void start(void) {
     pthread_once(&real_once, resolve_real_once);
     const char *path = getenv("LANES_TASKS_FILE");
@@ -474,6 +488,7 @@ __attribute__((constructor)) static void start(void) {
     uint32_t info[2] = {(uint32_t)use_tsc, (uint32_t)sizeof(rec)};
     write_chunk(CHUNK_START, 0, info, sizeof info);
     atexit(at_exit);
+    pthread_atfork(NULL, NULL, after_fork_in_child);
     dl_iterate_phdr(find_concurrency, NULL);
     if (text_lo == 0 || !real_async || !real_after) {
         // Not a Swift program (a shell, a tool it runs), or a static Swift runtime: nothing to record.
