@@ -38,15 +38,25 @@ extension Trace {
             guard !group.slices.isEmpty, !owners.isEmpty else { continue }
             let slices = group.slices.sorted { trace.spans[$0].start < trace.spans[$1].start }
             // The innermost owner of each slice not yet nested: the latest-starting span that holds it.
+            let byStart = owners.sorted { trace.spans[$0].start < trace.spans[$1].start }
+            let ownerStarts = byStart.map { trace.spans[$0].start }
             for s in slices where trace.spans[s].parent == nil {
                 let slice = trace.spans[s]
-                var best: Int?
-                for o in owners {
-                    let owner = trace.spans[o]
-                    guard slice.start < owner.end && slice.end > owner.start else { continue }
-                    if best == nil || owner.start > trace.spans[best!].start { best = o }
+                // Owners starting before the slice ends, latest first: the first that overlaps it is the innermost.
+                var lo = 0, hi = ownerStarts.count
+                while lo < hi {
+                    let mid = (lo + hi) / 2
+                    if ownerStarts[mid] < slice.end { lo = mid + 1 } else { hi = mid }
                 }
-                if let b = best { trace.spans[s].parent = trace.spans[b].id }
+                var k = lo - 1
+                while k >= 0 {
+                    let owner = trace.spans[byStart[k]]
+                    if owner.end > slice.start && owner.start < slice.end {
+                        trace.spans[s].parent = owner.id
+                        break
+                    }
+                    k -= 1
+                }
             }
             // Slices sorted by start, with the latest end so far, for finding those inside an owner fast.
             let starts = slices.map { trace.spans[$0].start }

@@ -26,5 +26,5 @@ private func recordingSlice(of job: UnownedJob, _ run: () -> Void) {
     appendRecord(start, lanes_now(), tag(.taskSlice, 0), task)
 }
 
-/// The name of the spans that record when a task ran, and on which thread (``Span/taskSliceName``).
+/// The name of the spans that record when a task ran, and on which thread (`Span.taskSliceName` of LanesCore).
 public let taskSliceName = Span.taskSliceName
