@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "LanesRender", targets: ["LanesRender"]),
         .library(name: "LanesTracing", targets: ["LanesTracing"]),
         .executable(name: "lanes", targets: ["lanes"]),
+        // The LD_PRELOAD library `lanes record` loads into Swift programs to record every task's jobs.
+        .library(name: "LanesTaskRecorder", type: .dynamic, targets: ["CLanesTaskRecorder"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -32,6 +34,10 @@ let package = Package(
         // C helpers the recorder's hot path needs and Swift cannot express:
         // the timestamp counter, gettid, and a thread-local record cursor.
         .target(name: "CLanesSupport"),
+        // The task-recording preload library (C, no Swift runtime of its own): interposes libdispatch's
+        // dispatch_async_f/dispatch_after_f and records the concurrency runtime's jobs. Nothing links
+        // it; `lanes record` loads it with LD_PRELOAD.
+        .target(name: "CLanesTaskRecorder", exclude: ["TASKS_FORMAT.md"]),
         // The instrumentation library.
         .target(name: "LanesRecord", dependencies: ["LanesCore", "LanesFormat", "CLanesSupport"]),
         // A swift-distributed-tracing Tracer whose spans go into the Lanes recorder.

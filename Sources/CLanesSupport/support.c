@@ -2,6 +2,7 @@
 #include "lanes_support.h"
 #include <pthread.h>
 #include <sys/syscall.h>
+#include <string.h>
 #include <unistd.h>
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
@@ -85,4 +86,46 @@ uint64_t lanes_job_task_id(void *job) { return job ? swift_task_getJobTaskId(job
 uint64_t lanes_current_task_id(void) {
     void *task = swift_task_getCurrent();
     return task ? swift_task_getJobTaskId(task) : 0;
+}
+
+static uint32_t crc32c_table[256];
+static pthread_once_t crc32c_once = PTHREAD_ONCE_INIT;
+static int crc32c_hw;
+static void crc32c_init(void) {
+    for (uint32_t i = 0; i < 256; i++) {
+        uint32_t c = i;
+        for (int k = 0; k < 8; k++) c = (c & 1) ? 0x82F63B78u ^ (c >> 1) : c >> 1;
+        crc32c_table[i] = c;
+    }
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    crc32c_hw = __builtin_cpu_supports("sse4.2");
+#endif
+}
+
+#if defined(__x86_64__)
+__attribute__((target("sse4.2"))) static uint32_t crc32c_hw_update(uint32_t crc, const uint8_t *b, size_t n) {
+    uint64_t c = crc;
+    while (n >= 8) {
+        uint64_t v;
+        memcpy(&v, b, 8);
+        c = __builtin_ia32_crc32di(c, v);
+        b += 8;
+        n -= 8;
+    }
+    uint32_t c32 = (uint32_t)c;
+    while (n--) c32 = __builtin_ia32_crc32qi(c32, *b++);
+    return c32;
+}
+#endif
+
+uint32_t lanes_crc32c(uint32_t crc, const void *bytes, size_t n) {
+    pthread_once(&crc32c_once, crc32c_init);
+    const uint8_t *b = bytes;
+    uint32_t c = ~crc;
+#if defined(__x86_64__)
+    if (crc32c_hw) return ~crc32c_hw_update(c, b, n);
+#endif
+    while (n--) c = crc32c_table[(c ^ *b++) & 0xFF] ^ (c >> 8);
+    return ~c;
 }

@@ -6,6 +6,8 @@ import LanesCore
 ///   lane id replaces the earlier record (the last word wins: a process's exit status, a lane's new name).
 /// - Metadata in a batch replaces what the builder had (e.g. the final dropped-event count).
 /// - Spans, marks, counters and flows are appended in order.
+/// - Task slices are nested under their task's spans and the gaps become `suspended` waits
+///   (``LanesCore/Trace/attachingSuspensions()``), so a trace is the same however it was written.
 /// - Detached waits are attached to their spans in ``build()``, whichever batch either came in; a span that
 ///   receives waits this way has its waits sorted by start. Waits whose span never arrived are counted in a
 ///   warning, not silently lost.
@@ -73,9 +75,11 @@ public struct TraceBuilder: Sendable {
                 warnings.append(.orphanWaits(count: orphans.count, spans: Array(first)))
             }
         }
+        // What the slices imply (suspensions of async tasks) is made here, so every reader of every file sees it.
         let trace = Trace(
             metadata: taken.metadata, processes: taken.processes, lanes: taken.lanes, spans: taken.spans,
-            marks: taken.marks, counters: taken.counters, flows: taken.flows)
+            marks: taken.marks, counters: taken.counters, flows: taken.flows
+        ).attachingSuspensions()
         return (trace, warnings)
     }
 }

@@ -43,6 +43,9 @@ struct Record: ParsableCommand {
     @Option(name: .shortAndLong, help: "The trace file to write: its name must end in .lanes, .json or .pftrace.")
     var out: String = "record.lanes"
 
+    @Flag(name: .customLong("no-tasks"), help: "Do not load the task recorder into a Swift program.")
+    var noTasks = false
+
     @Argument(parsing: .postTerminator, help: "The command to run and its arguments, after `--`.")
     var command: [String] = []
 
@@ -63,13 +66,14 @@ struct Record: ParsableCommand {
     func run() throws {
         let format = try TraceFormat.forWriting(out)  // checked in validate(): cannot fail here
         let sampler = ProcessTreeSampler(options: .init(interval: parseDuration(interval)!, forwardSignals: true))
+        let tasks = TaskRecordingSetup.prepare(command: command, enabled: !noTasks)
         let recording: ProcessTreeSampler.Recording
         do {
             recording = try sampler.record(command)
         } catch {
             throw CLIError("\(error)")
         }
-        let trace = recording.trace
+        let (trace, tasksSummary) = tasks.finish(recording.trace)
         do {
             switch format {
             case .lanes: try LanesFile.write(trace, to: out)
@@ -87,6 +91,7 @@ struct Record: ParsableCommand {
             printToStandardError("lanes record: \(folded.value)")
         }
         printToStandardError("lanes record: \(recording.samplerSummary)")
+        if let tasksSummary { printToStandardError("lanes record: \(tasksSummary)") }
         switch recording.exit {
         case .exited(0): return
         case .exited(let status): throw ExitCode(status)

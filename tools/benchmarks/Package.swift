@@ -6,6 +6,7 @@
 //      swift run -c release --package-path tools/benchmarks fetch-benchmark
 //      swift run -c release --package-path tools/benchmarks record-sampler-benchmark
 //      swift run -c release --package-path tools/benchmarks lane-scaling-benchmark
+//      swift run -c release --package-path tools/benchmarks task-record-benchmark
 //      python3 tools/benchmarks/json_import_bench.py   (Chrome Trace JSON import against orjson and json)
 import Foundation
 import PackageDescription
@@ -90,6 +91,18 @@ let package = Package(
                 .product(name: "LanesCore", package: lanes),
             ],
             path: "Sources/LaneScalingBenchmark"
+        ),
+        // A yield-heavy Swift program with no Lanes code, for task-record-benchmark.
+        .executableTarget(name: "task-yield-program", path: "Sources/TaskYieldProgram"),
+        // The task-recording preload library's cost: task-yield-program with and without it. Depends on the
+        // library's product only so that it is built beside the benchmark; it is off in this process.
+        .executableTarget(
+            name: "task-record-benchmark",
+            dependencies: [
+                "BenchSupport", "task-yield-program", .product(name: "LanesRecord", package: lanes),
+                .product(name: "LanesTaskRecorder", package: lanes),
+            ],
+            path: "Sources/TaskRecordBenchmark"
         ),
         // Chrome Trace JSON import timing; json_import_bench.py runs it beside orjson and json.
         .executableTarget(

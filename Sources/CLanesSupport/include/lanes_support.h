@@ -115,6 +115,10 @@ uint64_t lanes_current_task_id(void);
 /// The id of the task a job belongs to (0 for jobs that are not tasks).
 uint64_t lanes_job_task_id(void *job);
 
+/// CRC-32C (Castagnoli) of `n` bytes, continuing from `crc` (start with 0): the checksum of the task
+/// recorder's chunks. Uses the SSE4.2 instruction where the CPU has it.
+uint32_t lanes_crc32c(uint32_t crc, const void *bytes, size_t n);
+
 /// Registers `destructor` to run with `value` when the calling thread exits.
 int lanes_on_thread_exit(void (*destructor)(void *), void *value);
 
