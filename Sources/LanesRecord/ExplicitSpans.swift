@@ -69,20 +69,25 @@ public struct ExplicitSpan: Sendable {
             id: id, start: lanes_now(), task: currentTaskID(), parent: parent, threadID: tid, slot: st.pointee.slot)
     }
 
+    /// Records one attribute of the span, on the calling thread; call it before ``end(name:attributes:)``
+    /// on the same thread. Unlike passing `attributes` to `end`, it needs no array.
+    public func record(_ key: SpanName, _ value: Value) {
+        guard id != 0 else { return }
+        let (type, bits): (UInt64, UInt64)
+        switch value {
+        case .string(let s): (type, bits) = (0, s.word)
+        case .int(let i): (type, bits) = (1, UInt64(bitPattern: i))
+        case .double(let d): (type, bits) = (2, d.bitPattern)
+        case .bool(let b): (type, bits) = (3, b ? 1 : 0)
+        }
+        appendRecord(key.word, bits, tag(.attribute, type << reasonShift), id)
+    }
+
     /// Ends the span now and records it with its name and attributes. Call it once.
     public func end(name: SpanName, attributes: [(key: SpanName, value: Value)] = []) {
         guard id != 0 else { return }
         let end = lanes_now()
-        for (key, value) in attributes {
-            let (type, bits): (UInt64, UInt64)
-            switch value {
-            case .string(let s): (type, bits) = (0, s.word)
-            case .int(let i): (type, bits) = (1, UInt64(bitPattern: i))
-            case .double(let d): (type, bits) = (2, d.bitPattern)
-            case .bool(let b): (type, bits) = (3, b ? 1 : 0)
-            }
-            appendRecord(key.word, bits, tag(.attribute, type << reasonShift), id)
-        }
+        for (key, value) in attributes { record(key, value) }
         // The slot where it began, when it fits beside the tid; 0: unknown.
         let slotBits = slot < 0xFFFF && slot != 0 ? UInt64(slot) << 32 : 0
         appendRecord(task, parent, tag(.explicitInfo, slotBits | UInt64(UInt32(truncatingIfNeeded: threadID))), id)

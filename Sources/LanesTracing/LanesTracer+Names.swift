@@ -7,13 +7,16 @@ import Glibc
 /// Interned names per thread, so a span's name and attribute keys, the same from call to call,
 /// cost a string comparison rather than a lookup under the name table's lock.
 final class NameCache {
-    private var last = ""
-    private var lastName = SpanName("")
+    /// The names used last, searched in order before the table: a span's name and keys repeat from
+    /// span to span, and comparing a few short strings costs less than hashing one.
+    private var recent: [(String, SpanName)] = []
+    private var next = 0
     private var names: [String: SpanName] = [:]
+    private static let recentCount = 8
 
     @inline(__always)
     func name(_ s: String) -> SpanName {
-        if s == last { return lastName }
+        for (text, name) in recent where text == s { return name }
         let name: SpanName
         if let n = names[s] {
             name = n
@@ -22,8 +25,12 @@ final class NameCache {
             // Bounded: names are meant to be few; values that are all different are not cached.
             if names.count < 1024 { names[s] = name }
         }
-        last = s
-        lastName = name
+        if recent.count < Self.recentCount {
+            recent.append((s, name))
+        } else {
+            recent[next] = (s, name)
+            next = (next + 1) % Self.recentCount
+        }
         return name
     }
 

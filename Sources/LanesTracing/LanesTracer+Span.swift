@@ -27,6 +27,28 @@ extension LanesTracer {
         public var attributes: SpanAttributes {
             get { storage?.withState { $0.attributes } ?? [:] }
             nonmutating set { storage?.withOpenState { $0.attributes = newValue } }
+            // `span.attributes[key] = value` mutates in place: a get and a set would copy the whole
+            // dictionary on every attribute (the state and the copy share its storage).
+            nonmutating _modify {
+                guard let storage else {
+                    var ignored = SpanAttributes()
+                    yield &ignored
+                    return
+                }
+                storage.lock()
+                defer { storage.unlock() }
+                if storage.unsafeState.open {
+                    // Room for a few attributes at once: growing a dictionary one insert at a time
+                    // reallocates and rehashes it.
+                    if storage.unsafeState.attributes.isEmpty {
+                        storage.unsafeState.attributes = SpanAttributes(.init(minimumCapacity: 4))
+                    }
+                    yield &storage.unsafeState.attributes
+                } else {
+                    var ignored = storage.unsafeState.attributes
+                    yield &ignored
+                }
+            }
         }
 
         /// Status is not drawn by Lanes; an error status is already told by the error recorded with it.
@@ -76,11 +98,23 @@ extension LanesTracer.Span {
         /// A spin lock: spans are rarely touched by two threads at once, and a pthread mutex
         /// would cost an allocation per span.
         func withState<R>(_ body: (inout State) -> R) -> R {
+            lock()
+            defer { unlock() }
+            return body(&state)
+        }
+
+        func lock() {
             while !locked.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged {
                 while locked.load(ordering: .relaxed) {}
             }
-            defer { locked.store(false, ordering: .releasing) }
-            return body(&state)
+        }
+
+        func unlock() { locked.store(false, ordering: .releasing) }
+
+        /// The state itself, for an accessor that holds the lock across a `yield`.
+        var unsafeState: State {
+            _read { yield state }
+            _modify { yield &state }
         }
 
         func withOpenState(_ body: (inout State) -> Void) {
@@ -95,15 +129,9 @@ extension LanesTracer.Span {
             }
             guard let s = ended else { return }
             let names = NameCache.current
-            var attributes: [(key: SpanName, value: ExplicitSpan.Value)] = []
-            if !s.attributes.isEmpty || s.error != nil {
-                attributes.reserveCapacity(s.attributes.count + 1)
-                s.attributes.forEach { key, attribute in
-                    attributes.append((names.name(key), Self.value(attribute, names)))
-                }
-                if let error = s.error { attributes.append((names.name("error"), .string(SpanName(error)))) }
-            }
-            explicit.end(name: names.name(s.name), attributes: attributes)
+            s.attributes.forEach { key, attribute in explicit.record(names.name(key), Self.value(attribute, names)) }
+            if let error = s.error { explicit.record(names.name("error"), .string(SpanName(error))) }
+            explicit.end(name: names.name(s.name))
         }
 
         static func value(_ attribute: SpanAttribute, _ names: NameCache) -> ExplicitSpan.Value {

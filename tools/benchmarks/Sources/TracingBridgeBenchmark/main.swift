@@ -1,7 +1,9 @@
 // LanesTracing's cost per span against swift-distributed-tracing's own InMemoryTracer, measured in
 // the same run, rounds alternating; the ratio is what counts (shared, noisy machines).
 // Run: swift run -c release --package-path tools/benchmarks tracing-bridge-benchmark [--quick]
-// The last line is machine-readable: `tracing-bridge-vs-inmemory: <InMemoryTracer ns / LanesTracer ns>`.
+// The last lines are machine-readable: `tracing-bridge-vs-inmemory: <InMemoryTracer ns / LanesTracer ns>`;
+// `tracing-bridge-added-cost-vs-inmemory` = (InMemory − NoOp) ÷ (Lanes − NoOp) without attributes, what each
+// tracer adds to `withSpan` itself; `tracing-bridge-attributes-vs-inmemory` = InMemory ÷ Lanes with two attributes.
 import BenchSupport
 import InMemoryTracing
 import LanesRecord
@@ -111,4 +113,7 @@ print("  no recorder: LanesTracer \(fmt(median(off))) ns   NoOpTracer \(fmt(medi
 // withSpan itself (a task-local push and pop) is a floor no tracer gets under.
 print("  floor: NoOpTracer.withSpan, no attributes \(fmt(median(noopBare))) ns (InMemoryTracer / NoOpTracer: \(fmt(median(memBare) / median(noopBare), 1))x)")
 print("  one key set in a fresh InstrumentationContext (parent links need it) \(fmt(median(contexts))) ns")
+let addedCost = (median(memBare) - median(noopBare)) / max(1, median(lanesBare) - median(noopBare))
 print("tracing-bridge-vs-inmemory: \((ratioBare * 10).rounded() / 10)")
+print("tracing-bridge-added-cost-vs-inmemory: \((addedCost * 10).rounded() / 10)")
+print("tracing-bridge-attributes-vs-inmemory: \((ratioAttr * 10).rounded() / 10)")
