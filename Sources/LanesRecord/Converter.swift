@@ -180,7 +180,8 @@ struct Converter {
                 case .cpu:
                     cpuPending[slotBits | r.w3] = Int64(bitPattern: r.w1 &- r.w0)
                 case .asyncInfo:
-                    asyncPending[r.w3] = (r.w0, r.w1, Int64(bitPattern: r.w2))
+                    // w2 carries the record kind in its top byte; the tid is below it.
+                    asyncPending[r.w3] = (r.w0, r.w1, Int64(bitPattern: r.w2 & nameMask))
                 case .taskSlice:
                     if r.w0 < startTicks { continue }
                     let taskLane = taskLane(r.w3, batch: &batch)

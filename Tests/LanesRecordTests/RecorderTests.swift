@@ -177,6 +177,11 @@ import Testing
         #expect(request.waits.map(\.reason) == [.sleep])
         #expect(trace.lane(request.lane)?.kind == .task)
         #expect(trace.lane(request.lane)?.taskID != 0)
+        // The thread an async span began on is a kernel tid, as a thread lane's is (it carried the record's
+        // kind in its top byte, so --group-by thread drew a second row for one thread).
+        #expect(request.threadID > 0 && request.threadID < 1 << 32)
+        #expect(child.threadID > 0 && child.threadID < 1 << 32)
+        #expect(trace.spans.filter { $0.lane == request.lane }.allSatisfy { $0.threadID < 1 << 32 })
         #expect(trace.validate().isEmpty)
     }
 
