@@ -112,6 +112,14 @@ extension TaskRecording {
                     }
                 }
                 waits.sort { $0.start < $1.start }
+                // Two slices of one task can touch or overlap by a clock read on different threads: their waits
+                // must not overlap, so each starts where the one before ended.
+                var kept: [Wait] = []
+                for var w in waits {
+                    if let last = kept.last, w.start < last.end { w.start = last.end }
+                    if w.end > w.start { kept.append(w) }
+                }
+                waits = kept
                 var attributes = [Attribute("task", "\(task)")]
                 if let p = parent { attributes.append(Attribute("parent task", "\(p)")) }
                 if let p = runs.first?.priority ?? nil { attributes.append(Attribute("priority", "\(p)")) }
@@ -234,19 +242,18 @@ extension TaskRecording {
         var object: String?
     }
 
-    /// Per thread id of process `pid`, the sampler's off-CPU stretches in `trace`: thread-lane spans other
-    /// than `running` and `runnable`, with their own wait's reason when the sampler gave one (else `other`).
+    /// Per thread id of process `pid`, the sampler's off-CPU stretches in `trace`: the waits of its thread
+    /// lanes (each sampled thread is a span whose waits are its time off a CPU, with the reason /proc gave)
+    /// other than run-queue time, which is time wanting a CPU, not a blocking call.
     static func offCPUStretches(in trace: Trace, pid: Int64) -> [Int64: [OffCPU]] {
         var threadLanes: [LaneID: Int64] = [:]
         for l in trace.lanes where l.kind == .thread && l.pid == pid { threadLanes[l.id] = l.threadID ?? 0 }
         var out: [Int64: [OffCPU]] = [:]
-        for s in trace.spans where s.name != "running" && s.name != "runnable" {
+        for s in trace.spans {
             guard let tid = threadLanes[s.lane] else { continue }
-            let w = s.waits.first { $0.reason != .runQueue }
-            out[tid, default: []].append(
-                OffCPU(
-                    start: s.start, end: s.end, reason: w?.reason ?? .other,
-                    object: w?.object ?? "thread \(s.name) while running the task (from /proc)"))
+            for w in s.waits where w.reason != .runQueue {
+                out[tid, default: []].append(OffCPU(start: w.start, end: w.end, reason: w.reason, object: w.object))
+            }
         }
         return out.mapValues { $0.sorted { $0.start < $1.start } }
     }

@@ -45,8 +45,8 @@ enum HybridRunner {
                     "_worker", options.scenario, "--scale", "\(options.scale)", "--workers", "\(options.workers)",
                 ],
                 environment: options.workerEnvironment + ["\(workerRoleVariable)=compute"])
-            let executor: ThreadPoolExecutor
-            do { executor = try ThreadPoolExecutor(threads: ProcessInfoLite.cores, name: "async") } catch {
+            let executor: TracingTaskExecutor
+            do { executor = try TracingTaskExecutor(threads: ProcessInfoLite.cores, name: "async") } catch {
                 _ = pool.finish()
                 throw error
             }
@@ -64,7 +64,7 @@ enum HybridRunner {
     }
 
     private static func tasks<Item, Result>(
-        _ w: HybridWorkload<Item, Result>, limit: Int, pool: AsyncProcessPool, executor: ThreadPoolExecutor
+        _ w: HybridWorkload<Item, Result>, limit: Int, pool: AsyncProcessPool, executor: TracingTaskExecutor
     ) async throws -> [Result] {
         let slots = ResultSlots<Result>(count: w.items.count)
         let io = AsyncSemaphore(permits: limit)

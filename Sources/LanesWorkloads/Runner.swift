@@ -141,12 +141,12 @@ public enum Runner {
         case .hybrid:
             throw RunError.invalidOptions("the hybrid model needs a workload with separate I/O and CPU phases (HybridRunner)")
         case .async:
-            let executor = try ThreadPoolExecutor(threads: ProcessInfoLite.cores, name: "async")
+            let executor = try TracingTaskExecutor(threads: ProcessInfoLite.cores, name: "async")
             defer { executor.shutdown() }
             return try blockingOn(executor) { try await taskGroup(w, limit: workers, executor: executor) }
         case .actor:
-            let executor = try ThreadPoolExecutor(threads: ProcessInfoLite.cores, name: "async")
-            let actorThread = try ThreadPoolExecutor(threads: 1, name: "actor")
+            let executor = try TracingTaskExecutor(threads: ProcessInfoLite.cores, name: "async")
+            let actorThread = try TracingTaskExecutor(threads: 1, name: "actor")
             defer {
                 executor.shutdown()
                 actorThread.shutdown()
@@ -217,7 +217,7 @@ public enum Runner {
     }
 
     private static func taskGroup<Item, Result>(
-        _ w: Workload<Item, Result>, limit: Int, executor: ThreadPoolExecutor
+        _ w: Workload<Item, Result>, limit: Int, executor: TracingTaskExecutor
     ) async throws -> [Result] {
         let slots = ResultSlots<Result>(count: w.items.count)
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -246,7 +246,7 @@ public enum Runner {
     }
 
     private static func throughActor<Item, Result>(
-        _ w: Workload<Item, Result>, actorExecutor: ThreadPoolExecutor
+        _ w: Workload<Item, Result>, actorExecutor: TracingTaskExecutor
     ) async throws -> [Result] {
         let serializer = Serializer(executor: actorExecutor)
         let slots = ResultSlots<Result>(count: w.items.count)
@@ -277,15 +277,15 @@ func processCPUTime() -> Duration {
 
 /// The one actor every item of the `actor` model goes through, on a thread of its own.
 actor Serializer {
-    nonisolated let executor: ThreadPoolExecutor
-    init(executor: ThreadPoolExecutor) { self.executor = executor }
+    nonisolated let executor: TracingTaskExecutor
+    init(executor: TracingTaskExecutor) { self.executor = executor }
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     func run<R: Sendable>(_ body: @Sendable () throws -> R) throws -> R { try body() }
 }
 
 /// Runs async work to completion from synchronous code, on `executor`'s threads.
 func blockingOn<R: Sendable>(
-    _ executor: ThreadPoolExecutor, _ body: @escaping @Sendable () async throws -> R
+    _ executor: TracingTaskExecutor, _ body: @escaping @Sendable () async throws -> R
 ) throws -> R {
     let box = AsyncOutcome<R>()
     let done = DispatchSemaphore(value: 0)

@@ -14,8 +14,8 @@ extension ScenarioCatalog {
         notes: { results, _ in results.flatMap(\.details) }
     ) { model, options in
         try Runner.record(model: model, options: options) {
-            let executor = try ThreadPoolExecutor(threads: ProcessInfoLite.cores, name: "async")
-            let offload = try ThreadPoolExecutor(threads: min(32, ProcessInfoLite.cores + 4), name: "to-thread")
+            let executor = try TracingTaskExecutor(threads: ProcessInfoLite.cores, name: "async")
+            let offload = try TracingTaskExecutor(threads: min(32, ProcessInfoLite.cores + 4), name: "to-thread")
             defer {
                 executor.shutdown()
                 offload.shutdown()
@@ -56,7 +56,7 @@ extension ScenarioCatalog {
         models: [.async],
         notes: { results, _ in results.flatMap(\.details) }
     ) { model, options in
-        let executor = try ThreadPoolExecutor(threads: ProcessInfoLite.cores, name: "async")
+        let executor = try TracingTaskExecutor(threads: ProcessInfoLite.cores, name: "async")
         let finished = Finished()
         let count = 10
         defer {
@@ -89,7 +89,7 @@ extension ScenarioCatalog {
 }
 
 /// Starts a task that sleeps for `pause` and is never awaited.
-private func forget(after pause: Duration, on executor: ThreadPoolExecutor, _ finished: Finished) {
+private func forget(after pause: Duration, on executor: TracingTaskExecutor, _ finished: Finished) {
     Task(executorPreference: executor) {
         await span("forgotten task") { try? await tracedSleep(for: pause) }
         finished.add()
@@ -109,7 +109,7 @@ enum BlockingVariant: String, CaseIterable, Sendable {
     case suspending = "Task.sleep"
     case offloaded = "offloaded to a thread"
 
-    func wait(_ pause: Duration, offload: ThreadPoolExecutor) async {
+    func wait(_ pause: Duration, offload: TracingTaskExecutor) async {
         switch self {
         case .blocking:
             tracedSleep(pause)
