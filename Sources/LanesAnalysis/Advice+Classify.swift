@@ -44,12 +44,15 @@ extension Advice {
         let items = p.workName.flatMap { p.statistics(of: $0)?.count } ?? 0
         let operations = max(p.peakConcurrency, items)
         let gil = st.blockedByReason[.gil] ?? 0
+        let pythonTrace = trace.isPythonTrace
         let python = gil > 0 || trace.metadata.clock != .monotonic
         switch work {
         case .cpuBound:
             let models = python ? ["processes", "threads"] : ["threads", "processes"]
             let why =
-                python
+                pythonTrace
+                ? "CPU-bound (\(cpuFigure)): in CPython the GIL lets one thread run Python code at a time, so threads take turns; a ProcessPoolExecutor (or multiprocessing.Pool) runs it in parallel, one interpreter per core."
+                : python
                 ? "CPU-bound (\(cpuFigure)) and held back by an interpreter lock: processes run it in parallel; threads only once the lock is gone."
                 : "CPU-bound (\(cpuFigure)): Swift threads run it in parallel on every core; processes only for isolation, with items much longer than their start-up."
             self.init(
@@ -57,17 +60,28 @@ extension Advice {
                 path: [.start, .bottleneck, .parallelCPU])
         case .ioBound:
             let many = operations >= manyOperations
+            let reason: String
+            if pythonTrace {
+                reason =
+                    many
+                    ? "I/O-bound (\(cpuFigure)) with \(operations) operations: asyncio waits on thousands at the cost of a coroutine each (bound them with an asyncio.Semaphore), where a thread per wait would not scale."
+                    : "I/O-bound (\(cpuFigure)) with \(operations) operations at most: a ThreadPoolExecutor of that many threads waits for them simply (the GIL is released while a thread sleeps or does I/O); asyncio does too, and scales to many more."
+            } else {
+                reason =
+                    many
+                    ? "I/O-bound (\(cpuFigure)) with \(operations) operations: async tasks wait by the thousand at the cost of a suspension each, where a thread per wait would not scale."
+                    : "I/O-bound (\(cpuFigure)) with \(operations) operations at most: a pool of that many threads waits for them simply; async tasks do too."
+            }
             self.init(
                 workClass: work, peakConcurrency: p.peakConcurrency, models: many ? ["async"] : ["threads", "async"],
-                reason: many
-                    ? "I/O-bound (\(cpuFigure)) with \(operations) operations: async tasks wait by the thousand at the cost of a suspension each, where a thread per wait would not scale."
-                    : "I/O-bound (\(cpuFigure)) with \(operations) operations at most: a pool of that many threads waits for them simply; async tasks do too.",
-                path: [.start, .bottleneck, .concurrency, many ? .async : .threads])
+                reason: reason, path: [.start, .bottleneck, .concurrency, many ? .async : .threads])
         case .mixed:
+            let split = "\(formatDuration(p.ioOnly)) of I/O alone, \(formatDuration(p.cpuOnly)) of computing alone"
             self.init(
                 workClass: work, peakConcurrency: p.peakConcurrency, models: ["hybrid", "async", "processes"],
-                reason:
-                    "Mixed (\(cpuFigure); \(formatDuration(p.ioOnly)) of I/O alone, \(formatDuration(p.cpuOnly)) of computing alone): async tasks for the waits, with the CPU work sent to a pool of processes or threads.",
+                reason: pythonTrace
+                    ? "Mixed (\(cpuFigure); \(split)): asyncio for the waits, with the CPU work sent to a ProcessPoolExecutor through loop.run_in_executor."
+                    : "Mixed (\(cpuFigure); \(split)): async tasks for the waits, with the CPU work sent to a pool of processes or threads.",
                 path: [.start, .bottleneck, .hybrid])
         }
         self.operations = operations
@@ -105,5 +119,12 @@ extension Advice {
             models.remove(at: i)
             models.insert(row.label, at: 0)
         }
+    }
+}
+
+extension Trace {
+    /// Whether the trace was written by a Python tracer (VizTracer or py-spy): its advice uses Python's words.
+    var isPythonTrace: Bool {
+        metadata.clock == .imported("viztracer") || metadata.clock == .imported("py-spy")
     }
 }

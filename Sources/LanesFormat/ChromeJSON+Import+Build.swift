@@ -9,6 +9,7 @@ extension ChromeImporter {
         applyNames()
         orderSpansAndAssignIDs()
         pySpyThreadNames()
+        applyPythonMeaning()
         attachWaits()
         let resolvedFlows = resolveFlows()
 
