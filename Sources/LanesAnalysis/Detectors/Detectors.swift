@@ -8,7 +8,7 @@ enum Detectors {
     static func all(_ trace: Trace, _ st: TraceStatistics, _ profile: TraceProfile) -> [Finding] {
         let detectors: [(Trace, TraceStatistics, TraceProfile) -> Finding?] = [
             serialisedCPU, blockedCooperativePool, unawaitedTasks, lockContention, oversubscription,
-            processOverhead, stragglers, producerConsumer,
+            processOverhead, stragglers, producerConsumer, blockedEventLoop,
             serialisedByGIL, inferredLockContention,
         ]
         return detectors.compactMap { $0(trace, st, profile) }

@@ -1,0 +1,91 @@
+import LanesCore
+
+extension Detectors {
+    /// How long an event loop may go between two polls before it counts as stood still (Pitfall 2).
+    static let blockedLoopThreshold: Nanoseconds = 100_000_000
+
+    /// An event loop that stood still: a thread that idles in `poll` waits (select, poll, epoll: a loop waiting
+    /// for I/O or a timer) went at least ``blockedLoopThreshold`` between two of them, running or blocked in
+    /// another wait (a sleep, a blocking read). Meanwhile none of that loop's callbacks, timers or ready sockets
+    /// was served.
+    ///
+    /// The rule needs only `poll` waits on a lane, so it holds for every source that gives them: a `/proc`
+    /// sampling of any process, a VizTracer or py-spy trace of an asyncio program, Lanes' own reactor.
+    static func blockedEventLoop(_ trace: Trace, _ st: TraceStatistics, _ p: TraceProfile) -> Finding? {
+        var polls: [LaneID: [Wait]] = [:]
+        for s in trace.spans {
+            for w in s.waits where w.reason == .poll { polls[s.lane, default: []].append(w) }
+        }
+        struct Stall {
+            var lane: LaneID
+            var range: ClosedRange<Nanoseconds>
+            var length: Nanoseconds { range.upperBound - range.lowerBound }
+        }
+        var stalls: [Stall] = []
+        var loops = 0
+        for (lane, waits) in polls {
+            // One poll and a long wait elsewhere is not a loop (a `subprocess.communicate`, say); a loop polls again
+            // and again.
+            guard waits.count >= 3 else { continue }
+            loops += 1
+            var end = Nanoseconds.min
+            for w in waits.sorted(by: { $0.start < $1.start }) {
+                if end != .min, w.start - end >= blockedLoopThreshold { stalls.append(Stall(lane: lane, range: end...w.start)) }
+                end = max(end, w.end)
+            }
+        }
+        guard let worst = stalls.max(by: { $0.length != $1.length ? $0.length < $1.length : $0.range.lowerBound > $1.range.lowerBound })
+        else { return nil }
+        let stalled = stalls.reduce(0) { $0 + $1.length }
+
+        // What filled the worst stall: the waits on that lane inside it, by reason, and the innermost span that
+        // covers most of it (the callback or coroutine step that did not return to the loop).
+        var waited: [WaitReason: Nanoseconds] = [:]
+        var objectTime: [String: Nanoseconds] = [:]
+        var covering: [Span] = []
+        var caller: (span: Span, time: Nanoseconds)?
+        let (lo, hi) = (worst.range.lowerBound, worst.range.upperBound)
+        for s in trace.spans where s.lane == worst.lane && s.end > lo && s.start < hi {
+            var own: Nanoseconds = 0
+            for w in s.waits where w.reason != .poll {
+                let overlap = min(w.end, hi) - max(w.start, lo)
+                guard overlap > 0 else { continue }
+                waited[w.reason, default: 0] += overlap
+                own += overlap
+                if let o = w.object { objectTime[o, default: 0] += overlap }
+            }
+            if own > 0, own > caller?.time ?? 0 { caller = (s, own) }
+            if (min(s.end, hi) - max(s.start, lo)) * 2 >= worst.length { covering.append(s) }
+        }
+        // The blocking call is the span that holds most of the waiting; the callback is the innermost span around
+        // the stall that is not that call.
+        let blockingCall = caller?.span
+        let callback = covering.sorted { $0.duration < $1.duration }.first { $0.id != blockingCall?.id }
+        let blocked = waited.values.reduce(0, +)
+        let running = max(0, worst.length - blocked)
+        let label = trace.lane(worst.lane)?.label ?? "lane \(worst.lane.rawValue)"
+        var inside: [String] = []
+        if let (reason, time) = waited.max(by: { $0.value < $1.value }) {
+            let object = objectTime.max(by: { $0.value < $1.value })?.key
+            let call = blockingCall.map { " in '\($0.name)'" } ?? ""
+            inside.append("\(formatDuration(time)) blocked in \(reason)\(object.map { " (\($0))" } ?? "")\(call)")
+        }
+        if running > 0 { inside.append("\(formatDuration(running)) not waiting (running, or a wait the trace does not show)") }
+        var spanNote = callback.map { " in '\($0.name)'" } ?? ""
+        if let call = blockingCall, call.id != callback?.id { spanNote += ", blocked in '\(call.name)'" }
+        let share = ratio(stalled, p.wall)
+        return Finding(
+            kind: .blockedEventLoop, severity: worst.length >= 5 * blockedLoopThreshold || share >= 0.3 ? .critical : .warning,
+            title: "Event loop blocked: \(label) did not poll for \(formatDuration(worst.length))\(spanNote)",
+            evidence:
+                "the loop on \(label) stood still \(stalls.count) time\(stalls.count == 1 ? "" : "s") for \(formatDuration(stalled)) in all (\(pct(share)) of the wall time) between polls; the longest, \(formatDuration(worst.length))\(spanNote): \(inside.joined(separator: ", "))",
+            lesson:
+                "Pitfall 2: a blocking call or a long computation inside a callback or coroutine stalls every task on the loop; await an asynchronous API instead, or move the call to a thread (run_in_executor, to_thread) or, for CPU work, to a process pool.",
+            range: worst.range, lanes: [worst.lane], spans: [callback?.id, blockingCall?.id].compactMap { $0 },
+            figures: [
+                "longest": Double(worst.length), "stalled": Double(stalled), "share": share,
+                "stalls": Double(stalls.count), "blocked": Double(blocked), "running": Double(running),
+                "loops": Double(loops),
+            ])
+    }
+}
