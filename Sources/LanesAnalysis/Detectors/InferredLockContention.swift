@@ -22,6 +22,11 @@ extension Detectors {
         var waiting: Nanoseconds
         var range: ClosedRange<Nanoseconds>
         var spans: [SpanID]
+
+        /// Long enough (a share of `wall`) and with others standing by long enough to be a contended lock.
+        func isContended(wall: Nanoseconds) -> Bool {
+            ratio(inside, wall) >= 0.3 && ratio(waiting, inside) >= 0.5
+        }
     }
 
     static func exclusiveSection(_ trace: Trace, _ process: PythonThreads) -> ExclusiveSection? {
@@ -69,12 +74,24 @@ extension Detectors {
         return best
     }
 
+    /// Time threads of a Python trace stood waiting for an exclusive section that the trace shows no lock for
+    /// (see ``inferredLockContention``): waiting, though it reads as running.
+    static func hiddenLockWaiting(_ trace: Trace) -> Nanoseconds {
+        guard let range = trace.timeRange else { return 0 }
+        let wall = range.upperBound - range.lowerBound
+        var total: Nanoseconds = 0
+        for process in PythonThreads.all(trace) {
+            if let x = exclusiveSection(trace, process), x.isContended(wall: wall) { total += x.waiting }
+        }
+        return total
+    }
+
     static func inferredLock(_ trace: Trace, _ process: PythonThreads, _ p: TraceProfile) -> Finding? {
         guard let x = exclusiveSection(trace, process) else { return nil }
         let share = ratio(x.inside, p.wall)
         // On average, how many other threads stood still while one was inside.
         let standing = ratio(x.waiting, x.inside)
-        guard share >= 0.3, standing >= 0.5 else { return nil }
+        guard x.isContended(wall: p.wall) else { return nil }
         let sure = standing >= 0.5 * Double(x.lanes.count - 1) ? "strong" : "some"
         return Finding(
             kind: .lockContention, severity: standing >= 1 ? .critical : .warning,

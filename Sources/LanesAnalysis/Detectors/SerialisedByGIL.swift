@@ -11,7 +11,7 @@ extension Detectors {
             let workers = process.threads.filter { ratio($0.running.length, p.wall) >= 0.1 }
             guard workers.count >= 2 else { continue }
             // Threads taking turns in one section under a lock are the lock's finding, not the GIL's.
-            if let x = exclusiveSection(trace, process), ratio(x.inside, p.wall) >= 0.3, ratio(x.waiting, x.inside) >= 0.5 {
+            if let x = exclusiveSection(trace, process), x.isContended(wall: p.wall) {
                 continue
             }
             let runs = workers.map(\.running)

