@@ -35,6 +35,10 @@ extension ChromeImporter {
             let parts = key.split(separator: "\u{0}", omittingEmptySubsequences: false)
             warnings.append(.missingField(phase: String(parts[0]), field: String(parts[1]), count: t.count, firstOffset: t.first))
         }
+        for reason in skipped.order {
+            let t = skipped.table[reason]!
+            warnings.append(.skippedEvents(reason: reason, count: t.count, firstOffset: t.first))
+        }
         if nonNumericCounters.count > 0 {
             warnings.append(.nonNumericCounters(count: nonNumericCounters.count, firstOffset: nonNumericCounters.first))
         }

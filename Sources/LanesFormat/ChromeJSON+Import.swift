@@ -246,6 +246,8 @@ struct ChromeImporter {
     var events = 0
     var unknownPhases = Tallies()
     var missing = Tallies()
+    /// Events skipped for a bad value, by reason.
+    var skipped = Tallies()
     var warnings: [ChromeJSONWarning] = []
     var nonNumericCounters = Tally()
     var negativeCPUTimes = Tally()
@@ -320,6 +322,7 @@ struct ChromeImporter {
                 return
             }
             let start = s.i
+            let before = events
             do throws(ChromeJSONError) {
                 try event()
             } catch {
@@ -327,7 +330,13 @@ struct ChromeImporter {
                     warnings.append(.truncatedEvent(eventOffset: start, offset: s.count))
                     return
                 }
-                throw error
+                // A well-formed event with a bad value is skipped, as Chrome and Perfetto do; bad JSON is an error.
+                guard let reason = Self.skipReason(error) else { throw error }
+                s.i = start
+                let original = error
+                do throws(ChromeJSONError) { try s.skipValue("traceEvents") } catch { throw original }
+                events = before + 1
+                skipped.add(reason, start)
             }
             s.skipWhitespace()
             if s.atEnd {
@@ -338,6 +347,18 @@ struct ChromeImporter {
                 throw s.endError("traceEvents")
             }
             if !(try s.next(close: 0x5D, "traceEvents")) { return }
+        }
+    }
+
+    /// Why an event that failed to import can be skipped (a wrong type or a value out of range in well-formed
+    /// JSON), or nil when the error is the file's, not the event's.
+    static func skipReason(_ error: ChromeJSONError) -> String? {
+        switch error {
+        case .wrongType(let field, _, let expected, _):
+            let name = field.hasPrefix("traceEvents[") ? "the event" : field
+            return "\(name) is not \(expected)"
+        case .invalidValue(let field, _, _, let problem): return "\(field): \(problem)"
+        default: return nil
         }
     }
 
