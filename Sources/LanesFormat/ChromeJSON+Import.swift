@@ -3,16 +3,27 @@ import LanesCore
 extension ChromeJSON {
     /// Imports Chrome Trace Event JSON held in memory: the object form (`{"traceEvents": [...]}`) or the bare
     /// array form, whose closing `]` may be missing. One pass over the bytes builds the trace directly.
-    public static func decode(_ bytes: UnsafeRawBufferPointer) throws(ChromeJSONError) -> ChromeJSONReadResult {
+    ///
+    /// `pythonSource` gives the text of a Python file a VizTracer or py-spy trace names (see
+    /// ``readPythonSource(_:)``), so that a blocking call the trace cannot show (a C function VizTracer was told to
+    /// ignore, any C function under py-spy) can be read from the line that made it.
+    public static func decode(
+        _ bytes: UnsafeRawBufferPointer, pythonSource: (@Sendable (String) -> String?)? = nil
+    ) throws(ChromeJSONError) -> ChromeJSONReadResult {
         var importer = ChromeImporter(bytes)
+        importer.pythonSource = pythonSource
         try importer.run()
         return importer.finish()
     }
 
     /// Imports Chrome Trace Event JSON held in memory (see ``decode(_:)-(UnsafeRawBufferPointer)``).
-    public static func decode(_ bytes: [UInt8]) throws(ChromeJSONError) -> ChromeJSONReadResult {
+    public static func decode(
+        _ bytes: [UInt8], pythonSource: (@Sendable (String) -> String?)? = nil
+    ) throws(ChromeJSONError) -> ChromeJSONReadResult {
         let result: Result<ChromeJSONReadResult, ChromeJSONError> = bytes.withUnsafeBytes { raw in
-            do throws(ChromeJSONError) { return .success(try decode(raw)) } catch { return .failure(error) }
+            do throws(ChromeJSONError) { return .success(try decode(raw, pythonSource: pythonSource)) } catch {
+                return .failure(error)
+            }
         }
         return try result.get()
     }
@@ -238,6 +249,9 @@ struct ChromeImporter {
     var metadata = Metadata(clock: .imported(ChromeJSON.defaultClockName))
     var sawLanesExport = false
     var sawPySpy = false
+    /// VizTracer's `file_info` (the traced sources), read only if a frame needs its source.
+    var fileInfo: Range<Int>?
+    var pythonSource: (@Sendable (String) -> String?)?
     /// Per lane, its index and id in the trace that Lanes exported (from `lanes.lane`).
     var laneOrder: [UInt32: (index: Int, id: UInt32)] = [:]
     var laneByExportIndex: [Int: UInt32] = [:]
@@ -290,6 +304,11 @@ struct ChromeImporter {
                 sawEvents = true
             } else if s.equals(k, "otherData") || s.equals(k, "metadata") {
                 try otherData(prefix: "")
+            } else if s.equals(k, "file_info") {
+                s.skipWhitespace()
+                let start = s.i
+                try s.skipValue("file_info")
+                fileInfo = start..<s.i
             } else if s.equals(k, "viztracer_metadata") {
                 metadata.clock = .imported("viztracer")
                 try otherData(prefix: "viztracer.")

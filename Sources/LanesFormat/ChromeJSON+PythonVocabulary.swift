@@ -144,4 +144,49 @@ extension ChromeJSON {
         guard !line.isEmpty, line.allSatisfy(\.isASCII), line.allSatisfy(\.isNumber), !file.isEmpty else { return nil }
         return (String(name[..<open]), String(file), String(line))
     }
+
+    /// Blocking calls as they read in a line of Python source, for frames whose callee the trace does not show
+    /// (py-spy samples Python frames only; VizTracer with `--ignore_c_function` drops C functions such as
+    /// `time.sleep`). A line matches when its code (before any `#`) contains `text`; with `lockStatement`, a line
+    /// `with …lock…:` matches (taking a lock is no call a profiler sees). First match wins.
+    public static let pythonSourceWaits: [(text: String, reason: WaitReason)] = [
+        ("sleep(", .sleep),
+        (".acquire(", .lock),
+        (".join()", .join),
+        (".join(timeout", .join),
+        (".result(", .join),
+        ("as_completed(", .join),
+        (".wait(", .condition),
+        (".get()", .queueGet),
+        (".get(block", .queueGet),
+        (".get(timeout", .queueGet),
+        (".put(", .queuePut),
+        (".select(", .poll),
+        ("select.select(", .poll),
+        (".poll(", .poll),
+        (".communicate(", .childProcess),
+        ("waitpid(", .childProcess),
+        (".recv(", .ioRead),
+        (".recv_into(", .ioRead),
+        (".accept(", .ioRead),
+        ("urlopen(", .ioRead),
+        (".read(", .ioRead),
+        (".readline(", .ioRead),
+        ("input(", .ioRead),
+        (".sendall(", .ioWrite),
+        (".send(", .ioWrite),
+        (".write(", .ioWrite),
+        (".connect(", .ioWrite),
+    ]
+
+    /// The wait a line of Python source is, if it calls one of Python's blocking calls (see
+    /// ``pythonSourceWaits``), or takes a lock in a `with` statement.
+    public static func pythonSourceWait(_ line: Substring) -> WaitReason? {
+        var code = line
+        if let hash = code.firstIndex(of: "#") { code = code[..<hash] }
+        let trimmed = code.drop { $0 == " " || $0 == "\t" }
+        if trimmed.hasPrefix("with "), trimmed.lowercased().contains("lock"), trimmed.contains(":") { return .lock }
+        return pythonSourceWaits.first { code.contains($0.text) }?.reason
+    }
 }
+

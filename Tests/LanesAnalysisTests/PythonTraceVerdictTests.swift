@@ -39,8 +39,15 @@ let pythonVerdicts: [PythonVerdict] = [
 let pythonFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("Fixtures/python")
 
+/// The fixtures' sources: the trimmed traces name the programs `/src/<name>.py`.
+@Sendable func fixtureSource(_ path: String) -> String? {
+    guard path.hasPrefix("/src/") else { return ChromeJSON.readPythonSource(path) }
+    return ChromeJSON.readPythonSource(pythonFixtures.appendingPathComponent(String(path.dropFirst(5))).path)
+}
+
 func checkVerdict(_ v: PythonVerdict, _ path: String, _ recorder: String) throws {
-    let r = try ChromeJSON.read(path: path)
+    let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+    let r = try ChromeJSON.decode(bytes, pythonSource: fixtureSource)
     let a = Analysis(r.trace)
     let found = Set(a.findings.map(\.kind))
     #expect(a.advice.workClass == v.work, "\(v.program) \(recorder): \(a.advice.reason)")
@@ -60,6 +67,31 @@ func checkVerdict(_ v: PythonVerdict, _ path: String, _ recorder: String) throws
     func vizTracerLogAsyncFixture(_ program: String) throws {
         let v = try #require(pythonVerdicts.first { $0.program == program })
         try checkVerdict(v, pythonFixtures.appendingPathComponent("traces/\(program).viz-async.json").path, "viz-async")
+    }
+
+    /// With `--ignore_c_function` VizTracer drops `time.sleep`; the function's source (kept in the trace's
+    /// file_info) says what its own time was.
+    @Test(arguments: ["sleepers", "prodcons", "blocked_loop"])
+    func vizTracerWithoutCFunctionsFixture(_ program: String) throws {
+        let v = try #require(pythonVerdicts.first { $0.program == program })
+        try checkVerdict(v, pythonFixtures.appendingPathComponent("traces/\(program).viz-noc.json").path, "viz-noc")
+    }
+
+    /// py-spy samples Python frames only: the line of the innermost frame says it was in `time.sleep`.
+    @Test func pySpySleepersReadTheirLine() throws {
+        let v = try #require(pythonVerdicts.first { $0.program == "sleepers" })
+        try checkVerdict(v, pythonFixtures.appendingPathComponent("traces/sleepers.spy-idle.json").path, "spy-idle")
+        let bytes = try [UInt8](Data(contentsOf: pythonFixtures.appendingPathComponent("traces/sleepers.spy-idle.json")))
+        let t = try ChromeJSON.decode(bytes, pythonSource: fixtureSource).trace
+        let downloads = t.spans.filter { $0.name == "download" }
+        #expect(!downloads.isEmpty)
+        for d in downloads {
+            #expect(d.waits.first?.reason == .sleep)
+            #expect(d.waits.first?.object?.contains("time.sleep(0.1)") == true)
+        }
+        // Without the sources nothing is inferred: the trace alone cannot tell.
+        let bare = try ChromeJSON.decode(bytes).trace
+        #expect(bare.spans.filter { $0.name == "download" }.allSatisfy { $0.waits.isEmpty })
     }
 
     /// The loop blocked by `time.sleep(0.5)` in a coroutine: the finding names the coroutine and the call.
@@ -127,6 +159,25 @@ func checkVerdict(_ v: PythonVerdict, _ path: String, _ recorder: String) throws
         let out = try record(Self.viztracer!, ["--quiet", "-o", "{out}", "{src}"], program)
         defer { try? FileManager.default.removeItem(atPath: out) }
         try checkVerdict(v, out, "live viz")
+    }
+
+    @Test(.enabled(if: viztracer != nil, "viztracer is not installed"), arguments: ["sleepers", "prodcons"])
+    func liveVizTracerWithoutCFunctions(_ program: String) throws {
+        let v = try #require(pythonVerdicts.first { $0.program == program })
+        let out = try record(Self.viztracer!, ["--quiet", "--ignore_c_function", "-o", "{out}", "{src}"], program)
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        try checkVerdict(v, out, "live viz-noc")
+    }
+
+    @Test(.enabled(if: pyspy != nil && pythonTool("python3") != nil, "py-spy is not installed"), arguments: ["sleepers", "cpu_threads"])
+    func livePySpy(_ program: String) throws {
+        let v = try #require(pythonVerdicts.first { $0.program == program })
+        let out = try record(
+            Self.pyspy!,
+            ["record", "--nonblocking", "--threads", "-r", "200", "--idle", "-f", "chrometrace", "-o", "{out}", "--", pythonTool("python3")!, "{src}"],
+            program)
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        try checkVerdict(v, out, "live spy-idle")
     }
 
     @Test(.enabled(if: viztracer != nil, "viztracer is not installed"))

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Makes a recorded trace small enough to commit as a fixture: drops VizTracer's file_info (the traced sources)
+"""Makes a recorded trace small enough to commit as a fixture: keeps of VizTracer's file_info only the sources of the programs here
 and every complete event shorter than MIN_US microseconds (default 1000) unless it is a known blocking call
 (a shorter parent never holds a longer child, so nesting stays whole); py-spy's B/E pairs are kept as they are.
 Paths under the user's home and the checkout are shortened.
@@ -33,7 +33,12 @@ for e in kept:
         if isinstance(e.get(k), float):
             e[k] = round(e[k], 1)
 if isinstance(data, dict):
-    data.pop("file_info", None)
+    # Keep the sources of the programs here (the importer reads blocking calls VizTracer could not show from
+    # them), under their shortened paths; drop the standard library's.
+    info = data.pop("file_info", None) or {}
+    files = {short(" (" + k + ":1)")[2:-3]: v for k, v in info.get("files", {}).items() if "/Tests/Fixtures/python/" in k}
+    if files:
+        data["file_info"] = {"files": files, "functions": {}}
     data["traceEvents"] = kept
     out = data
 else:
