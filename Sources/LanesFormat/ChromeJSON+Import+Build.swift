@@ -10,6 +10,7 @@ extension ChromeImporter {
         orderSpansAndAssignIDs()
         pySpyThreadNames()
         applyPythonMeaning()
+        buildPythonTasks()
         attachWaits()
         let resolvedFlows = resolveFlows()
 

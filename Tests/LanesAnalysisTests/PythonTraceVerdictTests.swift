@@ -94,6 +94,27 @@ func checkVerdict(_ v: PythonVerdict, _ path: String, _ recorder: String) throws
         #expect(bare.spans.filter { $0.name == "download" }.allSatisfy { $0.waits.isEmpty })
     }
 
+    /// `--log_async` lanes are tasks: one span from the first step to the last, the steps its children, the gaps
+    /// suspensions named by what the step before awaited (the semaphore, then the sleep).
+    @Test func asyncioTasksLiveFromFirstStepToLast() throws {
+        let t = try ChromeJSON.read(path: pythonFixtures.appendingPathComponent("traces/aio_semaphore.viz-async.json").path).trace
+        let tasks = t.spans.filter { s in s.parent == nil && t.lane(s.lane)?.kind == .task && s.attributes.contains(Attribute("coroutine", "fetch")) }
+        #expect(tasks.count == 40)
+        var reasons = Set<WaitReason>()
+        for task in tasks {
+            #expect(task.name == t.lane(task.lane)?.name)
+            let steps = t.spans.filter { $0.parent == task.id }
+            #expect(steps.count >= 2 && steps.first?.name == "fetch")
+            #expect(steps.map(\.start).min() == task.start && steps.map(\.end).max() == task.end)
+            // Waits lie between steps, never inside one.
+            for w in task.waits { #expect(!steps.contains { $0.start < w.end && w.start < $0.end }) }
+            reasons.formUnion(task.waits.map(\.reason))
+        }
+        #expect(reasons.contains(.sleep))
+        #expect(reasons.contains(.semaphore))
+        #expect(t.validate().isEmpty)
+    }
+
     /// The loop blocked by `time.sleep(0.5)` in a coroutine: the finding names the coroutine and the call.
     @Test func blockedLoopNamesTheCoroutineAndTheCall() throws {
         let r = try ChromeJSON.read(path: pythonFixtures.appendingPathComponent("traces/blocked_loop.viz.json").path)

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Makes a recorded trace small enough to commit as a fixture: keeps of VizTracer's file_info only the sources of the programs here
-and every complete event shorter than MIN_US microseconds (default 1000) unless it is a known blocking call
+and every complete event shorter than MIN_US microseconds (default 1000) except the programs' own frames
 (a shorter parent never holds a longer child, so nesting stays whole); py-spy's B/E pairs are kept as they are.
 Paths under the user's home and the checkout are shortened.
    trim.py IN OUT [MIN_US]"""
@@ -10,7 +10,14 @@ src, dst = sys.argv[1], sys.argv[2]
 min_us = float(sys.argv[3]) if len(sys.argv) > 3 else 1000.0
 data = json.load(open(src))
 events = data["traceEvents"] if isinstance(data, dict) else data
-kept = [e for e in events if e.get("ph") != "X" or e.get("dur", 0) >= min_us]
+# The programs' own frames (coroutine steps are short) and asyncio's awaitables (what a step awaited) are kept
+# whatever their length.
+awaitables = ("sleep (", "Semaphore.acquire (", "Lock.acquire (", "Queue.get (", "Queue.put (", "Event.wait (")
+kept = [
+    e for e in events
+    if e.get("ph") != "X" or e.get("dur", 0) >= min_us or "/Tests/Fixtures/python/" in e.get("name", "")
+    or ("/asyncio/" in e.get("name", "") and e.get("name", "").startswith(awaitables))
+]
 
 
 def short(s):
