@@ -106,6 +106,10 @@ extension Advice {
                 path: [.start, .bottleneck, .hybrid])
         }
         self.operations = operations
+        if trace.metadata.extra.contains(Attribute("py-spy.sampled", "true")) {
+            reason +=
+                " (Sampled by py-spy, 100 times a second unless recorded with -r; the file does not say: a frame was on the stack, not necessarily running, and calls shorter than a sample may be missing.)"
+        }
     }
 
     /// Advice from several runs of one scenario: the work's class and recommendation from the baseline run

@@ -11,6 +11,7 @@ extension ChromeImporter {
         pySpyThreadNames()
         applyPythonMeaning()
         buildPythonTasks()
+        notePySpySampling()
         attachWaits()
         let resolvedFlows = resolveFlows()
 

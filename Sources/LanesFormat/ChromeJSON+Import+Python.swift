@@ -178,3 +178,12 @@ extension ChromeImporter {
         }
     }
 }
+
+extension ChromeImporter {
+    /// py-spy writes samples, not calls: the metadata extra `py-spy.sampled` says so. Its file does not give the
+    /// rate (100 Hz unless recorded with `-r`), and its times are not on a grid that would tell it.
+    mutating func notePySpySampling() {
+        guard sawPySpy, !sawLanesExport else { return }
+        metadata.extra.append(Attribute("py-spy.sampled", "true"))
+    }
+}
