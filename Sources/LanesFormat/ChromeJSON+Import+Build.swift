@@ -95,7 +95,9 @@ extension ChromeImporter {
         var unclosed = Tally()
         // Threads in the order their lanes were made, so the result does not depend on hashing.
         let keys = beginEnds.keys.sorted { threadLanes[$0]! < threadLanes[$1]! }
-        for key in keys {
+        let shared = pySpySharedThreadIDs()
+        for tid in shared.sorted() { matchPySpySharedThread(tid, unmatched: &unmatched, unclosed: &unclosed) }
+        for key in keys where !shared.contains(key.tid) {
             let list = beginEnds[key]!.sortedStably(by: \.ts)
             let lane = threadLanes[key]!
             var stack: [PendingEvent] = []
