@@ -23,7 +23,7 @@ let package = Package(
         // The trace model: value types and pure functions, standard library only.
         .target(name: "LanesCore"),
         // Trace files: the native .lanes format.
-        .target(name: "LanesFormat", dependencies: ["LanesCore"], exclude: ["FORMAT.md", "CHROME_JSON.md"]),
+        .target(name: "LanesFormat", dependencies: ["LanesCore"], exclude: ["FORMAT.md", "CHROME_JSON.md", "PERFETTO.md"]),
         // C helpers the recorder's hot path needs and Swift cannot express:
         // the timestamp counter, gettid, and a thread-local record cursor.
         .target(name: "CLanesSupport"),

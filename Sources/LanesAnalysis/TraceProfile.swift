@@ -280,7 +280,10 @@ public struct TraceProfile: Hashable, Sendable {
             byName[s.name, default: []].append(s.duration)
             if !s.isLoneWait && s.name != taskSlice { nameTime[s.name, default: 0] += s.duration }
         }
-        for c in trace.counters where c.name == CounterName.runQueue && c.value > 0 { runQueue += Nanoseconds(c.value) }
+        // The scheduler sampler's counter, unless the trace also has the same time as waits (a /proc recording).
+        if runQueue == 0 {
+            for c in trace.counters where c.name == CounterName.runQueue && c.value > 0 { runQueue += Nanoseconds(c.value) }
+        }
         runQueueWait = runQueue
         self.ioWait = ioWait
         let workName = nameTime.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key

@@ -3,10 +3,13 @@ import LanesCore
 extension ChromeJSON {
     /// The Chrome Trace Event JSON of `trace`, in the object form, for Perfetto's UI and `chrome://tracing`.
     ///
-    /// Thread and process lanes become threads whose slices nest (`X` events); a slice that would overlap
-    /// another on its track without nesting goes out as an async slice instead, so no track mis-nests. Task lanes
-    /// become async tracks (`b`/`e`). Waits are nested slices named `wait: <reason>`. The `lanes.*` args carry
-    /// what the format has no field for, so that ``decode(_:)-(UnsafeRawBufferPointer)`` gives the trace back.
+    /// Every lane becomes a thread of its process whose slices nest (`X` events): a task lane gets a tid of its
+    /// own (named for the task, `lanes.kind: task`), so that Perfetto shows it under its process and its waits
+    /// nest in its spans with their category (Perfetto keys async slices by category and id, so a `wait` could
+    /// not nest in a `task` slice). A slice that would overlap another on its track without nesting goes out as
+    /// an async slice with a process-scoped id (`id2.local`), keeping its category. Waits are slices in the
+    /// `wait` category named `wait: <reason>`. The `lanes.*` args carry what the format has no field for, so
+    /// that ``decode(_:)-(UnsafeRawBufferPointer)`` gives the trace back.
     public static func encode(_ trace: Trace) -> [UInt8] {
         var out = JSONWriter()
         ChromeExporter(trace: trace).write(to: &out) { _ in }
@@ -111,20 +114,6 @@ struct JSONWriter {
     }
 }
 
-/// Where each lane's events go: its pid and the tid (or async id) used for it in the file.
-private struct ExportLane {
-    var tid: Int64
-    var asyncID: UInt64
-}
-
-private struct ExportSlice {
-    var start: Int64
-    var end: Int64
-    var span: Int
-    /// The index of the wait within the span, or -1 for the span itself.
-    var wait: Int
-}
-
 private struct ChromeExporter {
     let trace: Trace
 
@@ -172,35 +161,19 @@ private struct ChromeExporter {
             out.raw("}}")
         }
 
-        // Tids: a thread's own tid when it is small and free in its process, else the next free small number.
-        var where_: [ExportLane] = []
-        var used: Set<ThreadSlot> = []
-        var nextTid: Int64 = 1
-        for lane in trace.lanes where lane.kind != .task {
-            if let t = lane.threadID, lane.kind == .thread, t > 0, t <= Int64(Int32.max) { used.insert(ThreadSlot(pid: lane.pid, tid: t)) }
-        }
-        var claimed: Set<ThreadSlot> = []
+        let layout = ExportLayout(trace)
+        let asyncTasks = asyncTaskIDs()
         for (index, lane) in trace.lanes.enumerated() {
-            var tid: Int64 = 0
-            if lane.kind != .task {
-                if let t = lane.threadID, lane.kind == .thread, t > 0, t <= Int64(Int32.max),
-                    claimed.insert(ThreadSlot(pid: lane.pid, tid: t)).inserted
-                {
-                    tid = t
-                } else {
-                    while used.contains(ThreadSlot(pid: lane.pid, tid: nextTid)) || claimed.contains(ThreadSlot(pid: lane.pid, tid: nextTid)) {
-                        nextTid += 1
-                    }
-                    tid = nextTid
-                    claimed.insert(ThreadSlot(pid: lane.pid, tid: nextTid))
-                }
+            let tid = layout.threadIDs[index]
+            if asyncTasks[index] == nil {
                 open(&out)
                 out.raw("{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":")
                 out.integer(lane.pid)
                 out.raw(",\"tid\":")
                 out.integer(tid)
                 out.raw(",\"args\":{\"name\":")
-                out.string(lane.name)
+                // A task lane's name is only shown (the importer takes it from the spans); Perfetto refuses an empty one.
+                out.string(lane.kind == .task ? lane.displayName : lane.name)
                 out.member("lanes.lane", "\(index):\(lane.id.rawValue)")
                 out.member("lanes.kind", lane.kind.description)
                 out.member("lanes.tid", lane.threadID.map { String($0) } ?? "none")
@@ -216,76 +189,34 @@ private struct ChromeExporter {
                     out.raw("}}")
                 }
             }
-            where_.append(ExportLane(tid: tid, asyncID: UInt64(index) + 1))
         }
-        var laneIndex: [LaneID: Int] = [:]
-        for (k, lane) in trace.lanes.enumerated() where laneIndex[lane.id] == nil { laneIndex[lane.id] = k }
+        let laneIndex = layout.laneIndex
 
-        // Slices per lane: spans and their waits, in nesting order.
-        var perLane: [[ExportSlice]] = Array(repeating: [], count: trace.lanes.count)
-        var orphanSpans: [Int] = []
-        for (k, span) in trace.spans.enumerated() {
-            guard let l = laneIndex[span.lane] else {
-                orphanSpans.append(k)
-                continue
-            }
-            perLane[l].append(ExportSlice(start: span.start, end: span.end, span: k, wait: -1))
-            for (w, wait) in span.waits.enumerated() {
-                perLane[l].append(ExportSlice(start: wait.start, end: wait.end, span: k, wait: w))
-            }
-        }
         var overflowID: UInt64 = UInt64(trace.lanes.count) + 1
-        for (l, slices) in perLane.enumerated() {
-            let lane = trace.lanes[l]
-            let place = where_[l]
-            let sorted = slices.sortedStably { a, b in
-                if a.start != b.start { return a.start < b.start }
-                if a.end != b.end { return a.end > b.end }
-                return a.wait < b.wait
-            }
-            // Nesting check: a slice that starts inside another but ends after it cannot share the track.
-            var stack: [ExportSlice] = []
-            var nested: [ExportSlice] = []
-            var overflow: [ExportSlice] = []
-            for sl in sorted {
-                while let top = stack.last, top.end <= sl.start, !(top.end == sl.start && top.start == sl.start) { stack.removeLast() }
-                if let top = stack.last, sl.end > top.end || sl.end < sl.start {
-                    overflow.append(sl)
-                    continue
-                }
-                // A slice that ends before it starts, or whose duration does not fit in 64 bits, cannot be an X event.
-                if sl.end < sl.start || sl.end.subtractingReportingOverflow(sl.start).overflow {
-                    overflow.append(sl)
-                    continue
-                }
-                stack.append(sl)
-                nested.append(sl)
-            }
-            if lane.kind == .task {
-                // Nested async slices on the task's track: b at each start, e at each end, innermost first.
-                var open: [ExportSlice] = []
-                for sl in nested {
-                    while let top = open.last, top.end <= sl.start, !(top.end == sl.start && top.start == sl.start) {
-                        asyncEvent(&out, &first, "e", top, lane: lane, id: place.asyncID, cat: "task", onThread: nil)
-                        open.removeLast()
-                    }
-                    asyncEvent(&out, &first, "b", sl, lane: lane, id: place.asyncID, cat: "task", onThread: nil)
-                    open.append(sl)
-                    flush(&out)
-                }
-                while let top = open.popLast() {
-                    asyncEvent(&out, &first, "e", top, lane: lane, id: place.asyncID, cat: "task", onThread: nil)
+        for (l, lane) in trace.lanes.enumerated() {
+            let nested = layout.nested[l]
+            let overflow = layout.overflow[l]
+            let tid = layout.threadIDs[l]
+            if let id = asyncTasks[l] {
+                // A task lane the importer could not tell from another by its task id: nested b/e slices on a
+                // process-scoped async track of its own.
+                ExportLayout.beginsAndEnds(nested) { sl, begin in
+                    asyncEvent(&out, &first, begin ? "b" : "e", sl, lane: lane, id: id, cat: "task", onThread: nil, tid: tid)
+                    if begin { flush(&out) }
                 }
             } else {
+                // Every other lane, a task's too, is a track of its process on which spans and waits nest as X
+                // slices with their categories.
                 for sl in nested {
                     open(&out)
-                    slice(&out, sl, lane: lane, tid: place.tid)
+                    slice(&out, sl, lane: lane, index: l, tid: tid)
                     flush(&out)
                 }
             }
             for sl in overflow {
-                asyncEvent(&out, &first, "b", sl, lane: lane, id: overflowID, cat: "lanes.overlap", onThread: lane.kind == .task ? nil : place.tid)
-                asyncEvent(&out, &first, "e", sl, lane: lane, id: overflowID, cat: "lanes.overlap", onThread: lane.kind == .task ? nil : place.tid)
+                let cat: StaticString = sl.wait >= 0 ? "wait" : "span"
+                asyncEvent(&out, &first, "b", sl, lane: lane, id: overflowID, cat: cat, onThread: lane.kind == .task ? nil : tid, tid: tid)
+                asyncEvent(&out, &first, "e", sl, lane: lane, id: overflowID, cat: cat, onThread: lane.kind == .task ? nil : tid, tid: tid)
                 overflowID += 1
             }
         }
@@ -295,12 +226,14 @@ private struct ChromeExporter {
             if let l = mark.lane.flatMap({ laneIndex[$0] }) {
                 let lane = trace.lanes[l]
                 if lane.kind == .task {
-                    out.raw("{\"ph\":\"n\",\"cat\":\"task\",\"id\":")
-                    out.unsigned(where_[l].asyncID)
-                    out.raw(",\"tid\":0")
+                    // On the async track that the importer keys by the lane's task (the spans' `lanes.task`).
+                    out.raw("{\"ph\":\"n\",\"cat\":\"task\",\"id2\":{\"local\":\"0x")
+                    out.bytes.append(contentsOf: String(asyncTasks[l] ?? lane.taskID ?? 0, radix: 16).utf8)
+                    out.raw("\"},\"tid\":")
+                    out.integer(layout.threadIDs[l])
                 } else {
                     out.raw("{\"ph\":\"i\",\"s\":\"t\",\"tid\":")
-                    out.integer(where_[l].tid)
+                    out.integer(layout.threadIDs[l])
                 }
                 out.raw(",\"pid\":")
                 out.integer(lane.pid)
@@ -326,7 +259,7 @@ private struct ChromeExporter {
                 out.raw(",\"pid\":")
                 out.integer(trace.lanes[l].pid)
                 out.raw(",\"tid\":")
-                out.integer(where_[l].tid)
+                out.integer(layout.threadIDs[l])
             } else {
                 out.raw(",\"pid\":")
                 out.integer(trace.processes.first?.pid ?? 0)
@@ -352,7 +285,7 @@ private struct ChromeExporter {
                 let span = trace.spans[k]
                 let l = laneIndex[span.lane]
                 let pid = l.map { trace.lanes[$0].pid } ?? 0
-                let tid = l.map { trace.lanes[$0].kind == .task ? span.threadID : where_[$0].tid } ?? span.threadID
+                let tid = l.map { layout.threadIDs[$0] } ?? span.threadID
                 open(&out)
                 out.raw(ph == "s" ? "{\"ph\":\"s\"" : "{\"ph\":\"f\",\"bp\":\"e\"")
                 out.raw(",\"cat\":\"flow\",\"id\":")
@@ -375,11 +308,31 @@ private struct ChromeExporter {
             }
         }
         out.raw("\n]}\n")
-        _ = orphanSpans
+    }
+
+    /// Task lanes that go out as async tracks, with their ids: those whose task id (or its absence) another task
+    /// lane of the same process shares, since the importer finds a task lane written as a track of X slices by
+    /// its process and task id. The ids avoid every task id of the trace.
+    func asyncTaskIDs() -> [Int: UInt64] {
+        var seen: [TaskKey: Int] = [:]
+        var taken: Set<UInt64> = []
+        for lane in trace.lanes where lane.kind == .task {
+            seen[TaskKey(pid: lane.pid, task: lane.taskID ?? 0), default: 0] += 1
+            taken.insert(lane.taskID ?? 0)
+        }
+        var ids: [Int: UInt64] = [:]
+        var next: UInt64 = 1
+        for (k, lane) in trace.lanes.enumerated() where lane.kind == .task {
+            guard seen[TaskKey(pid: lane.pid, task: lane.taskID ?? 0)]! > 1 else { continue }
+            while taken.contains(next) { next += 1 }
+            ids[k] = next
+            next += 1
+        }
+        return ids
     }
 
     /// The `X` event of a span or wait on a thread track.
-    func slice(_ out: inout JSONWriter, _ sl: ExportSlice, lane: Lane, tid: Int64) {
+    func slice(_ out: inout JSONWriter, _ sl: ExportSlice, lane: Lane, index: Int, tid: Int64) {
         let span = trace.spans[sl.span]
         out.raw("{\"ph\":\"X\",\"pid\":")
         out.integer(lane.pid)
@@ -394,7 +347,22 @@ private struct ChromeExporter {
             out.micros(cpu)
         }
         sliceBody(&out, sl, tidOnTrack: tid)
+        if sl.wait < 0, lane.kind == .task {
+            // The track is a task's: the importer gives the span back to a task lane.
+            out.bytes.removeLast(1)  // the closing brace of args
+            taskMembers(&out, lane: lane, index: index)
+            out.raw("}")
+        }
         out.raw("}")
+    }
+
+    /// The args that name a span's task lane: kind, task, parent task, lane name and order.
+    func taskMembers(_ out: inout JSONWriter, lane: Lane, index: Int) {
+        out.member("lanes.kind", "task")
+        out.member("lanes.laneName", lane.name)
+        out.member("lanes.task", lane.taskID.map { String($0) } ?? "none")
+        if let p = lane.parentTaskID { out.member("lanes.parentTask", String(p)) }
+        out.member("lanes.lane", "\(index):\(lane.id.rawValue)")
     }
 
     /// Name, category and args of a span or wait.
@@ -442,7 +410,7 @@ private struct ChromeExporter {
     /// A `b` or `e` event: a slice on an async track (a task lane, or an overlapping slice of a thread lane).
     func asyncEvent(
         _ out: inout JSONWriter, _ first: inout Bool, _ ph: StaticString, _ sl: ExportSlice, lane: Lane, id: UInt64,
-        cat: StaticString, onThread: Int64?
+        cat: StaticString, onThread: Int64?, tid: Int64
     ) {
         if !first { out.raw(",\n") }
         first = false
@@ -451,12 +419,13 @@ private struct ChromeExporter {
         out.raw(ph)
         out.raw("\",\"cat\":\"")
         out.raw(cat)
-        out.raw("\",\"id\":")
+        out.raw("\",\"id2\":{\"local\":")
         out.unsigned(id)
+        out.raw("}")
         out.raw(",\"pid\":")
         out.integer(lane.pid)
         out.raw(",\"tid\":")
-        out.integer(onThread ?? span.threadID)
+        out.integer(tid)
         out.raw(",\"ts\":")
         let isBegin = ph.utf8Start[0] == UInt8(ascii: "b")
         // A slice that ends before it starts (a damaged trace) closes where it opens; `lanes.end` keeps its end.
@@ -468,7 +437,7 @@ private struct ChromeExporter {
             }
             // The body names the slice; the lane's identity rides along for the importer.
             var body = JSONWriter()
-            sliceBody(&body, sl, tidOnTrack: onThread ?? span.threadID, category: false)
+            sliceBody(&body, sl, tidOnTrack: tid, category: false)
             body.bytes.removeLast(1)  // the closing brace of args
             out.bytes.append(contentsOf: body.bytes)
             if let t = onThread {
@@ -492,18 +461,7 @@ private struct ChromeExporter {
     }
 }
 
-private struct ThreadSlot: Hashable {
+private struct TaskKey: Hashable {
     var pid: Int64
-    var tid: Int64
-}
-
-extension Array {
-    /// The elements sorted by `less`, equal elements keeping their order.
-    func sortedStably(_ less: (Element, Element) -> Bool) -> [Element] {
-        indices.sorted { a, b in
-            if less(self[a], self[b]) { return true }
-            if less(self[b], self[a]) { return false }
-            return a < b
-        }.map { self[$0] }
-    }
+    var task: UInt64
 }

@@ -155,3 +155,51 @@ func commandLine(of pid: Int32) -> String {
     guard let text = try? readSmallFile("/proc/\(pid)/cmdline", limit: 4096) else { return "" }
     return text.split(separator: "\0").joined(separator: " ")
 }
+
+/// Where a symbolic link such as `/proc/PID/fd/N` points; nil when it cannot be read.
+func readLink(_ path: String) -> String? {
+    var target = [CChar](repeating: 0, count: 512)
+    let n = readlink(path, &target, target.count - 1)
+    guard n > 0 else { return nil }
+    return String(decoding: target[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
+
+/// The writable mappings of a Python interpreter (`libpython*.so` or a `python*` executable) in process
+/// `pid`, each with the anonymous mapping right after it (its `.bss`): where CPython keeps its runtime
+/// state, the GIL among it. Empty for other processes.
+func pythonDataMappings(of pid: Int32) -> [ClosedRange<UInt64>] {
+    guard let text = try? readSmallFile("/proc/\(pid)/maps", limit: 1 << 20) else { return [] }
+    return pythonDataMappings(maps: text)
+}
+
+/// The Python interpreter's writable mappings in the text of a `/proc/PID/maps` file.
+package func pythonDataMappings(maps text: String) -> [ClosedRange<UInt64>] {
+    var out: [ClosedRange<UInt64>] = []
+    var pythonEnd: UInt64? = nil
+    for line in text.split(separator: "\n") {
+        let fields = line.split(separator: " ", maxSplits: 5, omittingEmptySubsequences: true)
+        guard fields.count >= 5, let dash = fields[0].firstIndex(of: "-"),
+            let lo = UInt64(fields[0][..<dash], radix: 16),
+            let hi = UInt64(fields[0][fields[0].index(after: dash)...], radix: 16), hi > lo
+        else { continue }
+        let writable = fields[1].dropFirst().first == "w"
+        let path = fields.count > 5 ? fields[5].trimmingCharacters(in: " ") : ""
+        let base = path.split(separator: "/").last.map(String.init) ?? ""
+        let isPython = base.hasPrefix("libpython") || base.hasPrefix("python")
+        if writable && isPython {
+            out.append(lo...(hi - 1))
+            pythonEnd = hi
+        } else {
+            // The anonymous mapping right after the interpreter's data is its .bss.
+            if writable && path.isEmpty && pythonEnd == lo { out.append(lo...(hi - 1)) }
+            pythonEnd = nil
+        }
+    }
+    return out
+}
+
+extension StringProtocol {
+    fileprivate func trimmingCharacters(in character: Character) -> String {
+        String(drop { $0 == character }.reversed().drop { $0 == character }.reversed())
+    }
+}

@@ -21,7 +21,11 @@ final class SampledThread {
     private(set) var stat: ProcFile?
     private(set) var schedstat: ProcFile?
     private(set) var children: ProcFile?
+    private var syscall: ProcFile?
     private let childrenPath: String
+    /// Why the thread was off the CPU at each sample, run-length encoded: runs of samples with one cause
+    /// (nil: on the CPU or runnable), back to back in time.
+    private(set) var causes: [CauseRun] = []
 
     init(pid: Int32, tid: Int32, since: Nanoseconds) {
         self.pid = pid
@@ -40,6 +44,7 @@ final class SampledThread {
         stat = nil
         schedstat = nil
         children = nil
+        syscall = nil
     }
 
     /// The `children` file, opened on first use.
@@ -47,6 +52,37 @@ final class SampledThread {
         if children == nil { children = ProcFile(childrenPath) }
         return children
     }
+
+    /// The `syscall` file, opened on first use (only threads that wait need it).
+    func syscallFile() -> ProcFile? {
+        if syscall == nil, ended == nil { syscall = ProcFile("/proc/\(pid)/task/\(tid)/syscall") }
+        return syscall
+    }
+
+    /// The cause seen at the last sample (nil when it was on the CPU).
+    var lastCause: ProcessTreeSampler.WaitCause? { causes.last?.cause }
+
+    /// Records the cause seen at the sample at `time`.
+    func observe(_ cause: ProcessTreeSampler.WaitCause?, at time: Nanoseconds) {
+        if let last = causes.last, last.cause == cause {
+            causes[causes.count - 1].to = time
+        } else {
+            causes.append(CauseRun(from: time, to: time, cause: cause))
+        }
+    }
+}
+
+/// Samples from `from` to `to` at which a thread's cause of waiting was `cause`.
+package struct CauseRun {
+    package init(from: Nanoseconds, to: Nanoseconds, cause: ProcessTreeSampler.WaitCause?) {
+        self.from = from
+        self.to = to
+        self.cause = cause
+    }
+
+    package var from: Nanoseconds
+    package var to: Nanoseconds
+    package var cause: ProcessTreeSampler.WaitCause?
 }
 
 /// One process of the sampled tree.
@@ -64,6 +100,23 @@ final class SampledProcess {
     var needsRescan = true
     /// Still running when the command ended and the recording stopped.
     var outlivedRecording = false
+    /// The writable mappings of a Python interpreter in the process (where CPython keeps its GIL), read
+    /// from `/proc/PID/maps` when a thread is first seen waiting on a futex.
+    private var interpreterData: [ClosedRange<UInt64>]?
+    /// Names seen for the process (its command name after each `exec`), oldest first.
+    var names: [(time: Nanoseconds, name: String)] = []
+    /// When the process was first seen under its last name: its last `exec`, for a wrapper that became
+    /// the program; nil when its name never changed.
+    var lastExec: Nanoseconds? { names.count > 1 ? names.last!.time : nil }
+
+    /// Whether a futex at `address` lies in a Python interpreter's static data: the GIL (inferred).
+    func isInterpreterLock(_ address: UInt64) -> Bool {
+        if interpreterData == nil { interpreterData = pythonDataMappings(of: pid) }
+        return interpreterData!.contains { $0.contains(address) }
+    }
+
+    /// What descriptor `fd` of the process is: `pipe:[…]`, `socket:[…]` or a path.
+    func descriptor(_ fd: Int32) -> String? { readLink("/proc/\(pid)/fd/\(fd)") }
 
     init(pid: Int32, parent: Int32, since: Nanoseconds) {
         self.pid = pid
@@ -157,7 +210,13 @@ struct SamplerState {
                 processEnded(p, at: now, status: nil)
                 continue
             }
-            p.name = ProcStat.name(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
+            let name = ProcStat.name(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
+            if name != p.name {
+                // A new name is an exec (or a rename): the command line changed with it.
+                if !p.name.isEmpty { p.commandLine = LanesRecord.commandLine(of: p.pid) }
+                p.names.append((now, name))
+                p.name = name
+            }
             // The process's state is its main thread's, which may have exited before the others.
             let othersAlive = p.threads.contains { $0.ended == nil && $0.tid != p.pid }
             if stat.state == UInt8(ascii: "Z") || stat.state == UInt8(ascii: "X"), !othersAlive {
@@ -225,6 +284,16 @@ struct SamplerState {
                 letter =
                     stat.state == UInt8(ascii: "Z") || stat.state == UInt8(ascii: "X") ? UInt8(ascii: "S") : stat.state
             }
+            if ProcessTreeSampler.ThreadState(offCPULetter: letter) != nil {
+                // A thread whose counts did not move since the last sample is still in the same wait.
+                if idle, !isNew, let cause = t.lastCause {
+                    t.observe(cause, at: now)
+                } else {
+                    t.observe(readCause(t, p), at: now)
+                }
+            } else {
+                t.observe(nil, at: now)
+            }
             let ran = sched.run != t.lastRun
             t.timeline.add(
                 start: t.lastTime, end: now, run: sched.run - t.lastRun, wait: sched.wait - t.lastWait,
@@ -238,6 +307,18 @@ struct SamplerState {
             if ran || isNew { findChildren(of: t, now: now) }
         }
         return changed
+    }
+
+    /// Why a waiting thread waits, from its `syscall` file (and `wchan` for calls the table does not know).
+    private func readCause(_ t: SampledThread, _ p: SampledProcess) -> ProcessTreeSampler.WaitCause {
+        guard let n = t.syscallFile()?.read(into: buffer) else { return .init(.other, "unknown (syscall not readable)") }
+        let line = String(decoding: UnsafeRawBufferPointer(rebasing: buffer[..<n]), as: UTF8.self)
+        let cause = ProcessTreeSampler.cause(
+            syscallLine: line.prefix { $0 != "\n" }[...], descriptor: p.descriptor,
+            isInterpreterLock: p.isInterpreterLock,
+            kernelFunction: { (try? readSmallFile("/proc/\(t.pid)/task/\(t.tid)/wchan", limit: 256)).flatMap { $0.isEmpty || $0 == "0" ? nil : $0 } })
+        // Woken between the state and this read: it was waiting a moment ago for what it waited on before.
+        return cause ?? t.lastCause ?? .init(.other, "unknown (woke while sampled)")
     }
 
     /// utime + stime when schedstat cannot be read (kernels without it): coarse, clock ticks.
@@ -260,6 +341,33 @@ struct SamplerState {
 
     // MARK: The trace
 
+    /// Processes that a wrapper started and that ended before it `exec`'d into the program it became
+    /// (a version manager's shim asking which interpreter to run, a shell script's set-up), and their
+    /// own children: the launcher's start-up, folded into the program rather than shown as its workers.
+    func launcherHelpers() -> Set<Int32> {
+        var helpers = Set<Int32>()
+        let byPID = Dictionary(processes.map { ($0.pid, $0) }, uniquingKeysWith: { a, _ in a })
+        for p in processes where p.pid != root {
+            if helpers.contains(p.parent) {
+                helpers.insert(p.pid)
+            } else if let parent = byPID[p.parent], let exec = parent.lastExec, let ended = p.ended,
+                ended <= exec + options.interval
+            {
+                helpers.insert(p.pid)
+            }
+        }
+        return helpers
+    }
+
+    /// The folded launcher helpers, for the trace's metadata: "28 processes before python3's exec".
+    func launcherSummary() -> String? {
+        let helpers = launcherHelpers()
+        guard !helpers.isEmpty else { return nil }
+        let execs = processes.filter { $0.lastExec != nil && !helpers.contains($0.pid) }
+            .map { "\($0.names.map(\.name).joined(separator: " → "))" }
+        return "\(helpers.count) short-lived processes of a launcher before it exec'd (\(execs.joined(separator: "; "))), folded into the program"
+    }
+
     /// The trace of everything sampled (metadata is the caller's to fill in).
     func trace() -> Trace {
         var trace = Trace()
@@ -273,9 +381,10 @@ struct SamplerState {
             spanID += 1
             return SpanID(spanID)
         }
+        let helpers = launcherHelpers()
         for p in processes {
             let seen = p.threads.contains { !$0.timeline.segments.isEmpty } || p.pid == root
-            guard seen else { continue }
+            guard seen, !helpers.contains(p.pid) else { continue }
             let name = p.name.isEmpty ? "process \(p.pid)" : p.name
             var note = ""
             if p.outlivedRecording {
@@ -284,43 +393,34 @@ struct SamplerState {
                 note = "exited; status not seen"
             }
             trace.processes.append(LanesCore.Process(pid: Int64(p.pid), name: name, exit: p.exit, note: note))
-            let processLane = LaneID(UInt32(trace.lanes.count))
-            trace.lanes.append(Lane(id: processLane, kind: .process, pid: Int64(p.pid), name: name, sortIndex: 0))
-            let processEnd = p.ended ?? end
-            var attributes = [Attribute("pid", "\(p.pid)"), Attribute("ppid", "\(p.parent)")]
-            if !p.commandLine.isEmpty { attributes.append(Attribute("command", p.commandLine)) }
-            if let exit = p.exit { attributes.append(Attribute("exit", exit.description)) }
-            trace.spans.append(
-                Span(
-                    id: nextSpan(), name: name, lane: processLane, threadID: Int64(p.pid), start: p.firstSeen,
-                    end: max(p.firstSeen, processEnd), attributes: attributes))
-            if !p.outlivedRecording {
-                trace.marks.append(
-                    Mark(
-                        name: "exit", lane: processLane, time: processEnd,
-                        attributes: [Attribute("status", p.exit?.description ?? "not seen")]))
-            }
-            for (k, t) in p.threads.sorted(by: { ($0.tid != p.pid ? 1 : 0, $0.tid) < ($1.tid != p.pid ? 1 : 0, $1.tid) }
-            )
-            .enumerated() {
+            // A process is drawn as its threads, the main thread first; the main thread's span carries the
+            // process's facts and its lane the exit mark. (A span for the process itself would count its
+            // whole life as busy time.)
+            var processAttributes = [Attribute("pid", "\(p.pid)"), Attribute("ppid", "\(p.parent)")]
+            if !p.commandLine.isEmpty { processAttributes.append(Attribute("command", p.commandLine)) }
+            if let exit = p.exit { processAttributes.append(Attribute("exit", exit.description)) }
+            let threads = p.threads.filter { !$0.timeline.segments.isEmpty }
+                .sorted { ($0.tid != p.pid ? 1 : 0, $0.tid) < ($1.tid != p.pid ? 1 : 0, $1.tid) }
+            let threadWaits = futexWaitsByOneThreadAreConditions(threads.map { waits($0.timeline.segments, $0.causes) })
+            for (k, t) in threads.enumerated() {
                 let lane = LaneID(UInt32(trace.lanes.count))
                 trace.lanes.append(
                     Lane(
                         id: lane, kind: .thread, pid: Int64(p.pid), threadID: Int64(t.tid),
-                        name: t.name.isEmpty ? "thread \(t.tid)" : t.name, sortIndex: Int32(k + 1)))
-                for s in t.timeline.segments {
-                    var waits: [Wait] = []
-                    switch s.state {
-                    case .runnable: waits = [Wait(reason: .runQueue, start: s.start, end: s.end)]
-                    case .diskWait: waits = [Wait(reason: .other, start: s.start, end: s.end, object: "disk-wait (D)")]
-                    case .stopped: waits = [Wait(reason: .other, start: s.start, end: s.end, object: "stopped (T)")]
-                    case .running, .sleeping: break
-                    }
-                    trace.spans.append(
-                        Span(
-                            id: nextSpan(), name: s.state.description, lane: lane, threadID: Int64(t.tid),
-                            start: s.start,
-                            end: s.end, cpuTime: s.state == .running ? s.end - s.start : 0, waits: waits))
+                        name: t.name.isEmpty ? "thread \(t.tid)" : t.name, sortIndex: Int32(k)))
+                var attributes = [Attribute("tid", "\(t.tid)")]
+                if k == 0 { attributes += processAttributes }
+                let segments = t.timeline.segments
+                trace.spans.append(
+                    Span(
+                        id: nextSpan(), name: ProcessTreeSampler.threadSpanName, lane: lane, threadID: Int64(t.tid),
+                        start: segments.first!.start, end: segments.last!.end, cpuTime: runningTime(segments),
+                        attributes: attributes, waits: threadWaits[k]))
+                if k == 0, !p.outlivedRecording {
+                    trace.marks.append(
+                        Mark(
+                            name: "exit", lane: lane, time: max(segments.last!.end, p.ended ?? end),
+                            attributes: [Attribute("status", p.exit?.description ?? "not seen")]))
                 }
                 let counts = stateCounters(t.timeline.segments, from: t.firstSeen, to: t.ended ?? end, windows: windows)
                 for (time, window, v) in counts {

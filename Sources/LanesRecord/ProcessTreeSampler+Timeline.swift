@@ -44,6 +44,12 @@ extension ProcessTreeSampler {
         public var start: Nanoseconds
         /// When it ended.
         public var end: Nanoseconds
+
+        package init(state: ThreadState, start: Nanoseconds, end: Nanoseconds) {
+            self.state = state
+            self.start = start
+            self.end = end
+        }
     }
 
     /// Turns a thread's successive samples (cumulative schedstat run and run-queue time plus the state

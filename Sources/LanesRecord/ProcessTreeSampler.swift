@@ -14,14 +14,18 @@ import Glibc
 /// New processes are found through the `children` files of threads that ran since the last sample;
 /// a process that starts and ends between two samples is not seen.
 ///
-/// The trace has a process lane per process (one span from first seen to exit, with its exit status;
-/// its CPU time is on its threads' spans, not repeated) and a thread lane per thread whose spans are
-/// segments of state named `running`, `runnable`, `sleeping`, `disk-wait` or `stopped`. Spans by
-/// state make a thread's alternation between running and waiting visible in every report and
-/// countable by name. Running spans carry their CPU time; the others carry none, runnable ones a
-/// `runQueue` wait, disk-wait ones an `other` wait. Sleeping spans carry no wait: from outside the
-/// process, *why* a thread sleeps (a lock, the GIL, a pipe, a sleep) is unknown, and the model shows
-/// such time as unattributed off-CPU rather than guess.
+/// The trace shows each process as its threads: a thread lane per thread (named from `comm`) with one
+/// span, named ``ProcessTreeSampler/threadSpanName``, from its first sample to its last. Time on a CPU is the span's running
+/// time (and its CPU time); everything else is a wait on the span: `runQueue` while runnable but not on a
+/// CPU, and while off the CPU (`S`, `D`) the reason read from the thread's `/proc/…/syscall` (and `wchan`
+/// for calls the table does not know): a futex is a `lock` (`condition` when only one thread ever waits
+/// on it; `gil` when it lies in a Python interpreter's data, inferred), a sleep `sleep`, epoll/poll/select
+/// `poll`, reads and writes `ioRead`/`ioWrite` (`ipc` on a pipe), `wait4` `childProcess`, anything else
+/// `other` with the system call's number: see ``ProcessTreeSampler/WaitCause`` and <doc:WaitReasonsFromProc>.
+/// So sleeping is never busy time, and statistics, parallelism, the work class and findings follow.
+/// The main thread's span carries the process's pid, parent, command line and exit; its lane the exit mark.
+/// A reason is read only when a waiting thread ran since the last sample: one whose counts did not move
+/// is still in the same wait.
 /// Per-thread `sched.*` counters feed the reports' CPU-state strip; trace-wide `threads.running`,
 /// `threads.runnable` and `threads.blocked` give the average number of threads in each state.
 ///
@@ -134,6 +138,7 @@ public struct ProcessTreeSampler: Sendable {
         var state = SamplerState(root: pid, start: Int64(started), options: options)
         let recording = state.run()
         var trace = state.trace()
+        let folded = state.launcherSummary()
         trace.metadata = Metadata(
             command: command, host: hostName(), cores: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), clock: .monotonic,
             timeSource: "clock_gettime", model: "recorded", startedAt: startedAt,
@@ -141,7 +146,7 @@ public struct ProcessTreeSampler: Sendable {
                 Attribute("record.interval", "\(options.interval) ns"),
                 Attribute("record.samples", "\(recording.samples)"),
                 Attribute("record.samplerCPU", "\(recording.cpu) ns"),
-            ])
+            ] + (folded.map { [Attribute("record.folded", $0)] } ?? []))
         return Recording(
             trace: trace, exit: recording.exit, samples: recording.samples, samplerCPUTime: recording.cpu,
             wallTime: recording.wall)

@@ -33,7 +33,12 @@ struct Compare: ParsableCommand {
             }
             return try text.runRegressionCheck()
         }
-        guard !traces.isEmpty else { throw ValidationError("give at least one trace") }
+        guard traces.count >= 2 else {
+            throw ValidationError(
+                traces.isEmpty
+                    ? "give two or more traces to compare"
+                    : "give two or more traces to compare (one trace is drawn by 'lanes report')")
+        }
         guard png != nil || html != nil || text.markdown != nil else {
             throw ValidationError("give at least one of --png, --html or --markdown")
         }

@@ -7,19 +7,21 @@ import Darwin
 import LanesCore
 import LanesFormat
 
-/// `lanes convert IN OUT`: between `.lanes` and Chrome Trace Event JSON, chosen by the files' extensions.
+/// `lanes convert IN OUT`: between `.lanes` and Chrome Trace Event JSON, or to Perfetto's protobuf trace, chosen by
+/// the files' extensions.
 struct Convert: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Converts a trace between .lanes and Chrome Trace Event JSON (.json), by the files' extensions.",
+        abstract: "Converts a trace between .lanes and Chrome Trace Event JSON (.json), or to Perfetto's protobuf (.pftrace).",
         discussion: """
-            JSON written by Lanes opens in Perfetto's UI (ui.perfetto.dev) and chrome://tracing; JSON from VizTracer, \
+            .pftrace (Perfetto's native format) and JSON written by Lanes open in Perfetto's UI (ui.perfetto.dev); JSON \
+            also in chrome://tracing. JSON from VizTracer, \
             py-spy and other tools reads into a .lanes trace. Warnings about dropped or odd data go to standard error.
             """)
 
     @Argument(help: "The trace to read: .json is read as Chrome Trace Event JSON, any other name as .lanes.")
     var input: String
 
-    @Argument(help: "The file to write, created or replaced: its name must end in .lanes or .json.")
+    @Argument(help: "The file to write, created or replaced: its name must end in .lanes, .json or .pftrace.")
     var output: String
 
     func run() throws {
@@ -31,6 +33,7 @@ struct Convert: ParsableCommand {
             switch format {
             case .lanes: try LanesFile.write(loaded.trace, to: output)
             case .chromeJSON: try ChromeJSON.write(loaded.trace, to: output)
+            case .perfetto: try PerfettoTrace.write(loaded.trace, to: output)
             }
         } catch {
             throw CLIError("cannot write \(output): \(error)")

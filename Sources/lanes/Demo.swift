@@ -21,8 +21,8 @@ struct Demo: ParsableCommand {
     @Flag(help: "Smaller work per scenario, sized to finish within 20 s (release build, two cores).")
     var quick = false
 
-    @Option(help: "The folder to write into; created if missing.")
-    var out: String = "Reports"
+    @Option(help: "The folder to write into; created if missing (tools/make-reports.sh writes the committed Reports/).")
+    var out: String = "lanes-demo"
 
     @Option(name: .customLong("scenario"), parsing: .upToNextOption, help: "Only these scenarios (default: all).")
     var scenarios: [String] = []

@@ -35,18 +35,22 @@ struct LoadedTrace {
 enum TraceFormat {
     case lanes
     case chromeJSON
+    /// Perfetto's protobuf trace (`.pftrace`, `.perfetto-trace`): written only.
+    case perfetto
 
     /// For reading: `.json` (also `*.trace.json`) is Chrome Trace Event JSON; anything else is read as `.lanes`
     /// (the reader checks the file's magic, so a wrong guess fails with one line).
     init(path: String) {
-        self = path.lowercased().hasSuffix(".json") ? .chromeJSON : .lanes
+        self = TraceFormat(writing: path) == .perfetto ? .perfetto : path.lowercased().hasSuffix(".json") ? .chromeJSON : .lanes
     }
 
-    /// For writing: `.lanes` or `.json`, else nil. A written file is not checked, so its format is never guessed.
+    /// For writing: `.lanes`, `.json` or `.pftrace` (also `.perfetto-trace`), else nil. A written file is not checked, so its format is never guessed.
     init?(writing path: String) {
         let lower = path.lowercased()
         if lower.hasSuffix(".json") {
             self = .chromeJSON
+        } else if lower.hasSuffix(".pftrace") || lower.hasSuffix(".perfetto-trace") {
+            self = .perfetto
         } else if lower.hasSuffix(".lanes") {
             self = .lanes
         } else {
@@ -57,7 +61,7 @@ enum TraceFormat {
     /// The format to write `path` in, or a one-line error that names the file.
     static func forWriting(_ path: String) throws -> TraceFormat {
         guard let format = TraceFormat(writing: path) else {
-            throw CLIError("cannot write \(path): the name must end in .lanes or .json, which chooses the format")
+            throw CLIError("cannot write \(path): the name must end in .lanes, .json or .pftrace, which chooses the format")
         }
         return format
     }
@@ -88,6 +92,8 @@ func readTrace(_ path: String) throws -> LoadedTrace {
         } catch {
             throw CLIError("cannot read \(path): \(error)")
         }
+    case .perfetto:
+        throw CLIError("cannot read \(path): Lanes writes Perfetto's .pftrace but does not read it; convert from the .lanes or .json trace")
     }
 }
 

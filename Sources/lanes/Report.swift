@@ -94,13 +94,12 @@ struct Report: ParsableCommand {
 
     @OptionGroup var chart: ChartArguments
 
-    func validate() throws {
+    func run() throws {
+        // Checked here, not in validate(): argument-parser validates before it reports an unknown option,
+        // so `--bogus` alone was told to give an output.
         if png == nil && html == nil && !outputs.any {
             throw ValidationError("give at least one of --png, --html, --mermaid, --markdown or --text")
         }
-    }
-
-    func run() throws {
         let options = try chart.options()
         let result = try readTrace(trace)
         for w in result.warnings { printError("warning: \(trace): \(w)") }

@@ -28,6 +28,13 @@ struct Run: ParsableCommand {
     @Option(help: "Where to write the traces, one .lanes file per model.")
     var out: String = "."
 
+    /// `out` without trailing slashes (`runs/` gave `runs//x.lanes`).
+    var folder: String {
+        var f = Substring(out)
+        while f.count > 1, f.hasSuffix("/") { f = f.dropLast() }
+        return String(f)
+    }
+
     @Option(
         parsing: .upToNextOption,
         help: "Run at each of these scales instead (e.g. 0.125 0.25 0.5 1 2), print the speed-ups, and say where each model starts to beat sequential; writes no traces.")
@@ -47,8 +54,9 @@ struct Run: ParsableCommand {
         for s in sweep where !(s > 0 && s.isFinite) { throw ValidationError("--sweep scales must be positive numbers") }
         // Find out now, not after a long run, that the traces cannot be written (a sweep writes none).
         guard sweep.isEmpty else { return }
-        do { try makeDirectory(out) } catch { throw ValidationError("--out \(error)") }
-        guard access(out, W_OK) == 0 else { throw ValidationError("--out \(out) is not writable") }
+        // An output that cannot be written is a failure of the work (status 1), not of the arguments.
+        do { try makeDirectory(out) } catch { throw CLIError("--out \(error)") }
+        guard access(out, W_OK) == 0 else { throw CLIError("--out \(out) is not writable") }
     }
 
     func run() throws {
@@ -67,7 +75,7 @@ struct Run: ParsableCommand {
         var results: [RunResult] = []
         for (i, model) in chosen.enumerated() {
             progress.show("[\(i + 1)/\(chosen.count)] \(s.name) under \(model)…")
-            let path = "\(out)/\(s.name)-\(model.rawValue).lanes"
+            let path = "\(folder)/\(s.name)-\(model.rawValue).lanes"
             let result: RunResult
             do {
                 result = try s.run(model, options: options)
@@ -89,7 +97,7 @@ struct Run: ParsableCommand {
             for r in results { print("answer under \(r.model): \(r.answer)") }
         }
         for line in s.notes(results, options) { print(line) }
-        print("traces in \(out)/\(s.name)-MODEL.lanes")
+        print("traces in \(folder)/\(s.name)-MODEL.lanes")
         if answers.count > 1 { throw CLIError("the models gave different answers") }
     }
 

@@ -82,10 +82,21 @@ import Testing
     }
 
     @Test func oversubscriptionFromRunQueueOrMoreRunningThanCores() {
+        // Three threads on two cores taking turns: each waits in the run queue while the other two run, so
+        // the program itself crowds the CPUs (a third of the time runnable: half the running time).
         let b = B()
-        b.span(
+        for k: UInt32 in 0..<3 {
+            let start = Nanoseconds(k) * 3 * Self.ms
+            b.span(
+                "work", Fixtures.thread(k), 0, 9 * Self.ms,
+                waits: [Wait(reason: .runQueue, start: start, end: start + 3 * Self.ms)])
+        }
+        #expect(Analysis(b.trace()).findings(.oversubscription).first?.figures["share"] == 0.5)
+        // One thread runnable as long: the CPUs were taken by other programs, not by this one.
+        let alone = B()
+        alone.span(
             "work", Fixtures.thread(0), 0, 10 * Self.ms, waits: [Wait(reason: .runQueue, start: 0, end: 5 * Self.ms)])
-        #expect(Analysis(b.trace()).findings(.oversubscription).first?.figures["share"] == 1)
+        #expect(Analysis(alone.trace()).findings(.oversubscription).isEmpty)
         let many = Analysis(Fixtures.cpu(model: "thread-per-task", lanes: 8, items: 1, item: Self.ms, cores: 2))
         #expect(many.findings(.oversubscription).first?.figures["parallelism"] == 8)
         #expect(Analysis(Fixtures.cpu(model: "threads", lanes: 2, items: 1, item: Self.ms, cores: 2)).findings.isEmpty)

@@ -50,6 +50,27 @@ import Testing
         #expect(lines.contains { $0.trimmingCharacters(in: .whitespaces) == "sleep         1 totalling 4.00 ms" })
     }
 
+    @Test func convertsToPerfettoProtobufAndRefusesToReadIt() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let lanesPath = dir.appendingPathComponent("a.lanes").path
+        let pfPath = dir.appendingPathComponent("a.pftrace").path
+        let original = trace()
+        try LanesFile.write(original, to: lanesPath)
+        let run = try runLanes(["convert", lanesPath, pfPath])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("4 spans on 3 lanes, 3 waits"))
+        // The file is the library's encoding of the trace: a protobuf Trace whose first field is a packet.
+        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: pfPath)))
+        #expect(bytes == PerfettoTrace.encode(original))
+        #expect(bytes.first == 0x0A)
+        // Lanes does not read it back, and says so in one line.
+        let back = try runLanes(["info", pfPath])
+        #expect(back.status != 0)
+        #expect(back.stderr.hasPrefix("Error: cannot read \(pfPath): Lanes writes Perfetto's .pftrace but does not read it"))
+        #expect(back.stderr.filter { $0 == "\n" }.count == 1)
+    }
+
     @Test func infoReadsForeignJSONAndReportsWarnings() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -101,7 +122,7 @@ import Testing
             #expect(run.stdout.isEmpty)
             #expect(
                 run.stderr
-                    == "Error: cannot write \(out): the name must end in .lanes or .json, which chooses the format\n")
+                    == "Error: cannot write \(out): the name must end in .lanes, .json or .pftrace, which chooses the format\n")
             #expect(!FileManager.default.fileExists(atPath: out))
         }
         // Also before the input is read: a missing input does not hide it.

@@ -43,20 +43,32 @@ import Testing
         let lanes = try tids.map { tid in try #require(t.lanes.first { $0.kind == .thread && $0.threadID == tid }) }
         #expect(lanes[0].pid == lanes[1].pid)
         #expect(t.processes.contains { $0.pid == lanes[0].pid })
-        let running = lanes.map { lane in
-            t.spans.filter { $0.lane == lane.id && $0.name == "running" }.map { ($0.start, $0.end) }
-        }
+        let spans = try lanes.map { lane in try #require(t.spans.first { $0.lane == lane.id }) }
+        #expect(spans.allSatisfy { $0.name == ProcessTreeSampler.threadSpanName })
+        let running = spans.map(runningParts)
         let runTime = running.map { $0.reduce(Int64(0)) { $0 + $1.1 - $1.0 } }
-        // Each thread used 250 ms of CPU (its own thread clock); running segments add up to that.
+        // Each thread used 250 ms of CPU (its own thread clock); running stretches add up to that, and to
+        // the span's CPU time.
         #expect(runTime.allSatisfy { (200_000_000...320_000_000).contains($0) }, "running time per thread: \(runTime)")
-        // The GIL hands over every 5 ms: many running segments each, separated by sleeping ones.
-        #expect(running.allSatisfy { $0.count >= 10 }, "running segments: \(running.map(\.count))")
-        for lane in lanes {
-            let sleeping = t.spans.filter { $0.lane == lane.id && $0.name == "sleeping" }
-            #expect(sleeping.count >= 10)
-            #expect(sleeping.allSatisfy { $0.cpuTime == 0 && $0.waits.isEmpty })
+        #expect(zip(spans, runTime).allSatisfy { $0.cpuTime == $1 })
+        // The GIL hands over every 5 ms: many running stretches each, separated by waits on the interpreter
+        // lock: futexes in the interpreter's data (the GIL's condition, mostly, and its mutex: one structure
+        // of about 100 bytes), the same addresses for both threads.
+        #expect(running.allSatisfy { $0.count >= 10 }, "running stretches: \(running.map(\.count))")
+        let gilObjects = spans.map { span in
+            var time: [String: Int64] = [:]
+            for w in span.waits where w.reason == .gil { time[w.object ?? "", default: 0] += w.duration }
+            return time
         }
-        #expect(t.spans.filter { $0.name == "running" }.allSatisfy { $0.cpuTime == $0.duration })
+        for (span, objects) in zip(spans, gilObjects) {
+            #expect(span.waits.filter { $0.reason == .gil }.count >= 10)
+            #expect(objects.keys.allSatisfy { $0.hasPrefix("futex 0x") && $0.contains("inferred") }, "\(objects)")
+            #expect(objects.count <= 6, "\(objects)")
+        }
+        // One structure: glibc's condition variable waits on one of two words by turn, a word apart, and the
+        // mutex beside it.
+        let addresses = gilObjects.flatMap(\.keys).compactMap { UInt64($0.dropFirst(8).prefix { $0 != " " }, radix: 16) }
+        #expect(!addresses.isEmpty && addresses.max()! - addresses.min()! < 256, "\(gilObjects)")
         // At most one thread holds the GIL: overlap of running segments is small against their union
         // (the layout inside one sample interval is inferred, so a little overlap is expected; here it is
         // about 2%, and two threads without a GIL on two cores would overlap most of the time).
@@ -78,12 +90,18 @@ import Testing
         let shell = try #require(t.processes.first)
         #expect(shell.exit == .exited(3))
         let child = try #require(t.processes.first { $0.name == "sleep" })
-        let lane = try #require(t.lanes.first { $0.kind == .process && $0.pid == child.pid })
+        // A process is its threads: the main thread's span carries the process's facts, its lane the exit.
+        let lane = try #require(t.lanes.first { $0.kind == .thread && $0.pid == child.pid })
+        #expect(lane.name == "sleep")
+        #expect(!t.lanes.contains { $0.kind == .process })
         let span = try #require(t.spans.first { $0.lane == lane.id })
         #expect(span.attributes.contains(Attribute("ppid", "\(shell.pid)")))
         #expect(span.duration > 200_000_000)
         #expect(t.marks.contains { $0.name == "exit" && $0.lane == lane.id })
-        #expect(t.lanes.contains { $0.kind == .thread && $0.pid == child.pid && $0.name == "sleep" })
+        // The shell waits for its child; the child sleeps.
+        let shellSpan = try #require(t.spans.first { t.lane($0.lane)?.pid == shell.pid })
+        #expect(shellSpan.waits.contains { $0.reason == .childProcess && $0.duration > 150_000_000 })
+        #expect(span.waits.contains { $0.reason == .sleep && $0.duration > 150_000_000 })
     }
 
     /// The recording ends with the command; a child left behind is marked as still running.
@@ -96,22 +114,23 @@ import Testing
         #expect(sleeps.count == 2)
         let left = try #require(sleeps.first { $0.note == "still running when the recording ended" })
         #expect(left.exit == nil)
-        let lane = try #require(t.lanes.first { $0.kind == .process && $0.pid == left.pid })
+        let lane = try #require(t.lanes.first { $0.kind == .thread && $0.pid == left.pid })
         #expect(!t.marks.contains { $0.name == "exit" && $0.lane == lane.id })
         kill(Int32(left.pid), SIGTERM)
     }
 
-    /// A sleeping program is drawn sleeping, not running.
-    @Test func sleepingProgramShowsSleepingState() throws {
+    /// A sleeping program is waiting, not running: its time is a `sleep` wait, and it is not busy.
+    @Test func sleepingProgramWaitsInASleep() throws {
         let recording = try ProcessTreeSampler().record(["sleep", "0.3"])
         #expect(recording.exit == .exited(0))
         let t = recording.trace
         let lane = try #require(t.lanes.first { $0.kind == .thread })
-        let spans = t.spans.filter { $0.lane == lane.id }
-        let sleeping = spans.filter { $0.name == "sleeping" }.reduce(Int64(0)) { $0 + $1.duration }
-        let running = spans.filter { $0.name == "running" }.reduce(Int64(0)) { $0 + $1.duration }
+        let span = try #require(t.spans.first { $0.lane == lane.id })
+        let sleeping = span.waits.filter { $0.reason == .sleep }.reduce(Int64(0)) { $0 + $1.duration }
         #expect(sleeping > 250_000_000)
-        #expect(running < 50_000_000)
+        #expect(span.duration - span.waits.reduce(0) { $0 + $1.duration } < 50_000_000)
+        #expect(span.cpuTime ?? 0 < 50_000_000)
+        #expect(t.metadata.extra.contains(Attribute("record.interval", "1000000 ns")))
     }
 
     @Test func signalledCommandReportsTheSignal() throws {
@@ -237,6 +256,18 @@ private func scratchDirectory() throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("lanes-pts-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
+}
+
+/// The stretches of a span outside its waits: when its thread was on a CPU.
+func runningParts(_ span: Span) -> [(Int64, Int64)] {
+    var out: [(Int64, Int64)] = []
+    var t = span.start
+    for w in span.waits.sorted(by: { $0.start < $1.start }) {
+        if w.start > t { out.append((t, w.start)) }
+        t = max(t, w.end)
+    }
+    if span.end > t { out.append((t, span.end)) }
+    return out
 }
 
 /// Time covered by both lists of (start, end) intervals; each list is sorted and non-overlapping.

@@ -14,9 +14,10 @@ extension Detectors {
         var items = 0
         var itemWork: Nanoseconds = 0
         var workerLanes: Set<LaneID> = []
+        let commands = commandsWaitedFor(trace)
         for s in trace.spans {
             let pid = s.laneProcess(trace)
-            if pid != root {
+            if pid != root, !commands.contains(pid) {
                 firstEvent[pid] = min(firstEvent[pid] ?? .max, s.start)
                 workerLanes.insert(s.lane)
                 if s.name == work {
@@ -45,5 +46,42 @@ extension Detectors {
                 "pipe": Double(pipe),
                 "items": Double(items), "workers": Double(firstEvent.count),
             ])
+    }
+
+    /// Processes a parent ran as commands, one after another, rather than workers it handed work to: the
+    /// parent waited for them to end (a `childProcess` wait during their life, give or take a sample
+    /// interval) and none of them overlapped a sibling (by more than an interval). Only traces that say
+    /// who started each process (a `ppid` attribute, as `lanes record` writes) have them.
+    static func commandsWaitedFor(_ trace: Trace) -> Set<Int64> {
+        var parent: [Int64: Int64] = [:]
+        var life: [Int64: (Nanoseconds, Nanoseconds)] = [:]
+        var childWaits: [Int64: [(Nanoseconds, Nanoseconds)]] = [:]
+        for s in trace.spans {
+            let pid = s.laneProcess(trace)
+            if let ppid = s.attributes.first(where: { $0.key == "ppid" }).flatMap({ Int64($0.value) }) {
+                parent[pid] = ppid
+            }
+            let l = life[pid] ?? (s.start, s.end)
+            life[pid] = (min(l.0, s.start), max(l.1, s.end))
+            for w in s.waits where w.reason == .childProcess { childWaits[pid, default: []].append((w.start, w.end)) }
+        }
+        let interval =
+            trace.metadata.extra.first { $0.key == "record.interval" }
+            .flatMap { Nanoseconds($0.value.prefix { $0.isNumber }) } ?? 0
+        var children: [Int64: [Int64]] = [:]
+        for (pid, ppid) in parent { children[ppid, default: []].append(pid) }
+        var out = Set<Int64>()
+        for (ppid, pids) in children {
+            guard let waits = childWaits[ppid].map(Intervals.init) else { continue }
+            let lives = pids.compactMap { pid in life[pid].map { (pid, $0.0, $0.1) } }.sorted { $0.1 < $1.1 }
+            for (k, c) in lives.enumerated() {
+                let overlapsSibling = lives.indices.contains {
+                    $0 != k && min(c.2, lives[$0].2) - max(c.1, lives[$0].1) > interval
+                }
+                let waited = waits.intersecting(Intervals([(c.1 - interval, c.2 + interval)])).length > 0
+                if waited && !overlapsSibling { out.insert(c.0) }
+            }
+        }
+        return out
     }
 }

@@ -16,11 +16,17 @@ extension Detectors {
         let actor = isActor ? st.blockedByReason[.suspended] ?? 0 : 0
         let serialising = gil + lock + actor
         let parallelism = p.runningParallelism
-        guard parallelism <= 1.3, ratio(serialising, p.wall) >= 0.5 else { return nil }
+        // CPU work: the lanes wanted a CPU (running, or runnable in the run queue) at least half the time.
+        // Threads that wait on a lock held across a sleep serialise waiting, not computing.
+        let demand = ratio(p.running + p.runQueueWait, p.wall)
+        let lockBound = lock > max(gil, actor)
+        guard parallelism <= 1.3, !lockBound || demand >= 0.5, ratio(serialising, p.wall) >= 0.5 else { return nil }
+        // A /proc recording infers the interpreter lock from futex waits in the interpreter's own data.
+        let inferred = gil > 0 && trace.spans.contains { $0.waits.contains { $0.reason == .gil && $0.object?.contains("inferred") == true } }
         let (what, lesson): (String, String) =
             gil >= max(lock, actor)
             ? (
-                "the interpreter lock",
+                inferred ? "the interpreter lock (inferred: its futex lies in the interpreter's data)" : "the interpreter lock",
                 "Pitfall 1: under a GIL threads take turns, so CPU-bound work gains nothing from them; use processes (or, in Swift, threads without the lock)."
             )
             : lock >= actor
@@ -40,7 +46,7 @@ extension Detectors {
             lesson: lesson, range: p.start...(p.start + p.wall), lanes: workers.map(\.lane),
             figures: [
                 "parallelism": parallelism, "lanes": Double(workers.count), "gil": Double(gil), "lock": Double(lock),
-                "actor": Double(actor), "wall": Double(p.wall),
+                "actor": Double(actor), "wall": Double(p.wall), "demand": demand,
             ])
     }
 
