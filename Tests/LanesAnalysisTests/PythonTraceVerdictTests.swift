@@ -211,13 +211,19 @@ func checkVerdict(_ v: PythonVerdict, _ path: String, _ recorder: String) throws
 
     @Test(.enabled(if: pyspy != nil && pythonTool("python3") != nil, "py-spy is not installed"))
     func livePySpyBlockedLoop() throws {
-        let out = try record(
-            Self.pyspy!,
-            ["record", "--nonblocking", "--threads", "-r", "200", "--idle", "-f", "chrometrace", "-o", "{out}", "--", pythonTool("python3")!, "{src}"],
-            "blocked_loop")
-        defer { try? FileManager.default.removeItem(atPath: out) }
-        let r = try ChromeJSON.read(path: out)
-        #expect(!Analysis(r.trace).findings(.blockedEventLoop).isEmpty)
+        // A sampler on a loaded machine can merge the loop's polls into too few to call a loop: one more recording
+        // then, and the finding must be in one of the two.
+        var found = false
+        for _ in 0..<2 where !found {
+            let out = try record(
+                Self.pyspy!,
+                ["record", "--nonblocking", "--threads", "-r", "200", "--idle", "-f", "chrometrace", "-o", "{out}", "--", pythonTool("python3")!, "{src}"],
+                "blocked_loop")
+            defer { try? FileManager.default.removeItem(atPath: out) }
+            let r = try ChromeJSON.read(path: out)
+            found = !Analysis(r.trace).findings(.blockedEventLoop).isEmpty
+        }
+        #expect(found)
     }
 
     /// Runs `tool` with `arguments` ({src}: the program, {out}: the trace) and returns the trace's path.
