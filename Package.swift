@@ -77,7 +77,9 @@ let package = Package(
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]),
         .testTarget(name: "LanesRasterTests", dependencies: ["LanesRaster"]),
-        .testTarget(name: "LanesAnalysisTests", dependencies: ["LanesAnalysis", "LanesCore", "LanesWorkloads"]),
+        // LanesFormat: the Python trace tests import VizTracer and py-spy recordings.
+        .testTarget(
+            name: "LanesAnalysisTests", dependencies: ["LanesAnalysis", "LanesCore", "LanesWorkloads", "LanesFormat"]),
         .testTarget(
             name: "LanesRenderTests", dependencies: ["LanesRender", "LanesAnalysis", "LanesRaster", "LanesCore"],
             exclude: ["Golden"]),

@@ -13,13 +13,23 @@ extension WorkClass {
     /// queues, joins, pipes to workers) count for neither. Mixed: computing is 30–70% of the two; or at least
     /// a fifth of the wall time was computing with no I/O open and a fifth the converse (phases); or items
     /// that compute and items that wait on I/O each cover a fifth of the wall time (stages side by side).
-    init(profile p: TraceProfile, cpu: Nanoseconds?) {
-        let compute = Double(cpu ?? p.running)
-        let io = Double(p.ioWait)
+    ///
+    /// `idle` is time an event loop sat in its selector (`poll` waits), which is waiting on I/O or timers; `hidden`
+    /// is running time that was in fact waiting for something the trace does not show (a `with lock:` a Python
+    /// profiler cannot see), which counts for neither. `startup` is computing that is not the work (a Python
+    /// program importing its modules), left out of the computing and of its phases. Without `items`, the
+    /// stages rule is left out: in a profiler's call tree (VizTracer, py-spy) every leaf frame is an "item".
+    init(
+        profile p: TraceProfile, cpu: Nanoseconds?, idle: Nanoseconds = 0, hidden: Nanoseconds = 0,
+        startup: Nanoseconds = 0, items: Bool = true
+    ) {
+        let compute = Double(max(0, (cpu ?? p.running) - hidden - startup))
+        let io = Double(p.ioWait + idle)
         let share = compute + io > 0 ? compute / (compute + io) : 1
         let wall = Double(max(1, p.wall))
-        let phases = Double(p.cpuOnly) / wall >= 0.2 && Double(p.ioOnly) / wall >= 0.2
-        let stages = Double(p.computeItemCover) / wall >= 0.2 && Double(p.ioItemCover) / wall >= 0.2
+        let cpuOnly = Double(max(0, p.cpuOnly - startup)), computeItems = Double(max(0, p.computeItemCover - startup))
+        let phases = cpuOnly / wall >= 0.2 && Double(p.ioOnly) / wall >= 0.2
+        let stages = items && computeItems / wall >= 0.2 && Double(p.ioItemCover) / wall >= 0.2
         if phases || stages {
             self = .mixed
         } else if share >= 0.7 {
@@ -35,21 +45,30 @@ extension WorkClass {
 extension Advice {
     /// The advice for one trace, following the seed's decision flow adapted to Swift.
     init(trace: Trace, statistics st: TraceStatistics, profile p: TraceProfile) {
-        let work = WorkClass(profile: p, cpu: st.cpu)
-        let compute = st.cpu ?? p.running
-        let io = p.ioWait
-        let cpuFigure =
+        let idle = st.blockedByReason[.poll] ?? 0
+        let hidden = trace.isPythonTrace ? Detectors.hiddenLockWaiting(trace) : 0
+        let startup = trace.isPythonTrace ? trace.pythonImportTime : 0
+        let work = WorkClass(profile: p, cpu: st.cpu, idle: idle, hidden: hidden, startup: startup, items: !trace.isPythonTrace)
+        let compute = max(0, (st.cpu ?? p.running) - hidden - startup)
+        let io = p.ioWait + idle
+        var cpuFigure =
             "computing \(formatDuration(compute)) against \(formatDuration(io)) waiting on I/O"
+        if idle > 0 { cpuFigure += " (\(formatDuration(idle)) of it an idle event loop)" }
+        if startup > 0 { cpuFigure += ", not counting \(formatDuration(startup)) of module imports" }
+        if hidden > 0 { cpuFigure += "; \(formatDuration(hidden)) more waiting for a lock the trace does not show" }
         // The operations that could run at once: as many as ran at once, or as many items as there were.
         let items = p.workName.flatMap { p.statistics(of: $0)?.count } ?? 0
         let operations = max(p.peakConcurrency, items)
         let gil = st.blockedByReason[.gil] ?? 0
+        let pythonTrace = trace.isPythonTrace
         let python = gil > 0 || trace.metadata.clock != .monotonic
         switch work {
         case .cpuBound:
             let models = python ? ["processes", "threads"] : ["threads", "processes"]
             let why =
-                python
+                pythonTrace
+                ? "CPU-bound (\(cpuFigure)): in CPython the GIL lets one thread run Python code at a time, so threads take turns; a ProcessPoolExecutor (or multiprocessing.Pool) runs it in parallel, one interpreter per core."
+                : python
                 ? "CPU-bound (\(cpuFigure)) and held back by an interpreter lock: processes run it in parallel; threads only once the lock is gone."
                 : "CPU-bound (\(cpuFigure)): Swift threads run it in parallel on every core; processes only for isolation, with items much longer than their start-up."
             self.init(
@@ -57,20 +76,40 @@ extension Advice {
                 path: [.start, .bottleneck, .parallelCPU])
         case .ioBound:
             let many = operations >= manyOperations
-            self.init(
-                workClass: work, peakConcurrency: p.peakConcurrency, models: many ? ["async"] : ["threads", "async"],
-                reason: many
+            // An asyncio program (its loop idles in a selector) keeps asyncio first.
+            let loop = pythonTrace && idle > 0
+            let reason: String
+            if pythonTrace {
+                reason =
+                    many
+                    ? "I/O-bound (\(cpuFigure)) with \(operations) operations: asyncio waits on thousands at the cost of a coroutine each (bound them with an asyncio.Semaphore), where a thread per wait would not scale."
+                    : loop
+                    ? "I/O-bound (\(cpuFigure)) with \(operations) operations at most: asyncio suits it, as long as no coroutine blocks the loop (a blocking call goes to a thread with asyncio.to_thread or run_in_executor); a ThreadPoolExecutor would do too."
+                    : "I/O-bound (\(cpuFigure)) with \(operations) operations at most: a ThreadPoolExecutor of that many threads waits for them simply (the GIL is released while a thread sleeps or does I/O); asyncio does too, and scales to many more."
+            } else {
+                reason =
+                    many
                     ? "I/O-bound (\(cpuFigure)) with \(operations) operations: async tasks wait by the thousand at the cost of a suspension each, where a thread per wait would not scale."
-                    : "I/O-bound (\(cpuFigure)) with \(operations) operations at most: a pool of that many threads waits for them simply; async tasks do too.",
-                path: [.start, .bottleneck, .concurrency, many ? .async : .threads])
+                    : "I/O-bound (\(cpuFigure)) with \(operations) operations at most: a pool of that many threads waits for them simply; async tasks do too."
+            }
+            self.init(
+                workClass: work, peakConcurrency: p.peakConcurrency,
+                models: many ? ["async"] : loop ? ["async", "threads"] : ["threads", "async"],
+                reason: reason, path: [.start, .bottleneck, .concurrency, many ? .async : .threads])
         case .mixed:
+            let split = "\(formatDuration(p.ioOnly)) of I/O alone, \(formatDuration(p.cpuOnly)) of computing alone"
             self.init(
                 workClass: work, peakConcurrency: p.peakConcurrency, models: ["hybrid", "async", "processes"],
-                reason:
-                    "Mixed (\(cpuFigure); \(formatDuration(p.ioOnly)) of I/O alone, \(formatDuration(p.cpuOnly)) of computing alone): async tasks for the waits, with the CPU work sent to a pool of processes or threads.",
+                reason: pythonTrace
+                    ? "Mixed (\(cpuFigure); \(split)): asyncio for the waits, with the CPU work sent to a ProcessPoolExecutor through loop.run_in_executor."
+                    : "Mixed (\(cpuFigure); \(split)): async tasks for the waits, with the CPU work sent to a pool of processes or threads.",
                 path: [.start, .bottleneck, .hybrid])
         }
         self.operations = operations
+        if trace.metadata.extra.contains(Attribute("py-spy.sampled", "true")) {
+            reason +=
+                " (Sampled by py-spy, 100 times a second unless recorded with -r; the file does not say: a frame was on the stack, not necessarily running, and calls shorter than a sample may be missing.)"
+        }
     }
 
     /// Advice from several runs of one scenario: the work's class and recommendation from the baseline run
@@ -105,5 +144,20 @@ extension Advice {
             models.remove(at: i)
             models.insert(row.label, at: 0)
         }
+    }
+}
+
+extension Trace {
+    /// Time a Python program spent importing modules (inside `_find_and_load`), summed over lanes: start-up,
+    /// not the work.
+    var pythonImportTime: Nanoseconds {
+        var byLane: [LaneID: [(Nanoseconds, Nanoseconds)]] = [:]
+        for s in spans where s.name == "_find_and_load" { byLane[s.lane, default: []].append((s.start, s.end)) }
+        return byLane.values.reduce(0) { $0 + Intervals($1).length }
+    }
+
+    /// Whether the trace was written by a Python tracer (VizTracer or py-spy): its advice uses Python's words.
+    var isPythonTrace: Bool {
+        metadata.clock == .imported("viztracer") || metadata.clock == .imported("py-spy")
     }
 }

@@ -25,7 +25,7 @@ extension ChromeJSON {
             }
             defer { munmap(base, size) }
             _ = madvise(base, size, MADV_SEQUENTIAL)
-            return try decode(UnsafeRawBufferPointer(start: base, count: size))
+            return try decode(UnsafeRawBufferPointer(start: base, count: size), pythonSource: readPythonSource)
         }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
@@ -38,7 +38,27 @@ extension ChromeJSON {
             if n == 0 { break }
             bytes.append(contentsOf: chunk[0..<n])
         }
-        return try decode(bytes)
+        return try decode(bytes, pythonSource: readPythonSource)
+    }
+
+    /// The text of the Python source file at `path`, if it is a readable regular `.py` file of at most 4 MB: what
+    /// ``read(path:)`` consults when a trace's frame needs its line (see ``decode(_:pythonSource:)``).
+    @Sendable public static func readPythonSource(_ path: String) -> String? {
+        guard path.hasSuffix(".py") else { return nil }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { _ = close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size <= 4 << 20 else { return nil }
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress! + done, $0.count - done) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            done += n
+        }
+        return String(decoding: bytes[0..<done], as: UTF8.self)
     }
 
     /// Writes the Chrome Trace Event JSON of `trace` to the file at `path` through a temporary file renamed into

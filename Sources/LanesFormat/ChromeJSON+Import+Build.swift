@@ -9,6 +9,9 @@ extension ChromeImporter {
         applyNames()
         orderSpansAndAssignIDs()
         pySpyThreadNames()
+        applyPythonMeaning()
+        buildPythonTasks()
+        notePySpySampling()
         attachWaits()
         let resolvedFlows = resolveFlows()
 
@@ -33,6 +36,10 @@ extension ChromeImporter {
             let t = missing.table[key]!
             let parts = key.split(separator: "\u{0}", omittingEmptySubsequences: false)
             warnings.append(.missingField(phase: String(parts[0]), field: String(parts[1]), count: t.count, firstOffset: t.first))
+        }
+        for reason in skipped.order {
+            let t = skipped.table[reason]!
+            warnings.append(.skippedEvents(reason: reason, count: t.count, firstOffset: t.first))
         }
         if nonNumericCounters.count > 0 {
             warnings.append(.nonNumericCounters(count: nonNumericCounters.count, firstOffset: nonNumericCounters.first))
@@ -88,7 +95,9 @@ extension ChromeImporter {
         var unclosed = Tally()
         // Threads in the order their lanes were made, so the result does not depend on hashing.
         let keys = beginEnds.keys.sorted { threadLanes[$0]! < threadLanes[$1]! }
-        for key in keys {
+        let shared = pySpySharedThreadIDs()
+        for tid in shared.sorted() { matchPySpySharedThread(tid, unmatched: &unmatched, unclosed: &unclosed) }
+        for key in keys where !shared.contains(key.tid) {
             let list = beginEnds[key]!.sortedStably(by: \.ts)
             let lane = threadLanes[key]!
             var stack: [PendingEvent] = []

@@ -3,16 +3,27 @@ import LanesCore
 extension ChromeJSON {
     /// Imports Chrome Trace Event JSON held in memory: the object form (`{"traceEvents": [...]}`) or the bare
     /// array form, whose closing `]` may be missing. One pass over the bytes builds the trace directly.
-    public static func decode(_ bytes: UnsafeRawBufferPointer) throws(ChromeJSONError) -> ChromeJSONReadResult {
+    ///
+    /// `pythonSource` gives the text of a Python file a VizTracer or py-spy trace names (see
+    /// ``readPythonSource(_:)``), so that a blocking call the trace cannot show (a C function VizTracer was told to
+    /// ignore, any C function under py-spy) can be read from the line that made it.
+    public static func decode(
+        _ bytes: UnsafeRawBufferPointer, pythonSource: (@Sendable (String) -> String?)? = nil
+    ) throws(ChromeJSONError) -> ChromeJSONReadResult {
         var importer = ChromeImporter(bytes)
+        importer.pythonSource = pythonSource
         try importer.run()
         return importer.finish()
     }
 
     /// Imports Chrome Trace Event JSON held in memory (see ``decode(_:)-(UnsafeRawBufferPointer)``).
-    public static func decode(_ bytes: [UInt8]) throws(ChromeJSONError) -> ChromeJSONReadResult {
+    public static func decode(
+        _ bytes: [UInt8], pythonSource: (@Sendable (String) -> String?)? = nil
+    ) throws(ChromeJSONError) -> ChromeJSONReadResult {
         let result: Result<ChromeJSONReadResult, ChromeJSONError> = bytes.withUnsafeBytes { raw in
-            do throws(ChromeJSONError) { return .success(try decode(raw)) } catch { return .failure(error) }
+            do throws(ChromeJSONError) { return .success(try decode(raw, pythonSource: pythonSource)) } catch {
+                return .failure(error)
+            }
         }
         return try result.get()
     }
@@ -238,6 +249,9 @@ struct ChromeImporter {
     var metadata = Metadata(clock: .imported(ChromeJSON.defaultClockName))
     var sawLanesExport = false
     var sawPySpy = false
+    /// VizTracer's `file_info` (the traced sources), read only if a frame needs its source.
+    var fileInfo: Range<Int>?
+    var pythonSource: (@Sendable (String) -> String?)?
     /// Per lane, its index and id in the trace that Lanes exported (from `lanes.lane`).
     var laneOrder: [UInt32: (index: Int, id: UInt32)] = [:]
     var laneByExportIndex: [Int: UInt32] = [:]
@@ -246,6 +260,8 @@ struct ChromeImporter {
     var events = 0
     var unknownPhases = Tallies()
     var missing = Tallies()
+    /// Events skipped for a bad value, by reason.
+    var skipped = Tallies()
     var warnings: [ChromeJSONWarning] = []
     var nonNumericCounters = Tally()
     var negativeCPUTimes = Tally()
@@ -288,6 +304,11 @@ struct ChromeImporter {
                 sawEvents = true
             } else if s.equals(k, "otherData") || s.equals(k, "metadata") {
                 try otherData(prefix: "")
+            } else if s.equals(k, "file_info") {
+                s.skipWhitespace()
+                let start = s.i
+                try s.skipValue("file_info")
+                fileInfo = start..<s.i
             } else if s.equals(k, "viztracer_metadata") {
                 metadata.clock = .imported("viztracer")
                 try otherData(prefix: "viztracer.")
@@ -320,6 +341,7 @@ struct ChromeImporter {
                 return
             }
             let start = s.i
+            let before = events
             do throws(ChromeJSONError) {
                 try event()
             } catch {
@@ -327,7 +349,13 @@ struct ChromeImporter {
                     warnings.append(.truncatedEvent(eventOffset: start, offset: s.count))
                     return
                 }
-                throw error
+                // A well-formed event with a bad value is skipped, as Chrome and Perfetto do; bad JSON is an error.
+                guard let reason = Self.skipReason(error) else { throw error }
+                s.i = start
+                let original = error
+                do throws(ChromeJSONError) { try s.skipValue("traceEvents") } catch { throw original }
+                events = before + 1
+                skipped.add(reason, start)
             }
             s.skipWhitespace()
             if s.atEnd {
@@ -338,6 +366,18 @@ struct ChromeImporter {
                 throw s.endError("traceEvents")
             }
             if !(try s.next(close: 0x5D, "traceEvents")) { return }
+        }
+    }
+
+    /// Why an event that failed to import can be skipped (a wrong type or a value out of range in well-formed
+    /// JSON), or nil when the error is the file's, not the event's.
+    static func skipReason(_ error: ChromeJSONError) -> String? {
+        switch error {
+        case .wrongType(let field, _, let expected, _):
+            let name = field.hasPrefix("traceEvents[") ? "the event" : field
+            return "\(name) is not \(expected)"
+        case .invalidValue(let field, _, _, let problem): return "\(field): \(problem)"
+        default: return nil
         }
     }
 

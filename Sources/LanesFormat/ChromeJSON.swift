@@ -81,6 +81,9 @@ public enum ChromeJSONWarning: Hashable, Sendable, CustomStringConvertible {
     case unboundFlows(count: Int, firstOffset: Int)
     /// `count` waits name spans that are not in the file and were dropped; the first was at `firstOffset`.
     case orphanWaits(count: Int, firstOffset: Int)
+    /// `count` well-formed events held a value that cannot be used (`reason`: a string where a number belongs, a
+    /// negative duration, a time out of range) and were skipped; the first was at `firstOffset`.
+    case skippedEvents(reason: String, count: Int, firstOffset: Int)
 
     public var description: String {
         switch self {
@@ -109,6 +112,8 @@ public enum ChromeJSONWarning: Hashable, Sendable, CustomStringConvertible {
             return "dropped \(count) flows whose ends lie on no slice (the first event at byte \(first))"
         case .orphanWaits(let count, let first):
             return "dropped \(count) waits whose span is not in the file (the first at byte \(first))"
+        case .skippedEvents(let reason, let count, let first):
+            return "skipped \(count) event\(count == 1 ? "" : "s") where \(reason) (the first at byte \(first))"
         }
     }
 }

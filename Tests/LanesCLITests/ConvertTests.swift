@@ -90,13 +90,20 @@ import Testing
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("bad.json").path
-        try Data(#"{"traceEvents":[{"ph":"X","ts":1,"dur":-1}]}"#.utf8).write(to: URL(fileURLWithPath: path))
+        try Data(#"{"traceEvents":[{"ph":"X","ts":1,"dur":tru}]}"#.utf8).write(to: URL(fileURLWithPath: path))
         for args in [["info", path], ["convert", path, dir.appendingPathComponent("out.lanes").path]] {
             let run = try runLanes(args)
             #expect(run.status != 0)
             #expect(run.stderr.split(separator: "\n").count == 1)
-            #expect(run.stderr.contains("cannot read \(path): dur at byte 39 is -1: a duration cannot be negative"))
+            #expect(run.stderr.contains("cannot read \(path): dur at byte 39: expected a number (µs)"))
         }
+        // A well-formed event with a bad value is skipped; `lanes info` lists the warning.
+        let skipped = dir.appendingPathComponent("skipped.json").path
+        try Data(#"{"traceEvents":[{"ph":"X","ts":1,"dur":-1},{"ph":"X","name":"ok","ts":1,"dur":1}]}"#.utf8)
+            .write(to: URL(fileURLWithPath: skipped))
+        let info = try runLanes(["info", skipped])
+        #expect(info.status == 0, "\(info.stderr)")
+        #expect(info.stdout.contains("warning: skipped 1 event where dur: a duration cannot be negative (the first at byte 16)"))
         let unwritable = try runLanes(["convert", path, "/nonexistent/dir/x.json"])
         #expect(unwritable.status != 0)
     }

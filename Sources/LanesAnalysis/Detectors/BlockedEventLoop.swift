@@ -45,22 +45,39 @@ extension Detectors {
         var covering: [Span] = []
         var caller: (span: Span, time: Nanoseconds)?
         let (lo, hi) = (worst.range.lowerBound, worst.range.upperBound)
-        for s in trace.spans where s.lane == worst.lane && s.end > lo && s.start < hi {
+        // VizTracer's `--log_async` draws the coroutine steps the loop ran on task lanes of their own: the stall's
+        // coroutine and blocking call are there, on the loop's process.
+        let loopPid = trace.lane(worst.lane)?.pid
+        let taskLanes = Set(trace.lanes.lazy.filter { $0.kind == .task && $0.pid == loopPid }.map(\.id))
+        var onTasks = false
+        // Nested waits (a blocking call's callees carry its wait) count once.
+        var pieces: [WaitReason: [(Nanoseconds, Nanoseconds)]] = [:]
+        for s in trace.spans where (s.lane == worst.lane || taskLanes.contains(s.lane)) && s.end > lo && s.start < hi {
             var own: Nanoseconds = 0
             for w in s.waits where w.reason != .poll {
                 let overlap = min(w.end, hi) - max(w.start, lo)
                 guard overlap > 0 else { continue }
-                waited[w.reason, default: 0] += overlap
+                pieces[w.reason, default: []].append((max(w.start, lo), min(w.end, hi)))
                 own += overlap
                 if let o = w.object { objectTime[o, default: 0] += overlap }
             }
             if own > 0, own > caller?.time ?? 0 { caller = (s, own) }
-            if (min(s.end, hi) - max(s.start, lo)) * 2 >= worst.length { covering.append(s) }
+            if (min(s.end, hi) - max(s.start, lo)) * 2 >= worst.length {
+                covering.append(s)
+                if taskLanes.contains(s.lane) { onTasks = true }
+            }
         }
+        for (reason, list) in pieces { waited[reason] = Intervals(list).length }
+        if onTasks { covering.removeAll { !taskLanes.contains($0.lane) } }
         // The blocking call is the span that holds most of the waiting; the callback is the innermost span around
         // the stall that is not that call.
-        let blockingCall = caller?.span
-        let callback = covering.sorted { $0.duration < $1.duration }.first { $0.id != blockingCall?.id }
+        // A call that held a sliver of the stall (an `asyncio.sleep` step) did not block it.
+        let blockingCall = caller.flatMap { $0.time * 10 >= worst.length ? $0.span : nil }
+        // Innermost: the shortest; among equal ones (a sampled stack's frames share their times) the deepest,
+        // which comes last in start order.
+        let callback = covering.enumerated().sorted {
+            $0.element.duration != $1.element.duration ? $0.element.duration < $1.element.duration : $0.offset > $1.offset
+        }.map(\.element).first { $0.id != blockingCall?.id && !$0.isWaitCopy(of: blockingCall) }
         let blocked = waited.values.reduce(0, +)
         let running = max(0, worst.length - blocked)
         let label = trace.lane(worst.lane)?.label ?? "lane \(worst.lane.rawValue)"
@@ -87,5 +104,14 @@ extension Detectors {
                 "stalls": Double(stalls.count), "blocked": Double(blocked), "running": Double(running),
                 "loops": Double(loops),
             ])
+    }
+}
+
+extension Span {
+    /// Whether this span lies inside `call` and carries only `call`'s wait (a callee of a blocking call).
+    func isWaitCopy(of call: Span?) -> Bool {
+        guard let call, let w = call.waits.first else { return false }
+        return start >= call.start && end <= call.end && waits.count == 1 && waits[0].reason == w.reason
+            && waits[0].object == w.object
     }
 }

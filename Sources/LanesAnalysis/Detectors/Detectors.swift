@@ -9,6 +9,7 @@ enum Detectors {
         let detectors: [(Trace, TraceStatistics, TraceProfile) -> Finding?] = [
             serialisedCPU, blockedCooperativePool, unawaitedTasks, lockContention, oversubscription,
             processOverhead, stragglers, producerConsumer, blockedEventLoop,
+            serialisedByGIL, inferredLockContention,
         ]
         return detectors.compactMap { $0(trace, st, profile) }
     }

@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+"""Makes a recorded trace small enough to commit as a fixture: keeps of VizTracer's file_info only the sources of the programs here
+and every complete event shorter than MIN_US microseconds (default 1000) except the programs' own frames
+(a shorter parent never holds a longer child, so nesting stays whole); py-spy's B/E pairs are kept as they are.
+Paths under the user's home and the checkout are shortened.
+   trim.py IN OUT [MIN_US]"""
+import json, sys
+
+src, dst = sys.argv[1], sys.argv[2]
+min_us = float(sys.argv[3]) if len(sys.argv) > 3 else 1000.0
+data = json.load(open(src))
+events = data["traceEvents"] if isinstance(data, dict) else data
+# The programs' own frames (coroutine steps are short) and asyncio's awaitables (what a step awaited) are kept
+# whatever their length.
+awaitables = ("sleep (", "Semaphore.acquire (", "Lock.acquire (", "Queue.get (", "Queue.put (", "Event.wait (")
+kept = [
+    e for e in events
+    if e.get("ph") != "X" or e.get("dur", 0) >= min_us or "/Tests/Fixtures/python/" in e.get("name", "")
+    or ("/asyncio/" in e.get("name", "") and e.get("name", "").startswith(awaitables))
+]
+
+
+def short(s):
+    if isinstance(s, str):
+        for prefix in ("/root/.pyenv/versions/3.11.7/lib/python3.11/",):
+            s = s.replace(prefix, "/usr/lib/python3.11/")
+        i = s.find("/Tests/Fixtures/python/")
+        if i > 0:
+            j = s.rfind("/", 0, i) if False else s.rfind(" (", 0, i)
+            s = (s[: j + 2] if j >= 0 else "") + "/src/" + s[i + len("/Tests/Fixtures/python/"):]
+    return s
+
+
+for e in kept:
+    if "name" in e:
+        e["name"] = short(e["name"])
+    if isinstance(e.get("args"), dict) and "filename" in e["args"]:
+        e["args"]["filename"] = short(e["args"]["filename"])
+    for k in ("ts", "dur"):
+        if isinstance(e.get(k), float):
+            e[k] = round(e[k], 1)
+if isinstance(data, dict):
+    # Keep the sources of the programs here (the importer reads blocking calls VizTracer could not show from
+    # them), under their shortened paths; drop the standard library's.
+    info = data.pop("file_info", None) or {}
+    files = {short(" (" + k + ":1)")[2:-3]: v for k, v in info.get("files", {}).items() if "/Tests/Fixtures/python/" in k}
+    if files:
+        data["file_info"] = {"files": files, "functions": {}}
+    data["traceEvents"] = kept
+    out = data
+else:
+    out = kept
+json.dump(out, open(dst, "w"), separators=(",", ":"))
