@@ -109,6 +109,12 @@ extension Advice {
         if trace.metadata.extra.contains(Attribute("py-spy.sampled", "true")) {
             reason +=
                 " (Sampled by py-spy, 100 times a second unless recorded with -r; the file does not say: a frame was on the stack, not necessarily running, and calls shorter than a sample may be missing.)"
+            // Without --idle (or with --gil) py-spy keeps no frame of a waiting thread, and its Chrome output
+            // stretches a thread's last frames to the next sample it takes: waiting then looks like computing.
+            if !trace.spans.contains(where: { $0.waits.contains { $0.reason != .join } }) {
+                reason +=
+                    " No idle frame was sampled but joins: if py-spy ran without --idle, or with --gil (which samples only the thread holding the GIL), waiting threads left no frames and their waiting reads as computing; record with --idle to tell them apart."
+            }
         }
     }
 

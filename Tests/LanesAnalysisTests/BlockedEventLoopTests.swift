@@ -65,3 +65,27 @@ import Testing
         #expect(Analysis(b.trace()).findings(.blockedEventLoop).isEmpty)
     }
 }
+
+extension BlockedEventLoopTests {
+    /// A sampled thread (`lanes record`) is one span whose waits are its polls and its other waits: the loop
+    /// itself is not named as the callback; the wait that blocked it is.
+    @Test func aSampledThreadNamesTheWaitNotItsOwnSpan() throws {
+        let b = B()
+        let lane = Fixtures.thread(0, "python3")
+        var waits: [Wait] = []
+        var t: Nanoseconds = 0
+        for k in 0..<40 {
+            waits.append(Wait(reason: .poll, start: t, end: t + 9 * Self.ms, object: "epoll_wait"))
+            t += 10 * Self.ms
+            if k == 20 {
+                waits.append(Wait(reason: .sleep, start: t, end: t + 300 * Self.ms, object: "clock_nanosleep"))
+                t += 300 * Self.ms
+            }
+        }
+        b.span("thread", lane, 0, t, waits: waits)
+        let finding = try #require(Analysis(b.trace()).findings(.blockedEventLoop).first)
+        #expect(!finding.title.contains("'thread'"), "\(finding.title)")
+        #expect(finding.title.contains("blocked in sleep (clock_nanosleep)"), "\(finding.title)")
+        #expect(finding.spans.isEmpty)
+    }
+}

@@ -61,6 +61,9 @@ extension Detectors {
                 own += overlap
                 if let o = w.object { objectTime[o, default: 0] += overlap }
             }
+            // A span that polls is the loop itself (a sampled thread, `run_forever`'s select), not a callback
+            // or a call inside it.
+            if s.waits.contains(where: { $0.reason == .poll }) { continue }
             if own > 0, own > caller?.time ?? 0 { caller = (s, own) }
             if (min(s.end, hi) - max(s.start, lo)) * 2 >= worst.length {
                 covering.append(s)
@@ -82,14 +85,18 @@ extension Detectors {
         let running = max(0, worst.length - blocked)
         let label = trace.lane(worst.lane)?.label ?? "lane \(worst.lane.rawValue)"
         var inside: [String] = []
+        var dominant: String?
         if let (reason, time) = waited.max(by: { $0.value < $1.value }) {
             let object = objectTime.max(by: { $0.value < $1.value })?.key
             let call = blockingCall.map { " in '\($0.name)'" } ?? ""
-            inside.append("\(formatDuration(time)) blocked in \(reason)\(object.map { " (\($0))" } ?? "")\(call)")
+            dominant = "\(reason)\(object.map { " (\($0))" } ?? "")"
+            inside.append("\(formatDuration(time)) blocked in \(dominant!)\(call)")
         }
         if running > 0 { inside.append("\(formatDuration(running)) not waiting (running, or a wait the trace does not show)") }
         var spanNote = callback.map { " in '\($0.name)'" } ?? ""
         if let call = blockingCall, call.id != callback?.id { spanNote += ", blocked in '\(call.name)'" }
+        // With no span to name (a sampled thread has one span for its life), the wait says what blocked it.
+        if spanNote.isEmpty, let dominant, waited.values.reduce(0, +) * 2 >= worst.length { spanNote = ", blocked in \(dominant)" }
         let share = ratio(stalled, p.wall)
         return Finding(
             kind: .blockedEventLoop, severity: worst.length >= 5 * blockedLoopThreshold || share >= 0.3 ? .critical : .warning,
