@@ -8,8 +8,8 @@ import Testing
 /// the advice says so instead of letting "CPU-bound" stand alone.
 @Suite struct PySpyIdleCaveatTests {
     static func advice(_ name: String) throws -> Advice {
-        let path = pythonFixtures.appendingPathComponent("traces/\(name)").path
-        return Analysis(try ChromeJSON.read(path: path).trace).advice
+        let bytes = try [UInt8](Data(contentsOf: pythonFixtures.appendingPathComponent("traces/\(name)")))
+        return Analysis(try ChromeJSON.decode(bytes, pythonSource: fixtureSource).trace).advice
     }
 
     @Test func sleepersSampledWithGILAreToldTheTraceCannotTell() throws {
