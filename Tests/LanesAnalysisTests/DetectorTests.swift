@@ -172,3 +172,27 @@ import Testing
         #expect(kinds.count == 2)
     }
 }
+
+extension DetectorTests {
+    /// Three threads take turns on a lock whose holder sleeps while a fourth computes alone: the lock serialises
+    /// sleeping, not computing, however busy the fourth lane keeps a core (`lanes record` on a Python program).
+    @Test func aLockHeldAcrossASleepBesideAComputingThreadIsNotSerialisedCPU() {
+        let b = B()
+        var waits: [[Wait]] = [[], [], []]
+        for k in 0..<12 {
+            let holder = k % 3
+            let t = Nanoseconds(k) * 30 * Self.ms
+            for other in 0..<3 where other != holder {
+                waits[other].append(Wait(reason: .lock, start: t, end: t + 30 * Self.ms, object: "futex 0x1"))
+            }
+            waits[holder].append(Wait(reason: .sleep, start: t, end: t + 30 * Self.ms))
+        }
+        for i in 0..<3 {
+            b.span("thread", Fixtures.thread(UInt32(i)), 0, 360 * Self.ms, waits: waits[i])
+        }
+        b.span("thread", Fixtures.thread(3), 0, 360 * Self.ms)
+        let a = Analysis(b.trace())
+        #expect(a.findings(.serialisedCPU).isEmpty, "\(a.findings.map(\.title))")
+        #expect(!a.findings(.lockContention).isEmpty)
+    }
+}

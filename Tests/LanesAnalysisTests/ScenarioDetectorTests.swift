@@ -100,7 +100,11 @@ let lanesBinary: String? = {
     @Test func aThreadPoolsOwnFeedIsNotBackPressure() throws {
         for scenario in ["file-hash", "matrix"] {
             let a = Analysis(try Self.trace(scenario, .threads, scale: 0.3))
-            #expect(a.findings(.producerConsumer).isEmpty, "\(scenario): \(Self.describe(a))")
+            // The feed holds every item, so its producer never waits. (On a loaded machine the feeding thread can be
+            // descheduled while the workers wait for their first items: that is measured starvation, told as info.)
+            let pc = a.findings(.producerConsumer)
+            #expect(!pc.contains { $0.title.hasPrefix("Back-pressure") }, "\(scenario): \(Self.describe(a))")
+            #expect(pc.allSatisfy { $0.severity == .info }, "\(scenario): \(Self.describe(a))")
         }
     }
 

@@ -21,6 +21,7 @@ extension Detectors {
         let demand = ratio(p.running + p.runQueueWait, p.wall)
         let lockBound = lock > max(gil, actor)
         guard parallelism <= 1.3, !lockBound || demand >= 0.5, ratio(serialising, p.wall) >= 0.5 else { return nil }
+        if lockBound, !lockHoldersComputed(trace, p) { return nil }
         // A /proc recording infers the interpreter lock from futex waits in the interpreter's own data.
         let inferred = gil > 0 && trace.spans.contains { $0.waits.contains { $0.reason == .gil && $0.object?.contains("inferred") == true } }
         let (what, lesson): (String, String) =
@@ -48,6 +49,26 @@ extension Detectors {
                 "parallelism": parallelism, "lanes": Double(workers.count), "gil": Double(gil), "lock": Double(lock),
                 "actor": Double(actor), "wall": Double(p.wall), "demand": demand,
             ])
+    }
+
+    /// Whether the lanes that waited on a lock wanted a CPU (ran, or waited in the run queue) for at least half
+    /// of their time outside those waits: a lock held across a sleep keeps its waiters from sleeping, not from
+    /// computing, however busy another lane is meanwhile.
+    static func lockHoldersComputed(_ trace: Trace, _ p: TraceProfile) -> Bool {
+        var lockWaits: [LaneID: [(Nanoseconds, Nanoseconds)]] = [:], runQueue: [LaneID: [(Nanoseconds, Nanoseconds)]] = [:]
+        for s in trace.spans {
+            for w in s.waits where w.reason == .lock || w.reason == .runQueue {
+                if w.reason == .lock { lockWaits[s.lane, default: []].append((w.start, w.end)) }
+                else { runQueue[s.lane, default: []].append((w.start, w.end)) }
+            }
+        }
+        var outside: Nanoseconds = 0, computing: Nanoseconds = 0
+        for lane in p.lanes {
+            guard let waits = lockWaits[lane.lane] else { continue }
+            outside += max(0, lane.busy - Intervals(waits).length)
+            computing += lane.running + Intervals(runQueue[lane.lane] ?? []).length
+        }
+        return ratio(computing, outside) >= 0.5
     }
 
     /// Under the `actor` model: every item ran on the actor's one lane while the tasks that sent them waited.
