@@ -76,8 +76,9 @@ extension Advice {
                 path: [.start, .bottleneck, .parallelCPU])
         case .ioBound:
             let many = operations >= manyOperations
-            // An asyncio program (its loop idles in a selector) keeps asyncio first.
-            let loop = pythonTrace && idle > 0
+            // A program built on an event loop (a thread idles in a selector: asyncio, or any loop `lanes record`
+            // saw in epoll) keeps its loop first: the fix for its waits is not a thread pool.
+            let loop = idle > 0
             let reason: String
             if pythonTrace {
                 reason =
@@ -90,12 +91,14 @@ extension Advice {
                 reason =
                     many
                     ? "I/O-bound (\(cpuFigure)) with \(operations) operations: async tasks wait by the thousand at the cost of a suspension each, where a thread per wait would not scale."
+                    : loop
+                    ? "I/O-bound (\(cpuFigure)) with \(operations) operations at most, waiting in an event loop: keep the loop (async), as long as nothing blocks it (a blocking call goes to a thread of its own); a pool of threads would do too."
                     : "I/O-bound (\(cpuFigure)) with \(operations) operations at most: a pool of that many threads waits for them simply; async tasks do too."
             }
             self.init(
                 workClass: work, peakConcurrency: p.peakConcurrency,
                 models: many ? ["async"] : loop ? ["async", "threads"] : ["threads", "async"],
-                reason: reason, path: [.start, .bottleneck, .concurrency, many ? .async : .threads])
+                reason: reason, path: [.start, .bottleneck, .concurrency, many || loop ? .async : .threads])
         case .mixed:
             let split = "\(formatDuration(p.ioOnly)) of I/O alone, \(formatDuration(p.cpuOnly)) of computing alone"
             self.init(

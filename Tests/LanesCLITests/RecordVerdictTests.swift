@@ -219,6 +219,10 @@ struct RecordVerdictTests {
         // The 300 ms sleep is the stall (give or take a sample), not the 10 ms ticks around it.
         #expect((250_000_000...400_000_000).contains(blocked.figures["longest"] ?? 0), "\(blocked.figures)")
         #expect(blocked.figures["stalls"] == 1, "\(blocked.figures)")
+        // The title names the wait, not the sampled thread's one span.
+        #expect(blocked.title.contains("blocked in sleep") && !blocked.title.contains("'thread'"), "\(blocked.title)")
+        // A program that waits in an event loop keeps its loop: async first, not a thread pool.
+        if v.workClass == "I/O-bound" { #expect(v.models.first == "async", "\(v.summary)") }
         let waits = v.trace.spans.flatMap(\.waits)
         #expect(waits.contains { $0.reason == .poll })
         #expect(waits.contains { $0.reason == .sleep && $0.duration >= 250_000_000 })
