@@ -24,23 +24,13 @@ extension ChromeJSON {
         var failure: LanesFormatError?
         ChromeExporter(trace: trace).write(to: &out) { w in
             guard failure == nil, w.bytes.count >= pieceSize else { return }
-            do throws(LanesFormatError) { try writeBytes(w.bytes, &sink) } catch { failure = error }
+            do throws(LanesFormatError) { try sink.write(w.bytes) } catch { failure = error }
             w.bytes.removeAll(keepingCapacity: true)
         }
         if let failure { throw failure }
-        try writeBytes(out.bytes, &sink)
+        try sink.write(out.bytes)
         try sink.close()
     }
-}
-
-private func writeBytes<Sink: LanesSink>(_ bytes: [UInt8], _ sink: inout Sink) throws(LanesFormatError) {
-    let result: Result<Void, LanesFormatError> = bytes.withUnsafeBytes { raw in
-        do throws(LanesFormatError) {
-            try sink.write(raw)
-            return .success(())
-        } catch { return .failure(error) }
-    }
-    try result.get()
 }
 
 /// Appends JSON text to a byte buffer.

@@ -64,13 +64,7 @@ extension ChromeJSON {
     /// Writes the Chrome Trace Event JSON of `trace` to the file at `path` through a temporary file renamed into
     /// place (see ``LanesFileSink/init(creatingFileAt:inputs:)``): a failure leaves the old file as it was.
     public static func write(_ trace: Trace, to path: String, inputs: [String] = []) throws(LanesFormatError) {
-        var sink = try LanesFileSink(creatingFileAt: path, inputs: inputs)
-        do {
-            try write(trace, to: &sink)
-        } catch {
-            sink.discard()
-            throw error
-        }
+        try LanesFileSink.writing(to: path, inputs: inputs) { (sink) throws(LanesFormatError) in try write(trace, to: &sink) }
     }
 }
 

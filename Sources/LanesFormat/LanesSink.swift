@@ -12,6 +12,33 @@ public protocol LanesSink {
 
 extension LanesSink {
     public mutating func close() throws(LanesFormatError) {}
+
+    /// Writes all of `bytes`.
+    mutating func write(_ bytes: [UInt8]) throws(LanesFormatError) {
+        let result: Result<Void, LanesFormatError> = bytes.withUnsafeBytes { raw in
+            do throws(LanesFormatError) {
+                try write(raw)
+                return .success(())
+            } catch { return .failure(error) }
+        }
+        try result.get()
+    }
+}
+
+extension LanesFileSink {
+    /// Writes a new file at `path` through the output writer with `body`; on failure the temporary is removed and
+    /// the old file is left as it was.
+    static func writing(
+        to path: String, inputs: [String], _ body: (inout LanesFileSink) throws(LanesFormatError) -> Void
+    ) throws(LanesFormatError) {
+        var sink = try LanesFileSink(creatingFileAt: path, inputs: inputs)
+        do {
+            try body(&sink)
+        } catch {
+            sink.discard()
+            throw error
+        }
+    }
 }
 
 /// A sink that keeps the bytes in memory, for tests and for encoding a trace to bytes.

@@ -25,34 +25,18 @@ public enum PerfettoTrace {
         var failure: LanesFormatError?
         PerfettoExporter(trace: trace).write(to: &out) { w in
             guard failure == nil, w.bytes.count >= pieceSize else { return }
-            do throws(LanesFormatError) { try writeProtobufBytes(w.bytes, &sink) } catch { failure = error }
+            do throws(LanesFormatError) { try sink.write(w.bytes) } catch { failure = error }
             w.bytes.removeAll(keepingCapacity: true)
         }
         if let failure { throw failure }
-        try writeProtobufBytes(out.bytes, &sink)
+        try sink.write(out.bytes)
         try sink.close()
     }
 
     /// Writes the protobuf of `trace` to a new file at `path` (created or truncated).
     public static func write(_ trace: Trace, to path: String, inputs: [String] = []) throws(LanesFormatError) {
-        var sink = try LanesFileSink(creatingFileAt: path, inputs: inputs)
-        do {
-            try write(trace, to: &sink)
-        } catch {
-            sink.discard()
-            throw error
-        }
+        try LanesFileSink.writing(to: path, inputs: inputs) { (sink) throws(LanesFormatError) in try write(trace, to: &sink) }
     }
-}
-
-private func writeProtobufBytes<Sink: LanesSink>(_ bytes: [UInt8], _ sink: inout Sink) throws(LanesFormatError) {
-    let result: Result<Void, LanesFormatError> = bytes.withUnsafeBytes { raw in
-        do throws(LanesFormatError) {
-            try sink.write(raw)
-            return .success(())
-        } catch { return .failure(error) }
-    }
-    try result.get()
 }
 
 /// Field numbers of Perfetto's protos (perfetto/trace/*.proto), as far as this exporter uses them.
