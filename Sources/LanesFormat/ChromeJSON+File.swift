@@ -6,6 +6,7 @@ import Musl
 import Darwin
 #endif
 import LanesCore
+import LanesSupport
 
 extension ChromeJSON {
     /// Imports the Chrome Trace Event JSON file at `path`.

@@ -152,33 +152,3 @@ private func systemError(_ operation: String, _ path: String) -> LanesFormatErro
     return .io(operation: operation, path: path, errno: code, message: message)
 }
 
-// The libc functions under names that the methods above (`write`, `close`, `read`) do not shadow.
-private func systemWrite(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int {
-    #if canImport(Glibc)
-    return Glibc.write(fd, p, n)
-    #elseif canImport(Musl)
-    return Musl.write(fd, p, n)
-    #else
-    return Darwin.write(fd, p, n)
-    #endif
-}
-
-func systemRead(_ fd: Int32, _ p: UnsafeMutableRawPointer?, _ n: Int) -> Int {
-    #if canImport(Glibc)
-    return Glibc.read(fd, p, n)
-    #elseif canImport(Musl)
-    return Musl.read(fd, p, n)
-    #else
-    return Darwin.read(fd, p, n)
-    #endif
-}
-
-private func systemClose(_ fd: Int32) -> Int32 {
-    #if canImport(Glibc)
-    return Glibc.close(fd)
-    #elseif canImport(Musl)
-    return Musl.close(fd)
-    #else
-    return Darwin.close(fd)
-    #endif
-}

@@ -25,6 +25,22 @@ extension LanesSink {
     }
 }
 
+/// Writes what `produce` makes to `sink` in pieces of about `pieceSize` bytes, then closes it: `produce` calls
+/// the flush it is given with its buffer now and then, and returns what is left at the end.
+func writeInPieces<Sink: LanesSink>(
+    to sink: inout Sink, pieceSize: Int, _ produce: (_ flush: (inout [UInt8]) -> Void) -> [UInt8]
+) throws(LanesFormatError) {
+    var failure: LanesFormatError?
+    let rest = produce { bytes in
+        guard failure == nil, bytes.count >= pieceSize else { return }
+        do throws(LanesFormatError) { try sink.write(bytes) } catch { failure = error }
+        bytes.removeAll(keepingCapacity: true)
+    }
+    if let failure { throw failure }
+    try sink.write(rest)
+    try sink.close()
+}
+
 extension LanesFileSink {
     /// Writes a new file at `path` through the output writer with `body`; on failure the temporary is removed and
     /// the old file is left as it was.

@@ -21,16 +21,11 @@ public enum PerfettoTrace {
     public static func write<Sink: LanesSink>(
         _ trace: Trace, to sink: inout Sink, pieceSize: Int = 1 << 20
     ) throws(LanesFormatError) {
-        var out = ProtobufWriter()
-        var failure: LanesFormatError?
-        PerfettoExporter(trace: trace).write(to: &out) { w in
-            guard failure == nil, w.bytes.count >= pieceSize else { return }
-            do throws(LanesFormatError) { try sink.write(w.bytes) } catch { failure = error }
-            w.bytes.removeAll(keepingCapacity: true)
+        try writeInPieces(to: &sink, pieceSize: pieceSize) { flush in
+            var out = ProtobufWriter()
+            PerfettoExporter(trace: trace).write(to: &out) { w in flush(&w.bytes) }
+            return out.bytes
         }
-        if let failure { throw failure }
-        try sink.write(out.bytes)
-        try sink.close()
     }
 
     /// Writes the protobuf of `trace` to a new file at `path` (created or truncated).

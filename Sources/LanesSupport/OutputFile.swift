@@ -239,7 +239,19 @@ package func systemWrite(_ fd: Int32, _ p: UnsafeRawPointer?, _ n: Int) -> Int {
     #endif
 }
 
-private func systemClose(_ fd: Int32) -> Int32 {
+/// `read(2)`, named apart from methods called `read`.
+package func systemRead(_ fd: Int32, _ p: UnsafeMutableRawPointer?, _ n: Int) -> Int {
+    #if canImport(Glibc)
+    return Glibc.read(fd, p, n)
+    #elseif canImport(Musl)
+    return Musl.read(fd, p, n)
+    #else
+    return Darwin.read(fd, p, n)
+    #endif
+}
+
+/// `close(2)`, named apart from methods called `close`.
+package func systemClose(_ fd: Int32) -> Int32 {
     #if canImport(Glibc)
     return Glibc.close(fd)
     #elseif canImport(Musl)
