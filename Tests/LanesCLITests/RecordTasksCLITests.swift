@@ -100,7 +100,9 @@ import Testing
         let run = try runWithEnvironment(app, ["killed"], ["LD_PRELOAD": taskRecorderLibrary, "LANES_TASKS_FILE": file])
         #expect(run.reason == .uncaughtSignal && run.status == 9)
         let whole = try TaskRecording.read(path: file)
-        #expect(whole.stoppedEarly == nil)
+        // The kill can land while another thread writes a chunk (the kernel stops a write for a fatal signal), so the
+        // file may end in a chunk cut short: read to the one before it, never a damaged one.
+        #expect(whole.stoppedEarly == nil || whole.stoppedEarly?.contains("cut short") == true, "\(whole.stoppedEarly ?? "")")
         #expect(whole.finished.isEmpty)
         #expect(whole.processes.count == 1)
         #expect(whole.slices.count >= 10_000)
@@ -108,8 +110,10 @@ import Testing
         bytes.removeLast(100)
         let cut = TaskRecording.decode(bytes)
         #expect(cut.stoppedEarly != nil)
-        #expect(cut.chunks == whole.chunks - 1)
-        #expect(cut.slices.count < whole.slices.count && cut.slices.count > 0 || whole.chunks <= 2)
+        // 100 bytes off the end lose the last whole chunk, or only more of an already cut one.
+        let lost = whole.stoppedEarly == nil ? 1 : 0
+        #expect(cut.chunks == whole.chunks - lost || cut.chunks == whole.chunks - 1)
+        #expect(cut.slices.count <= whole.slices.count && cut.slices.count > 0 || whole.chunks <= 2)
         // A damaged byte in the second chunk: only the first (the start chunk) is read.
         bytes[40 + 8 + 50] ^= 0xFF
         let damaged = TaskRecording.decode(bytes)
