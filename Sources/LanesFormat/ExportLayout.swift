@@ -68,10 +68,23 @@ struct ExportLayout {
                 if a.end != b.end { return a.end > b.end }
                 return a.wait < b.wait
             }
-            var (laneNested, laneOverflow, movedSpans) = ExportLayout.split(sorted, forced: [])
+            // A span whose parent is on this lane nests only in that span: one that merely falls inside another
+            // span's time (a task's next slice that began on another thread before the last one's end was taken)
+            // would read as that span's child. A parent on another lane says nothing about this lane's nesting.
+            let spans = trace.spans
+            var idsOnLane: Set<SpanID>? = nil
+            let mayNest = { (child: ExportSlice, top: ExportSlice) -> Bool in
+                guard child.wait < 0, let parent = spans[child.span].parent else { return true }
+                if top.wait < 0 && spans[top.span].id == parent { return true }
+                if idsOnLane == nil { idsOnLane = Set(slices.lazy.filter { $0.wait < 0 }.map { spans[$0.span].id }) }
+                return !idsOnLane!.contains(parent)
+            }
+            var (laneNested, laneOverflow, movedSpans) = ExportLayout.split(sorted, forced: [], mayNest: mayNest)
             // A wait must not stay nested on the track when its span had to leave it: it would sit in another span.
             let stranded = Set(laneNested.filter { $0.wait >= 0 && movedSpans.contains($0.span) }.map(\.span))
-            if !stranded.isEmpty { (laneNested, laneOverflow, movedSpans) = ExportLayout.split(sorted, forced: stranded) }
+            if !stranded.isEmpty {
+                (laneNested, laneOverflow, movedSpans) = ExportLayout.split(sorted, forced: stranded, mayNest: mayNest)
+            }
             nested.append(laneNested)
             overflow.append(laneOverflow)
             overflowGroups.append(ExportLayout.groups(laneOverflow))
@@ -79,17 +92,20 @@ struct ExportLayout {
     }
 
     /// Splits a lane's sorted slices into those that nest and those that cannot share the track; the waits of the
-    /// spans in `forced` go with their spans. Also returns the spans that left the track.
-    static func split(_ sorted: [ExportSlice], forced: Set<Int>) -> ([ExportSlice], [ExportSlice], Set<Int>) {
+    /// spans in `forced` go with their spans, and a slice stays only where `mayNest(slice, enclosing)` allows.
+    /// Also returns the spans that left the track.
+    static func split(
+        _ sorted: [ExportSlice], forced: Set<Int>, mayNest: (ExportSlice, ExportSlice) -> Bool = { _, _ in true }
+    ) -> ([ExportSlice], [ExportSlice], Set<Int>) {
         var stack: [ExportSlice] = []
         var laneNested: [ExportSlice] = []
         var laneOverflow: [ExportSlice] = []
         var moved: Set<Int> = []
         for sl in sorted {
             while let top = stack.last, closes(top, before: sl) { stack.removeLast() }
-            // A slice that starts inside another but ends after it, that ends before it starts, or whose
-            // duration does not fit in 64 bits, cannot nest.
-            if (sl.wait >= 0 && forced.contains(sl.span)) || stack.last.map({ sl.end > $0.end }) == true
+            // A slice that starts inside another but ends after it, that is not that one's child, that ends before
+            // it starts, or whose duration does not fit in 64 bits, cannot nest.
+            if (sl.wait >= 0 && forced.contains(sl.span)) || stack.last.map({ sl.end > $0.end || !mayNest(sl, $0) }) == true
                 || sl.end < sl.start || sl.end.subtractingReportingOverflow(sl.start).overflow
             {
                 laneOverflow.append(sl)

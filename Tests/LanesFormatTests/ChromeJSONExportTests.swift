@@ -158,3 +158,35 @@ extension String {
         }
     }
 }
+
+@Suite struct ExportNestingTests {
+    /// A task whose next slice began on another thread before its last slice's end was taken: the two slices
+    /// overlap on the task's lane, and the later one must not be written inside the earlier one as its child.
+    @Test func aSpanNestsOnlyInItsOwnParentWhenThatParentIsOnTheLane() throws {
+        let lane = Lane(id: LaneID(1), kind: .task, pid: 10, taskID: 1, name: "task 1")
+        let worker = Lane(id: LaneID(2), kind: .thread, pid: 10, threadID: 12, name: "worker")
+        let spans = [
+            Span(id: SpanID(1), name: "task", lane: lane.id, threadID: 11, start: 1_000, end: 9_000),
+            Span(id: SpanID(2), name: "slice one", lane: lane.id, threadID: 11, start: 900, end: 5_000, parent: SpanID(1)),
+            Span(id: SpanID(3), name: "slice two", lane: lane.id, threadID: 12, start: 4_000, end: 4_500, parent: SpanID(1)),
+            Span(id: SpanID(4), name: "inner", lane: lane.id, threadID: 11, start: 1_500, end: 2_000, parent: SpanID(2)),
+            // A parent on another lane says nothing about nesting here: this job stays inside the worker's loop.
+            Span(id: SpanID(5), name: "loop", lane: worker.id, threadID: 12, start: 0, end: 10_000),
+            Span(id: SpanID(6), name: "job", lane: worker.id, threadID: 12, start: 6_000, end: 7_000, parent: SpanID(2)),
+        ]
+        let trace = Trace(metadata: Metadata(), processes: [Process(pid: 10, name: "app")], lanes: [lane, worker], spans: spans)
+        let text = String(decoding: ChromeJSON.encode(trace), as: UTF8.self)
+        func phase(_ name: String) -> String? {
+            guard let r = text.range(of: #""name":"\#(name)""#) else { return nil }
+            let before = text[..<r.lowerBound]
+            return before.ranges(of: #"{"ph":""#).last.map { String(before[$0.upperBound...].prefix(1)) }
+        }
+        #expect(phase("slice one") == "X")
+        #expect(phase("inner") == "X")
+        #expect(phase("slice two") == "b", "slice two would nest in its sibling")
+        #expect(phase("loop") == "X")
+        #expect(phase("job") == "X")
+        let back = try ChromeJSON.decode(ChromeJSON.encode(trace))
+        #expect(canonical(back.trace).spans == canonical(trace).spans)
+    }
+}
