@@ -72,42 +72,47 @@ public struct CriticalPath: Hashable, Sendable {
     ]
 
     /// The critical path of `trace`; empty for a trace without spans.
-    public init(_ trace: Trace) {
+    public init(_ trace: Trace) { self.init(trace, positions: LanePositions(trace)) }
+
+    init(_ trace: Trace, positions: LanePositions) {
         let spans = trace.spans
         let index = spanIndex(
             spans, needing: Set(spans.lazy.compactMap(\.parent)).union(trace.flows.flatMap { [$0.from, $0.to] }))
-        var children: [Int: [Int]] = [:]
-        var topByLane: [LaneID: [Int]] = [:]
+        let byEnd: (Int, Int) -> Bool = { spans[$0].end != spans[$1].end ? spans[$0].end < spans[$1].end : $0 < $1 }
+        // Children by parent and top-level spans by lane, each sorted by end: one sort of all of them, then
+        // grouped in flat arrays (an array per parent or per lane cost more than the walk).
+        var nested: [(key: Int32, item: Int)] = []
         var tops: [Int] = []
         for (i, s) in spans.enumerated() {
             if let p = s.parent, let j = index[p] {
-                children[j, default: []].append(i)
+                nested.append((Int32(j), i))
             } else {
-                topByLane[s.lane, default: []].append(i)
                 tops.append(i)
             }
         }
-        let byEnd: (Int, Int) -> Bool = { spans[$0].end != spans[$1].end ? spans[$0].end < spans[$1].end : $0 < $1 }
-        for k in children.keys { children[k]!.sort(by: byEnd) }
-        for k in topByLane.keys { topByLane[k]!.sort(by: byEnd) }
+        nested.sort { byEnd($0.item, $1.item) }
         tops.sort(by: byEnd)
+        let (childItems, childOffsets) = bucketed(keyCount: spans.count, nested)
+        nested = []
+        let (laneTops, laneOffsets) = bucketed(
+            keyCount: positions.count, tops.map { (key: positions.ofSpan[$0], item: $0) })
         var incoming: [Int: [Flow]] = [:]
         for f in trace.flows {
             if let j = index[f.to], index[f.from] != nil { incoming[j, default: []].append(f) }
         }
         for k in incoming.keys { incoming[k]!.sort { $0.toTime < $1.toTime } }
         /// The last of `list` (sorted by end) ending at or before `t`.
-        func lastEnding(_ list: [Int], atOrBefore t: Nanoseconds) -> Int? {
-            var lo = 0, hi = list.count
+        func lastEnding(_ list: ArraySlice<Int>, atOrBefore t: Nanoseconds) -> Int? {
+            var lo = list.startIndex, hi = list.endIndex
             while lo < hi {
                 let mid = (lo + hi) / 2
                 if spans[list[mid]].end <= t { lo = mid + 1 } else { hi = mid }
             }
-            return lo > 0 ? lo - 1 : nil
+            return lo > list.startIndex ? lo - 1 : nil
         }
         /// The top-level span on another lane that ended last within `w`.
         func waker(of w: Wait, lane: LaneID) -> Int? {
-            guard var k = lastEnding(tops, atOrBefore: w.end) else { return nil }
+            guard var k = lastEnding(tops[...], atOrBefore: w.end) else { return nil }
             var tries = 0
             while k >= 0 && spans[tops[k]].end >= w.start && tries < 64 {
                 if spans[tops[k]].lane != lane && spans[tops[k]].start < w.end { return tops[k] }
@@ -116,6 +121,7 @@ public struct CriticalPath: Hashable, Sendable {
             }
             return nil
         }
+        func lane(_ i: Int) -> Int { Int(positions.ofSpan[i]) }
         var out: [Segment] = []
         // The last span to end, preferring top-level spans; ties go to the earliest-starting (the longest).
         guard
@@ -140,7 +146,9 @@ public struct CriticalPath: Hashable, Sendable {
         while steps < limit {
             steps += 1
             let span = spans[s]
-            let child = children[s]?.last { c in spans[c].end <= t && spans[c].start < t && spans[c].end > span.start }
+            let child = childItems[childOffsets[s]..<childOffsets[s + 1]].last { c in
+                spans[c].end <= t && spans[c].start < t && spans[c].end > span.start
+            }
             let flow = incoming[s]?.last { $0.toTime <= t && $0.toTime >= span.start }
             var handOff: (wait: Wait, from: Int)?
             for w in span.waits.reversed() where w.end <= t && w.end > span.start && Self.handOffs.contains(w.reason) {
@@ -169,12 +177,12 @@ public struct CriticalPath: Hashable, Sendable {
                 t = span.start
                 if let p = span.parent, let j = index[p] {
                     s = j
-                } else if let list = topByLane[span.lane], let k = lastEnding(list, atOrBefore: t),
-                    list[k] != s, spans[list[k]].end <= t
+                } else if case let list = laneTops[laneOffsets[lane(s)]..<laneOffsets[lane(s) + 1]],
+                    let k = lastEnding(list, atOrBefore: t), list[k] != s, spans[list[k]].end <= t
                 {
                     s = list[k]
                     t = spans[s].end
-                } else if let k = lastEnding(tops, atOrBefore: t), tops[k] != s {
+                } else if let k = lastEnding(tops[...], atOrBefore: t), tops[k] != s {
                     // Nothing earlier on this lane: whatever ran last elsewhere led up to it.
                     s = tops[k]
                     t = spans[s].end
@@ -253,22 +261,29 @@ public struct TraceProfile: Hashable, Sendable {
         var ioReasons = Self.ioReasons
         if !suspendedIsIO { ioReasons.remove(.suspended) }
 
-        // Per lane: top-level spans and waits.
-        var laneOrder: [LaneID] = trace.lanes.map(\.id)
-        var tops: [LaneID: [(Nanoseconds, Nanoseconds)]] = [:]
-        var waits: [LaneID: [(Nanoseconds, Nanoseconds)]] = [:]
+        // Per lane: top-level spans and waits, in flat arrays grouped by lane position (one array per lane,
+        // or a dictionary keyed by lane, made analysis slower per span the more lanes a trace had).
+        let positions = LanePositions(trace)
+        var tops: [(key: Int32, item: (Nanoseconds, Nanoseconds))] = []
+        var waits: [(key: Int32, item: (Nanoseconds, Nanoseconds))] = []
         var io: [(Nanoseconds, Nanoseconds)] = []
         var ioWait: Nanoseconds = 0
         var runQueue: Nanoseconds = 0
         var byName: [String: [Nanoseconds]] = [:]
         var nameTime: [String: Nanoseconds] = [:]
+        let laneOf = { (i: Int) -> Lane? in
+            let p = Int(positions.ofSpan[i])
+            return p < positions.known ? trace.lanes[p] : nil
+        }
         // Reads and writes on the pipes between a pool's processes coordinate them; they are not the work's I/O.
-        let multiProcess = Set(spans.lazy.map { trace.lane($0.lane)?.pid ?? -1 }.prefix(100_000)).count > 1
-        for s in spans {
-            if laneTops.contains(s) { tops[s.lane, default: []].append((s.start, s.end)) }
-            let pipeSide = multiProcess && trace.lane(s.lane)?.kind != .task
+        let multiProcess = Set(spans.indices.prefix(100_000).lazy.map { laneOf($0)?.pid ?? -1 }).count > 1
+        tops.reserveCapacity(spans.count)
+        for (i, s) in spans.enumerated() {
+            let lane = positions.ofSpan[i]
+            if laneTops.contains(s) { tops.append((lane, (s.start, s.end))) }
+            let pipeSide = multiProcess && laneOf(i)?.kind != .task
             for w in s.waits {
-                waits[s.lane, default: []].append((w.start, w.end))
+                waits.append((lane, (w.start, w.end)))
                 let pipe =
                     pipeSide && (w.reason == .ioRead || w.reason == .ioWrite) && (s.isLoneWait || w.object == "parent")
                 if ioReasons.contains(w.reason) && !pipe {
@@ -289,34 +304,55 @@ public struct TraceProfile: Hashable, Sendable {
         let workName = nameTime.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key
         self.workName = workName
 
-        // A set, not `laneOrder.contains`: that made this quadratic in the lanes (issue 19, defect 7).
-        let known = Set(laneOrder)
-        for id in tops.keys where !known.contains(id) { laneOrder.append(id) }
-        var runningAll: [(Nanoseconds, Nanoseconds)] = []
-        var laneStats: [LaneStatistics] = []
-        var workPerLane: [LaneID: (count: Int, time: Nanoseconds, lo: Nanoseconds, hi: Nanoseconds)] = [:]
+        var workPerLane = [(count: Int, time: Nanoseconds, lo: Nanoseconds, hi: Nanoseconds)](
+            repeating: (0, 0, .max, .min), count: positions.count)
         if let workName {
-            for s in spans where s.name == workName {
-                var w = workPerLane[s.lane] ?? (0, 0, .max, .min)
-                w.count += 1
-                w.time += s.duration
-                w.lo = min(w.lo, s.start)
-                w.hi = max(w.hi, s.end)
-                workPerLane[s.lane] = w
+            for (i, s) in spans.enumerated() where s.name == workName {
+                let p = Int(positions.ofSpan[i])
+                workPerLane[p].count += 1
+                workPerLane[p].time += s.duration
+                workPerLane[p].lo = min(workPerLane[p].lo, s.start)
+                workPerLane[p].hi = max(workPerLane[p].hi, s.end)
             }
         }
+        var (busyItems, busyOffsets) = bucketed(keyCount: positions.count, tops)
+        var (waitItems, waitOffsets) = bucketed(keyCount: positions.count, waits)
+        tops = []
+        waits = []
+        var runningAll: [(Nanoseconds, Nanoseconds)] = []
+        var laneStats: [LaneStatistics] = []
+        laneStats.reserveCapacity(positions.count)
         var total: Nanoseconds = 0
-        for id in laneOrder {
-            let busy = Intervals(tops[id] ?? [])
-            let run = busy.subtracting(Intervals(waits[id] ?? []))
-            total += run.length
-            runningAll += run.parts.map { ($0.start, $0.end) }
-            let w = workPerLane[id]
-            laneStats.append(
-                LaneStatistics(
-                    lane: id, label: trace.lane(id)?.label ?? id.description, busy: busy.length, running: run.length,
-                    busyShare: wall > 0 ? Double(busy.length) / Double(wall) : 0, workCount: w?.count ?? 0,
-                    workTime: w?.time ?? 0, workRange: w.map { $0.lo...$0.hi }))
+        let wall = self.wall
+        busyItems.withUnsafeMutableBufferPointer { busy in
+            waitItems.withUnsafeMutableBufferPointer { waited in
+                for p in 0..<positions.count {
+                    let busyRange = busyOffsets[p]..<busyOffsets[p + 1]
+                    let waitRange = waitOffsets[p]..<waitOffsets[p + 1]
+                    // A lane that only spans name, without top-level spans, has no row.
+                    guard p < positions.known || !busyRange.isEmpty else { continue }
+                    let nb = Intervals.mergeInPlace(busy, busyRange)
+                    let nw = Intervals.mergeInPlace(waited, waitRange)
+                    let busyParts = busy[busyRange.lowerBound..<(busyRange.lowerBound + nb)]
+                    var busyLength: Nanoseconds = 0, run: Nanoseconds = 0
+                    for part in busyParts { busyLength += part.1 - part.0 }
+                    Intervals.forEachPart(
+                        of: busyParts, outside: waited[waitRange.lowerBound..<(waitRange.lowerBound + nw)]
+                    ) { a, b in
+                        run += b - a
+                        runningAll.append((a, b))
+                    }
+                    total += run
+                    let id = positions.ids[p]
+                    let w = workPerLane[p]
+                    laneStats.append(
+                        LaneStatistics(
+                            lane: id, label: p < positions.known ? trace.lanes[p].label : id.description,
+                            busy: busyLength, running: run,
+                            busyShare: wall > 0 ? Double(busyLength) / Double(wall) : 0, workCount: w.count,
+                            workTime: w.time, workRange: w.count > 0 ? w.lo...w.hi : nil))
+                }
+            }
         }
         running = total
         lanes = laneStats
@@ -375,7 +411,7 @@ public struct TraceProfile: Hashable, Sendable {
         } else {
             loadImbalance = 0
         }
-        criticalPath = CriticalPath(trace)
+        criticalPath = CriticalPath(trace, positions: positions)
     }
 
     /// The statistics of spans named `name`, if any ran.

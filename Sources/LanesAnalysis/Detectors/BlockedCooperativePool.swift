@@ -5,9 +5,10 @@ extension Detectors {
     /// suspending: while they did, other tasks could not run on that thread.
     static func blockedCooperativePool(_ trace: Trace, _ st: TraceStatistics, _ p: TraceProfile) -> Finding? {
         var slicesByLane: [LaneID: [(Nanoseconds, Nanoseconds)]] = [:]
-        var isTask: [LaneID: Bool] = [:]
-        for l in trace.lanes { isTask[l.id] = l.kind == .task }
-        for s in trace.spans where s.name == taskSlice && isTask[s.lane] == true {
+        // Only the task lanes: a map of every lane cost more than the rest on traces of many thread lanes.
+        let taskLanes = Set(trace.lanes.lazy.filter { $0.kind == .task }.map(\.id))
+        guard !taskLanes.isEmpty else { return nil }
+        for s in trace.spans where s.name == taskSlice && taskLanes.contains(s.lane) {
             slicesByLane[s.lane, default: []].append((s.start, s.end))
         }
         guard !slicesByLane.isEmpty else { return nil }
@@ -17,7 +18,7 @@ extension Detectors {
         var lo = Nanoseconds.max, hi = Nanoseconds.min
         var names: [String: Int] = [:]
         let slices = slicesByLane.mapValues { Intervals($0) }
-        for s in trace.spans where isTask[s.lane] == true && s.name != taskSlice && !s.waits.isEmpty {
+        for s in trace.spans where taskLanes.contains(s.lane) && s.name != taskSlice && !s.waits.isEmpty {
             guard let running = slices[s.lane] else { continue }
             let blocking = Intervals(s.waits.filter { $0.reason != .suspended }.map { ($0.start, $0.end) })
             let overlap = blocking.intersecting(running).length
