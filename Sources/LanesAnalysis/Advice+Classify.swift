@@ -48,12 +48,17 @@ extension Advice {
         let idle = st.blockedByReason[.poll] ?? 0
         let hidden = trace.isPythonTrace ? Detectors.hiddenLockWaiting(trace) : 0
         let startup = trace.isPythonTrace ? trace.pythonImportTime : 0
-        let work = WorkClass(profile: p, cpu: st.cpu, idle: idle, hidden: hidden, startup: startup, items: !trace.isPythonTrace)
-        let compute = max(0, (st.cpu ?? p.running) - hidden - startup)
-        let io = p.ioWait + idle
+        // py-spy without idle frames: stretches nothing was sampled in are waiting, not computing.
+        let unsampled = trace.pySpyUnsampled
+        let work = WorkClass(
+            profile: p, cpu: st.cpu, idle: idle + unsampled, hidden: hidden + unsampled, startup: startup,
+            items: !trace.isPythonTrace)
+        let compute = max(0, (st.cpu ?? p.running) - hidden - unsampled - startup)
+        let io = p.ioWait + idle + unsampled
         var cpuFigure =
-            "computing \(formatDuration(compute)) against \(formatDuration(io)) waiting on I/O"
+            "computing \(formatDuration(compute)) against \(formatDuration(io)) waiting\(unsampled > 0 ? "" : " on I/O")"
         if idle > 0 { cpuFigure += " (\(formatDuration(idle)) of it an idle event loop)" }
+        if unsampled > 0 { cpuFigure += " (\(formatDuration(unsampled)) of it time in which py-spy sampled no change, see below)" }
         if startup > 0 { cpuFigure += ", not counting \(formatDuration(startup)) of module imports" }
         if hidden > 0 { cpuFigure += "; \(formatDuration(hidden)) more waiting for a lock the trace does not show" }
         // The operations that could run at once: as many as ran at once, or as many items as there were.
@@ -114,7 +119,10 @@ extension Advice {
                 " (Sampled by py-spy, 100 times a second unless recorded with -r; the file does not say: a frame was on the stack, not necessarily running, and calls shorter than a sample may be missing.)"
             // Without --idle (or with --gil) py-spy keeps no frame of a waiting thread, and its Chrome output
             // stretches a thread's last frames to the next sample it takes: waiting then looks like computing.
-            if !trace.spans.contains(where: { $0.waits.contains { $0.reason != .join } }) {
+            if unsampled > 0 {
+                reason +=
+                    " Hardly any wait was recognised in the samples: with --gil (which samples only the thread holding the GIL) or without --idle a waiting thread leaves no frames, and with --idle its frames show a wait only where the vocabulary knows the call or the source line of the call was found. For \(formatDuration(unsampled)) of the threads' time no sampled stack changed for \(formatDuration(Trace.pySpyGap)) or more, counted here as waiting: for a sleep, I/O, a lock, a queue or the GIL, or in native code that released the GIL; the file cannot say which, nor tell it from one long call that kept its stack. Record with --idle to see what the threads waited on."
+            } else if trace.isPySpyWithoutIdleFrames {
                 reason +=
                     " No idle frame was sampled but joins: if py-spy ran without --idle, or with --gil (which samples only the thread holding the GIL), waiting threads left no frames and their waiting reads as computing; record with --idle to tell them apart."
             }

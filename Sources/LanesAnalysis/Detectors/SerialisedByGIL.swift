@@ -7,8 +7,16 @@ extension Detectors {
     /// share of the time, hardly ever together.
     static func serialisedByGIL(_ trace: Trace, _ st: TraceStatistics, _ p: TraceProfile) -> Finding? {
         guard trace.isPythonTrace, p.wall > 0 else { return nil }
+        // py-spy without idle frames stretches a thread's last frames over the time it was not sampled: that
+        // time is not Python code running.
+        let unseen = trace.pySpyUnsampledStretches
         for process in PythonThreads.all(trace) {
-            let workers = process.threads.filter { ratio($0.running.length, p.wall) >= 0.1 }
+            let threads = process.threads.map { t in
+                var t = t
+                if let unseen { t.running = t.running.subtracting(unseen) }
+                return t
+            }
+            let workers = threads.filter { ratio($0.running.length, p.wall) >= 0.1 }
             guard workers.count >= 2 else { continue }
             // Threads taking turns in one section under a lock are the lock's finding, not the GIL's.
             if let x = exclusiveSection(trace, process), x.isContended(wall: p.wall) {
