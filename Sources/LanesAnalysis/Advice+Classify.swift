@@ -49,7 +49,8 @@ extension Advice {
         let hidden = trace.isPythonTrace ? Detectors.hiddenLockWaiting(trace) : 0
         let startup = trace.isPythonTrace ? trace.pythonImportTime : 0
         // py-spy without idle frames: stretches nothing was sampled in are waiting, not computing.
-        let unsampled = trace.pySpyUnsampled
+        let stretches = PySpyStretches(trace)
+        let unsampled = stretches?.unsampled(trace) ?? 0
         let work = WorkClass(
             profile: p, cpu: st.cpu, idle: idle + unsampled, hidden: hidden + unsampled, startup: startup,
             items: !trace.isPythonTrace)
@@ -121,7 +122,7 @@ extension Advice {
             // stretches a thread's last frames to the next sample it takes: waiting then looks like computing.
             if unsampled > 0 {
                 reason +=
-                    " Hardly any wait was recognised in the samples: with --gil (which samples only the thread holding the GIL) or without --idle a waiting thread leaves no frames, and with --idle its frames show a wait only where the vocabulary knows the call or the source line of the call was found. For \(formatDuration(unsampled)) of the threads' time no sampled stack changed for \(formatDuration(Trace.pySpyGap)) or more, counted here as waiting: for a sleep, I/O, a lock, a queue or the GIL, or in native code that released the GIL; the file cannot say which, nor tell it from one long call that kept its stack. Record with --idle to see what the threads waited on."
+                    " py-spy sampled no change for long stretches: with --gil (which samples only the thread holding the GIL) or without --idle a waiting thread leaves no frames, and with --idle its frames show a wait only where the vocabulary knows the call or the source line of the call was found. For \(formatDuration(unsampled)) of the threads' time no sampled stack changed for \(formatDuration(stretches?.threshold ?? 0)) or more (ten times the trace's median time between changes, at least \(formatDuration(PySpyStretches.floor))), counted here as waiting: for a sleep, I/O, a lock, a queue or the GIL, or in native code that released the GIL; the file cannot say which, nor tell it from one long call that kept its stack. Record with --idle to see what the threads waited on."
             } else if trace.isPySpyWithoutIdleFrames {
                 reason +=
                     " No idle frame was sampled but joins: if py-spy ran without --idle, or with --gil (which samples only the thread holding the GIL), waiting threads left no frames and their waiting reads as computing; record with --idle to tell them apart."

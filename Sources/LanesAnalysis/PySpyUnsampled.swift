@@ -1,64 +1,62 @@
 import LanesCore
 
-extension Trace {
-    /// A py-spy trace in which no idle frame was sampled, only joins: recorded with `--gil` (only the thread
-    /// holding the GIL is sampled) or without `--idle` (only threads on a CPU are). A waiting thread leaves no
-    /// sample there, and py-spy's Chrome output stretches its last frames to its next sample.
-    var isPySpyWithoutIdleFrames: Bool {
-        metadata.extra.contains(Attribute("py-spy.sampled", "true"))
-            && !spans.contains(where: { $0.waits.contains { $0.reason != .join } })
-    }
+/// Stretches of a py-spy trace in which py-spy wrote nothing for any thread, long against the trace's own pace.
+///
+/// py-spy writes an event only when a sampled stack changes, and with `--gil` (only the thread holding the GIL
+/// is sampled) or without `--idle` (only threads on a CPU are) a waiting thread is not sampled at all: its last
+/// frames stretch to its next sample. Code that computes changes the sampled stack every few samples (a line, a
+/// call, the GIL changing hands), so the stretches between changes are short and alike; a program that sleeps or
+/// waits leaves stretches many times longer than its usual ones. A stretch counts when it is at least ten times
+/// the trace's median time between changes, and at least ``floor`` (five samples at py-spy's default rate).
+struct PySpyStretches {
+    static let floor: Nanoseconds = 50_000_000
 
-    /// A py-spy trace whose threads were hardly ever sampled waiting: no wait but joins, or waits (other than
-    /// joins) under a tenth of the threads' time. With `--gil` a thread is sampled only holding the GIL, so a
-    /// blocking call shows only when the sample fell just before it let go (a `Condition.wait` entered); with
-    /// `--idle` waiting threads are sampled throughout their waits, which then fill much of their time.
-    var isPySpyMostlyWithoutIdleFrames: Bool {
-        guard metadata.extra.contains(Attribute("py-spy.sampled", "true")) else { return false }
-        var busy: Nanoseconds = 0, waiting: Nanoseconds = 0
-        for s in spans {
-            if s.parent == nil { busy += s.duration }
-            for w in s.waits where w.reason != .join { waiting += w.duration }
-        }
-        return waiting * 10 < busy
-    }
+    /// The stretches, merged.
+    var parts: Intervals
+    /// The length from which a stretch counted.
+    var threshold: Nanoseconds
 
-    /// How long a stretch without any sampled change must last to count as unsampled: five samples at py-spy's
-    /// default rate (100 a second), ten at 200. Threads that take turns in Python code change the sampled stack
-    /// far more often (the GIL changes hands every 5 ms).
-    static let pySpyGap: Nanoseconds = 50_000_000
-
-    /// In a trace of ``isPySpyMostlyWithoutIdleFrames``, the running time of each lane (summed over lanes) inside
-    /// stretches of at least ``pySpyGap`` in which py-spy wrote nothing for any thread. py-spy writes an event
-    /// only when a sampled stack changes, so such a stretch is either no thread seen running Python code (a
-    /// thread that sleeps, waits on I/O, a lock or a queue, or runs native code that released the GIL) or one
-    /// thread that kept one stack throughout. The file cannot tell the two apart; the advice counts the stretch
-    /// as waiting and says so. 0 for other traces.
-    var pySpyUnsampled: Nanoseconds {
-        guard let stretches = pySpyUnsampledStretches else { return 0 }
-        var byLane: [LaneID: (tops: [(Nanoseconds, Nanoseconds)], waits: [(Nanoseconds, Nanoseconds)])] = [:]
-        for s in spans {
-            if s.parent == nil { byLane[s.lane, default: ([], [])].tops.append((s.start, s.end)) }
-            for w in s.waits { byLane[s.lane, default: ([], [])].waits.append((w.start, w.end)) }
-        }
-        return byLane.values.reduce(0) { total, lane in
-            total + Intervals(lane.tops).subtracting(Intervals(lane.waits)).intersecting(stretches).length
-        }
-    }
-
-    /// The stretches of at least ``pySpyGap`` in which py-spy wrote nothing for any thread, in a trace of
-    /// ``isPySpyMostlyWithoutIdleFrames``; nil for other traces and when there are none.
-    var pySpyUnsampledStretches: Intervals? {
-        guard isPySpyMostlyWithoutIdleFrames else { return nil }
+    /// The stretches of `trace`; nil when it is not a py-spy trace or has none.
+    init?(_ trace: Trace) {
+        guard trace.metadata.extra.contains(Attribute("py-spy.sampled", "true")) else { return nil }
         var times: [Nanoseconds] = []
-        times.reserveCapacity(spans.count * 2)
-        for s in spans {
+        times.reserveCapacity(trace.spans.count * 2)
+        for s in trace.spans {
             times.append(s.start)
             times.append(s.end)
         }
         times.sort()
         var gaps: [(Nanoseconds, Nanoseconds)] = []
-        for (a, b) in zip(times, times.dropFirst()) where b - a >= Self.pySpyGap { gaps.append((a, b)) }
-        return gaps.isEmpty ? nil : Intervals(gaps)
+        for (a, b) in zip(times, times.dropFirst()) where b > a { gaps.append((a, b)) }
+        guard !gaps.isEmpty else { return nil }
+        let lengths = gaps.map { $0.1 - $0.0 }.sorted()
+        let median = lengths[(lengths.count - 1) / 2]
+        let threshold = max(Self.floor, 10 * median)
+        let long = gaps.filter { $0.1 - $0.0 >= threshold }
+        guard !long.isEmpty else { return nil }
+        self.threshold = threshold
+        parts = Intervals(long)
+    }
+
+    /// The running time of each lane (its top-level spans less its recognised waits) inside the stretches,
+    /// summed over lanes: time the threads were not seen running Python code, or (what the file cannot tell
+    /// apart) one long call that kept its stack.
+    func unsampled(_ trace: Trace) -> Nanoseconds {
+        var byLane: [LaneID: (tops: [(Nanoseconds, Nanoseconds)], waits: [(Nanoseconds, Nanoseconds)])] = [:]
+        for s in trace.spans {
+            if s.parent == nil { byLane[s.lane, default: ([], [])].tops.append((s.start, s.end)) }
+            for w in s.waits { byLane[s.lane, default: ([], [])].waits.append((w.start, w.end)) }
+        }
+        return byLane.values.reduce(0) { total, lane in
+            total + Intervals(lane.tops).subtracting(Intervals(lane.waits)).intersecting(parts).length
+        }
+    }
+}
+
+extension Trace {
+    /// A py-spy trace in which no idle frame was sampled, only joins: recorded with `--gil` or without `--idle`.
+    var isPySpyWithoutIdleFrames: Bool {
+        metadata.extra.contains(Attribute("py-spy.sampled", "true"))
+            && !spans.contains(where: { $0.waits.contains { $0.reason != .join } })
     }
 }

@@ -38,6 +38,16 @@ import Testing
         #expect(!a.advice.reason.contains("no sampled stack changed"))
     }
 
+    /// One pure-Python function computing for 3 s in one thread: its sampled stack changes only when the sampled
+    /// line does, so it too leaves stretches without events, but short ones, many and alike. They do not make it
+    /// waiting, with `--gil` or with `--idle`.
+    @Test(arguments: ["hot_loop.spy-gil.json", "hot_loop.spy-idle.json"])
+    func oneHotFunctionStaysCPUBound(_ name: String) throws {
+        let a = try Self.analysis(name)
+        #expect(a.advice.workClass == .cpuBound, "\(a.advice.reason)")
+        #expect(a.advice.models.first == "processes")
+    }
+
     /// The waiting counted is the threads' time inside the stretches, and the figures the reason prints agree
     /// with it: the waiting time printed equals the unsampled time.
     @Test func theReasonPrintsTheUnsampledTime() throws {

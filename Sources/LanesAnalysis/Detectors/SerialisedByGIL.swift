@@ -9,7 +9,7 @@ extension Detectors {
         guard trace.isPythonTrace, p.wall > 0 else { return nil }
         // py-spy without idle frames stretches a thread's last frames over the time it was not sampled: that
         // time is not Python code running.
-        let unseen = trace.pySpyUnsampledStretches
+        let unseen = PySpyStretches(trace)?.parts
         for process in PythonThreads.all(trace) {
             let threads = process.threads.map { t in
                 var t = t

@@ -8,7 +8,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:-$here/traces}
 [ $# -gt 0 ] && shift
-programs=${*:-"sleepers aio_semaphore blocked_loop lock_threads prodcons cpu_threads process_pool run_in_executor"}
+programs=${*:-"sleepers aio_semaphore blocked_loop lock_threads prodcons cpu_threads process_pool run_in_executor hot_loop"}
 mkdir -p "$out"
 for p in $programs; do
     src=$here/$p.py
