@@ -7,7 +7,8 @@ import LanesCore
 /// frames stretch to its next sample. Code that computes changes the sampled stack every few samples (a line, a
 /// call, the GIL changing hands), so the stretches between changes are short and alike; a program that sleeps or
 /// waits leaves stretches many times longer than its usual ones. A stretch counts when it is at least ten times
-/// the trace's median time between changes, and at least ``floor`` (five samples at py-spy's default rate).
+/// the trace's median time between changes (when it has at least five), and at least ``floor`` (five samples at
+/// py-spy's default rate).
 struct PySpyStretches {
     static let floor: Nanoseconds = 50_000_000
 
@@ -30,7 +31,8 @@ struct PySpyStretches {
         for (a, b) in zip(times, times.dropFirst()) where b > a { gaps.append((a, b)) }
         guard !gaps.isEmpty else { return nil }
         let lengths = gaps.map { $0.1 - $0.0 }.sorted()
-        let median = lengths[(lengths.count - 1) / 2]
+        // A handful of changes sets no pace (a thread sampled twice in a sleep-filled run): the floor alone then.
+        let median = lengths.count >= 5 ? lengths[(lengths.count - 1) / 2] : 0
         let threshold = max(Self.floor, 10 * median)
         let long = gaps.filter { $0.1 - $0.0 >= threshold }
         guard !long.isEmpty else { return nil }
