@@ -233,9 +233,13 @@ static buffer *thread_buffer(void) {
         __atomic_store_n(&all_buffers, b, __ATOMIC_RELEASE);
     }
     pthread_mutex_unlock(&buffers_mutex);
-    b->tid = (uint32_t)syscall(SYS_gettid);
+    uint32_t tid = (uint32_t)syscall(SYS_gettid);
+    // Under the buffer's lock: a flush from another thread (lanes_tw_flush) may be reading a reused buffer.
+    spin_lock(&b->lock);
+    b->tid = tid;
     b->flushed = 0;
     __atomic_store_n(&b->count, 0, __ATOMIC_RELEASE);
+    spin_unlock(&b->lock);
     tls_buffer = b;
     pthread_setspecific(exit_key, b);
     return b;
