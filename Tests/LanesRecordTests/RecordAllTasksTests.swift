@@ -1,5 +1,6 @@
 import Foundation
 import LanesCore
+import LanesFormat
 import LanesRecord
 import Testing
 
@@ -50,6 +51,33 @@ import Testing
         #expect(threads.count >= 2)
         #expect(threads.allSatisfy { $0 > 0 && $0 < 1 << 32 })
         #expect(trace.flows.filter { $0.name == "spawn" }.count >= 20)
+    }
+
+    /// `lanes record -- ./app` on the static program: no preload, the file named in the environment, the
+    /// tasks in the trace beside the sampler's threads; `--no-tasks` names no file, so the line does nothing.
+    @Test func lanesRecordReadsWhatTheOneLineWrote() throws {
+        let app = try RecordAllTasksProgram.path(staticStdlib: true)
+        let lanes = RecordAllTasksProgram.buildDirectory.appendingPathComponent("lanes").path
+        try #require(FileManager.default.isExecutableFile(atPath: lanes))
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lanes-all-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("static.lanes").path
+        let run = try RecordAllTasksProgram.run(lanes, ["record", "-o", out, "--", app, "all"], [:])
+        #expect(run.status == 0)
+        #expect(run.stdout == "group true\nrecording true 100\n")
+        let trace = try LanesFile.read(path: out).trace
+        let tasks = trace.lanes.filter { $0.kind == .task && $0.taskID != nil }
+        #expect(tasks.count == 21)
+        #expect(trace.spans.contains { $0.waits.contains { $0.reason == .sleep } })
+        // The slices ran on threads the sampler saw in the same process.
+        let threads = Set(trace.lanes.filter { $0.kind == .thread }.compactMap(\.threadID))
+        let sliceThreads = Set(trace.spans.filter { $0.name == taskSliceName }.map(\.threadID))
+        #expect(!sliceThreads.isEmpty && sliceThreads.isSubset(of: threads), "\(sliceThreads) not in \(threads)")
+
+        let plain = try RecordAllTasksProgram.run(lanes, ["record", "--no-tasks", "-o", out, "--", app, "all"], [:])
+        #expect(plain.stdout == "group true\nrecording false 100\n")
+        #expect(try LanesFile.read(path: out).trace.lanes.allSatisfy { $0.kind != .task })
     }
 
     /// A yield-heavy static program: every job recorded once, in its thread's buffer, none lost at exit.
