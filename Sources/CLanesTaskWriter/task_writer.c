@@ -311,7 +311,8 @@ void lanes_tw_run(void *job, uint8_t flags, void (*run)(void *)) {
 
 static void at_exit(void) {
     if (fd < 0) return;
-    lanes_tw_flush();
+    // The jobs still running first, then the flush: a job that ends in between has its whole record in the
+    // flush (its thread stores the record before it clears `running`), so none falls between the two.
     uint64_t t = now();
     for (buffer *b = __atomic_load_n(&all_buffers, __ATOMIC_ACQUIRE); b; b = b->next_all) {
         if (!__atomic_load_n(&b->running, __ATOMIC_ACQUIRE)) continue;
@@ -319,6 +320,7 @@ static void at_exit(void) {
         cut.t1 = t;
         write_chunk(CHUNK_RECORDS, b->tid, &cut, sizeof cut);
     }
+    lanes_tw_flush();
     write_chunk(CHUNK_END, 0, NULL, 0);
 }
 
