@@ -77,7 +77,11 @@ enum RecordAllTasksProgram {
     /// The linkings to test: dynamic, and static (`-static-stdlib`) but not under ThreadSanitizer.
     static let linkings: [Bool] = underThreadSanitizer ? [false] : [false, true]
 
+    /// Where the programs are built; removed when the test process exits (a static build is about 20 MB).
+    static let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lanes-record-all-\(getpid())")
+
     static let built: [Bool: Result<String, BuildError>] = {
+        atexit { try? FileManager.default.removeItem(at: RecordAllTasksProgram.directory) }
         var out: [Bool: Result<String, BuildError>] = [:]
         for staticStdlib in linkings { out[staticStdlib] = build(staticStdlib: staticStdlib) }
         return out
@@ -90,7 +94,7 @@ enum RecordAllTasksProgram {
 
     private static func build(staticStdlib: Bool) -> Result<String, BuildError> {
         let build = buildDirectory
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lanes-record-all-\(getpid())")
+        let dir = directory
         try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let source = dir.appendingPathComponent("app.swift")
         let binary = dir.appendingPathComponent(staticStdlib ? "app-static" : "app").path
