@@ -61,7 +61,9 @@ void lanes_te_enqueue(void *job, int main, int64_t delay_ns) {
     if (!queue) queue = dispatch_get_global_queue(0x15, 0);  // a priority that is no QoS class
     uint64_t deadline = after ? dispatch_time(0, delay_ns) : 0;
     lanes_dispatch_work work;
-    if (lanes_tw_enabled() && lanes_tw_kind_known((uint8_t)word)) {
+    if (lanes_tw_enabled() && !lanes_tw_kind_known((uint8_t)word))
+        lanes_tw_notice("a job of an unknown kind (this runtime's job layout is not the one expected)");
+    if (lanes_tw_enabled()) {
         lanes_tw_enqueue(job, (uint8_t)((main ? LANES_TW_MAIN_QUEUE : 0) | (after ? LANES_TW_AFTER : 0)), deadline);
         work = main ? (after ? run_main_after_recorded : run_main_recorded)
                     : (after ? run_any_after_recorded : run_any_recorded);
