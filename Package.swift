@@ -37,9 +37,14 @@ let package = Package(
         // The task-recording preload library (C, no Swift runtime of its own): interposes libdispatch's
         // dispatch_async_f/dispatch_after_f and records the concurrency runtime's jobs. Nothing links
         // it; `lanes record` loads it with LD_PRELOAD.
-        .target(name: "CLanesTaskRecorder", exclude: ["TASKS_FORMAT.md"]),
+        .target(name: "CLanesTaskRecorder", dependencies: ["CLanesTaskWriter"], exclude: ["TASKS_FORMAT.md"]),
+        // The task recording writer the preload library and `recordAllTasks()` share (C, symbols hidden).
+        .target(name: "CLanesTaskWriter"),
+        // The C half of `recordAllTasks()`: hands jobs to libdispatch with a recording runner.
+        .target(name: "CLanesTaskExecutor", dependencies: ["CLanesTaskWriter"]),
         // The instrumentation library.
-        .target(name: "LanesRecord", dependencies: ["LanesCore", "LanesFormat", "CLanesSupport"]),
+        .target(
+            name: "LanesRecord", dependencies: ["LanesCore", "LanesFormat", "CLanesSupport", "CLanesTaskExecutor"]),
         // A swift-distributed-tracing Tracer whose spans go into the Lanes recorder.
         .target(
             name: "LanesTracing",

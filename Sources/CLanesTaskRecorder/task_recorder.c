@@ -10,6 +10,7 @@
 // when its thread exits, and at process exit.
 #define _GNU_SOURCE
 #include "lanes_task_recorder.h"
+#include "lanes_task_writer.h"
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <link.h>
@@ -26,54 +27,8 @@
 typedef void (*work_fn)(void *);
 typedef void *queue_t;
 
-// MARK: records and chunks (TASKS_FORMAT.md)
-
-enum { REC_SLICE = 1, REC_ENQUEUE = 2 };
-enum { FLAG_MAIN_QUEUE = 1, FLAG_AFTER = 2, FLAG_CUT = 4 };
-enum { CHUNK_RECORDS = 1, CHUNK_NOTICE = 2, CHUNK_START = 3, CHUNK_END = 4 };
-#define CHUNK_MAGIC 0x4B534154u  // "TASK" little-endian
-#define FORMAT_VERSION 1
-
-typedef struct rec {
-    uint8_t type, kind, priority, flags;
-    uint32_t reserved;
-    uint64_t task;   // the job's task id (0 for actor drain jobs)
-    uint64_t t0;     // slice start, or enqueue time
-    uint64_t t1;     // slice end, or the deadline of a dispatch_after_f (0 for dispatch_async_f)
-    uint64_t other;  // slice: the job's address; enqueue: the task current at the enqueue (0 if none)
-} rec;
-_Static_assert(sizeof(rec) == 40, "record is 40 bytes");
-
-typedef struct chunk_header {
-    uint32_t magic;
-    uint16_t type, version;
-    uint32_t pid, tid;
-    uint32_t length;  // payload bytes after this header
-    uint32_t crc;     // CRC-32 of the header (this field 0) and the payload
-    uint64_t ticks;   // the timestamp source now ...
-    uint64_t mono;    // ... and CLOCK_MONOTONIC ns now: pairs give the conversion
-} chunk_header;
-_Static_assert(sizeof(chunk_header) == 40, "header is 40 bytes");
-
-#define CAP 1636  // records per buffer: 40 + 1636 * 40 = 65,480 bytes
-
-typedef struct buffer {
-    struct buffer *next_all;   // every buffer ever made (never freed)
-    struct buffer *next_free;  // buffers of exited threads, for reuse
-    uint32_t tid;
-    uint32_t count;    // records written (owner stores with release)
-    uint32_t flushed;  // records before this were written by the exit flush
-    int lock;          // taken to write the buffer out (rare; never per record)
-    int running;       // 1 while `current` describes a job this thread is running
-    rec current;       // that job's slice so far (end 0): written, cut, if the process exits meanwhile
-    rec recs[CAP];
-} buffer;
-
 // MARK: state
 
-static int fd = -1;
-static int enabled;  // 1 while recording
-static int use_tsc;
 static uintptr_t text_lo, text_hi;  // libswift_Concurrency's executable segment
 static void *main_queue;
 static work_fn real_async;
@@ -84,250 +39,31 @@ typedef uint64_t (*job_task_id_fn)(void *) __attribute__((swiftcall));
 typedef void *(*current_task_fn)(void) __attribute__((swiftcall));
 static job_task_id_fn job_task_id;
 static current_task_fn current_task;
-static buffer *all_buffers;
-static buffer *free_buffers;
-static pthread_mutex_t buffers_mutex = PTHREAD_MUTEX_INITIALIZER;
-static pthread_key_t exit_key;
-static __thread buffer *tls_buffer __attribute__((tls_model("initial-exec")));
-static int told;  // the switch-off notice was given
 
-// MARK: clock
-
-static inline uint64_t mono_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+static uint64_t task_of_job(void *job) { return job_task_id(job); }
+static uint64_t current_task_id(void) {
+    void *cur = current_task();
+    return cur ? job_task_id(cur) : 0;
 }
 
-static inline uint64_t now(void) {
-#if defined(__x86_64__)
-    if (__builtin_expect(use_tsc, 1)) return __builtin_ia32_rdtsc();
-#endif
-    return mono_ns();
-}
+int lanes_task_recorder_active(void) { return lanes_tw_enabled(); }
 
-// The TSC ticks at one rate on every core whatever the power state: CPUID says so, or (in virtual machines
-// whose CPUID hides it) the kernel's constant_tsc and nonstop_tsc flags do.
-static int invariant_tsc(void) {
-#if defined(__x86_64__)
-    unsigned a, b, c, d;
-    __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000000u), "c"(0));
-    if (a >= 0x80000007u) {
-        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000007u), "c"(0));
-        if ((d >> 8) & 1) return 1;
-    }
-    FILE *f = fopen("/proc/cpuinfo", "re");
-    if (!f) return 0;
-    char line[4096];
-    int found = 0;
-    while (fgets(line, sizeof line, f)) {
-        if (strncmp(line, "flags", 5) != 0) continue;
-        found = strstr(line, " constant_tsc") && strstr(line, " nonstop_tsc");
-        break;
-    }
-    fclose(f);
-    return found;
-#else
-    return 0;
-#endif
-}
-
-// MARK: CRC-32C (Castagnoli), with the SSE4.2 instruction where the CPU has it: eight bytes a cycle,
-// so checksumming the ~80 bytes a job writes costs about 1 ns.
-
-static uint32_t crc_table[256];
-static int crc_hw;
-
-static void crc_init(void) {
-    for (uint32_t i = 0; i < 256; i++) {
-        uint32_t c = i;
-        for (int k = 0; k < 8; k++) c = (c & 1) ? 0x82F63B78u ^ (c >> 1) : c >> 1;
-        crc_table[i] = c;
-    }
-#if defined(__x86_64__)
-    __builtin_cpu_init();
-    crc_hw = __builtin_cpu_supports("sse4.2");
-#endif
-}
-
-#if defined(__x86_64__)
-__attribute__((target("sse4.2"))) static uint32_t crc_update_hw(uint32_t crc, const uint8_t *b, size_t n) {
-    uint64_t c = crc;
-    while (n >= 8) {
-        uint64_t v;
-        memcpy(&v, b, 8);
-        c = __builtin_ia32_crc32di(c, v);
-        b += 8;
-        n -= 8;
-    }
-    uint32_t c32 = (uint32_t)c;
-    while (n--) c32 = __builtin_ia32_crc32qi(c32, *b++);
-    return c32;
-}
-#endif
-
-// The running CRC (start with 0xFFFFFFFF, finish with ~).
-static uint32_t crc_update(uint32_t crc, const void *p, size_t n) {
-    const uint8_t *b = p;
-#if defined(__x86_64__)
-    if (crc_hw) return crc_update_hw(crc, b, n);
-#endif
-    while (n--) crc = crc_table[(crc ^ *b++) & 0xFF] ^ (crc >> 8);
-    return crc;
-}
-
-// MARK: writing chunks
-
-static void write_chunk(uint16_t type, uint32_t tid, const void *payload, uint32_t length) {
-    if (fd < 0) return;
-    chunk_header h = {CHUNK_MAGIC, type, FORMAT_VERSION, (uint32_t)getpid(), tid, length, 0, now(), mono_ns()};
-    uint32_t crc = crc_update(0xFFFFFFFFu, &h, sizeof h);
-    crc = ~crc_update(crc, payload, length);
-    h.crc = crc;
-    struct iovec v[2] = {{&h, sizeof h}, {(void *)payload, length}};
-    // O_APPEND: one writev of a regular file lands whole, after every other chunk of every process.
-    ssize_t want = (ssize_t)(sizeof h + length), done = writev(fd, v, length ? 2 : 1);
-    (void)want;
-    (void)done;
-}
-
-static void notice(const char *why) {
-    if (__atomic_exchange_n(&told, 1, __ATOMIC_ACQ_REL)) return;
-    __atomic_store_n(&enabled, 0, __ATOMIC_RELEASE);
-    char line[512];
-    int n = snprintf(line, sizeof line, "lanes: task recording is off in pid %d: %s\n", (int)getpid(), why);
-    if (n > 0) {
-        if (n >= (int)sizeof line) n = sizeof line - 1;
-        ssize_t w = write(2, line, (size_t)n);
-        (void)w;
-        write_chunk(CHUNK_NOTICE, 0, line, (uint32_t)n);
-    }
-}
-
-static void spin_lock(int *l) {
-    while (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE)) sched_yield();
-}
-static void spin_unlock(int *l) { __atomic_store_n(l, 0, __ATOMIC_RELEASE); }
-
-// Writes the records not yet written; `reset` (the owner, buffer full or thread exit) empties it.
-static void flush_buffer(buffer *b, int reset) {
-    spin_lock(&b->lock);
-    uint32_t count = __atomic_load_n(&b->count, __ATOMIC_ACQUIRE);
-    uint32_t from = b->flushed;
-    if (count > from) write_chunk(CHUNK_RECORDS, b->tid, &b->recs[from], (count - from) * (uint32_t)sizeof(rec));
-    if (reset) {
-        b->flushed = 0;
-        __atomic_store_n(&b->count, 0, __ATOMIC_RELEASE);
-    } else {
-        b->flushed = count;
-    }
-    spin_unlock(&b->lock);
-}
-
-static void thread_exit(void *p) {
-    buffer *b = p;
-    flush_buffer(b, 1);
-    tls_buffer = NULL;
-    pthread_mutex_lock(&buffers_mutex);
-    b->next_free = free_buffers;
-    free_buffers = b;
-    pthread_mutex_unlock(&buffers_mutex);
-}
-
-static buffer *thread_buffer(void) {
-    buffer *b = tls_buffer;
-    if (__builtin_expect(b != NULL, 1)) return b;
-    pthread_mutex_lock(&buffers_mutex);
-    b = free_buffers;
-    if (b) {
-        free_buffers = b->next_free;
-    } else {
-        void *m = mmap(NULL, sizeof(buffer), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-        if (m == MAP_FAILED) {
-            pthread_mutex_unlock(&buffers_mutex);
-            return NULL;
-        }
-        b = m;
-        b->next_all = all_buffers;
-        __atomic_store_n(&all_buffers, b, __ATOMIC_RELEASE);
-    }
-    pthread_mutex_unlock(&buffers_mutex);
-    b->tid = (uint32_t)syscall(SYS_gettid);
-    b->flushed = 0;
-    __atomic_store_n(&b->count, 0, __ATOMIC_RELEASE);
-    tls_buffer = b;
-    pthread_setspecific(exit_key, b);
-    return b;
-}
-
-static inline void append(uint8_t type, uint8_t kind, uint8_t priority, uint8_t flags, uint64_t task, uint64_t t0,
-                          uint64_t t1, uint64_t other) {
-    buffer *b = thread_buffer();
-    if (__builtin_expect(b == NULL, 0)) return;
-    uint32_t i = b->count;  // only this thread writes count
-    if (__builtin_expect(i == CAP, 0)) {
-        flush_buffer(b, 1);
-        i = 0;
-    }
-    rec *r = &b->recs[i];
-    r->type = type;
-    r->kind = kind;
-    r->priority = priority;
-    r->flags = flags;
-    r->reserved = 0;
-    r->task = task;
-    r->t0 = t0;
-    r->t1 = t1;
-    r->other = other;
-    __atomic_store_n(&b->count, i + 1, __ATOMIC_RELEASE);
-}
-
-void lanes_task_recorder_flush(void) {
-    for (buffer *b = __atomic_load_n(&all_buffers, __ATOMIC_ACQUIRE); b; b = b->next_all) flush_buffer(b, 0);
-}
-
-int lanes_task_recorder_active(void) { return __atomic_load_n(&enabled, __ATOMIC_ACQUIRE); }
+void lanes_task_recorder_flush(void) { lanes_tw_flush(); }
 
 // MARK: the job runners
-
-// Job layout (Swift 6.x runtime): the flags word at offset 32; byte 0 the kind, byte 1 the priority.
-static inline uint32_t job_flags(void *job) { return *(const uint32_t *)((const char *)job + 32); }
-
-static inline int kind_known(uint8_t kind) { return kind == 0 || (kind >= 192 && kind <= 200); }
 
 #define RUNNERS 4
 static work_fn runners[RUNNERS];  // the runtime's job runners, learned on first sight
 
 static inline void run_recorded(void *job, int index, uint8_t flags) {
-    work_fn run = __atomic_load_n(&runners[index], __ATOMIC_RELAXED);
-    if (!__atomic_load_n(&enabled, __ATOMIC_RELAXED)) return run(job);
-    // Read before running: the job may be freed when it returns.
-    uint32_t word = job_flags(job);
-    uint8_t kind = (uint8_t)word;
-    uint64_t task = kind == 0 ? job_task_id(job) : 0;
-    buffer *b = thread_buffer();
-    if (__builtin_expect(b == NULL, 0)) return run(job);
-    // The job in flight, for the exit flush: a job still running when the process exits (or whose record
-    // would come after the exit it let happen) is written cut at the exit.
-    int outer = b->running;
-    rec saved;
-    if (__builtin_expect(outer, 0)) saved = b->current;  // a job run inside a job: rare
-    uint64_t t0 = now();
-    b->current = (rec){REC_SLICE, kind, (uint8_t)(word >> 8), (uint8_t)(flags | FLAG_CUT), 0, task, t0, 0,
-                       (uint64_t)(uintptr_t)job};
-    __atomic_store_n(&b->running, 1, __ATOMIC_RELEASE);
-    run(job);
-    uint64_t t1 = now();
-    append(REC_SLICE, kind, (uint8_t)(word >> 8), flags, task, t0, t1, (uint64_t)(uintptr_t)job);
-    if (outer) b->current = saved;
-    __atomic_store_n(&b->running, outer, __ATOMIC_RELEASE);
+    lanes_tw_run(job, flags, __atomic_load_n(&runners[index], __ATOMIC_RELAXED));
 }
 
 #define TRAMPOLINES(i)                                                                        \
     static void run_any_##i(void *job) { run_recorded(job, i, 0); }                          \
-    static void run_main_##i(void *job) { run_recorded(job, i, FLAG_MAIN_QUEUE); }           \
-    static void run_any_after_##i(void *job) { run_recorded(job, i, FLAG_AFTER); }           \
-    static void run_main_after_##i(void *job) { run_recorded(job, i, FLAG_MAIN_QUEUE | FLAG_AFTER); }
+    static void run_main_##i(void *job) { run_recorded(job, i, LANES_TW_MAIN_QUEUE); }           \
+    static void run_any_after_##i(void *job) { run_recorded(job, i, LANES_TW_AFTER); }           \
+    static void run_main_after_##i(void *job) { run_recorded(job, i, LANES_TW_MAIN_QUEUE | LANES_TW_AFTER); }
 TRAMPOLINES(0)
 TRAMPOLINES(1)
 TRAMPOLINES(2)
@@ -356,32 +92,26 @@ static inline int runner_index(work_fn work) {
 
 // Records the enqueue of a runtime job and returns the trampoline to run it with, or NULL.
 static inline work_fn intercept(void *job, work_fn work, queue_t queue, uint64_t deadline, int after) {
-    if (!__atomic_load_n(&enabled, __ATOMIC_RELAXED)) return NULL;
+    if (!lanes_tw_enabled()) return NULL;
     uintptr_t w = (uintptr_t)work;
     if (w < text_lo || w >= text_hi || job == NULL) return NULL;
-    uint32_t word = job_flags(job);
-    uint8_t kind = (uint8_t)word;
-    if (__builtin_expect(!kind_known(kind), 0)) {
+    uint8_t kind = (uint8_t)lanes_tw_job_flags(job);
+    if (__builtin_expect(!lanes_tw_kind_known(kind), 0)) {
         char why[128];
         snprintf(why, sizeof why, "a job of unknown kind %u (this runtime's job layout is not the one expected)",
                  (unsigned)kind);
-        notice(why);
+        lanes_tw_notice(why);
         return NULL;
     }
     int i = runner_index(work);
     if (i < 0) {
-        notice("more job runners than expected in libswift_Concurrency");
+        lanes_tw_notice("more job runners than expected in libswift_Concurrency");
         return NULL;
     }
     int main = queue == main_queue;
-    if (kind == 0) {
-        // The enqueue of a task's job: its creation, or its wake-up and by whom. Other jobs (an actor's drain,
-        // a continuation's resume) are seen when they run.
-        uint8_t flags = (uint8_t)((main ? FLAG_MAIN_QUEUE : 0) | (after ? FLAG_AFTER : 0));
-        void *cur = current_task();
-        append(REC_ENQUEUE, kind, (uint8_t)(word >> 8), flags, job_task_id(job), now(), deadline,
-               cur ? job_task_id(cur) : 0);
-    }
+    // The enqueue of a task's job: its creation, or its wake-up and by whom. Other jobs (an actor's drain,
+    // a continuation's resume) are seen when they run.
+    lanes_tw_enqueue(job, (uint8_t)((main ? LANES_TW_MAIN_QUEUE : 0) | (after ? LANES_TW_AFTER : 0)), deadline);
     return trampolines[i][(main ? 1 : 0) | (after ? 2 : 0)];
 }
 
@@ -438,69 +168,23 @@ static void resolve_real(void) {
     }
 }
 
-static void at_exit(void) {
-    if (fd < 0) return;
-    lanes_task_recorder_flush();
-    uint64_t t = now();
-    for (buffer *b = __atomic_load_n(&all_buffers, __ATOMIC_ACQUIRE); b; b = b->next_all) {
-        if (!__atomic_load_n(&b->running, __ATOMIC_ACQUIRE)) continue;
-        rec cut = b->current;  // a racy copy at worst: the reader drops a cut slice that has a whole twin
-        cut.t1 = t;
-        write_chunk(CHUNK_RECORDS, b->tid, &cut, sizeof cut);
-    }
-    write_chunk(CHUNK_END, 0, NULL, 0);
-}
-
-// A child forked without exec starts with copies of the parent's buffers: those records are the parent's,
-// so the child drops them (their owner writes them) and records its own from here, under its own pid.
-static void after_fork_in_child(void) {
-    for (buffer *b = all_buffers; b; b = b->next_all) {
-        b->count = 0;
-        b->flushed = 0;
-        b->running = 0;
-        b->lock = 0;
-    }
-    pthread_mutex_init(&buffers_mutex, NULL);
-    uint32_t info[2] = {(uint32_t)use_tsc, (uint32_t)sizeof(rec)};
-    write_chunk(CHUNK_START, 0, info, sizeof info);
-}
-
 __attribute__((constructor)) static void start(void) {
     pthread_once(&real_once, resolve_real_once);
     const char *path = getenv("LANES_TASKS_FILE");
     if (!path || !*path) return;
-    crc_init();
-#if defined(__x86_64__)
-    use_tsc = invariant_tsc() && !getenv("LANES_TASKS_NO_TSC");
-#endif
-    fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        char line[600];
-        int n = snprintf(line, sizeof line, "lanes: task recording is off in pid %d: cannot open %s\n", (int)getpid(),
-                         path);
-        if (n > 0) {
-            ssize_t w = write(2, line, (size_t)(n < (int)sizeof line ? n : (int)sizeof line - 1));
-            (void)w;
-        }
-        return;
-    }
-    pthread_key_create(&exit_key, thread_exit);
-    uint32_t info[2] = {(uint32_t)use_tsc, (uint32_t)sizeof(rec)};
-    write_chunk(CHUNK_START, 0, info, sizeof info);
-    atexit(at_exit);
-    pthread_atfork(NULL, NULL, after_fork_in_child);
+    if (lanes_tw_open(path, task_of_job, current_task_id) != 0) return;
     dl_iterate_phdr(find_concurrency, NULL);
     if (text_lo == 0 || !real_async || !real_after) {
         // Not a Swift program (a shell, a tool it runs), or a static Swift runtime: nothing to record.
-        if (getenv("LANES_TASKS_REQUIRE")) notice("libswift_Concurrency.so is not loaded (a static Swift runtime?)");
+        if (getenv("LANES_TASKS_REQUIRE")) lanes_tw_notice("libswift_Concurrency.so is not loaded (a static Swift runtime?)");
         return;
     }
     job_task_id = (job_task_id_fn)dlsym(RTLD_DEFAULT, "swift_task_getJobTaskId");
     current_task = (current_task_fn)dlsym(RTLD_DEFAULT, "swift_task_getCurrent");
     main_queue = dlsym(RTLD_DEFAULT, "_dispatch_main_q");
     if (!job_task_id || !current_task || !main_queue) {
-        notice("swift_task_getJobTaskId, swift_task_getCurrent or _dispatch_main_q not found in this runtime");
+        lanes_tw_notice("swift_task_getJobTaskId, swift_task_getCurrent or _dispatch_main_q not found in this runtime");
         return;
     }
-    __atomic_store_n(&enabled, 1, __ATOMIC_RELEASE);
+    lanes_tw_enable();
 }

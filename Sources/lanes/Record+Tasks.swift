@@ -12,15 +12,19 @@ struct TaskRecordingSetup {
     let file: String?
     /// A note for standard error about why tasks are not recorded, if they are not.
     let note: String?
+    /// Only a program that calls `recordAllTasks()` writes the file (no preload): say nothing if none did.
+    var quietWhenEmpty = false
 
     /// Decides whether to record the tasks of `command` and, if so, sets `LD_PRELOAD` and
     /// `LANES_TASKS_FILE` in this process's environment, which the command inherits.
     static func prepare(command: [String], enabled: Bool) -> TaskRecordingSetup {
         guard enabled else { return TaskRecordingSetup(file: nil, note: nil) }
-        guard let path = ELFNeeded.resolve(command[0]), ELFNeeded.linksSwiftRuntime(path) else {
-            return TaskRecordingSetup(file: nil, note: nil)
-        }
-        guard let library = libraryPath() else {
+        guard let path = ELFNeeded.resolve(command[0]) else { return TaskRecordingSetup(file: nil, note: nil) }
+        // A program without the Swift runtime as a shared library (a static one) records its tasks only if it
+        // calls recordAllTasks(), which writes the file named in the environment: no preload.
+        let preload = ELFNeeded.linksSwiftRuntime(path)
+        let library = preload ? libraryPath() : nil
+        if preload && library == nil {
             return TaskRecordingSetup(
                 file: nil,
                 note: "tasks not recorded: libLanesTaskRecorder.so is not beside the lanes executable "
@@ -34,10 +38,12 @@ struct TaskRecordingSetup {
         }
         close(fd)
         let file = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        let existing = getenv("LD_PRELOAD").map { String(cString: $0) } ?? ""
-        setenv("LD_PRELOAD", existing.isEmpty ? library : library + ":" + existing, 1)
+        if let library {
+            let existing = getenv("LD_PRELOAD").map { String(cString: $0) } ?? ""
+            setenv("LD_PRELOAD", existing.isEmpty ? library : library + ":" + existing, 1)
+        }
         setenv("LANES_TASKS_FILE", file, 1)
-        return TaskRecordingSetup(file: file, note: nil)
+        return TaskRecordingSetup(file: file, note: nil, quietWhenEmpty: library == nil)
     }
 
     /// The sampler's trace with the recorded tasks added, and a line saying what was recorded.
@@ -50,6 +56,7 @@ struct TaskRecordingSetup {
         } catch {
             return (trace, "tasks not read: \(error)")
         }
+        if quietWhenEmpty && recording.processes.isEmpty { return (trace, nil) }
         let out = recording.trace(adding: trace)
         let tasks = out.lanes.count(where: { $0.kind == .task && $0.taskID != nil })
         let suspensions = out.spans.reduce(0) { $0 + $1.waits.count(where: { $0.reason == .suspended || $0.reason == .sleep }) }

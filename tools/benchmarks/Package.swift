@@ -94,12 +94,17 @@ let package = Package(
         ),
         // A yield-heavy Swift program with no Lanes code, for task-record-benchmark.
         .executableTarget(name: "task-yield-program", path: "Sources/TaskYieldProgram"),
+        // The same with `recordAllTasks()` as its first line (the one-line alternative to the preload).
+        .executableTarget(
+            name: "task-yield-one-line-program", dependencies: [.product(name: "LanesRecord", package: lanes)],
+            path: "Sources/TaskYieldOneLineProgram"),
         // The task-recording preload library's cost: task-yield-program with and without it. Depends on the
         // library's product only so that it is built beside the benchmark; it is off in this process.
         .executableTarget(
             name: "task-record-benchmark",
             dependencies: [
-                "BenchSupport", "task-yield-program", .product(name: "LanesRecord", package: lanes),
+                "BenchSupport", "task-yield-program", "task-yield-one-line-program",
+                .product(name: "LanesRecord", package: lanes),
                 .product(name: "LanesTaskRecorder", package: lanes),
             ],
             path: "Sources/TaskRecordBenchmark"
