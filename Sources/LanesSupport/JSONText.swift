@@ -1,7 +1,7 @@
 /// `text` as a JSON string literal, quotes included. Besides what JSON requires, `<`, `>`, `&`,
 /// U+2028 and U+2029 are written as `\u` escapes, so the literal is also safe inside an HTML
 /// `<script>` element and in JavaScript source.
-public func jsonQuoted(_ text: String) -> String {
+package func jsonQuoted(_ text: String) -> String {
     var out = "\""
     out.unicodeScalars.reserveCapacity(text.utf8.count + 2)
     for u in text.unicodeScalars {
