@@ -25,7 +25,7 @@ let benchmarks: @Sendable () -> Void = {
         let trace = BenchmarkTrace.begin(benchmark.name); defer { trace.end() }
         for _ in 0..<slowdown {
             var numbers = span("shuffle") { (0..<50_000).map { _ in Int.random(in: 0..<1_000_000) } }
-            span("sort") { numbers.sort() }
+            span("sort numbers") { numbers.sort() }
             blackHole(numbers)
         }
     }
