@@ -14,11 +14,11 @@ import Synchronization
 ///     for _ in benchmark.scaledIterations { blackHole(parse(input)) }
 /// }
 /// ```
-/// Without the environment variable `LANES_TRACE_DIR` this does nothing but read a cached flag, so
-/// the measured run is not slowed. With it, the first call starts a recorder writing
-/// `$LANES_TRACE_DIR/<name>.lanes`, each of the first `traced` iterations (warm-up ones included)
-/// is a span named after the benchmark, with the benchmark's own spans and waits inside it, and the
-/// recorder stops when the last of them ends (or when the process exits, if fewer ran). Run the
+/// Without the environment variable `LANES_TRACE_DIR` this does nothing but read a flag cached at the
+/// first call (under 1 ns an iteration), so the measured run is not slowed. With it, the first call
+/// starts a recorder writing `$LANES_TRACE_DIR/<name>.lanes`, each of the first `traced` iterations
+/// (warm-up ones included) is a span named after the benchmark, with the benchmark's own spans and
+/// waits inside it, and the recorder stops when the last of them ends (or when the process exits, if fewer ran). Run the
 /// benchmarks twice: once to measure, once with `LANES_TRACE_DIR` set to get the timelines.
 /// package-benchmark runs each benchmark in a process of its own, so each gets its own recorder; in
 /// a process that runs several, a call with a new name finishes the previous benchmark's trace first.
@@ -35,7 +35,16 @@ public enum BenchmarkTrace {
 
     /// Begins one iteration of the benchmark `name`; end it with ``BenchmarkIteration/end()`` on the
     /// same thread. Records only when `LANES_TRACE_DIR` is set, and only the first `traced` iterations.
+    @inlinable
     public static func begin(_ name: String, traced: Int = defaultTracedIterations) -> BenchmarkIteration {
+        if _fastPath(!isEnabled) { return .inactive }
+        return _begin(name, traced: traced)
+    }
+
+    /// Whether `LANES_TRACE_DIR` was set, read once.
+    @usableFromInline static let isEnabled = BenchmarkTracer.shared.directory != nil
+
+    @usableFromInline static func _begin(_ name: String, traced: Int) -> BenchmarkIteration {
         BenchmarkTracer.shared.begin(name, traced: traced)
     }
 
@@ -65,18 +74,44 @@ public enum BenchmarkTrace {
 
 /// One iteration begun by ``BenchmarkTrace/begin(_:traced:)``.
 public struct BenchmarkIteration: Sendable {
-    let token: SpanToken
-    let tracer: BenchmarkTracer?
-    let ordinal: Int
+    @usableFromInline let token: SpanToken
+    // Unretained, so that an iteration costs no reference counting: the process's tracer lives as long as it
+    // does, and a test's outlives its iterations.
+    @usableFromInline nonisolated(unsafe) let tracer: Unmanaged<AnyObject>?
+    @usableFromInline let ordinal: Int
+    /// Whether this iteration is recorded.
+    @usableFromInline let traced: Bool
+
+    init(token: SpanToken, tracer: BenchmarkTracer, ordinal: Int) {
+        self.token = token
+        self.tracer = Unmanaged.passUnretained(tracer)
+        self.ordinal = ordinal
+        self.traced = true
+    }
+
+    @inlinable init() {
+        token = SpanToken(start: 0, cpu: 0, name: 0, ids: 0)
+        tracer = nil
+        ordinal = 0
+        traced = false
+    }
+
+    /// An iteration that is not recorded.
+    @inlinable static var inactive: BenchmarkIteration { BenchmarkIteration() }
 
     /// Whether this iteration is recorded.
-    public var isTraced: Bool { tracer != nil }
+    @inlinable public var isTraced: Bool { traced }
 
     /// Ends the iteration's span; after the last traced iteration, stops the recorder and writes the file.
-    public func end() {
-        guard let tracer else { return }
+    @inlinable public func end() {
+        if _fastPath(!traced) { return }
+        _end()
+    }
+
+    @usableFromInline func _end() {
+        guard let tracer, let owner = tracer.takeUnretainedValue() as? BenchmarkTracer else { return }
         endSpan(token)
-        tracer.ended(ordinal)
+        owner.ended(ordinal)
     }
 }
 
@@ -125,7 +160,7 @@ package final class BenchmarkTracer: Sendable {
 
     package func begin(_ name: String, traced: Int) -> BenchmarkIteration {
         guard let claimed = claim(name, traced: traced) else {
-            return BenchmarkIteration(token: SpanToken(start: 0, cpu: 0, name: 0, ids: 0), tracer: nil, ordinal: 0)
+            return .inactive
         }
         return BenchmarkIteration(token: beginSpan(claimed.name), tracer: self, ordinal: claimed.ordinal)
     }
