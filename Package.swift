@@ -24,8 +24,9 @@ let package = Package(
     targets: [
         // The trace model: value types and pure functions, standard library only.
         .target(name: "LanesCore"),
-        // Shared plumbing for every Lanes target, with no dependency on any of them: the one output-file
-        // writer (temporary beside the target, fsync, rename; refuses devices, FIFOs and inputs).
+        // Shared plumbing for every Lanes target, with no dependency on any of them, package-internal where it
+        // can be: the one output-file writer (temporary beside the target, fsync, rename; refuses devices, FIFOs
+        // and inputs), JSON string quoting, LEB128 varints and byte writing, base64 and SHA-256.
         .target(name: "LanesSupport"),
         // Trace files: the native .lanes format.
         .target(
@@ -58,11 +59,11 @@ let package = Package(
         // RGBA canvas, text and PNG. Knows nothing of traces.
         .target(name: "LanesRaster", dependencies: ["CLibPNG", "CFreeType", "CLanesPNG", "LanesSupport"]),
         // Statistics, run comparison, pitfall detection and model advice: pure functions over the model.
-        .target(name: "LanesAnalysis", dependencies: ["LanesCore"]),
+        .target(name: "LanesAnalysis", dependencies: ["LanesCore", "LanesSupport"]),
         // The layout shared by every report, and the charts and texts drawn from it.
         .target(name: "LanesRender", dependencies: ["LanesCore", "LanesAnalysis", "LanesRaster", "LanesSupport"]),
         // Concurrency-model runners and the scenario catalog from the seed.
-        .target(name: "LanesWorkloads", dependencies: ["LanesRecord", "LanesCore", "LanesFormat"]),
+        .target(name: "LanesWorkloads", dependencies: ["LanesRecord", "LanesCore", "LanesFormat", "LanesSupport"]),
         .executableTarget(
             name: "lanes",
             dependencies: [
@@ -73,7 +74,7 @@ let package = Package(
         ),
         .testTarget(name: "LanesCoreTests", dependencies: ["LanesCore"]),
         .testTarget(name: "LanesSupportTests", dependencies: ["LanesSupport"]),
-        .testTarget(name: "LanesFormatTests", dependencies: ["LanesFormat", "LanesCore"]),
+        .testTarget(name: "LanesFormatTests", dependencies: ["LanesFormat", "LanesCore", "LanesSupport"]),
         .testTarget(name: "LanesRecordTests", dependencies: ["LanesRecord", "LanesFormat", "LanesCore"]),
         .testTarget(
             name: "LanesTracingTests",

@@ -1,4 +1,5 @@
 import LanesCore
+import LanesSupport
 
 /// The analyses of one or more traces, as text for people and JSON for machines (what `lanes advise` prints).
 public struct AnalysisReport: Sendable {

@@ -1,4 +1,5 @@
 import LanesCore
+import LanesSupport
 
 extension ChromeJSON {
     /// The Chrome Trace Event JSON of `trace`, in the object form, for Perfetto's UI and `chrome://tracing`.
@@ -36,25 +37,7 @@ struct JSONWriter {
         bytes.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
     }
 
-    mutating func string(_ s: String) {
-        bytes.append(0x22)
-        for c in s.utf8 {
-            switch c {
-            case 0x22: raw("\\\"")
-            case 0x5C: raw("\\\\")
-            case 0x0A: raw("\\n")
-            case 0x0D: raw("\\r")
-            case 0x09: raw("\\t")
-            case 0..<0x20:
-                raw("\\u00")
-                let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                bytes.append(hex[Int(c >> 4)])
-                bytes.append(hex[Int(c & 15)])
-            default: bytes.append(c)
-            }
-        }
-        bytes.append(0x22)
-    }
+    mutating func string(_ s: String) { bytes.appendJSONQuoted(s) }
 
     mutating func unsigned(_ v: UInt64) {
         var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =

@@ -1,3 +1,4 @@
+import LanesSupport
 import LanesCore
 
 /// Encodes the payloads of header and batch chunks, keeping the file-wide string table.

@@ -1,3 +1,4 @@
+import LanesSupport
 import LanesCore
 
 /// Writes a `.lanes` file: the preamble and header when created, then one chunk per ``write(_:)``, then

@@ -1,3 +1,5 @@
+import LanesSupport
+
 /// Appends Protocol Buffers wire format to a byte buffer: the few field kinds Perfetto's trace needs
 /// (varint, 64-bit, length-delimited), written by hand so that no code generator is needed.
 ///
@@ -15,14 +17,7 @@ struct ProtobufWriter {
         case fixed32 = 5
     }
 
-    @inline(__always) mutating func varint(_ value: UInt64) {
-        var v = value
-        while v >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
-            v >>= 7
-        }
-        bytes.append(UInt8(v))
-    }
+    @inline(__always) mutating func varint(_ value: UInt64) { bytes.appendVarint(value) }
 
     @inline(__always) mutating func key(_ field: UInt32, _ type: WireType) {
         varint(UInt64(field) << 3 | type.rawValue)

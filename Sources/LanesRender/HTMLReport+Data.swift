@@ -1,5 +1,6 @@
 import LanesAnalysis
 import LanesCore
+import LanesSupport
 
 /// The data of one run as the page embeds it: a JSON object whose spans are a base64 byte stream.
 ///
@@ -72,7 +73,7 @@ struct HTMLRunData {
                 let start = spans[i].start - origin
                 let duration = max(0, spans[i].end - spans[i].start)
                 rowMaxDuration[Int(r)] = max(rowMaxDuration[Int(r)], duration)
-                stream.zigzag(start - previousStart)
+                stream.signed(start - previousStart)
                 previousStart = start
                 stream.varint(UInt64(duration))
                 let ni = names.index(spans[i].name)
@@ -81,7 +82,7 @@ struct HTMLRunData {
                 nameDurations[ni].append(duration)
                 rowDurations[Int(r)].append(duration)
                 stream.varint(UInt64(laneOf[i]))
-                stream.zigzag(spans[i].threadID - laneThread[Int(laneOf[i])])
+                stream.signed(spans[i].threadID - laneThread[Int(laneOf[i])])
                 var flags = depths.isEmpty ? 0 : Int(depths[i]) & 3
                 if spans[i].cpuTime != nil { flags |= 4 }
                 if !spans[i].waits.isEmpty { flags |= 8 }
@@ -92,7 +93,7 @@ struct HTMLRunData {
                     extra.varint(UInt64(spans[i].waits.count))
                     for w in spans[i].waits {
                         extra.bytes.append(w.reason.rawValue)
-                        extra.zigzag(w.start - spans[i].start)
+                        extra.signed(w.start - spans[i].start)
                         extra.varint(UInt64(max(0, w.end - w.start)))
                         extra.varint(w.object.map { UInt64(strings.index($0) + 1) } ?? 0)
                     }
@@ -298,26 +299,6 @@ struct StringTable {
     }
 }
 
-/// LEB128 varints.
-struct ByteWriter {
-    var bytes: [UInt8] = []
-
-    @inline(__always)
-    mutating func varint(_ value: UInt64) {
-        var v = value
-        while v >= 0x80 {
-            bytes.append(UInt8(v & 0x7F) | 0x80)
-            v >>= 7
-        }
-        bytes.append(UInt8(v))
-    }
-
-    @inline(__always)
-    mutating func zigzag(_ value: Int64) {
-        varint(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
-    }
-}
-
 /// JSON text in which `<`, `>`, `&`, U+2028 and U+2029 never appear raw, so it can sit inside a
 /// `<script>` element: no `</script>` or `<!--` can close or confuse it.
 struct JSONWriter {
@@ -387,28 +368,4 @@ struct JSONWriter {
     }
 
     static func quoted(_ s: String) -> String { jsonQuoted(s) }
-}
-
-/// Standard base64 with padding.
-enum Base64 {
-    static func encode(_ bytes: [UInt8]) -> String {
-        let table = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var i = 0
-        while i + 2 < bytes.count {
-            let v = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2])
-            out += [table[Int(v >> 18 & 63)], table[Int(v >> 12 & 63)], table[Int(v >> 6 & 63)], table[Int(v & 63)]]
-            i += 3
-        }
-        let rest = bytes.count - i
-        if rest == 1 {
-            let v = UInt32(bytes[i]) << 16
-            out += [table[Int(v >> 18 & 63)], table[Int(v >> 12 & 63)], UInt8(ascii: "="), UInt8(ascii: "=")]
-        } else if rest == 2 {
-            let v = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8
-            out += [table[Int(v >> 18 & 63)], table[Int(v >> 12 & 63)], table[Int(v >> 6 & 63)], UInt8(ascii: "=")]
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
 }

@@ -1,5 +1,6 @@
 import LanesAnalysis
 import LanesCore
+import LanesSupport
 
 /// A self-contained HTML page to explore one trace, or to compare several runs: an interactive
 /// canvas timeline (zoom, pan, measure, hover, pin, search), statistics, blocked time, the

@@ -1,5 +1,6 @@
 import Testing
 import LanesFormat
+import LanesSupport
 
 @Suite struct CoreCodecTests {
     @Test func crc32MatchesZlib() {

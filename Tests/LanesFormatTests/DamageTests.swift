@@ -2,6 +2,7 @@ import Foundation
 import LanesCore
 import Testing
 import LanesFormat
+import LanesSupport
 
 @Suite struct DamageTests {
     /// The sample trace in chunks of three spans: header, four batches, end.

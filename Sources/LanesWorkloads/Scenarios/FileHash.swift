@@ -3,6 +3,7 @@ import LanesRecord
 
 #if canImport(Glibc)
 import Glibc
+import LanesSupport
 #endif
 
 extension ScenarioCatalog {

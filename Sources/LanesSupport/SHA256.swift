@@ -1,14 +1,14 @@
 /// SHA-256 (FIPS 180-4): a few dozen lines rather than a dependency. The `file-hash` scenario hashes
 /// its files with it, and the HTML report hashes its inline script and style for the page's
 /// Content-Security-Policy.
-public struct SHA256: Sendable {
+package struct SHA256: Sendable {
     private var h: [UInt32] = [
         0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19,
     ]
     private var buffer: [UInt8] = []
     private var length: UInt64 = 0
 
-    public init() {}
+    package init() {}
 
     private static let k: [UInt32] = [
         0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
@@ -22,7 +22,7 @@ public struct SHA256: Sendable {
     ]
 
     /// Adds bytes to the message.
-    public mutating func update(_ bytes: some Collection<UInt8>) {
+    package mutating func update(_ bytes: some Collection<UInt8>) {
         length &+= UInt64(bytes.count)
         buffer.append(contentsOf: bytes)
         var offset = 0
@@ -34,7 +34,7 @@ public struct SHA256: Sendable {
     }
 
     /// The 32-byte digest of everything added; the hasher is spent afterwards.
-    public mutating func finish() -> [UInt8] {
+    package mutating func finish() -> [UInt8] {
         let bits = length &* 8
         var tail: [UInt8] = [0x80]
         while (buffer.count + tail.count) % 64 != 56 { tail.append(0) }
@@ -81,14 +81,14 @@ public struct SHA256: Sendable {
     }
 
     /// The 32-byte digest of `bytes`.
-    public static func digest(_ bytes: some Collection<UInt8>) -> [UInt8] {
+    package static func digest(_ bytes: some Collection<UInt8>) -> [UInt8] {
         var h = SHA256()
         h.update(bytes)
         return h.finish()
     }
 
     /// The digest of `bytes` as 64 lowercase hex digits.
-    public static func hex(_ bytes: some Collection<UInt8>) -> String {
+    package static func hex(_ bytes: some Collection<UInt8>) -> String {
         digest(bytes).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }
 }

@@ -1,4 +1,4 @@
-import LanesCore
+import LanesSupport
 import Testing
 
 @Suite struct SHA256Tests {
