@@ -82,11 +82,11 @@ struct HTMLRunData {
                 rowDurations[Int(r)].append(duration)
                 stream.varint(UInt64(laneOf[i]))
                 stream.zigzag(spans[i].threadID - laneThread[Int(laneOf[i])])
-                var flags = depths.isEmpty ? 0 : Int(depths[i]) & 3
-                if spans[i].cpuTime != nil { flags |= 4 }
-                if !spans[i].waits.isEmpty { flags |= 8 }
-                if !spans[i].attributes.isEmpty { flags |= 16 }
-                stream.bytes.append(UInt8(flags))
+                var flags = depths.isEmpty ? 0 : depths[i] & PageContract.SpanFlag.depthMask
+                if spans[i].cpuTime != nil { flags |= PageContract.SpanFlag.cpuTime }
+                if !spans[i].waits.isEmpty { flags |= PageContract.SpanFlag.waits }
+                if !spans[i].attributes.isEmpty { flags |= PageContract.SpanFlag.attributes }
+                stream.bytes.append(flags)
                 if let cpu = spans[i].cpuTime { extra.varint(UInt64(max(0, cpu))) }
                 if !spans[i].waits.isEmpty {
                     extra.varint(UInt64(spans[i].waits.count))

@@ -122,6 +122,7 @@ extension HTMLReport {
         for (i, s) in summaries.enumerated() {
             page += "<script type=\"application/json\" id=\"lanes-scenario-\(i)\">\(s.data)</script>\n"
         }
+        page += PageContract.element
         page += "<script>\(script)</script>\n</body>\n</html>\n"
         return page
     }

@@ -85,6 +85,7 @@ public struct HTMLReport: Sendable {
             page += "<p class=\"empty\">No Mermaid text was generated for this report.</p>"
         }
         page += "</details>\n"
+        page += PageContract.element
         page += "<script type=\"application/json\" id=\"lanes-data\">\(data.text)</script>\n"
         page += "<script>\(script)</script>\n</body>\n</html>\n"
         return page

@@ -437,7 +437,8 @@ def main():
         check(driver.execute_script("return window.__xss === undefined"), "xss: no script from the trace ran")
         check(driver.execute_script("return document.querySelectorAll('img:not(#png), svg, iframe').length") == 0,
               "xss: no element injected")
-        check(driver.execute_script("return document.scripts.length") == 2, "xss: only the page's two script elements")
+        check(driver.execute_script("return document.scripts.length") == 3,
+              "xss: only the page's three script elements (data, contract, code)")
         cells = driver.execute_script("return [...document.querySelectorAll('#stats-name td:first-child')].map(e => e.textContent)")
         check(all(n in cells for n in XSS_NAMES), "xss: every hostile name is shown as text in the statistics")
         box = driver.find_element(By.ID, "search")

@@ -4,8 +4,10 @@
 let data = null, runs = [], fullEnd = 1, comparing = false;
 const rootStyle = getComputedStyle(document.documentElement);
 const cssVar = (n) => rootStyle.getPropertyValue(n).trim();
-const WAITS = ['lock', 'condition', 'semaphore', 'sleep', 'ioRead', 'ioWrite', 'queueGet', 'queuePut', 'join',
-  'childProcess', 'ipc', 'runQueue', 'suspended', 'gil', 'other', 'poll'];
+// What the Swift that writes the data defines, emitted into the page (HTMLReport+Contract.swift) rather
+// than copied here: the wait reasons by raw value and the bits of a span's flags byte.
+const CONTRACT = JSON.parse(document.getElementById('lanes-contract').textContent);
+const WAITS = CONTRACT.waits, FLAG = CONTRACT.flags;
 const C = {
   bg: cssVar('--bg'), text: cssVar('--text'), text2: cssVar('--text2'), grid: cssVar('--grid'),
   stripe: cssVar('--stripe'), group: cssVar('--group'), flow: cssVar('--flow'), counter: cssVar('--counter'),
@@ -99,14 +101,14 @@ function decode(run) {
   for (let k = 0; k < n; k++) {
     const f = flags[k];
     if (f < 4) continue;
-    if (f & 4) cpu[k] = x.v();
-    if (f & 8) {
+    if (f & FLAG.cpuTime) cpu[k] = x.v();
+    if (f & FLAG.waits) {
       const c = x.v(); waitFirst[k] = wReason.length; waitCount[k] = Math.min(c, 65535);
       for (let i = 0; i < c; i++) {
         wReason.push(x.b[x.p++]); const s = start[k] + x.z(); wStart.push(s); wEnd.push(s + x.v()); wObject.push(x.v() - 1);
       }
     }
-    if (f & 16) {
+    if (f & FLAG.attributes) {
       const c = x.v(); attrFirst[k] = aKey.length; attrCount[k] = Math.min(c, 65535);
       for (let i = 0; i < c; i++) { aKey.push(x.v()); aValue.push(x.v()); }
     }
@@ -139,7 +141,7 @@ function hatchTile(reason, size) {
 const canvas = document.getElementById('chart'), ctx = canvas.getContext('2d');
 const tooltip = document.getElementById('tooltip'), pinned = document.getElementById('pinned');
 const patterns = {};
-WAITS.forEach((w) => { patterns[w] = ctx.createPattern(hatchTile(w, 6), 'repeat'); });
+WAITS.forEach((w) => { if (w) patterns[w] = ctx.createPattern(hatchTile(w, 6), 'repeat'); });
 let collapsed = [];
 // The canvas is as tall as the view (at most 78% of the window); taller content scrolls under it,
 // so any number of rows stays within the browser's canvas limits and only visible rows are drawn.
@@ -254,7 +256,7 @@ function drawRow(ri, line) {
     for (let k = firstCandidate(run, R, t0); k < e; k++) {
       const s = d.start[k];
       if (s > t1) break;
-      if ((d.flags[k] & 3) !== depth || d.end[k] < t0) continue;
+      if ((d.flags[k] & FLAG.depth) !== depth || d.end[k] < t0) continue;
       const a = Math.max(s, t0), b = Math.min(d.end[k], t1);
       const x0 = (a - t0) * ppn, x1 = (b - t0) * ppn;
       const nm = d.name[k], dim = match !== null && !match[nm];
@@ -314,7 +316,7 @@ function drawRow(ri, line) {
   // all of it) and no deeper bar covers, as in the PNG.
   ctx.font = SMALL; ctx.textBaseline = 'middle';
   for (const [k, x0, x1, by, bh] of labels) {
-    const depth = d.flags[k] & 3, obstacles = [];
+    const depth = d.flags[k] & FLAG.depth, obstacles = [];
     for (const [b0, b1, bd] of wide) if (bd > depth && b1 > x0 && b0 < x1) obstacles.push([b0, b1]);
     if (d.waitFirst[k] >= 0) {
       for (let w = d.waitFirst[k], we = w + d.waitCount[k]; w < we; w++) {
@@ -338,7 +340,7 @@ function drawRow(ri, line) {
   }
   if (R.cpu) drawCPU(R.cpu, y + ROW_H);
   if (selected && selected.run === ri && d.row[selected.k] === line.row) {
-    const k = selected.k, [by, bh] = band(y, d.flags[k] & 3);
+    const k = selected.k, [by, bh] = band(y, d.flags[k] & FLAG.depth);
     ctx.strokeStyle = C.text; ctx.lineWidth = 2;
     ctx.strokeRect(xOf(Math.max(d.start[k], t0)) - 1, by - 1, Math.max(2, (Math.min(d.end[k], t1) - Math.max(d.start[k], t0)) * ppn) + 2, bh + 2);
   }
@@ -398,7 +400,7 @@ function drawFlows() {
     if (a !== selected.k && b !== selected.k) continue;
     const ya = rowY[selected.run][d.row[a]], yb = rowY[selected.run][d.row[b]];
     if (ya === undefined || yb === undefined) continue;
-    const [ay, ah] = band(ya, d.flags[a] & 3), [by2, bh] = band(yb, d.flags[b] & 3);
+    const [ay, ah] = band(ya, d.flags[a] & FLAG.depth), [by2, bh] = band(yb, d.flags[b] & FLAG.depth);
     const x0 = xOf(f[i + 2]), y0 = ay + ah / 2, x1 = xOf(f[i + 3]), y1 = by2 + bh / 2;
     ctx.beginPath(); ctx.moveTo(x0, y0); ctx.lineTo(x1, y1); ctx.stroke(); flowsDrawn++;
     const ang = Math.atan2(y1 - y0, x1 - x0);
@@ -502,7 +504,7 @@ function spanAt(x, viewY) {
   let best = -1, bestScore = Infinity;
   for (let k = firstCandidate(run, R, t - slack), e = R.first + R.count; k < e && d.start[k] <= t + slack; k++) {
     if (d.end[k] < t - slack) continue;
-    const depth = d.flags[k] & 3, [by, bh] = band(line.y, depth);
+    const depth = d.flags[k] & FLAG.depth, [by, bh] = band(line.y, depth);
     const inside = d.start[k] <= t && t <= d.end[k];
     // Prefer the span under the pointer in its band, then the deepest, then the shortest.
     const score = (inside ? 0 : 4) + (y >= by && y < by + bh ? 0 : 2) - depth * 0.5 + (d.end[k] - d.start[k]) / (fullEnd * 4 + 1);
@@ -769,7 +771,7 @@ window.lanesReport = Object.freeze({
     for (let k = 0; k < d.n; k++) {
       const y = rowY[ri || 0][d.row[k]];
       if (y === undefined || y - scrollY < RULER_H || y - scrollY + ROW_H > height) continue;
-      const ww = Math.min(d.end[k], t1) - Math.max(d.start[k], t0) - (d.flags[k] & 3) * 1e-9;
+      const ww = Math.min(d.end[k], t1) - Math.max(d.start[k], t0) - (d.flags[k] & FLAG.depth) * 1e-9;
       if (ww > w) { w = ww; best = k; }
     }
     return best;
@@ -785,10 +787,10 @@ window.lanesReport = Object.freeze({
     }
     found.sort((a, b) => b[0] - a[0] || a[1] - b[1]);
     for (const [, k] of found.slice(0, 200)) {
-      const mid = (Math.max(d.start[k], t0) + Math.min(d.end[k], t1)) / 2, depth = d.flags[k] & 3, R = run.rows[d.row[k]];
+      const mid = (Math.max(d.start[k], t0) + Math.min(d.end[k], t1)) / 2, depth = d.flags[k] & FLAG.depth, R = run.rows[d.row[k]];
       let covered = false;
       for (let j = R.first, e = R.first + R.count; j < e && !covered; j++) {
-        covered = j !== k && (d.flags[j] & 3) >= depth && d.start[j] <= mid && d.end[j] >= mid;
+        covered = j !== k && (d.flags[j] & FLAG.depth) >= depth && d.start[j] <= mid && d.end[j] >= mid;
       }
       if (!covered) return k;
     }
@@ -799,7 +801,7 @@ window.lanesReport = Object.freeze({
     ri = ri || 0;
     const d = runs[ri].d, y = rowY[ri][d.row[k]];
     if (y === undefined || d.end[k] < t0 || d.start[k] > t1) return null;
-    const [by, bh] = band(y - scrollY, d.flags[k] & 3);
+    const [by, bh] = band(y - scrollY, d.flags[k] & FLAG.depth);
     if (by < RULER_H || by + bh > height) return null;
     const a = xOf(Math.max(d.start[k], t0)), b = xOf(Math.min(d.end[k], t1));
     return { x: (a + b) / 2, y: by + bh / 2, width: b - a };
