@@ -58,13 +58,15 @@ public struct HTMLReport: Sendable {
 
         let title = NameBound.cut(
             options.title
-            ?? (comparing
-                ? "Comparison\(runs.compactMap { $0.trace.metadata.scenario }.first.map { ": \($0)" } ?? "") — \(runs.count) runs"
-                : Builder.title(of: runs.first?.trace.metadata ?? Metadata())), NameBound.prose)
+                ?? (comparing
+                    ? "Comparison\(runs.compactMap { $0.trace.metadata.scenario }.first.map { ": \($0)" } ?? "") — \(runs.count) runs"
+                    : Builder.title(of: runs.first?.trace.metadata ?? Metadata())),
+            NameBound.prose)
         let subtitle = NameBound.cut(
             comparing
-            ? runs.map { NameBound.cut($0.name, NameBound.cell) }.joined(separator: " · ") + " · one time scale for all runs"
-            : Builder.subtitle(of: runs.first?.trace.metadata ?? Metadata()), NameBound.prose)
+                ? runs.map { NameBound.cut($0.name, NameBound.cell) }.joined(separator: " · ")
+                    + " · one time scale for all runs"
+                : Builder.subtitle(of: runs.first?.trace.metadata ?? Metadata()), NameBound.prose)
         let style = Self.themeStyle(options.theme) + Self.style
         let script = Self.script
         var page = Self.head(title: title, style: style, script: script)

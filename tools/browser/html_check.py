@@ -131,6 +131,13 @@ def check_page(driver, name, path, expected_spans, known=None, screenshot_dir=No
     page_url = "file://" + path
     load(driver, path)
     check(console_errors(driver) == [], f"{name}: no console error")
+    # The wait reasons the script draws come from the page's contract (emitted from Swift's WaitReason).
+    contract = driver.execute_script("return JSON.parse(document.getElementById('lanes-contract').textContent)")
+    legend_waits = driver.execute_script(
+        "return Array.from(document.querySelectorAll('#legend span')).map((s) => s.textContent)"
+        ".filter((t) => t.startsWith('wait: ')).map((t) => t.slice(6))")
+    check((legend_waits != [] or name != "sample") and all(w in contract["waits"] for w in legend_waits),
+          f"{name}: the legend's waits {legend_waits} are reasons of the page's contract")
     requests = network_requests(driver, page_url)
     check(requests == [], f"{name}: no network request {requests[:3] if requests else ''}".rstrip())
     shown = driver.find_element(By.ID, "span-count").get_attribute("data-count")
