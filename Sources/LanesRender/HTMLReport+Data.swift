@@ -14,7 +14,9 @@ struct HTMLRunData {
     var json = ""
     var spanCount = 0
 
-    init(trace: Trace, name: String?, options: ChartOptions, findings: [Finding]) {
+    /// `colors`: the span colours of the chart the run is part of (``Palette/assign(names:)`` over every run's
+    /// names); nil to assign them among this run's names.
+    init(trace: Trace, name: String?, options: ChartOptions, findings: [Finding], colors: [String: RGB]? = nil) {
         let plan = RowPlan(trace, grouping: options.groupBy)
         let origin = Builder.timeRange(of: trace)?.lowerBound ?? 0
         let end = Builder.timeRange(of: trace)?.upperBound ?? 0
@@ -117,7 +119,8 @@ struct HTMLRunData {
         j.key("spanCount"); j.number(order.count)
         // The hover shows a name in full up to `NameBound.full`; tables cut it further.
         j.key("names"); j.strings(names.values.map { NameBound.cut($0, NameBound.full) })
-        j.key("colors"); j.strings(names.values.map { Palette.color(forSpanName: $0).description })
+        let assigned = colors ?? Palette.assign(names: names.values)
+        j.key("colors"); j.strings(names.values.map { (assigned[$0] ?? Palette.color(forSpanName: $0)).description })
         j.key("strings"); j.strings(strings.values.map { NameBound.cut($0, NameBound.full) })
         j.key("lanes")
         j.array(lanes) { j, lane in

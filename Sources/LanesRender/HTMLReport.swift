@@ -103,11 +103,13 @@ public struct HTMLReport: Sendable {
         data.string(options.theme.rawValue)
         data.key("runs")
         var total = 0
+        // Several runs are one chart (as the PNG draws them): their names share one assignment of colours.
+        let colors = runs.count > 1 ? Palette.assign(names: runs.flatMap { $0.trace.spans.lazy.map(\.name) }) : nil
         data.array(Array(runs.indices)) { j, i in
             let findings = findings.map { i < $0.count ? $0[i] : [] } ?? Analysis(runs[i].trace).findings
             let run = HTMLRunData(
                 trace: runs[i].trace, name: comparison != nil ? runs[i].name : nil, options: options,
-                findings: findings)
+                findings: findings, colors: colors)
             total += run.spanCount
             j.raw(run.json)
         }
