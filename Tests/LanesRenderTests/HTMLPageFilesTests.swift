@@ -18,6 +18,8 @@ import Testing
         #expect(js.hasSuffix("\n") && css.hasSuffix("\n"))
         #expect(HTMLReport.script + "\n" == js)
         #expect(HTMLReport.style + "\n" == css)
+        // The scenario page's CSS keeps the newline it always ended with.
+        #expect(HTMLReport.scenarioStyle == (try Self.pageFile("scenarios.css")))
     }
 
     @Test func thePageCarriesTheScriptAndStyleUnderTheirHashes() {
