@@ -296,8 +296,8 @@ def check_demo_page(driver, path, screenshot_dir=None):
     check(driver.execute_script("return window.__xss === undefined"), f"{name}: no script from the data ran")
     check(driver.execute_script("return document.querySelectorAll('img, svg, iframe, object, embed').length") == 0,
           f"{name}: no element injected")
-    check(driver.execute_script("return document.scripts.length") == len(rows) + 1,
-          f"{name}: only the page's script elements ({len(rows)} data, 1 code)")
+    check(driver.execute_script("return document.scripts.length") == len(rows) + 2,
+          f"{name}: only the page's script elements ({len(rows)} data, 1 contract, 1 code)")
 
     # The address selects: a hash set by hand selects its scenario, and a reload keeps it.
     if len(rows) > 1:
