@@ -61,7 +61,14 @@ let package = Package(
         // Statistics, run comparison, pitfall detection and model advice: pure functions over the model.
         .target(name: "LanesAnalysis", dependencies: ["LanesCore", "LanesSupport"]),
         // The layout shared by every report, and the charts and texts drawn from it.
-        .target(name: "LanesRender", dependencies: ["LanesCore", "LanesAnalysis", "LanesRaster", "LanesSupport"]),
+        // Page/ holds the HTML page's JavaScript and CSS, embedded at build time by LanesEmbedPlugin.
+        .target(
+            name: "LanesRender", dependencies: ["LanesCore", "LanesAnalysis", "LanesRaster", "LanesSupport"],
+            exclude: ["Page"], plugins: ["LanesEmbedPlugin"]),
+        // Build-time tool and plugin: text files into Swift string constants (no resource bundle at run time).
+        .executableTarget(name: "LanesEmbed"),
+        .plugin(name: "LanesEmbedPlugin", capability: .buildTool(), dependencies: ["LanesEmbed"],
+                path: "Sources/LanesEmbedPlugin"),
         // Concurrency-model runners and the scenario catalog from the seed.
         .target(name: "LanesWorkloads", dependencies: ["LanesRecord", "LanesCore", "LanesFormat", "LanesSupport"]),
         .executableTarget(

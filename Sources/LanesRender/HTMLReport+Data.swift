@@ -15,7 +15,9 @@ struct HTMLRunData {
     var json = ""
     var spanCount = 0
 
-    init(trace: Trace, name: String?, options: ChartOptions, findings: [Finding]) {
+    /// `colors`: the span colours of the chart the run is part of (``Palette/assign(names:)`` over every run's
+    /// names); nil to assign them among this run's names.
+    init(trace: Trace, name: String?, options: ChartOptions, findings: [Finding], colors: [String: RGB]? = nil) {
         let plan = RowPlan(trace, grouping: options.groupBy)
         let origin = Builder.timeRange(of: trace)?.lowerBound ?? 0
         let end = Builder.timeRange(of: trace)?.upperBound ?? 0
@@ -83,11 +85,11 @@ struct HTMLRunData {
                 rowDurations[Int(r)].append(duration)
                 stream.varint(UInt64(laneOf[i]))
                 stream.signed(spans[i].threadID - laneThread[Int(laneOf[i])])
-                var flags = depths.isEmpty ? 0 : Int(depths[i]) & 3
-                if spans[i].cpuTime != nil { flags |= 4 }
-                if !spans[i].waits.isEmpty { flags |= 8 }
-                if !spans[i].attributes.isEmpty { flags |= 16 }
-                stream.bytes.append(UInt8(flags))
+                var flags = depths.isEmpty ? 0 : depths[i] & PageContract.SpanFlag.depthMask
+                if spans[i].cpuTime != nil { flags |= PageContract.SpanFlag.cpuTime }
+                if !spans[i].waits.isEmpty { flags |= PageContract.SpanFlag.waits }
+                if !spans[i].attributes.isEmpty { flags |= PageContract.SpanFlag.attributes }
+                stream.bytes.append(flags)
                 if let cpu = spans[i].cpuTime { extra.varint(UInt64(max(0, cpu))) }
                 if !spans[i].waits.isEmpty {
                     extra.varint(UInt64(spans[i].waits.count))
@@ -118,7 +120,8 @@ struct HTMLRunData {
         j.key("spanCount"); j.number(order.count)
         // The hover shows a name in full up to `NameBound.full`; tables cut it further.
         j.key("names"); j.strings(names.values.map { NameBound.cut($0, NameBound.full) })
-        j.key("colors"); j.strings(names.values.map { Palette.color(forSpanName: $0).description })
+        let assigned = colors ?? Palette.assign(names: names.values)
+        j.key("colors"); j.strings(names.values.map { (assigned[$0] ?? Palette.color(forSpanName: $0)).description })
         j.key("strings"); j.strings(strings.values.map { NameBound.cut($0, NameBound.full) })
         j.key("lanes")
         j.array(lanes) { j, lane in

@@ -122,6 +122,7 @@ extension HTMLReport {
         for (i, s) in summaries.enumerated() {
             page += "<script type=\"application/json\" id=\"lanes-scenario-\(i)\">\(s.data)</script>\n"
         }
+        page += PageContract.element
         page += "<script>\(script)</script>\n</body>\n</html>\n"
         return page
     }
@@ -217,24 +218,8 @@ extension HTMLReport {
         return out
     }
 
-    /// The scenario page's own CSS, after ``style``.
-    static let scenarioStyle = """
-        h2{font-size:17px;margin:18px 0 4px}
-        #overview table{margin:6px 0 4px}
-        #overview th:nth-child(-n+5),#overview td:nth-child(-n+5){text-align:left}
-        #overview tbody tr{cursor:pointer}
-        #overview tbody tr:hover td{background:var(--stripe)}
-        #overview tbody tr.selected td{background:var(--group);font-weight:600}
-        #overview td.warning{color:#b36b00;font-weight:600}
-        #overview td.critical{color:#c0392b;font-weight:600}
-        #scenario{border-top:2px solid var(--grid);margin-top:10px}
-        #advice{margin:6px 0;padding:6px 10px;border-left:4px solid var(--counter);background:var(--stripe)}
-        #advice p{margin:3px 0}
-        #notes{margin:6px 0;padding-left:20px}
-        #notes li.failure{color:#c0392b}
-        #summary,#blocked{display:flex;flex-wrap:wrap;gap:0 28px;align-items:flex-start}
-
-        """
+    /// The scenario page's own CSS, after ``style``: `Page/scenarios.css`, embedded at build time, and a newline.
+    static let scenarioStyle = PageFiles.scenariosCSS + "\n"
 }
 
 extension HTMLReport {

@@ -59,13 +59,15 @@ public struct HTMLReport: Sendable {
 
         let title = NameBound.cut(
             options.title
-            ?? (comparing
-                ? "Comparison\(runs.compactMap { $0.trace.metadata.scenario }.first.map { ": \($0)" } ?? "") — \(runs.count) runs"
-                : Builder.title(of: runs.first?.trace.metadata ?? Metadata())), NameBound.prose)
+                ?? (comparing
+                    ? "Comparison\(runs.compactMap { $0.trace.metadata.scenario }.first.map { ": \($0)" } ?? "") — \(runs.count) runs"
+                    : Builder.title(of: runs.first?.trace.metadata ?? Metadata())),
+            NameBound.prose)
         let subtitle = NameBound.cut(
             comparing
-            ? runs.map { NameBound.cut($0.name, NameBound.cell) }.joined(separator: " · ") + " · one time scale for all runs"
-            : Builder.subtitle(of: runs.first?.trace.metadata ?? Metadata()), NameBound.prose)
+                ? runs.map { NameBound.cut($0.name, NameBound.cell) }.joined(separator: " · ")
+                    + " · one time scale for all runs"
+                : Builder.subtitle(of: runs.first?.trace.metadata ?? Metadata()), NameBound.prose)
         let style = Self.themeStyle(options.theme) + Self.style
         let script = Self.script
         var page = Self.head(title: title, style: style, script: script)
@@ -86,6 +88,7 @@ public struct HTMLReport: Sendable {
             page += "<p class=\"empty\">No Mermaid text was generated for this report.</p>"
         }
         page += "</details>\n"
+        page += PageContract.element
         page += "<script type=\"application/json\" id=\"lanes-data\">\(data.text)</script>\n"
         page += "<script>\(script)</script>\n</body>\n</html>\n"
         return page
@@ -101,11 +104,13 @@ public struct HTMLReport: Sendable {
         data.string(options.theme.rawValue)
         data.key("runs")
         var total = 0
+        // Several runs are one chart (as the PNG draws them): their names share one assignment of colours.
+        let colors = runs.count > 1 ? Palette.assign(names: runs.flatMap { $0.trace.spans.lazy.map(\.name) }) : nil
         data.array(Array(runs.indices)) { j, i in
             let findings = findings.map { i < $0.count ? $0[i] : [] } ?? Analysis(runs[i].trace).findings
             let run = HTMLRunData(
                 trace: runs[i].trace, name: comparison != nil ? runs[i].name : nil, options: options,
-                findings: findings)
+                findings: findings, colors: colors)
             total += run.spanCount
             j.raw(run.json)
         }

@@ -64,6 +64,7 @@ struct Builder {
 
     /// Every name seen, for legend totals: index → name, and time shown per name.
     var names: [String] = []
+    var spanColors: [String: RGB] = [:]
     var nameIndex: [String: Int32] = [:]
     var nameTime: [Double] = []
     var waitReasonsUsed = Set<WaitReason>()
@@ -168,6 +169,19 @@ struct Builder {
         var prefix = String(chars[..<lo])
         while prefix.last == " " { prefix.removeLast() }
         return prefix + "…"
+    }
+
+    static func recolour(_ panels: inout [Panel], _ colors: [String: RGB]) {
+        for p in panels.indices {
+            for r in panels[p].rows.indices {
+                for b in panels[p].rows[r].bars.indices {
+                    if let c = colors[panels[p].rows[r].bars[b].name] { panels[p].rows[r].bars[b].color = c }
+                }
+                for c in panels[p].rows[r].columns.indices {
+                    if let col = colors[panels[p].rows[r].columns[c].dominantName] { panels[p].rows[r].columns[c].color = col }
+                }
+            }
+        }
     }
 
     mutating func intern(_ name: String) -> Int32 {
@@ -279,6 +293,9 @@ struct Builder {
             statistics = StatisticsBox(box: box, lines: items)
             legendRight = box.x - 20 * s
         }
+        // Span colours are assigned among the names this chart shows (Palette.assign), once the names are known.
+        spanColors = Palette.assign(names: names)
+        Self.recolour(&panels, spanColors)
         let (legend, notes, legendBottom) = buildLegend(left: margin, right: legendRight, top: y)
         let bottom = max(legendBottom, statistics?.box.maxY ?? y) + margin
         return Layout(
@@ -295,7 +312,7 @@ struct Builder {
             .sorted { nameTime[$0] != nameTime[$1] ? nameTime[$0] > nameTime[$1] : names[$0] < names[$1] }
         let maxNames = 24
         for i in shownNames.prefix(maxNames) {
-            entries.append((.span(Palette.color(forSpanName: names[i])), names[i]))
+            entries.append((.span(spanColors[names[i]] ?? Palette.color(forSpanName: names[i])), names[i]))
         }
         for r in WaitReason.allCases where waitReasonsUsed.contains(r) {
             entries.append((.wait(r), "wait: \(r)"))
@@ -330,7 +347,7 @@ struct Builder {
         if shownNames.count > maxNames {
             notes.append(
                 TextItem(
-                    "+ \(shownNames.count - maxNames) more span names (colours come from each name's hash)",
+                    "+ \(shownNames.count - maxNames) more span names (past \(Palette.distinctColors.count) names, colours repeat)",
                     x: left, y: bottom + smallSize, size: smallSize, role: .secondary))
             bottom += line
         }

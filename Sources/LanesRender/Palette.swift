@@ -74,14 +74,15 @@ public enum Palette {
         return h
     }
 
-    /// The stripe colour and pattern of each wait reason, drawn over a pale tint of the same colour.
+    /// The stripe colour and pattern of each wait reason, drawn over a pale tint of the same colour. Two
+    /// reasons whose colours are closer than ``minimumDistance`` (CIEDE2000) have different patterns.
     public static func wait(_ reason: WaitReason) -> (color: RGB, hatch: HatchPattern) {
         switch reason {
         case .lock: (RGB(0xC0392B), .cross)
         case .condition: (RGB(0x8E44AD), .rising)
         case .semaphore: (RGB(0x6C3483), .falling)
         case .sleep: (RGB(0x707070), .rising)
-        case .ioRead: (RGB(0x1F618D), .falling)
+        case .ioRead: (RGB(0x1F618D), .cross)
         case .ioWrite: (RGB(0x2E86C1), .rising)
         case .queueGet: (RGB(0x1E8449), .falling)
         case .queuePut: (RGB(0x239B56), .rising)
@@ -92,7 +93,7 @@ public enum Palette {
         case .suspended: (RGB(0x566573), .falling)
         case .gil: (RGB(0xA93226), .rising)
         case .other: (RGB(0x444444), .cross)
-        case .poll: (RGB(0x5D8AA8), .rising)
+        case .poll: (RGB(0x5D8AA8), .cross)
         }
     }
 

@@ -27,7 +27,9 @@ extension RGB {
             plot.x + Double(t - range.lowerBound) * plot.width / Double(range.upperBound - range.lowerBound)
         }
         #expect(panel.rows.count == 2)
-        let colors = Set(["parse", "compute", "fetch", "decode"].map { Palette.color(forSpanName: $0) })
+        // Colours are assigned among the names the chart shows.
+        let assigned = Palette.assign(names: trace.spans.map(\.name))
+        let colors = Set(["parse", "compute", "fetch", "decode"].map { assigned[$0] })
         #expect(colors.count == 4, "the test needs four distinct colours")
         for sp in trace.spans {
             let row = panel.rows[Int(sp.lane.rawValue)]
@@ -35,7 +37,7 @@ extension RGB {
             let bar = try #require(row.bars.first { $0.name == sp.name })
             #expect(bar.depth == depth)
             #expect(bar.y >= row.box.y && bar.y + bar.height <= row.box.maxY, "\(sp.name) lies in its row")
-            let color = Palette.color(forSpanName: sp.name).raster
+            let color = try #require(assigned[sp.name]).raster
             let y = Int(bar.y) + 1
             let x0 = x(sp.start), x1 = x(sp.end)
             // Inside: every column of the bar not under a wait or a nested bar is the span's colour.
@@ -63,7 +65,7 @@ extension RGB {
         let row = panel.rows[0]
         let wait = try #require(row.waits.first)
         #expect(wait.reason == .lock)
-        let running = Palette.color(forSpanName: "compute").raster
+        let running = try #require(Palette.assign(names: trace.spans.map(\.name))["compute"]).raster
         let y = Int(wait.y + wait.height / 2)
         var waitColors = Set<Color>()
         for px in Int(wait.x0) + 2..<Int(wait.x1) - 2 {

@@ -25,9 +25,9 @@ import Testing
 
     @Test func everyTraceStringIsEscaped() {
         let page = HTMLReport(trace: Self.hostileTrace()).renderText()
-        // Only the page's own two script elements open and close; no markup from the trace survives.
-        #expect(Self.occurrences(of: "<script", in: page) == 2)
-        #expect(Self.occurrences(of: "</script", in: page) == 2)
+        // Only the page's own script elements (data, contract, code) open and close; no markup from the trace survives.
+        #expect(Self.occurrences(of: "<script", in: page) == 3)
+        #expect(Self.occurrences(of: "</script", in: page) == 3)
         #expect(Self.occurrences(of: "<img", in: page) == 0)
         #expect(Self.occurrences(of: "<svg", in: page) == 0)
         #expect(Self.occurrences(of: "<!--", in: page) == 0)
@@ -43,7 +43,7 @@ import Testing
         #expect(page.contains("<button id=\"copy-mermaid\" type=\"button\">Copy</button>"))
         let escaped = "gantt\n    title &lt;/pre&gt;&lt;script&gt;alert(1)&lt;/script&gt;\n"
         #expect(page.contains("<pre id=\"mermaid\">\(escaped)</pre>"))
-        #expect(Self.occurrences(of: "<script", in: page) == 2)
+        #expect(Self.occurrences(of: "<script", in: page) == 3)
         let without = HTMLReport(trace: Traces.known()).renderText()
         #expect(!without.contains("<button id=\"copy-mermaid\""))
         #expect(without.contains("No Mermaid text was generated for this report."))

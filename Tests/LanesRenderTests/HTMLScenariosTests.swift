@@ -73,9 +73,9 @@ import Testing
 
     @Test func hostileScenarioTextIsEscapedEverywhere() {
         let page = Self.page()
-        // The page's own script elements only: one of JSON per scenario and the code.
-        #expect(Self.count("<script", in: page) == 3)
-        #expect(Self.count("</script", in: page) == 3)
+        // The page's own script elements only: one of JSON per scenario, the contract and the code.
+        #expect(Self.count("<script", in: page) == 4)
+        #expect(Self.count("</script", in: page) == 4)
         #expect(Self.count("<img", in: page) == 0)
         #expect(Self.count("<svg", in: page) == 0)
         #expect(Self.count("<!--", in: page) == 0)
@@ -114,7 +114,8 @@ import Testing
         let style = try #require(HTMLReportTests.between("<style>", "</style>", in: page))
         #expect(csp.contains("script-src '\(HTMLReport.cspHash(script))';"))
         #expect(csp.contains("style-src '\(HTMLReport.cspHash(style))';"))
-        #expect(Self.count("<script type=\"application/json\"", in: page) == 2)
+        // One JSON element per scenario and the contract.
+        #expect(Self.count("<script type=\"application/json\"", in: page) == 3)
         #expect(!page.contains("http://") && !page.contains("https://"))
     }
 

@@ -131,6 +131,13 @@ def check_page(driver, name, path, expected_spans, known=None, screenshot_dir=No
     page_url = "file://" + path
     load(driver, path)
     check(console_errors(driver) == [], f"{name}: no console error")
+    # The wait reasons the script draws come from the page's contract (emitted from Swift's WaitReason).
+    contract = driver.execute_script("return JSON.parse(document.getElementById('lanes-contract').textContent)")
+    legend_waits = driver.execute_script(
+        "return Array.from(document.querySelectorAll('#legend span')).map((s) => s.textContent)"
+        ".filter((t) => t.startsWith('wait: ')).map((t) => t.slice(6))")
+    check((legend_waits != [] or name != "sample") and all(w in contract["waits"] for w in legend_waits),
+          f"{name}: the legend's waits {legend_waits} are reasons of the page's contract")
     requests = network_requests(driver, page_url)
     check(requests == [], f"{name}: no network request {requests[:3] if requests else ''}".rstrip())
     shown = driver.find_element(By.ID, "span-count").get_attribute("data-count")
@@ -289,8 +296,8 @@ def check_demo_page(driver, path, screenshot_dir=None):
     check(driver.execute_script("return window.__xss === undefined"), f"{name}: no script from the data ran")
     check(driver.execute_script("return document.querySelectorAll('img, svg, iframe, object, embed').length") == 0,
           f"{name}: no element injected")
-    check(driver.execute_script("return document.scripts.length") == len(rows) + 1,
-          f"{name}: only the page's script elements ({len(rows)} data, 1 code)")
+    check(driver.execute_script("return document.scripts.length") == len(rows) + 2,
+          f"{name}: only the page's script elements ({len(rows)} data, 1 contract, 1 code)")
 
     # The address selects: a hash set by hand selects its scenario, and a reload keeps it.
     if len(rows) > 1:
@@ -437,7 +444,8 @@ def main():
         check(driver.execute_script("return window.__xss === undefined"), "xss: no script from the trace ran")
         check(driver.execute_script("return document.querySelectorAll('img:not(#png), svg, iframe').length") == 0,
               "xss: no element injected")
-        check(driver.execute_script("return document.scripts.length") == 2, "xss: only the page's two script elements")
+        check(driver.execute_script("return document.scripts.length") == 3,
+              "xss: only the page's three script elements (data, contract, code)")
         cells = driver.execute_script("return [...document.querySelectorAll('#stats-name td:first-child')].map(e => e.textContent)")
         check(all(n in cells for n in XSS_NAMES), "xss: every hostile name is shown as text in the statistics")
         box = driver.find_element(By.ID, "search")
