@@ -15,13 +15,11 @@ struct HTMLRunData {
     var spanCount = 0
 
     init(trace: Trace, name: String?, options: ChartOptions, findings: [Finding]) {
-        let plan = RowPlan(trace, grouping: options.groupBy)
-        let origin = Builder.timeRange(of: trace)?.lowerBound ?? 0
-        let end = Builder.timeRange(of: trace)?.upperBound ?? 0
+        let timeline = Timeline(trace, grouping: options.groupBy, depthLimit: options.depthLimit)
+        let plan = timeline.plan
+        let origin = timeline.range?.lowerBound ?? 0
+        let end = timeline.range?.upperBound ?? 0
         let lanes = trace.lanes
-        let depths: [UInt8] =
-            trace.spans.contains(where: { $0.parent != nil })
-            ? Builder(options: options, measure: { _, _ in 0 }).spanDepths(trace) : []
 
         // Placed spans, sorted by (row, start, position).
         var rowOf = [Int32](repeating: -1, count: trace.spans.count)
@@ -30,9 +28,7 @@ struct HTMLRunData {
         order.reserveCapacity(trace.spans.count)
         trace.spans.withUnsafeBufferPointer { spans in
             for i in spans.indices {
-                guard let r = plan.row(lane: spans[i].lane, threadID: spans[i].threadID, lanes: lanes),
-                    let p = plan.position(of: spans[i].lane)
-                else { continue }
+                guard let r = timeline.row(ofSpan: i), let p = plan.position(of: spans[i].lane) else { continue }
                 rowOf[i] = Int32(r)
                 laneOf[i] = Int32(p)
                 order.append(i)
@@ -44,7 +40,7 @@ struct HTMLRunData {
         }
         spanCount = order.count
 
-        var names = StringTable()
+        let names = timeline.names
         var strings = StringTable()
         var stream = ByteWriter()
         var extra = ByteWriter()
@@ -56,7 +52,7 @@ struct HTMLRunData {
         let wantedFlows = Set(trace.flows.flatMap { [$0.from, $0.to] })
         // Durations per row and per name, for the statistics tables.
         var rowDurations = [[Int64]](repeating: [], count: plan.rows.count)
-        var nameDurations: [[Int64]] = []
+        var nameDurations = [[Int64]](repeating: [], count: names.count)
         let laneThread = lanes.map { $0.threadID ?? 0 }
         trace.spans.withUnsafeBufferPointer { spans in
             var previousRow: Int32 = -1
@@ -75,14 +71,14 @@ struct HTMLRunData {
                 stream.zigzag(start - previousStart)
                 previousStart = start
                 stream.varint(UInt64(duration))
-                let ni = names.index(spans[i].name)
+                let ni = Int(timeline.nameOfSpan[i])
                 stream.varint(UInt64(ni))
-                if ni == nameDurations.count { nameDurations.append([]) }
                 nameDurations[ni].append(duration)
                 rowDurations[Int(r)].append(duration)
                 stream.varint(UInt64(laneOf[i]))
                 stream.zigzag(spans[i].threadID - laneThread[Int(laneOf[i])])
-                var flags = depths.isEmpty ? 0 : Int(depths[i]) & 3
+                // The page reads two bits of depth: levels past the fourth share the last it draws.
+                var flags = min(3, timeline.level(ofSpan: i))
                 if spans[i].cpuTime != nil { flags |= 4 }
                 if !spans[i].waits.isEmpty { flags |= 8 }
                 if !spans[i].attributes.isEmpty { flags |= 16 }
@@ -116,8 +112,8 @@ struct HTMLRunData {
         j.key("end"); j.number(end - origin)
         j.key("spanCount"); j.number(order.count)
         // The hover shows a name in full up to `NameBound.full`; tables cut it further.
-        j.key("names"); j.strings(names.values.map { NameBound.cut($0, NameBound.full) })
-        j.key("colors"); j.strings(names.values.map { Palette.color(forSpanName: $0).description })
+        j.key("names"); j.strings(names.map { NameBound.cut($0, NameBound.full) })
+        j.key("colors"); j.strings(names.map { Palette.color(forSpanName: $0).description })
         j.key("strings"); j.strings(strings.values.map { NameBound.cut($0, NameBound.full) })
         j.key("lanes")
         j.array(lanes) { j, lane in
@@ -156,6 +152,9 @@ struct HTMLRunData {
             j.key("first"); j.number(rowFirst[r])
             j.key("count"); j.number(rowCount[r])
             j.key("maxDuration"); j.number(rowMaxDuration[r])
+            // Nesting levels the row shows (the PNG's lines per row), and spans folded into the last.
+            j.key("levels"); j.number(timeline.rows[r].levels)
+            if timeline.rows[r].foldedSpans > 0 { j.key("folded"); j.number(timeline.rows[r].foldedSpans) }
             if let samples = cpu[r] {
                 j.key("cpu"); j.numbers(samples)
             }
@@ -200,14 +199,14 @@ struct HTMLRunData {
         }
         j.key("byRow")
         j.array(Array(plan.rows.indices)) { j, r in Self.statsRow(&j, label: plan.rows[r].label, &rowDurations[r]) }
-        let nameOrder = nameDurations.indices.sorted { a, b in
+        let nameOrder = nameDurations.indices.filter { !nameDurations[$0].isEmpty }.sorted { a, b in
             let ta = nameDurations[a].reduce(0, +), tb = nameDurations[b].reduce(0, +)
-            return ta != tb ? ta > tb : names.values[a] < names.values[b]
+            return ta != tb ? ta > tb : names[a] < names[b]
         }
         // The table stays readable: the names with the most time, and how many more there are.
         j.key("byName")
         j.array(Array(nameOrder.prefix(Self.maxNameRows))) { j, n in
-            Self.statsRow(&j, label: names.values[n], &nameDurations[n])
+            Self.statsRow(&j, label: names[n], &nameDurations[n])
         }
         j.key("byNameOmitted")
         j.number(max(0, nameOrder.count - Self.maxNameRows))

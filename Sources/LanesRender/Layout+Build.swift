@@ -6,9 +6,6 @@ import LanesCore
 public typealias MeasureText = (_ text: String, _ size: Double) -> Double
 
 extension Layout {
-    /// The trace's time range as the layout computes it (test hook).
-    package static func timeRange(of trace: Trace) -> ClosedRange<Nanoseconds>? { Builder.timeRange(of: trace) }
-
     /// The chart of one trace.
     public static func chart(of trace: Trace, options: ChartOptions = ChartOptions(), measure: MeasureText) -> Layout {
         withoutActuallyEscaping(measure) { measure in
@@ -59,7 +56,8 @@ struct Builder {
     var stripHeight: Double { 6 * s }
     var groupHeight: Double { 20 * s }
     var counterHeight: Double { 34 * s }
-    static let maxDepth = 2
+    /// Height of each nesting level below a row's first.
+    var levelHeight: Double { (16 * s).rounded() }
     static let minBarWidth = 3.0
 
     /// Every name seen, for legend totals: index → name, and time shown per name.
@@ -71,6 +69,8 @@ struct Builder {
     var sawCPU = false
     var sawCounters = false
     var sawFlows = false
+    /// Spans nested deeper than the depth limit, drawn on their row's last level.
+    var foldedSpans = 0
 
     init(options: ChartOptions, measure: @escaping MeasureText) {
         self.options = options
@@ -93,27 +93,6 @@ struct Builder {
         }
         layout.height = max(layout.height, Int(target))
         return layout
-    }
-
-    /// `trace.timeRange`, with span fields read in place rather than each span copied (several
-    /// times faster on large traces). Spans whose lane is unknown count too, as in `timeRange`.
-    static func timeRange(of trace: Trace) -> ClosedRange<Nanoseconds>? {
-        var lo = Nanoseconds.max, hi = Nanoseconds.min
-        trace.spans.withUnsafeBufferPointer { spans in
-            for i in spans.indices {
-                lo = min(lo, spans[i].start)
-                hi = max(hi, spans[i].end)
-            }
-        }
-        for m in trace.marks {
-            lo = min(lo, m.time)
-            hi = max(hi, m.time)
-        }
-        for c in trace.counters {
-            lo = min(lo, c.time)
-            hi = max(hi, c.time)
-        }
-        return lo <= hi ? lo...hi : nil
     }
 
     static func title(of m: Metadata) -> String {
@@ -196,7 +175,7 @@ struct Builder {
         y += textSize + 12 * s
 
         // Windows: each run's own range, cut by --from/--to; shared alignment gives all the longest length.
-        let ranges = runs.map { Self.timeRange(of: $0.0) ?? 0...0 }
+        let ranges = runs.map { $0.0.timeRange ?? 0...0 }
         var windows: [(origin: Nanoseconds, start: Nanoseconds, end: Nanoseconds)] = ranges.map { range in
             let start = range.lowerBound + max(0, options.from ?? 0)
             var end = options.to.map { range.lowerBound + $0 } ?? range.upperBound
@@ -209,25 +188,26 @@ struct Builder {
         }
         // Label column: wide enough for the longest row label, within bounds.
         var labelWidth = 80 * s
-        var plans: [RowPlan] = []
+        var timelines: [Timeline] = []
         for run in runs {
-            let plan = RowPlan(run.0, grouping: options.groupBy)
-            for r in plan.rows.prefix(max(1, options.maxLanes)) {
+            let timeline = Timeline(run.0, grouping: options.groupBy, depthLimit: options.depthLimit)
+            for r in timeline.rows.prefix(max(1, options.maxLanes)) {
                 labelWidth = max(labelWidth, measure(r.label, textSize) + 24 * s)
             }
-            if plan.rows.count > max(1, options.maxLanes) {
-                let summary = "+ \(plan.rows.count - max(1, options.maxLanes) + 1) more lanes"
+            if timeline.rows.count > max(1, options.maxLanes) {
+                let summary = "+ \(timeline.rows.count - max(1, options.maxLanes) + 1) more lanes"
                 labelWidth = max(labelWidth, measure(summary, textSize) + 24 * s)
             }
-            plans.append(plan)
+            timelines.append(timeline)
         }
+        foldedSpans = timelines.reduce(0) { $0 + $1.foldedSpans }
         labelWidth = min(labelWidth, max(120 * s, width * 0.22))
 
         var panels: [Panel] = []
         let firstWall = windows.first.map { $0.end - $0.start }
         for (i, run) in runs.enumerated() {
             var panel = buildPanel(
-                trace: run.0, range: ranges[i], plan: plans[i], window: windows[i], top: y, width: width, labelWidth: labelWidth,
+                trace: run.0, range: ranges[i], timeline: timelines[i], window: windows[i], top: y, width: width, labelWidth: labelWidth,
                 name: run.1)
             if let name = run.1 {
                 let st = panel.statistics
@@ -327,6 +307,13 @@ struct Builder {
         }
         var bottom = entries.isEmpty ? top : y + line
         var notes: [TextItem] = []
+        if foldedSpans > 0 {
+            notes.append(
+                TextItem(
+                    "\(foldedSpans) spans nested deeper than \(options.depthLimit) levels drawn on their row's last level",
+                    x: left, y: bottom + smallSize, size: smallSize, role: .secondary))
+            bottom += line
+        }
         if shownNames.count > maxNames {
             notes.append(
                 TextItem(
