@@ -17,12 +17,16 @@ extension Mermaid {
         public var maxTasksPerSection: Int
         /// A title to use instead of the one made from the metadata.
         public var title: String?
+        /// Nesting levels a lane shows, as in the PNG: level 1 in the lane's section, each deeper
+        /// level in a section of its own under it ("↳ level 2"); deeper spans join the last.
+        public var depthLimit: Int
 
         public init(
             groupBy: ChartOptions.Grouping = .lane, maxSections: Int = 24, maxCharacters: Int = 40_000,
             maxTasks: Int = 200, maxTasksPerSection: Int = 40,
-            title: String? = nil
+            title: String? = nil, depthLimit: Int = ChartOptions.defaultDepthLimit
         ) {
+            self.depthLimit = max(1, min(depthLimit, 16))
             self.maxTasksPerSection = max(1, maxTasksPerSection)
             self.groupBy = groupBy
             self.maxSections = max(1, maxSections)
@@ -67,7 +71,7 @@ extension Mermaid {
     /// The trace as a `gantt`: one section per row of the PNG chart (same order and names), its
     /// top-level spans as consecutive tasks; bars that are mostly waiting are marked `crit`.
     public static func gantt(of trace: Trace, options: GanttOptions = GanttOptions()) -> Gantt {
-        let timeline = Timeline(trace, grouping: options.groupBy)
+        let timeline = Timeline(trace, grouping: options.groupBy, depthLimit: options.depthLimit)
         let range = timeline.range ?? 0...0
         let origin = range.lowerBound
         let wall = range.upperBound - range.lowerBound
@@ -77,8 +81,9 @@ extension Mermaid {
         let ticks = (wall + perTick - 1) / perTick
         let axisFormat = ticks < 10_000 ? "%s.%L" : "%s"
 
-        // Rows as the PNG lays them out; top-level spans only (nested ones lie within their parent).
-        var perRow = [[Item]](repeating: [], count: timeline.rows.count)
+        // Rows as the PNG lays them out, each nesting level its own section under its lane's.
+        let levels = timeline.depthLimit
+        var perLevel = [[Item]](repeating: [], count: timeline.rows.count * levels)
         let names = timeline.names
         var nested = 0, unplaced = 0
         for (i, s) in trace.spans.enumerated() {
@@ -86,27 +91,34 @@ extension Mermaid {
                 unplaced += 1
                 continue
             }
-            guard timeline.isTopLevel(i) else {
-                nested += 1
-                continue
-            }
-            perRow[r].append(Item(start: s.start, end: s.end, name: timeline.nameOfSpan[i], blocked: s.blockedTime))
+            let level = timeline.level(ofSpan: i)
+            if level > 0 { nested += 1 }
+            perLevel[r * levels + level].append(
+                Item(start: s.start, end: s.end, name: timeline.nameOfSpan[i], blocked: s.blockedTime))
         }
-        var rows: [(label: String, items: [Item], lanes: Int)] = []
+        var rows: [(label: String, items: [Item], lanes: Int, level: Int)] = []
         var emptyRows = 0
         for (r, entry) in timeline.rows.enumerated() {
-            if perRow[r].isEmpty {
+            if perLevel[r * levels].isEmpty {
                 emptyRows += 1
                 continue
             }
-            rows.append((entry.label, perRow[r].sorted { $0.start < $1.start }, entry.lanes))
+            for level in 0..<levels where !perLevel[r * levels + level].isEmpty {
+                rows.append((
+                    level == 0 ? entry.label : "↳ level \(level + 1)",
+                    perLevel[r * levels + level].sorted { $0.start < $1.start }, entry.lanes, level
+                ))
+            }
         }
         var folded = 0
         if rows.count > options.maxSections {
             let keep = options.maxSections - 1
-            folded = rows.count - keep
-            let rest = rows[keep...].flatMap(\.items).sorted { $0.start < $1.start }
-            rows = Array(rows[..<keep]) + [("+ \(folded) more lanes", rest, folded)]
+            // The folded section holds the first level of the lanes beyond: deeper ones lie within them.
+            folded = rows[keep...].filter { $0.level == 0 }.count
+            let rest = rows[keep...].filter { $0.level == 0 }.flatMap(\.items).sorted { $0.start < $1.start }
+            nested -= rows[keep...].filter { $0.level > 0 }.reduce(0) { $0 + $1.items.count }
+            rows = Array(rows[..<keep])
+            if folded > 0 { rows.append(("+ \(folded) more lanes", rest, folded, 0)) }
         }
         let spanTotal = rows.reduce(0) { $0 + $1.items.count }
 
@@ -136,9 +148,11 @@ extension Mermaid {
                     "\(spanTotal) spans drawn as \(bars) bars: spans closer than \(formatDuration(max(gap, 1))) merged")
             }
             if folded > 0 {
-                notes.append("\(folded) lanes beyond the first \(rows.count - 1) folded into “+ \(folded) more lanes”")
+                notes.append(
+                    "\(folded) lanes beyond the first \(rows.filter { $0.level == 0 }.count - 1) folded into “+ \(folded) more lanes”")
             }
-            if nested > 0 { notes.append("\(nested) nested spans shown within their parents") }
+            if nested > 0 { notes.append("\(nested) nested spans shown in “↳ level” sections under their lane") }
+            if let fold = timeline.foldNote { notes.append(fold) }
             if emptyRows > 0 { notes.append("\(emptyRows) lanes without top-level spans left out") }
             if unplaced > 0 { notes.append("\(unplaced) spans on unknown lanes left out") }
             var titleText = baseTitle

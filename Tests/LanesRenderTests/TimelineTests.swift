@@ -83,12 +83,24 @@ import Testing
         }
         #expect(decoded == trace.spans.count)
 
-        // Mermaid gantt: the same sections; exactly the top-level spans as bars, in their rows.
+        // Mermaid gantt: the same rows, each level a section under its lane's; every span a bar in
+        // the section of its row and depth.
         let gantt = Mermaid.gantt(of: trace)
-        #expect(gantt.sections == labels)
-        let topLevel = Set(Self.expectedDepth.filter { $0.value == 0 }.keys)
-        #expect(Set(gantt.tasks.map(\.title)) == topLevel)
-        for task in gantt.tasks { #expect(rowOfName[task.title] == task.section) }
+        var sections: [String] = []
+        var sectionOf: [[Int]] = []
+        for row in timeline.rows {
+            sectionOf.append([])
+            for level in 0..<row.levels {
+                sectionOf[sectionOf.count - 1].append(sections.count)
+                sections.append(level == 0 ? row.label : "↳ level \(level + 1)")
+            }
+        }
+        #expect(gantt.sections == sections)
+        #expect(Set(gantt.tasks.map(\.title)) == Set(Self.expectedDepth.keys))
+        for task in gantt.tasks {
+            let r = try #require(rowOfName[task.title]), d = try #require(Self.expectedDepth[task.title])
+            #expect(sectionOf[r][d] == task.section, "\(task.title)")
+        }
 
         // Terminal text: the child task's row is busy where its top-level span ran, and its name is
         // in the legend, as the analysis counts its time as busy.
