@@ -134,4 +134,27 @@ import Testing
         let bands = Dictionary(grouping: layout.panels[0].rows[0].bars, by: \.depth).mapValues { ($0[0].y, $0[0].y + $0[0].height) }
         for d in 1..<4 { #expect(bands[d]!.0 >= bands[d - 1]!.1) }
     }
+
+    @Test func taskLanesAreOrderedByCreationInTheirPlaces() {
+        // A thread, then three task lanes listed out of order, then another thread.
+        let ms: Int64 = 1_000_000
+        let lanes = [
+            Lane(id: LaneID(0), kind: .thread, pid: 2, threadID: 2, name: "main"),
+            Lane(id: LaneID(1), kind: .task, pid: 2, taskID: 30, name: "third"),
+            Lane(id: LaneID(2), kind: .task, pid: 2, taskID: 10, name: "first"),
+            Lane(id: LaneID(3), kind: .task, pid: 2, taskID: 20, name: "second"),
+            Lane(id: LaneID(4), kind: .thread, pid: 2, threadID: 9, name: "io"),
+        ]
+        let spans = [
+            Span(id: SpanID(1), name: "a", lane: LaneID(0), threadID: 2, start: 0, end: 50 * ms),
+            Span(id: SpanID(2), name: "t", lane: LaneID(1), threadID: 3, start: 30 * ms, end: 40 * ms),
+            Span(id: SpanID(3), name: "t", lane: LaneID(2), threadID: 3, start: 10 * ms, end: 20 * ms),
+            Span(id: SpanID(4), name: "t", lane: LaneID(3), threadID: 4, start: 20 * ms, end: 30 * ms),
+            Span(id: SpanID(5), name: "r", lane: LaneID(4), threadID: 9, start: 5 * ms, end: 45 * ms),
+        ]
+        let trace = Trace(processes: [Process(pid: 2, name: "app")], lanes: lanes, spans: spans)
+        #expect(Timeline(trace).rows.map(\.label) == ["main · 2", "first · task 10", "second · task 20", "third · task 30", "io · 9"])
+        let layout = Layout.chart(of: trace, measure: { t, size in Double(t.count) * size * 0.6 })
+        #expect(layout.panels[0].rows.map(\.label.text) == Timeline(trace).rows.map(\.label))
+    }
 }
