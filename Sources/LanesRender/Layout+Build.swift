@@ -11,8 +11,12 @@ extension Layout {
         withoutActuallyEscaping(measure) { measure in
             let title = options.title ?? Builder.title(of: trace.metadata)
             let runs: [(Trace, String?)] = [(trace, nil)]
+            // Computed once: a second pass to fill a taller image reuses it.
+            let timelines = [Timeline(trace, grouping: options.groupBy, depthLimit: options.depthLimit)]
             return Builder.fitted(options: options, measure: measure) { b in
-                b.build(runs: runs, title: title, subtitle: Builder.subtitle(of: trace.metadata), alignment: TimeAlignment.own)
+                b.build(
+                    runs: runs, timelines: timelines, title: title, subtitle: Builder.subtitle(of: trace.metadata),
+                    alignment: TimeAlignment.own)
             }
         }
     }
@@ -31,10 +35,11 @@ extension Layout {
         if !first.host.isEmpty { parts.append(first.host) }
         if first.cores > 0 { parts.append("\(first.cores) cores") }
         parts.append(alignment == .shared ? "one time scale for all runs" : "each run on its own time scale")
+        let timelines = runs.map { Timeline($0.trace, grouping: options.groupBy, depthLimit: options.depthLimit) }
         return Builder.fitted(options: options, measure: measure) { b in
             b.build(
-                runs: runs.map { ($0.trace, $0.name) }, title: title, subtitle: parts.joined(separator: " · "),
-                alignment: alignment)
+                runs: runs.map { ($0.trace, $0.name) }, timelines: timelines, title: title,
+                subtitle: parts.joined(separator: " · "), alignment: alignment)
         }
         }
     }
@@ -161,7 +166,7 @@ struct Builder {
     // MARK: Whole chart
 
     mutating func build(
-        runs: [(Trace, String?)], title: String, subtitle: String, alignment: TimeAlignment
+        runs: [(Trace, String?)], timelines: [Timeline], title: String, subtitle: String, alignment: TimeAlignment
     ) -> Layout {
         let width = Double(max(320, min(options.width, 20000))) * s
         var y = margin
@@ -188,9 +193,7 @@ struct Builder {
         }
         // Label column: wide enough for the longest row label, within bounds.
         var labelWidth = 80 * s
-        var timelines: [Timeline] = []
-        for run in runs {
-            let timeline = Timeline(run.0, grouping: options.groupBy, depthLimit: options.depthLimit)
+        for timeline in timelines {
             for r in timeline.rows.prefix(max(1, options.maxLanes)) {
                 labelWidth = max(labelWidth, measure(r.label, textSize) + 24 * s)
             }
@@ -198,7 +201,6 @@ struct Builder {
                 let summary = "+ \(timeline.rows.count - max(1, options.maxLanes) + 1) more lanes"
                 labelWidth = max(labelWidth, measure(summary, textSize) + 24 * s)
             }
-            timelines.append(timeline)
         }
         foldedSpans = timelines.reduce(0) { $0 + $1.foldedSpans }
         labelWidth = min(labelWidth, max(120 * s, width * 0.22))
