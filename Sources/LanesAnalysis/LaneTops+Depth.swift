@@ -11,9 +11,28 @@ public enum SpanNesting {
         let cap = max(0, min(limit, 254))
         return trace.spans.withUnsafeBufferPointer { spans -> [UInt8] in
             guard spans.contains(where: { $0.parent != nil }) else { return [] }
+            // Positions of parents: by arithmetic when ids count up from the first (as recorded and
+            // imported traces number them), else from a table of the spans that are parents.
+            let firstID = spans[0].id.rawValue
+            var dense = true
+            for i in spans.indices where spans[i].id.rawValue != firstID &+ UInt64(i) {
+                dense = false
+                break
+            }
             var index: [SpanID: Int] = [:]
-            index.reserveCapacity(spans.count)
-            for i in spans.indices { index[spans[i].id] = i }
+            if !dense {
+                var parents = Set<SpanID>()
+                for i in spans.indices { if let p = spans[i].parent { parents.insert(p) } }
+                index.reserveCapacity(parents.count)
+                for i in spans.indices where parents.contains(spans[i].id) {
+                    index[spans[i].id] = i
+                }
+            }
+            @inline(__always) func position(_ id: SpanID) -> Int? {
+                guard dense else { return index[id] }
+                let k = id.rawValue &- firstID
+                return k < UInt64(spans.count) ? Int(k) : nil
+            }
             var depth = [UInt8](repeating: 255, count: spans.count)
             var chain: [Int] = []
             for i in spans.indices where depth[i] == 255 {
@@ -31,7 +50,7 @@ public enum SpanNesting {
                         break
                     }
                     chain.append(cur)
-                    guard let p = spans[cur].parent, let pi = index[p], spans[pi].lane == spans[cur].lane else { break }
+                    guard let p = spans[cur].parent, let pi = position(p), spans[pi].lane == spans[cur].lane else { break }
                     cur = pi
                 }
                 for (k, c) in chain.reversed().enumerated() { depth[c] = UInt8(min(cap, base + 1 + k)) }

@@ -157,4 +157,18 @@ import Testing
         let layout = Layout.chart(of: trace, measure: { t, size in Double(t.count) * size * 0.6 })
         #expect(layout.panels[0].rows.map(\.label.text) == Timeline(trace).rows.map(\.label))
     }
+
+    @Test func depthsAreTheSameWhateverTheSpanIDs() {
+        // Ids counting up from the first are found by arithmetic, others by a table: same depths.
+        let dense = Self.nestedAsync()
+        var sparse = dense
+        for k in sparse.spans.indices {
+            sparse.spans[k].id = SpanID(sparse.spans[k].id.rawValue * 7 + 1_000)
+            sparse.spans[k].parent = sparse.spans[k].parent.map { SpanID($0.rawValue * 7 + 1_000) }
+        }
+        sparse.spans.reverse()
+        let a = SpanNesting.depths(dense, limit: 8), b = SpanNesting.depths(sparse, limit: 8)
+        #expect(a.map(Int.init) == dense.spans.map { Self.expectedDepth[$0.name]! })
+        #expect(Array(b.reversed()) == a)
+    }
 }
