@@ -70,20 +70,25 @@ public enum TerminalText {
                 c += 1
             }
         }
-        for (i, s) in trace.spans.enumerated() {
-            guard let r0 = timeline.row(ofSpan: i) else { continue }
-            let r = rowOf[r0]
-            // Top-level spans by the timeline's one rule: a child task's spans count on its own lane.
-            if timeline.isTopLevel(i) {
-                let n = timeline.nameOfSpan[i]
-                nameSeen[Int(n)] = true
-                nameTime[Int(n)] += Double(s.duration)
-                spread(s.start, s.end) { c, w in
-                    busy[r][c] += w
-                    names[r][c].add(n, Float(w))
+        // Fields read in place: copying each span (three references) costs more than the rest.
+        trace.spans.withUnsafeBufferPointer { spans in
+            for i in spans.indices {
+                guard let r0 = timeline.row(ofSpan: i) else { continue }
+                let r = rowOf[r0]
+                // Top-level spans by the timeline's one rule: a child task's spans count on its own lane.
+                if timeline.isTopLevel(i) {
+                    let n = timeline.nameOfSpan[i]
+                    nameSeen[Int(n)] = true
+                    nameTime[Int(n)] += Double(spans[i].end - spans[i].start)
+                    spread(spans[i].start, spans[i].end) { c, w in
+                        busy[r][c] += w
+                        names[r][c].add(n, Float(w))
+                    }
+                }
+                if !spans[i].waits.isEmpty {
+                    for w in spans[i].waits { spread(w.start, w.end) { c, x in waits[r][c] += x } }
                 }
             }
-            for w in s.waits { spread(w.start, w.end) { c, x in waits[r][c] += x } }
         }
 
         var out = ""
