@@ -27,9 +27,12 @@ public struct Trace: Hashable, Sendable {
     public var timeRange: ClosedRange<Nanoseconds>? {
         var lo = Nanoseconds.max
         var hi = Nanoseconds.min
-        for s in spans {
-            lo = min(lo, s.start)
-            hi = max(hi, s.end)
+        // Fields read in place: copying each span (three references) costs more than the comparison.
+        spans.withUnsafeBufferPointer { spans in
+            for i in spans.indices {
+                lo = min(lo, spans[i].start)
+                hi = max(hi, spans[i].end)
+            }
         }
         for m in marks {
             lo = min(lo, m.time)

@@ -40,12 +40,19 @@ public struct ChartOptions: Hashable, Sendable {
     public var showFlows: Bool
     /// A title to use instead of the one made from the metadata.
     public var title: String?
+    /// Nesting levels a row shows, one band per level as Perfetto and Tracy draw a thread; spans
+    /// nested deeper are drawn on the last level and the legend says how many (1...16).
+    public var depthLimit: Int
+
+    /// The default ``depthLimit``.
+    public static let defaultDepthLimit = 4
 
     public init(
         width: Int = 1600, height: Int? = nil, scale: Int = 1, theme: Theme = .light, groupBy: Grouping = .lane,
         from: Nanoseconds? = nil, to: Nanoseconds? = nil, maxLanes: Int = 64, showFlows: Bool = false,
-        title: String? = nil
+        title: String? = nil, depthLimit: Int = ChartOptions.defaultDepthLimit
     ) {
+        self.depthLimit = max(1, min(depthLimit, 16))
         self.width = width
         self.height = height.map { max(0, min($0, 20000)) }
         self.scale = scale

@@ -18,13 +18,11 @@ struct HTMLRunData {
     /// `colors`: the span colours of the chart the run is part of (``Palette/assign(names:)`` over every run's
     /// names); nil to assign them among this run's names.
     init(trace: Trace, name: String?, options: ChartOptions, findings: [Finding], colors: [String: RGB]? = nil) {
-        let plan = RowPlan(trace, grouping: options.groupBy)
-        let origin = Builder.timeRange(of: trace)?.lowerBound ?? 0
-        let end = Builder.timeRange(of: trace)?.upperBound ?? 0
+        let timeline = Timeline(trace, grouping: options.groupBy, depthLimit: options.depthLimit)
+        let plan = timeline.plan
+        let origin = timeline.range?.lowerBound ?? 0
+        let end = timeline.range?.upperBound ?? 0
         let lanes = trace.lanes
-        let depths: [UInt8] =
-            trace.spans.contains(where: { $0.parent != nil })
-            ? Builder(options: options, measure: { _, _ in 0 }).spanDepths(trace) : []
 
         // Placed spans, sorted by (row, start, position).
         var rowOf = [Int32](repeating: -1, count: trace.spans.count)
@@ -33,9 +31,7 @@ struct HTMLRunData {
         order.reserveCapacity(trace.spans.count)
         trace.spans.withUnsafeBufferPointer { spans in
             for i in spans.indices {
-                guard let r = plan.row(lane: spans[i].lane, threadID: spans[i].threadID, lanes: lanes),
-                    let p = plan.position(of: spans[i].lane)
-                else { continue }
+                guard let r = timeline.row(ofSpan: i), let p = plan.position(of: spans[i].lane) else { continue }
                 rowOf[i] = Int32(r)
                 laneOf[i] = Int32(p)
                 order.append(i)
@@ -47,7 +43,7 @@ struct HTMLRunData {
         }
         spanCount = order.count
 
-        var names = StringTable()
+        let names = timeline.names
         var strings = StringTable()
         var stream = ByteWriter()
         var extra = ByteWriter()
@@ -59,7 +55,7 @@ struct HTMLRunData {
         let wantedFlows = Set(trace.flows.flatMap { [$0.from, $0.to] })
         // Durations per row and per name, for the statistics tables.
         var rowDurations = [[Int64]](repeating: [], count: plan.rows.count)
-        var nameDurations: [[Int64]] = []
+        var nameDurations = [[Int64]](repeating: [], count: names.count)
         let laneThread = lanes.map { $0.threadID ?? 0 }
         trace.spans.withUnsafeBufferPointer { spans in
             var previousRow: Int32 = -1
@@ -78,14 +74,14 @@ struct HTMLRunData {
                 stream.signed(start - previousStart)
                 previousStart = start
                 stream.varint(UInt64(duration))
-                let ni = names.index(spans[i].name)
+                let ni = Int(timeline.nameOfSpan[i])
                 stream.varint(UInt64(ni))
-                if ni == nameDurations.count { nameDurations.append([]) }
                 nameDurations[ni].append(duration)
                 rowDurations[Int(r)].append(duration)
                 stream.varint(UInt64(laneOf[i]))
                 stream.signed(spans[i].threadID - laneThread[Int(laneOf[i])])
-                var flags = depths.isEmpty ? 0 : depths[i] & PageContract.SpanFlag.depthMask
+                // The page reads two bits of depth: levels past the fourth share the last it draws.
+                var flags = min(PageContract.SpanFlag.depthMask, UInt8(clamping: timeline.level(ofSpan: i)))
                 if spans[i].cpuTime != nil { flags |= PageContract.SpanFlag.cpuTime }
                 if !spans[i].waits.isEmpty { flags |= PageContract.SpanFlag.waits }
                 if !spans[i].attributes.isEmpty { flags |= PageContract.SpanFlag.attributes }
@@ -119,9 +115,9 @@ struct HTMLRunData {
         j.key("end"); j.number(end - origin)
         j.key("spanCount"); j.number(order.count)
         // The hover shows a name in full up to `NameBound.full`; tables cut it further.
-        j.key("names"); j.strings(names.values.map { NameBound.cut($0, NameBound.full) })
-        let assigned = colors ?? Palette.assign(names: names.values)
-        j.key("colors"); j.strings(names.values.map { (assigned[$0] ?? Palette.color(forSpanName: $0)).description })
+        j.key("names"); j.strings(names.map { NameBound.cut($0, NameBound.full) })
+        let assigned = colors ?? Palette.assign(names: names)
+        j.key("colors"); j.strings(names.map { (assigned[$0] ?? Palette.color(forSpanName: $0)).description })
         j.key("strings"); j.strings(strings.values.map { NameBound.cut($0, NameBound.full) })
         j.key("lanes")
         j.array(lanes) { j, lane in
@@ -160,6 +156,9 @@ struct HTMLRunData {
             j.key("first"); j.number(rowFirst[r])
             j.key("count"); j.number(rowCount[r])
             j.key("maxDuration"); j.number(rowMaxDuration[r])
+            // Nesting levels the row shows (the PNG's lines per row), and spans folded into the last.
+            j.key("levels"); j.number(timeline.rows[r].levels)
+            if timeline.rows[r].foldedSpans > 0 { j.key("folded"); j.number(timeline.rows[r].foldedSpans) }
             if let samples = cpu[r] {
                 j.key("cpu"); j.numbers(samples)
             }
@@ -204,14 +203,14 @@ struct HTMLRunData {
         }
         j.key("byRow")
         j.array(Array(plan.rows.indices)) { j, r in Self.statsRow(&j, label: plan.rows[r].label, &rowDurations[r]) }
-        let nameOrder = nameDurations.indices.sorted { a, b in
+        let nameOrder = nameDurations.indices.filter { !nameDurations[$0].isEmpty }.sorted { a, b in
             let ta = nameDurations[a].reduce(0, +), tb = nameDurations[b].reduce(0, +)
-            return ta != tb ? ta > tb : names.values[a] < names.values[b]
+            return ta != tb ? ta > tb : names[a] < names[b]
         }
         // The table stays readable: the names with the most time, and how many more there are.
         j.key("byName")
         j.array(Array(nameOrder.prefix(Self.maxNameRows))) { j, n in
-            Self.statsRow(&j, label: names.values[n], &nameDurations[n])
+            Self.statsRow(&j, label: names[n], &nameDurations[n])
         }
         j.key("byNameOmitted")
         j.number(max(0, nameOrder.count - Self.maxNameRows))

@@ -6,16 +6,17 @@ import LanesCore
 public typealias MeasureText = (_ text: String, _ size: Double) -> Double
 
 extension Layout {
-    /// The trace's time range as the layout computes it (test hook).
-    package static func timeRange(of trace: Trace) -> ClosedRange<Nanoseconds>? { Builder.timeRange(of: trace) }
-
     /// The chart of one trace.
     public static func chart(of trace: Trace, options: ChartOptions = ChartOptions(), measure: MeasureText) -> Layout {
         withoutActuallyEscaping(measure) { measure in
             let title = options.title ?? Builder.title(of: trace.metadata)
             let runs: [(Trace, String?)] = [(trace, nil)]
+            // Computed once: a second pass to fill a taller image reuses it.
+            let timelines = [Timeline(trace, grouping: options.groupBy, depthLimit: options.depthLimit)]
             return Builder.fitted(options: options, measure: measure) { b in
-                b.build(runs: runs, title: title, subtitle: Builder.subtitle(of: trace.metadata), alignment: TimeAlignment.own)
+                b.build(
+                    runs: runs, timelines: timelines, title: title, subtitle: Builder.subtitle(of: trace.metadata),
+                    alignment: TimeAlignment.own)
             }
         }
     }
@@ -34,10 +35,11 @@ extension Layout {
         if !first.host.isEmpty { parts.append(first.host) }
         if first.cores > 0 { parts.append("\(first.cores) cores") }
         parts.append(alignment == .shared ? "one time scale for all runs" : "each run on its own time scale")
+        let timelines = runs.map { Timeline($0.trace, grouping: options.groupBy, depthLimit: options.depthLimit) }
         return Builder.fitted(options: options, measure: measure) { b in
             b.build(
-                runs: runs.map { ($0.trace, $0.name) }, title: title, subtitle: parts.joined(separator: " · "),
-                alignment: alignment)
+                runs: runs.map { ($0.trace, $0.name) }, timelines: timelines, title: title,
+                subtitle: parts.joined(separator: " · "), alignment: alignment)
         }
         }
     }
@@ -59,7 +61,8 @@ struct Builder {
     var stripHeight: Double { 6 * s }
     var groupHeight: Double { 20 * s }
     var counterHeight: Double { 34 * s }
-    static let maxDepth = 2
+    /// Height of each nesting level below a row's first.
+    var levelHeight: Double { (16 * s).rounded() }
     static let minBarWidth = 3.0
 
     /// Every name seen, for legend totals: index → name, and time shown per name.
@@ -72,6 +75,8 @@ struct Builder {
     var sawCPU = false
     var sawCounters = false
     var sawFlows = false
+    /// Spans nested deeper than the depth limit, drawn on their row's last level.
+    var foldedSpans = 0
 
     init(options: ChartOptions, measure: @escaping MeasureText) {
         self.options = options
@@ -94,27 +99,6 @@ struct Builder {
         }
         layout.height = max(layout.height, Int(target))
         return layout
-    }
-
-    /// `trace.timeRange`, with span fields read in place rather than each span copied (several
-    /// times faster on large traces). Spans whose lane is unknown count too, as in `timeRange`.
-    static func timeRange(of trace: Trace) -> ClosedRange<Nanoseconds>? {
-        var lo = Nanoseconds.max, hi = Nanoseconds.min
-        trace.spans.withUnsafeBufferPointer { spans in
-            for i in spans.indices {
-                lo = min(lo, spans[i].start)
-                hi = max(hi, spans[i].end)
-            }
-        }
-        for m in trace.marks {
-            lo = min(lo, m.time)
-            hi = max(hi, m.time)
-        }
-        for c in trace.counters {
-            lo = min(lo, c.time)
-            hi = max(hi, c.time)
-        }
-        return lo <= hi ? lo...hi : nil
     }
 
     static func title(of m: Metadata) -> String {
@@ -196,7 +180,7 @@ struct Builder {
     // MARK: Whole chart
 
     mutating func build(
-        runs: [(Trace, String?)], title: String, subtitle: String, alignment: TimeAlignment
+        runs: [(Trace, String?)], timelines: [Timeline], title: String, subtitle: String, alignment: TimeAlignment
     ) -> Layout {
         let width = Double(max(320, min(options.width, 20000))) * s
         var y = margin
@@ -210,7 +194,7 @@ struct Builder {
         y += textSize + 12 * s
 
         // Windows: each run's own range, cut by --from/--to; shared alignment gives all the longest length.
-        let ranges = runs.map { Self.timeRange(of: $0.0) ?? 0...0 }
+        let ranges = runs.map { $0.0.timeRange ?? 0...0 }
         var windows: [(origin: Nanoseconds, start: Nanoseconds, end: Nanoseconds)] = ranges.map { range in
             let start = range.lowerBound + max(0, options.from ?? 0)
             var end = options.to.map { range.lowerBound + $0 } ?? range.upperBound
@@ -223,25 +207,23 @@ struct Builder {
         }
         // Label column: wide enough for the longest row label, within bounds.
         var labelWidth = 80 * s
-        var plans: [RowPlan] = []
-        for run in runs {
-            let plan = RowPlan(run.0, grouping: options.groupBy)
-            for r in plan.rows.prefix(max(1, options.maxLanes)) {
+        for timeline in timelines {
+            for r in timeline.rows.prefix(max(1, options.maxLanes)) {
                 labelWidth = max(labelWidth, measure(r.label, textSize) + 24 * s)
             }
-            if plan.rows.count > max(1, options.maxLanes) {
-                let summary = "+ \(plan.rows.count - max(1, options.maxLanes) + 1) more lanes"
+            if timeline.rows.count > max(1, options.maxLanes) {
+                let summary = "+ \(timeline.rows.count - max(1, options.maxLanes) + 1) more lanes"
                 labelWidth = max(labelWidth, measure(summary, textSize) + 24 * s)
             }
-            plans.append(plan)
         }
+        foldedSpans = timelines.reduce(0) { $0 + $1.foldedSpans }
         labelWidth = min(labelWidth, max(120 * s, width * 0.22))
 
         var panels: [Panel] = []
         let firstWall = windows.first.map { $0.end - $0.start }
         for (i, run) in runs.enumerated() {
             var panel = buildPanel(
-                trace: run.0, range: ranges[i], plan: plans[i], window: windows[i], top: y, width: width, labelWidth: labelWidth,
+                trace: run.0, range: ranges[i], timeline: timelines[i], window: windows[i], top: y, width: width, labelWidth: labelWidth,
                 name: run.1)
             if let name = run.1 {
                 let st = panel.statistics
@@ -344,6 +326,13 @@ struct Builder {
         }
         var bottom = entries.isEmpty ? top : y + line
         var notes: [TextItem] = []
+        if foldedSpans > 0 {
+            notes.append(
+                TextItem(
+                    "\(foldedSpans) spans nested deeper than \(options.depthLimit) levels drawn on their row's last level",
+                    x: left, y: bottom + smallSize, size: smallSize, role: .secondary))
+            bottom += line
+        }
         if shownNames.count > maxNames {
             notes.append(
                 TextItem(

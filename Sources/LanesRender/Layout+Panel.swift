@@ -4,9 +4,10 @@ import LanesCore
 extension Builder {
     /// One run's lanes, from `top` down.
     mutating func buildPanel(
-        trace: Trace, range: ClosedRange<Nanoseconds>, plan: RowPlan, window: (origin: Nanoseconds, start: Nanoseconds, end: Nanoseconds), top: Double,
+        trace: Trace, range: ClosedRange<Nanoseconds>, timeline: Timeline, window: (origin: Nanoseconds, start: Nanoseconds, end: Nanoseconds), top: Double,
         width: Double, labelWidth: Double, name: String?
     ) -> Panel {
+        let plan = timeline.plan
         var y = top
         if name != nil { y += 13 * s + 10 * s }
         let plotX0 = (margin + labelWidth).rounded()
@@ -33,6 +34,9 @@ extension Builder {
         let shownRows = summarised > 0 ? limit - 1 : rowCount
         func displayRow(_ r: Int) -> Int { r < shownRows ? r : shownRows }
         let displayCount = shownRows + (summarised > 0 ? 1 : 0)
+        // Nesting levels per displayed row: the summary row shows as many as the deepest row it holds.
+        var levels = timeline.rows.prefix(shownRows).map(\.levels)
+        if summarised > 0 { levels.append(timeline.rows[shownRows...].map(\.levels).max() ?? 1) }
 
         // CPU state samples by row.
         var cpuByRow: [Int: [(Nanoseconds, Double, Double, Double)]] = [:]
@@ -64,10 +68,11 @@ extension Builder {
                 }
             }
             let hasStrip = cpuRows.contains(d)
-            let h = rowHeight + (hasStrip ? stripHeight + 2 * s : 0)
+            let content = rowHeight + Double(levels[d] - 1) * levelHeight
+            let h = content + (hasStrip ? stripHeight + 2 * s : 0)
             let box = Box(x: margin, y: y, width: width - 2 * margin, height: h)
             rowBoxes.append(box)
-            stripBoxes.append(hasStrip ? Box(x: plotX0, y: y + rowHeight, width: plotX1 - plotX0, height: stripHeight) : nil)
+            stripBoxes.append(hasStrip ? Box(x: plotX0, y: y + content, width: plotX1 - plotX0, height: stripHeight) : nil)
             let text = isSummary ? "+ \(summarised) more lanes" : plan.rows[d].label
             rowLabels.append(TextItem(
                 fit(text, size: textSize, maxWidth: labelWidth - 16 * s), x: margin + 8 * s,
@@ -75,14 +80,11 @@ extension Builder {
             y += h
         }
 
-        // Depth of every span with a parent on the same trace, capped.
-        // Depths are computed by placeSpans when it meets the first span with a parent.
-        var depths: [UInt8] = []
         var rows = (0..<displayCount).map { d in
             Row(label: rowLabels[d], box: rowBoxes[d], bars: [], waits: [], columns: [], cpuStrip: stripBoxes[d],
                 cpuCells: [], spanCount: 0, summarisedLanes: summarised > 0 && d == shownRows ? summarised : 0)
         }
-        placeSpans(trace: trace, plan: plan, depths: &depths, scale: scale, shownRows: shownRows, rows: &rows,
+        placeSpans(trace: trace, timeline: timeline, levels: levels, scale: scale, shownRows: shownRows, rows: &rows,
                    summaryRow: summarised > 0 ? shownRows : nil)
         for (d, samples) in cpuByRow {
             rows[d].cpuCells = cpuCells(samples, scale: scale)
@@ -103,7 +105,7 @@ extension Builder {
 
         var flows: [FlowArrow] = []
         if options.showFlows, !trace.flows.isEmpty {
-            flows = flowArrows(trace: trace, plan: plan, depths: depths, displayRow: displayRow, rows: rows, scale: scale)
+            flows = flowArrows(trace: trace, timeline: timeline, levels: levels, displayRow: displayRow, rows: rows, scale: scale)
             sawFlows = sawFlows || !flows.isEmpty
         }
         let plot = Box(x: plotX0, y: axisY, width: plotX1 - plotX0, height: y - axisY)
@@ -118,86 +120,45 @@ extension Builder {
 
     // MARK: Spans
 
-    /// Depth (capped at ``maxDepth``) by span position.
-    func spanDepths(_ trace: Trace) -> [UInt8] {
-        var index: [SpanID: Int] = [:]
-        index.reserveCapacity(trace.spans.count)
-        for (i, sp) in trace.spans.enumerated() { index[sp.id] = i }
-        var depth = [UInt8](repeating: 255, count: trace.spans.count)
-        for i in trace.spans.indices where depth[i] == 255 {
-            // Walk up to a known depth (or a root, or a cycle), then fill in on the way down.
-            var chain: [Int] = []
-            var cur = i
-            var base = -1
-            while true {
-                if depth[cur] != 255 { base = Int(depth[cur]); break }
-                if chain.count > 64 { base = Self.maxDepth; break }
-                chain.append(cur)
-                guard let p = trace.spans[cur].parent, let pi = index[p], trace.spans[pi].lane == trace.spans[cur].lane
-                else { break }
-                cur = pi
-            }
-            for (k, c) in chain.reversed().enumerated() {
-                depth[c] = UInt8(min(Self.maxDepth, base + 1 + k))
-            }
-        }
-        return depth
-    }
-
-    /// The band (top, height) of a depth within a row: nested spans are thinner, inside their parent.
+    /// The band (top, height) of a nesting level within a row: the first level fills the row's
+    /// first line as a flat row always did; each deeper level is a line of its own below it, as
+    /// Perfetto and Tracy stack a thread's calls.
     func band(_ row: Box, depth: Int) -> (Double, Double) {
-        let inset = 4 * s
-        let top = (row.y + 2 * s + Double(depth) * inset).rounded()
-        let bottom = (row.y + rowHeight - 2 * s - Double(depth) * inset).rounded()
-        return (top, max(2 * s, bottom - top))
+        if depth == 0 {
+            let top = (row.y + 2 * s).rounded()
+            let bottom = (row.y + rowHeight - 2 * s).rounded()
+            return (top, max(2 * s, bottom - top))
+        }
+        let top = (row.y + rowHeight + Double(depth - 1) * levelHeight).rounded()
+        return (top, max(2 * s, levelHeight - 2 * s))
     }
 
     mutating func placeSpans(
-        trace: Trace, plan: RowPlan, depths: inout [UInt8], scale: TimeScale, shownRows: Int, rows: inout [Row],
+        trace: Trace, timeline: Timeline, levels: [Int], scale: TimeScale, shownRows: Int, rows: inout [Row],
         summaryRow: Int?
     ) {
+        let maxLevels = timeline.depthLimit
+        // The run's interned names as indices into the chart's names (one lookup per distinct name).
+        let nameMap = timeline.names.map { intern($0) }
         let x0 = scale.x0, columns = Int(scale.x1 - scale.x0)
         let ppn = scale.pixelsPerNanosecond
         let lo = scale.start, hi = scale.end
         // Sums per (row, depth), made on first use.
-        var sums = [ColumnSums?](repeating: nil, count: rows.count * (Self.maxDepth + 1))
+        var sums = [ColumnSums?](repeating: nil, count: rows.count * maxLevels)
         var counts = [Int](repeating: 0, count: rows.count)
-        var lastName: [String] = Array(repeating: "", count: rows.count)
-        var lastIndex = [Int32](repeating: -1, count: rows.count)
-        var recentNames = [String](repeating: "", count: 8)
-        var recentIndex = [Int32](repeating: -1, count: 8)
-        var recentCursor = 0
-        let lanes = trace.lanes
         // Fields are read in place: copying each span (three references) costs more than the rest.
         trace.spans.withUnsafeBufferPointer { spans in
         for i in spans.indices {
-            guard spans[i].end >= lo, spans[i].start <= hi,
-                let r0 = plan.row(lane: spans[i].lane, threadID: spans[i].threadID, lanes: lanes) else { continue }
+            let r0 = Int(timeline.rowOfSpan[i])
+            guard r0 >= 0, spans[i].end >= lo, spans[i].start <= hi else { continue }
             let r = r0 < shownRows ? r0 : shownRows
             counts[r] += 1
-            if depths.isEmpty, spans[i].parent != nil { depths = spanDepths(trace) }
-            let depth = depths.isEmpty ? 0 : Int(depths[i])
+            let depth = min(timeline.level(ofSpan: i), levels[r] - 1)
             let a = max(spans[i].start, lo), b = min(spans[i].end, hi)
             // A span that ends before it starts (validate() reports it) is counted but not drawn.
             guard b >= a else { continue }
             let fx0 = x0 + Double(a - lo) * ppn, fx1 = x0 + Double(b - lo) * ppn
-            var ni = lastIndex[r]
-            if ni < 0 || lastName[r] != spans[i].name {
-                // A few recent names are compared before hashing: traces tend to repeat a handful.
-                ni = -1
-                for (k, recent) in recentNames.enumerated() where recent == spans[i].name {
-                    ni = recentIndex[k]
-                    break
-                }
-                if ni < 0 {
-                    ni = intern(spans[i].name)
-                    recentNames[recentCursor] = spans[i].name
-                    recentIndex[recentCursor] = ni
-                    recentCursor = (recentCursor + 1) % recentNames.count
-                }
-                lastName[r] = spans[i].name
-                lastIndex[r] = ni
-            }
+            let ni = nameMap[Int(timeline.nameOfSpan[i])]
             nameTime[Int(ni)] += Double(b - a)
             for w in spans[i].waits where w.end > lo && w.start < hi { waitReasonsUsed.insert(w.reason) }
             if fx1 - fx0 >= Self.minBarWidth * s, r != summaryRow {
@@ -219,7 +180,7 @@ extension Builder {
                 continue
             }
             // Too narrow to see on its own: add to the columns it touches.
-            let slot = r * (Self.maxDepth + 1) + depth
+            let slot = r * maxLevels + depth
             if sums[slot] == nil { sums[slot] = ColumnSums(columns: columns) }
             var waitShare: Float = 0
             var reason: Int32 = -1
@@ -242,8 +203,8 @@ extension Builder {
         for r in rows.indices {
             rows[r].spanCount = counts[r]
             let divisor = Float(max(1, rows[r].summarisedLanes))
-            for depth in 0...Self.maxDepth {
-                guard let cs = sums[r * (Self.maxDepth + 1) + depth] else { continue }
+            for depth in 0..<maxLevels {
+                guard let cs = sums[r * maxLevels + depth] else { continue }
                 let (by, bh) = band(rows[r].box, depth: depth)
                 for c in 0..<columns where cs.spans[c] > 0 {
                     sawDense = true
@@ -274,7 +235,7 @@ extension Builder {
         for i in row.bars.indices where row.bars[i].x1 - row.bars[i].x0 >= minWidth {
             let bar = row.bars[i]
             guard bar.height >= smallSize else { continue }
-            // Free stretches of the bar: cut out waits at its depth and bars nested deeper.
+            // Free stretches of the bar: cut out waits and other bars at its level.
             var free: [(Double, Double)] = []
             var cursor = bar.x0
             // Labelled bars are at least 40 pt wide, so there are few per row: a scan from the start is cheap.
@@ -282,7 +243,8 @@ extension Builder {
             while k < obstacles.count, obstacles[k].x0 < bar.x1 {
                 let o = obstacles[k]
                 k += 1
-                guard o.x1 > bar.x0, o.depth > bar.depth || (o.depth == bar.depth && !(o.x0 == bar.x0 && o.x1 == bar.x1) && o.x1 <= bar.x1)
+                // Deeper levels are lines of their own below, so only this level's waits and bars cut it.
+                guard o.x1 > bar.x0, o.depth == bar.depth && !(o.x0 == bar.x0 && o.x1 == bar.x1) && o.x1 <= bar.x1
                 else { continue }
                 if o.x0 > cursor { free.append((cursor, o.x0)) }
                 cursor = max(cursor, o.x1)
@@ -385,7 +347,7 @@ extension Builder {
     }
 
     func flowArrows(
-        trace: Trace, plan: RowPlan, depths: [UInt8], displayRow: (Int) -> Int, rows: [Row], scale: TimeScale
+        trace: Trace, timeline: Timeline, levels: [Int], displayRow: (Int) -> Int, rows: [Row], scale: TimeScale
     ) -> [FlowArrow] {
         var wanted = Set<SpanID>()
         for f in trace.flows.prefix(5000) {
@@ -394,8 +356,9 @@ extension Builder {
         }
         var where_: [SpanID: (row: Int, depth: Int)] = [:]
         for (i, sp) in trace.spans.enumerated() where wanted.contains(sp.id) {
-            guard let r = plan.row(of: sp, lanes: trace.lanes) else { continue }
-            where_[sp.id] = (displayRow(r), depths.isEmpty ? 0 : Int(depths[i]))
+            guard let r = timeline.row(ofSpan: i) else { continue }
+            let d = displayRow(r)
+            where_[sp.id] = (d, min(timeline.level(ofSpan: i), levels[d] - 1))
         }
         var out: [FlowArrow] = []
         for f in trace.flows.prefix(5000) {

@@ -37,7 +37,7 @@ struct RowPlan {
         // Processes in the order the trace lists them, then any others by pid.
         var processOrder: [Int64: Int] = [:]
         for (i, p) in trace.processes.enumerated() where processOrder[p.pid] == nil { processOrder[p.pid] = i }
-        let order = lanes.indices.sorted { a, b in
+        var order = lanes.indices.sorted { a, b in
             let la = lanes[a], lb = lanes[b]
             let pa = processOrder[la.pid] ?? Int.max, pb = processOrder[lb.pid] ?? Int.max
             if pa != pb { return pa < pb }
@@ -45,6 +45,7 @@ struct RowPlan {
             if la.sortIndex != lb.sortIndex { return la.sortIndex < lb.sortIndex }
             return a < b
         }
+        Self.orderTasksByCreation(&order, trace)
         var keyRow: [Key: Int] = [:]
         rowOfLane = [Int](repeating: -1, count: lanes.count)
         func row(_ key: Key, pid: Int64, label: @autoclosure () -> String) -> Int {
@@ -100,6 +101,32 @@ struct RowPlan {
                     }
                 }
             }
+        }
+    }
+
+    /// Task lanes of each process, in the places they hold among its lanes, ordered by creation:
+    /// first start, then task id (a task created later starts later), as Perfetto lists async tracks.
+    static func orderTasksByCreation(_ order: inout [Int], _ trace: Trace) {
+        let lanes = trace.lanes
+        guard lanes.contains(where: { $0.kind == .task }) else { return }
+        var position: [LaneID: Int] = [:]
+        for (i, l) in lanes.enumerated() where l.kind == .task && position[l.id] == nil { position[l.id] = i }
+        var firstStart = [Nanoseconds](repeating: .max, count: lanes.count)
+        trace.spans.withUnsafeBufferPointer { spans in
+            for i in spans.indices {
+                guard let p = position[spans[i].lane] else { continue }
+                firstStart[p] = min(firstStart[p], spans[i].start)
+            }
+        }
+        var slots: [Int64: [Int]] = [:]
+        for (k, i) in order.enumerated() where lanes[i].kind == .task { slots[lanes[i].pid, default: []].append(k) }
+        for (_, places) in slots where places.count > 1 {
+            let sorted = places.map { order[$0] }.sorted { a, b in
+                if firstStart[a] != firstStart[b] { return firstStart[a] < firstStart[b] }
+                let ta = lanes[a].taskID ?? .max, tb = lanes[b].taskID ?? .max
+                return ta != tb ? ta < tb : a < b
+            }
+            for (place, lane) in zip(places, sorted) { order[place] = lane }
         }
     }
 

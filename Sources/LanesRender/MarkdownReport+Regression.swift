@@ -105,12 +105,12 @@ extension MarkdownReport {
         for (t, name) in baseline {
             let w = Workload(t, name: name)
             if base[w] == nil, cand[w] == nil { order.append(w) }
-            base[w, default: []].append(Builder.timeRange(of: t).map { $0.upperBound - $0.lowerBound } ?? 0)
+            base[w, default: []].append(t.timeRange.map { $0.upperBound - $0.lowerBound } ?? 0)
         }
         for (t, name) in candidate {
             let w = Workload(t, name: name)
             if base[w] == nil, cand[w] == nil { order.append(w) }
-            cand[w, default: []].append(Builder.timeRange(of: t).map { $0.upperBound - $0.lowerBound } ?? 0)
+            cand[w, default: []].append(t.timeRange.map { $0.upperBound - $0.lowerBound } ?? 0)
         }
         let severalScenarios = Set(order.map(\.scenario)).count > 1
         func spread(_ v: [Nanoseconds]) -> Double? {

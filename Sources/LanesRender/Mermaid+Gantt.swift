@@ -12,14 +12,22 @@ extension Mermaid {
         public var maxCharacters: Int
         /// At most this many bars; more are merged.
         public var maxTasks: Int
+        /// At most this many bars in one section, so that a section stays readable at GitHub's
+        /// width (about 800 px of chart: 20 px a bar); more are merged.
+        public var maxTasksPerSection: Int
         /// A title to use instead of the one made from the metadata.
         public var title: String?
+        /// Nesting levels a lane shows, as in the PNG: level 1 in the lane's section, each deeper
+        /// level in a section of its own under it ("↳ level 2"); deeper spans join the last.
+        public var depthLimit: Int
 
         public init(
             groupBy: ChartOptions.Grouping = .lane, maxSections: Int = 24, maxCharacters: Int = 40_000,
-            maxTasks: Int = 800,
-            title: String? = nil
+            maxTasks: Int = 200, maxTasksPerSection: Int = 40,
+            title: String? = nil, depthLimit: Int = ChartOptions.defaultDepthLimit
         ) {
+            self.depthLimit = max(1, min(depthLimit, 16))
+            self.maxTasksPerSection = max(1, maxTasksPerSection)
             self.groupBy = groupBy
             self.maxSections = max(1, maxSections)
             self.maxCharacters = max(2_000, min(maxCharacters, Mermaid.maxDiagramCharacters))
@@ -63,7 +71,8 @@ extension Mermaid {
     /// The trace as a `gantt`: one section per row of the PNG chart (same order and names), its
     /// top-level spans as consecutive tasks; bars that are mostly waiting are marked `crit`.
     public static func gantt(of trace: Trace, options: GanttOptions = GanttOptions()) -> Gantt {
-        let range = Builder.timeRange(of: trace) ?? 0...0
+        let timeline = Timeline(trace, grouping: options.groupBy, depthLimit: options.depthLimit)
+        let range = timeline.range ?? 0...0
         let origin = range.lowerBound
         let wall = range.upperBound - range.lowerBound
         // The largest unit that still gives 1,000 ticks across the trace, so short work stays visible.
@@ -72,49 +81,44 @@ extension Mermaid {
         let ticks = (wall + perTick - 1) / perTick
         let axisFormat = ticks < 10_000 ? "%s.%L" : "%s"
 
-        // Rows as the PNG lays them out; top-level spans only (nested ones overlap their parent).
-        let plan = RowPlan(trace, grouping: options.groupBy)
-        var ids = Set<SpanID>()
-        ids.reserveCapacity(trace.spans.count)
-        for s in trace.spans { ids.insert(s.id) }
-        var perRow = [[Item]](repeating: [], count: plan.rows.count)
-        var names: [String] = []
-        var nameIndex: [String: Int32] = [:]
+        // Rows as the PNG lays them out, each nesting level its own section under its lane's.
+        let levels = timeline.depthLimit
+        var perLevel = [[Item]](repeating: [], count: timeline.rows.count * levels)
+        let names = timeline.names
         var nested = 0, unplaced = 0
-        for s in trace.spans {
-            if let p = s.parent, ids.contains(p) {
-                nested += 1
-                continue
-            }
-            guard let r = plan.row(of: s, lanes: trace.lanes) else {
+        for (i, s) in trace.spans.enumerated() {
+            guard let r = timeline.row(ofSpan: i) else {
                 unplaced += 1
                 continue
             }
-            let n: Int32
-            if let i = nameIndex[s.name] {
-                n = i
-            } else {
-                n = Int32(names.count)
-                names.append(s.name)
-                nameIndex[s.name] = n
-            }
-            perRow[r].append(Item(start: s.start, end: s.end, name: n, blocked: s.blockedTime))
+            let level = timeline.level(ofSpan: i)
+            if level > 0 { nested += 1 }
+            perLevel[r * levels + level].append(
+                Item(start: s.start, end: s.end, name: timeline.nameOfSpan[i], blocked: s.blockedTime))
         }
-        var rows: [(label: String, items: [Item], lanes: Int)] = []
+        var rows: [(label: String, items: [Item], lanes: Int, level: Int)] = []
         var emptyRows = 0
-        for (r, entry) in plan.rows.enumerated() {
-            if perRow[r].isEmpty {
+        for (r, entry) in timeline.rows.enumerated() {
+            if perLevel[r * levels].isEmpty {
                 emptyRows += 1
                 continue
             }
-            rows.append((entry.label, perRow[r].sorted { $0.start < $1.start }, entry.lanes))
+            for level in 0..<levels where !perLevel[r * levels + level].isEmpty {
+                rows.append((
+                    level == 0 ? entry.label : "↳ level \(level + 1)",
+                    perLevel[r * levels + level].sorted { $0.start < $1.start }, entry.lanes, level
+                ))
+            }
         }
         var folded = 0
         if rows.count > options.maxSections {
             let keep = options.maxSections - 1
-            folded = rows.count - keep
-            let rest = rows[keep...].flatMap(\.items).sorted { $0.start < $1.start }
-            rows = Array(rows[..<keep]) + [("+ \(folded) more lanes", rest, folded)]
+            // The folded section holds the first level of the lanes beyond: deeper ones lie within them.
+            folded = rows[keep...].filter { $0.level == 0 }.count
+            let rest = rows[keep...].filter { $0.level == 0 }.flatMap(\.items).sorted { $0.start < $1.start }
+            nested -= rows[keep...].filter { $0.level > 0 }.reduce(0) { $0 + $1.items.count }
+            rows = Array(rows[..<keep])
+            if folded > 0 { rows.append(("+ \(folded) more lanes", rest, folded, 0)) }
         }
         let spanTotal = rows.reduce(0) { $0 + $1.items.count }
 
@@ -125,11 +129,15 @@ extension Mermaid {
             // Merged bars are cut at a length that keeps some shape per row when everything merges;
             // that cut is dropped if the budget still cannot be met.
             let maxLength =
-                attempt < 30 ? max(1, wall * Int64(rows.count) / Int64(max(1, options.maxTasks / 2))) : Int64.max
+                attempt < 30
+                ? max(
+                    1, wall * Int64(rows.count) / Int64(max(1, options.maxTasks / 2)),
+                    wall / Int64(max(1, options.maxTasksPerSection / 2))) : Int64.max
             let groups = rows.map { merge($0.items, gap: gap, maxLength: maxLength) }
             let bars = groups.reduce(0) { $0 + $1.count }
+            let crowded = groups.contains { $0.count > options.maxTasksPerSection }
             attempt += 1
-            if bars > options.maxTasks, attempt <= 60 {
+            if bars > options.maxTasks || crowded, attempt <= 60 {
                 if attempt == 30 { gap = -1 }
                 gap = gap < 0 ? max(1, wall / 4_000) : gap * 2
                 continue
@@ -140,9 +148,11 @@ extension Mermaid {
                     "\(spanTotal) spans drawn as \(bars) bars: spans closer than \(formatDuration(max(gap, 1))) merged")
             }
             if folded > 0 {
-                notes.append("\(folded) lanes beyond the first \(rows.count - 1) folded into “+ \(folded) more lanes”")
+                notes.append(
+                    "\(folded) lanes beyond the first \(rows.filter { $0.level == 0 }.count - 1) folded into “+ \(folded) more lanes”")
             }
-            if nested > 0 { notes.append("\(nested) nested spans shown within their parents") }
+            if nested > 0 { notes.append("\(nested) nested spans shown in “↳ level” sections under their lane") }
+            if let fold = timeline.foldNote { notes.append(fold) }
             if emptyRows > 0 { notes.append("\(emptyRows) lanes without top-level spans left out") }
             if unplaced > 0 { notes.append("\(unplaced) spans on unknown lanes left out") }
             var titleText = baseTitle
@@ -151,9 +161,11 @@ extension Mermaid {
             if folded > 0 { titleText += " · \(folded) lanes folded" }
             let title = MermaidText.label(titleText, maxCharacters: 240)
 
-            // Room on the left for the longest section name (Mermaid's default is 75 px).
+            // Room on the left for the longest section name (Mermaid's default is 75 px); longer
+            // names are cut to it keeping their start, and given in full in a comment.
             let longest = rows.map { MermaidText.shown($0.label).count }.max() ?? 0
             let leftPadding = max(75, min(320, longest * 7 + 16))
+            let sectionCharacters = longest * 7 + 16 <= leftPadding ? MermaidText.maxLabelCharacters : (leftPadding - 16) / 7
             var text = "---\nconfig:\n  gantt:\n    displayMode: compact\n    leftPadding: \(leftPadding)\n---\ngantt\n"
             text += "    title \(title)\n    dateFormat x\n    axisFormat \(axisFormat)\n    todayMarker off\n"
             text +=
@@ -163,8 +175,12 @@ extension Mermaid {
             var sections: [String] = []
             for (r, row) in rows.enumerated() {
                 let section = row.label
-                sections.append(MermaidText.shown(section))
-                text += "    section \(MermaidText.ganttLabel(section))\n"
+                let shown = MermaidText.shown(section, maxCharacters: sectionCharacters)
+                sections.append(shown)
+                if shown != MermaidText.shown(section) {
+                    text += "    %% section \(r + 1) in full: \(MermaidText.label(section, maxCharacters: 300))\n"
+                }
+                text += "    section \(MermaidText.ganttLabel(section, maxCharacters: sectionCharacters))\n"
                 for g in groups[r] {
                     let start = (g.start - origin) / perTick
                     let end = max(start + 1, (g.end - origin + perTick / 2) / perTick)

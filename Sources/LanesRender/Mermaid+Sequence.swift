@@ -55,7 +55,7 @@ extension Mermaid {
         of trace: Trace, lock: LockSelector, limit: Int = 30, groupBy: ChartOptions.Grouping = .lane
     ) -> Sequence {
         let plan = RowPlan(trace, grouping: groupBy)
-        let range = Builder.timeRange(of: trace) ?? 0...0
+        let range = trace.timeRange ?? 0...0
         var waits: [(row: Int, wait: Wait)] = []
         for s in trace.spans {
             for w in s.waits where lock.matches(w) {

@@ -39,25 +39,28 @@ public enum TerminalText {
 
     /// The trace as lines of text, each ending in a newline, none wider than `options.columns`.
     public static func render(_ trace: Trace, options: Options = Options()) -> String {
-        let range = Builder.timeRange(of: trace) ?? 0...0
+        let timeline = Timeline(trace, grouping: options.groupBy)
+        let range = timeline.range ?? 0...0
         let lo = range.lowerBound, wall = max(1, range.upperBound - range.lowerBound)
-        let plan = RowPlan(trace, grouping: options.groupBy)
-        var rowLabels = plan.rows.map(\.label)
-        var rowOf = Array(plan.rows.indices)
+        var rowLabels = timeline.rows.map(\.label)
+        var rowOf = Array(timeline.rows.indices)
         if rowLabels.count > options.maxLanes {
             let keep = options.maxLanes - 1
-            rowLabels = Array(rowLabels[..<keep]) + ["+ \(plan.rows.count - keep) more lanes"]
+            rowLabels = Array(rowLabels[..<keep]) + ["+ \(timeline.rows.count - keep) more lanes"]
             rowOf = rowOf.map { min($0, keep) }
         }
-        let labelWidth = min(max(8, rowLabels.map(\.count).max() ?? 8), max(8, options.columns / 4))
+        let labelWidth = min(
+            max(8, rowLabels.map { TerminalWidth.columns(TerminalSafe.clean($0, replacement: " ")) }.max() ?? 8),
+            max(8, options.columns / 4))
         let plotWidth = options.columns - labelWidth - 2
         let colTime = Double(wall) / Double(plotWidth)
 
         var busy = [[Double]](repeating: [Double](repeating: 0, count: plotWidth), count: rowLabels.count)
         var waits = busy
         var names = [[TopKeys]](repeating: [TopKeys](repeating: TopKeys(), count: plotWidth), count: rowLabels.count)
-        var nameList: [String] = [], nameIndex: [String: Int32] = [:]
-        var nameTime: [Double] = []
+        let nameList = timeline.names
+        var nameTime = [Double](repeating: 0, count: nameList.count)
+        var nameSeen = [Bool](repeating: false, count: nameList.count)
         func spread(_ s: Nanoseconds, _ e: Nanoseconds, _ body: (Int, Double) -> Void) {
             let a = Double(s - lo) / colTime, b = Double(e - lo) / colTime
             var c = max(0, Int(a))
@@ -67,32 +70,33 @@ public enum TerminalText {
                 c += 1
             }
         }
-        for s in trace.spans {
-            guard let r0 = plan.row(of: s, lanes: trace.lanes) else { continue }
-            let r = rowOf[r0]
-            if s.parent == nil {
-                let n: Int32
-                if let i = nameIndex[s.name] {
-                    n = i
-                } else {
-                    n = Int32(nameList.count)
-                    nameList.append(s.name)
-                    nameIndex[s.name] = n
-                    nameTime.append(0)
+        // Fields read in place: copying each span (three references) costs more than the rest.
+        trace.spans.withUnsafeBufferPointer { spans in
+            for i in spans.indices {
+                guard let r0 = timeline.row(ofSpan: i) else { continue }
+                let r = rowOf[r0]
+                // Top-level spans by the timeline's one rule: a child task's spans count on its own lane.
+                if timeline.isTopLevel(i) {
+                    let n = timeline.nameOfSpan[i]
+                    nameSeen[Int(n)] = true
+                    nameTime[Int(n)] += Double(spans[i].end - spans[i].start)
+                    spread(spans[i].start, spans[i].end) { c, w in
+                        busy[r][c] += w
+                        names[r][c].add(n, Float(w))
+                    }
                 }
-                nameTime[Int(n)] += Double(s.duration)
-                spread(s.start, s.end) { c, w in
-                    busy[r][c] += w
-                    names[r][c].add(n, Float(w))
+                if !spans[i].waits.isEmpty {
+                    for w in spans[i].waits { spread(w.start, w.end) { c, x in waits[r][c] += x } }
                 }
             }
-            for w in s.waits { spread(w.start, w.end) { c, x in waits[r][c] += x } }
         }
 
         var out = ""
         let title = options.title ?? Builder.title(of: trace.metadata)
         out += clip(title, options.columns) + "\n"
-        out += clip(Builder.subtitle(of: trace.metadata), options.columns) + "\n"
+        for line in wrap(Builder.subtitle(of: trace.metadata).split(separator: " · ").map(String.init), options.columns) {
+            out += line + "\n"
+        }
 
         // Axis: tick labels over the plot, then the rows.
         let scale = TimeScale(start: lo, end: lo + wall, x0: 0, x1: Double(plotWidth), origin: lo)
@@ -143,27 +147,39 @@ public enum TerminalText {
         // Legend and statistics.
         let st = TraceStatistics(trace, range: range)
         out += pad + "└" + String(repeating: "─", count: plotWidth) + "\n"
-        var legend =
-            "█ share of each \(formatDuration(Nanoseconds(colTime.rounded()))) column in spans · ░ mostly waiting"
-        legend = clip(legend, options.columns)
-        out += legend + "\n"
-        let top = nameList.indices.sorted {
+        let legend = [
+            "█ share of each \(formatDuration(Nanoseconds(colTime.rounded()))) column in spans", "░ mostly waiting",
+        ]
+        for line in wrap(legend, options.columns) { out += line + "\n" }
+        // Names with their share of the time in top-level spans: told apart by the words and the
+        // shares, since piped text has no colours.
+        let top = nameList.indices.filter { nameSeen[$0] }.sorted {
             nameTime[$0] != nameTime[$1] ? nameTime[$0] > nameTime[$1] : nameList[$0] < nameList[$1]
         }
-        if !top.isEmpty {
-            var line = "", width = 0
-            for i in top.prefix(8) {
-                let item = "■ \(fit(nameList[i], 20))"
-                if width + item.count + 2 > options.columns { break }
-                if width > 0 {
-                    line += "  "
-                    width += 2
-                }
-                line += options.color ? fg(Palette.color(forSpanName: nameList[i])) + item + reset : item
-                width += item.count
-            }
-            out += line + "\n"
+        let totalTime = max(1, nameTime.reduce(0, +))
+        var items: [(text: String, color: RGB)] = []
+        for i in top.prefix(8) {
+            let name = clip(nameList[i], 24)
+            let share = TraceStatistics.percent(nameTime[i] / totalTime)
+            items.append(("■ \(name) \(share)", Palette.color(forSpanName: nameList[i])))
         }
+        if top.count > 8 { items.append(("+ \(top.count - 8) more", RGB(0x999999))) }
+        var line = "", width = 0
+        for item in items {
+            let w = TerminalWidth.columns(item.text)
+            if width > 0, width + 2 + w > options.columns {
+                out += line + "\n"
+                line = ""
+                width = 0
+            }
+            if width > 0 {
+                line += "  "
+                width += 2
+            }
+            line += options.color ? fg(item.color) + item.text + reset : item.text
+            width += w
+        }
+        if width > 0 { out += line + "\n" }
         var stats = ["wall \(formatDuration(st.wall))"]
         if let u = st.cpuUtilisation { stats.append("CPU \(TraceStatistics.percent(u))") }
         stats.append("parallelism \(TraceStatistics.decimal(st.averageParallelism))")
@@ -172,20 +188,44 @@ public enum TerminalText {
                 "blocked \(TraceStatistics.percent(Double(st.blocked) / Double(st.busy))) (mostly \(b.reason))")
         }
         stats.append("\(st.spanCount) spans")
-        out += clip(stats.joined(separator: " · "), options.columns) + "\n"
+        for line in wrap(stats, options.columns) { out += line + "\n" }
         return out
     }
 
-    /// `text` padded or cut with "…" to exactly `width` characters.
-    static func fit(_ text: String, _ width: Int) -> String {
-        let one = TerminalSafe.clean(text, replacement: " ")
-        if one.count <= width { return String(one) + String(repeating: " ", count: width - one.count) }
-        return String(one.prefix(width - 1)) + "…"
+    /// `parts` joined with " · " into lines of at most `width` columns, a part cut only when it is
+    /// wider than a line on its own.
+    static func wrap(_ parts: [String], _ width: Int) -> [String] {
+        var lines: [String] = []
+        var line = ""
+        for part in parts {
+            let piece = clip(part, width)
+            if line.isEmpty {
+                line = piece
+            } else if TerminalWidth.columns(line) + 3 + TerminalWidth.columns(piece) <= width {
+                line += " · " + piece
+            } else {
+                lines.append(line)
+                line = piece
+            }
+        }
+        if !line.isEmpty { lines.append(line) }
+        return lines
     }
 
-    /// `text` cut with "…" to at most `width` characters, control characters dropped.
+    /// `text` padded, or cut with "…" keeping its start, to exactly `width` terminal columns (a
+    /// wide character counts two).
+    static func fit(_ text: String, _ width: Int) -> String {
+        let one = TerminalSafe.clean(text, replacement: " ")
+        let w = TerminalWidth.columns(one)
+        if w <= width { return one + String(repeating: " ", count: width - w) }
+        let cut = TerminalWidth.prefix(one, fitting: width - 1) + "…"
+        return cut + String(repeating: " ", count: max(0, width - TerminalWidth.columns(cut)))
+    }
+
+    /// `text` cut with "…", keeping its start, to at most `width` terminal columns, control
+    /// characters dropped.
     static func clip(_ text: String, _ width: Int) -> String {
         let one = TerminalSafe.clean(text)
-        return one.count <= width ? one : String(one.prefix(width - 1)) + "…"
+        return TerminalWidth.columns(one) <= width ? one : TerminalWidth.prefix(one, fitting: width - 1) + "…"
     }
 }

@@ -35,6 +35,9 @@ struct ChartArguments: ParsableArguments {
     @Option(help: "At most this many rows; the rest are summarised in one row.")
     var maxLanes: Int = 64
 
+    @Option(help: "Nesting levels a lane shows, one line each (1...16); deeper spans go on the last.")
+    var depth: Int = ChartOptions.defaultDepthLimit
+
     @Flag(help: "Draw flows (producer → consumer, submit → run) as arrows.")
     var flows = false
 
@@ -54,6 +57,7 @@ struct ChartArguments: ParsableArguments {
         }
         guard (1...4).contains(scale) else { throw ValidationError("--scale must be 1...4, not \(scale)") }
         guard maxLanes >= 1 else { throw ValidationError("--max-lanes must be at least 1, not \(maxLanes)") }
+        guard (1...16).contains(depth) else { throw ValidationError("--depth must be 1...16, not \(depth)") }
         func duration(_ name: String, _ text: String?) throws -> Nanoseconds? {
             guard let text else { return nil }
             guard let v = parseDuration(text) else {
@@ -65,7 +69,7 @@ struct ChartArguments: ParsableArguments {
         if let f, let t, t <= f { throw ValidationError("--to must be after --from") }
         return ChartOptions(
             width: width, height: height, scale: scale, theme: theme, groupBy: grouping, from: f, to: t, maxLanes: maxLanes,
-            showFlows: flows)
+            showFlows: flows, depthLimit: depth)
     }
 
     /// The font, with any problem finding it reported once on stderr.

@@ -182,14 +182,6 @@ import Testing
     }
 }
 
-@Suite struct LayoutInternalsTests {
-    @Test func theLayoutsTimeRangeMatchesTheTraces() {
-        for trace in [Traces.known(), Traces.pipeline(), Traces.dense(spans: 1600), Trace()] {
-            #expect(Layout.timeRange(of: trace) == trace.timeRange)
-        }
-    }
-}
-
 @Suite struct RobustnessTests {
     @Test func oddTracesStillRender() throws {
         let lane = Lane(id: LaneID(0), kind: .thread, pid: 1, threadID: 1)

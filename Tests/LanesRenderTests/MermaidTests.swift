@@ -60,12 +60,14 @@ func withoutEntities(_ line: Substring) -> String {
         // 1 ms trace: scaled ×1000, one tick per microsecond.
         #expect(g.nanosecondsPerTick == 1_000)
         #expect(g.title.contains("axis in ms (time ×1000)"))
-        #expect(g.sections == ["main · 7", "worker · 8"])
-        // Top-level spans only, in order, at their offsets in microseconds.
-        #expect(g.tasks.map(\.title) == ["parse", "compute", "fetch"])
-        #expect(g.tasks.map(\.start) == [0, 400, 100])
-        #expect(g.tasks.map(\.end) == [300, 1000, 900])
-        #expect(g.notes == ["1 nested spans shown within their parents"])
+        // The nested span has a section of its own under its lane, as the PNG gives it a line.
+        #expect(g.sections == ["main · 7", "worker · 8", "↳ level 2"])
+        // Spans in order, each in its lane's section for its level, at their offsets in microseconds.
+        #expect(g.tasks.map(\.title) == ["parse", "compute", "fetch", "decode"])
+        #expect(g.tasks.map(\.section) == [0, 0, 1, 2])
+        #expect(g.tasks.map(\.start) == [0, 400, 100, 200])
+        #expect(g.tasks.map(\.end) == [300, 1000, 900, 400])
+        #expect(g.notes == ["1 nested spans shown in “↳ level” sections under their lane"])
         try Golden.check(g.text, "known.gantt.mmd")
         try MermaidCheck.write(
             g.text, "gantt-known",

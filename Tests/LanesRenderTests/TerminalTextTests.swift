@@ -72,4 +72,48 @@ import Testing
         #expect(!text.contains("\u{07}"))
         #expect(text.split(separator: "\n").allSatisfy { $0.count <= 80 })
     }
+
+    @Test func eightyColumnsKeepTheSummaryAndTellNamesApartWithoutColour() {
+        let text = TerminalText.render(Traces.pipeline(), options: TerminalText.Options(columns: 80))
+        let lines = text.split(separator: "\n")
+        #expect(lines.allSatisfy { TerminalWidth.columns($0) <= 80 })
+        // The summary wraps at its separators instead of being cut.
+        #expect(text.contains("blocked 18.5% (mostly queueGet)"))
+        #expect(text.contains("3105 spans"))
+        #expect(!lines.contains { $0.hasPrefix("wall") && $0.hasSuffix("…") })
+        // Without colours, each legend entry says its name and share, so no two read alike.
+        let legend = lines.filter { $0.hasPrefix("■ ") }.flatMap { $0.split(separator: "  ") }
+        #expect(legend.count >= 3)
+        #expect(legend.allSatisfy { $0.hasSuffix("%") })
+        #expect(Set(legend).count == legend.count)
+    }
+
+    @Test func wideCharactersCountTwoColumns() {
+        let a = Lane(id: LaneID(0), kind: .thread, pid: 1, threadID: 1, name: "下载线程")
+        let b = Lane(id: LaneID(1), kind: .thread, pid: 1, threadID: 2, name: "worker")
+        let c = Lane(id: LaneID(2), kind: .thread, pid: 1, threadID: 3, name: "e\u{301}te\u{301}")
+        let trace = Trace(
+            lanes: [a, b, c],
+            spans: [
+                Span(id: SpanID(1), name: "取得", lane: a.id, threadID: 1, start: 0, end: 500),
+                Span(id: SpanID(2), name: "y", lane: b.id, threadID: 2, start: 500, end: 1000),
+                Span(id: SpanID(3), name: "z", lane: c.id, threadID: 3, start: 0, end: 1000),
+            ])
+        #expect(TerminalWidth.columns("下载") == 4)
+        #expect(TerminalWidth.columns("e\u{301}") == 1)
+        #expect(TerminalWidth.columns("ｱ") == 1)
+        #expect(TerminalWidth.columns("Ａ") == 2)
+        for columns in [40, 60] {
+            let text = TerminalText.render(trace, options: TerminalText.Options(columns: columns))
+            let lines = text.split(separator: "\n")
+            #expect(lines.allSatisfy { TerminalWidth.columns($0) <= columns })
+            // Every row's plot starts in the same terminal column.
+            let bars = lines.compactMap { line -> Int? in
+                guard let i = line.firstIndex(of: "│") else { return nil }
+                return TerminalWidth.columns(line[..<i])
+            }
+            #expect(bars.count == 3)
+            #expect(Set(bars).count == 1)
+        }
+    }
 }
