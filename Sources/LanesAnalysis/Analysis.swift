@@ -107,6 +107,9 @@ public struct Advice: Hashable, Sendable {
     public var operations: Int
     /// With several runs (``init(comparing:)``): the label of the fastest run.
     public var winner: String?
+    /// With several runs, when the measured winner is not the model the trace's classification recommended: one
+    /// clause saying which way the recommendation went and why, for a table row beside it; nil when they agree.
+    public var disagreement: String?
 
     public init(
         workClass: WorkClass, peakConcurrency: Int, models: [String], reason: String, path: [DecisionNode],
@@ -155,7 +158,9 @@ public struct Comparison: Hashable, Sendable {
         public var statistics: TraceStatistics
         /// Baseline wall ÷ this run's wall.
         public var speedup: Double
-        /// Speed-up per core the run could use: speedup ÷ cores (0 when cores are unknown).
+        /// Speed-up per core the run could use: speedup ÷ cores (0 when cores are unknown). Not bounded by 1:
+        /// waiting work (I/O, sleeps) overlaps beyond the cores, so reports print it as "per core", never as a
+        /// percentage efficiency.
         public var efficiency: Double
         /// The work the run's model added inside its spans: its CPU time less the baseline's when both
         /// measured it; when neither did, its running time (busy less blocked, summed over lanes, which

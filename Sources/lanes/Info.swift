@@ -1,4 +1,5 @@
 import ArgumentParser
+import LanesAnalysis
 import LanesCore
 import LanesFormat
 import LanesSupport
@@ -131,6 +132,7 @@ struct TraceSummary {
         line("counters", t.counters.isEmpty ? "0" : "\(t.counters.count) samples of \(counterNames.joined(separator: ", "))")
         line("flows", "\(t.flows.count)")
         line("dropped events", "\(m.droppedEvents)\(m.droppedEvents > 0 ? " (the recorder's memory bound was reached)" : "")")
+        line("recorder cost", RecorderCost(t).text)
         for w in result.warnings { out += "warning: \(w)\n" }
         return out
     }
