@@ -60,14 +60,14 @@ extension Advice {
         // the trace shows items overlapping, or is a scenario's sequential baseline (independent items run one
         // by one by choice). One producer handing items to one consumer has one operation at a time.
         let items = p.workName.flatMap { p.statistics(of: $0)?.count } ?? 0
-        let itemsCouldOverlap = p.peakConcurrency > 1 || trace.metadata.model == "sequential"
+        let itemsCouldOverlap = p.peakConcurrency > 1 || trace.metadata.modelKind == .sequential
         let operations = itemsCouldOverlap ? max(p.peakConcurrency, items) : p.peakConcurrency
         let gil = st.blockedByReason[.gil] ?? 0
         let pythonTrace = trace.isPythonTrace
         let python = gil > 0 || trace.metadata.clock != .monotonic
         switch work {
         case .cpuBound:
-            let models = python ? ["processes", "threads"] : ["threads", "processes"]
+            let models: [ModelKind] = python ? [.processes, .threads] : [.threads, .processes]
             let why =
                 pythonTrace
                 ? "CPU-bound (\(cpuFigure)): in CPython the GIL lets one thread run Python code at a time, so threads take turns; a ProcessPoolExecutor (or multiprocessing.Pool) runs it in parallel, one interpreter per core."
@@ -102,12 +102,12 @@ extension Advice {
             }
             self.init(
                 workClass: work, peakConcurrency: p.peakConcurrency,
-                models: many ? ["async"] : loop ? ["async", "threads"] : ["threads", "async"],
+                models: many ? [.async] : loop ? [.async, .threads] : [.threads, .async],
                 reason: reason, path: [.start, .bottleneck, .concurrency, many || loop ? .async : .threads])
         case .mixed:
             let split = "\(formatDuration(p.ioOnly)) of I/O alone, \(formatDuration(p.cpuOnly)) of computing alone"
             self.init(
-                workClass: work, peakConcurrency: p.peakConcurrency, models: ["hybrid", "async", "processes"],
+                workClass: work, peakConcurrency: p.peakConcurrency, models: [.hybrid, .async, .processes],
                 reason: pythonTrace
                     ? "Mixed (\(cpuFigure); \(split)): asyncio for the waits, with the CPU work sent to a ProcessPoolExecutor through loop.run_in_executor."
                     : "Mixed (\(cpuFigure); \(split)): async tasks for the waits, with the CPU work sent to a pool of processes or threads.",
@@ -156,31 +156,34 @@ extension Advice {
                 : " and \(TraceStatistics.decimal(ratio))× faster than \(r.label), the next"
         }
         let classified = models
-        if let i = models.firstIndex(of: row.label) {
+        let said = classified.map(\.rawValue).joined(separator: " or ")
+        let kind = traces[w].metadata.modelKind
+        if let kind, let i = models.firstIndex(of: kind) {
             why += ", as the classification predicts."
             models.remove(at: i)
-            models.insert(row.label, at: 0)
-        } else if row.label == "gil" {
+            models.insert(kind, at: 0)
+        } else if kind == .gil {
             // The emulated interpreter lock is a constraint a run is put under to see its cost, not a model to choose.
-            why += "; gil (threads under an emulated interpreter lock) is a constraint shown for the lesson, not a model to choose, so the recommendation stays \(classified.joined(separator: " or "))."
+            why += "; gil (threads under an emulated interpreter lock) is a constraint shown for the lesson, not a model to choose, so the recommendation stays \(said)."
             disagreement =
                 "gil won: the interpreter lock serialised the work, which cost less than the recommended model's overhead or contention here; gil is a constraint to see, not a model to choose"
-        } else if let first = classified.first, let mine = comparison.rows.first(where: { $0.label == first }),
+        } else if let first = classified.first,
+            let mine = traces.indices.first(where: { traces[$0].metadata.modelKind == first }).map({ comparison.rows[$0] }),
             Double(mine.statistics.wall) <= Double(row.statistics.wall) * 1.05
         {
             // Within 5% is within the noise of one run: the classification stands.
             why += "; \(first), the recommendation, was within 5% of it."
             disagreement = "\(row.label) was fastest by less than 5% over \(first), within the noise of one run"
-        } else if !row.label.hasPrefix("run ") {
+        } else if let kind, kind != .recorded {
             // Follow the measurement: the winner goes first, and the row says what the classification said.
-            why += "; the classification recommended \(classified.joined(separator: " or ")), but the measurement wins."
-            models.insert(row.label, at: 0)
+            why += "; the classification recommended \(said), but the measurement wins."
+            models.insert(kind, at: 0)
             disagreement =
-                row.label == "sequential"
-                ? "sequential won: the work per item is too small for any model's overhead to pay off (the classification said \(classified.joined(separator: " or ")))"
-                : "measured fastest, against the classification's \(classified.joined(separator: " or "))"
+                kind == .sequential
+                ? "sequential won: the work per item is too small for any model's overhead to pay off (the classification said \(said))"
+                : "measured fastest, against the classification's \(said)"
         } else {
-            why += "; the classification recommended \(classified.joined(separator: " or "))."
+            why += "; the classification recommended \(said)."
         }
         reason += " " + why
     }

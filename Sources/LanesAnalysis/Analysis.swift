@@ -96,8 +96,8 @@ public struct Advice: Hashable, Sendable {
     public var workClass: WorkClass
     /// Peak number of operations waiting or running at once.
     public var peakConcurrency: Int
-    /// Recommended models, best first, as `ConcurrencyModel` raw values (`"threads"`, `"async"`, …).
-    public var models: [String]
+    /// Recommended models, best first.
+    public var models: [ModelKind]
     /// Why, in one or two sentences with the measured figures.
     public var reason: String
     /// The decision steps taken, from ``DecisionNode/start`` to the recommendation.
@@ -112,7 +112,7 @@ public struct Advice: Hashable, Sendable {
     public var disagreement: String?
 
     public init(
-        workClass: WorkClass, peakConcurrency: Int, models: [String], reason: String, path: [DecisionNode],
+        workClass: WorkClass, peakConcurrency: Int, models: [ModelKind], reason: String, path: [DecisionNode],
         operations: Int? = nil, winner: String? = nil
     ) {
         self.workClass = workClass
@@ -137,7 +137,7 @@ public struct Analysis: Hashable, Sendable {
     public init(_ trace: Trace) {
         let laneTops = LaneTops(trace)
         statistics = TraceStatistics(trace, laneTops: laneTops)
-        profile = TraceProfile(trace, suspendedIsIO: trace.metadata.model != "actor", laneTops: laneTops)
+        profile = TraceProfile(trace, suspendedIsIO: trace.metadata.modelKind != .actor, laneTops: laneTops)
         findings = Detectors.all(trace, statistics, profile).sorted { a, b in
             a.severity != b.severity
                 ? a.severity > b.severity
@@ -179,7 +179,7 @@ public struct Comparison: Hashable, Sendable {
 
     public init(_ traces: [Trace]) {
         let stats = traces.map { TraceStatistics($0) }
-        let base = traces.firstIndex { $0.metadata.model == "sequential" } ?? 0
+        let base = traces.firstIndex { $0.metadata.modelKind == .sequential } ?? 0
         baseline = traces.isEmpty ? 0 : base
         func extra(_ s: TraceStatistics, over b: TraceStatistics) -> Nanoseconds? {
             switch (s.cpu, b.cpu) {

@@ -128,7 +128,7 @@ public struct AnalysisReport: Sendable {
     }
 
     static func adviceLines(_ a: Advice) -> [String] {
-        var out = ["  work: \(a.workClass.rawValue)", "  use: \(a.models.joined(separator: ", then "))"]
+        var out = ["  work: \(a.workClass.rawValue)", "  use: \(a.models.map(\.rawValue).joined(separator: ", then "))"]
         if let w = a.winner { out.append("  fastest measured: \(w)") }
         out.append("  why: \(a.reason)")
         out.append("  decision path: \(a.path.map(\.rawValue).joined(separator: " → "))")
@@ -251,7 +251,7 @@ public struct AnalysisReport: Sendable {
 
     static func json(_ a: Advice) -> JSON {
         .object([
-            ("workClass", .string(a.workClass.rawValue)), ("models", .array(a.models.map { .string($0) })),
+            ("workClass", .string(a.workClass.rawValue)), ("models", .array(a.models.map { .string($0.rawValue) })),
             ("winner", a.winner.map { .string($0) } ?? .null), ("operations", .int(Int64(a.operations))),
             ("peakConcurrency", .int(Int64(a.peakConcurrency))), ("reason", .string(a.reason)),
             ("path", .array(a.path.map { .string($0.rawValue) })),

@@ -68,7 +68,7 @@ import Testing
         let a = Advice(comparing: Self.runs)
         #expect(a.workClass == .cpuBound)
         #expect(a.winner == "threads")
-        #expect(a.models.first == "threads")
+        #expect(a.models.first == .threads)
         #expect(a.reason.contains("threads was fastest"))
         #expect(a.path == [.start, .bottleneck, .parallelCPU])
         #expect(Advice(comparing: []).models.isEmpty)
@@ -103,7 +103,7 @@ import Testing
             run("async", lanes: 2, item: Fixtures.ms),
         ])
         #expect(a.winner == "async")
-        #expect(a.models.first == "async", "\(a.models)")
+        #expect(a.models.first == .async, "\(a.models)")
         #expect(a.disagreement != nil)
         // The emulated interpreter lock winning is explained, not recommended.
         let g = Advice(comparing: [
@@ -111,10 +111,10 @@ import Testing
             run("gil", lanes: 2, item: Fixtures.ms),
         ])
         #expect(g.winner == "gil")
-        #expect(g.models.first != "gil")
+        #expect(g.models.first != .gil)
         #expect(g.disagreement?.contains("gil") == true)
         // Agreement needs no explanation.
         let t = Advice(comparing: [run("sequential", lanes: 1, item: 4 * Fixtures.ms), run("threads", lanes: 2, item: Fixtures.ms)])
-        #expect(t.models.first == "threads" && t.disagreement == nil)
+        #expect(t.models.first == .threads && t.disagreement == nil)
     }
 }

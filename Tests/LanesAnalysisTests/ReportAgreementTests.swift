@@ -1,5 +1,6 @@
 import LanesAnalysis
 import LanesCore
+import LanesWorkloads
 import Testing
 
 /// Issue 18: every figure a report prints agrees with the trace and with the others.
@@ -22,7 +23,7 @@ import Testing
         #expect(a.advice.workClass == .ioBound)
         #expect(a.advice.operations == 1, "\(a.advice.reason)")
         #expect(!a.advice.reason.contains("by the thousand"), "\(a.advice.reason)")
-        #expect(a.advice.models.first != "async" || a.advice.path.last != .async)
+        #expect(a.advice.models.first != .async || a.advice.path.last != .async)
         // The sequential run of a scenario ran its independent items one by one by choice: they count.
         var sequential = producerConsumer(items: 300)
         sequential.metadata.model = "sequential"
@@ -77,5 +78,17 @@ import Testing
         #expect(cost.share == 500 / 5e6)
         #expect(cost.text == "50 ns × 10 spans and waits ≈ 500 ns, 0.01% of wall")
         #expect(TraceStatistics(t).lines.contains { $0.0 == "recorder cost" && $0.1 == cost.text })
+    }
+}
+
+/// The model kind the analysis switches over names exactly the models the runners write.
+@Suite struct ModelKindTests {
+    @Test func everyRunnerModelIsAKindTheAnalysisKnows() {
+        for model in ConcurrencyModel.allCases {
+            #expect(ModelKind(rawValue: model.rawValue) != nil, "\(model)")
+        }
+        #expect(Set(ModelKind.allCases.map(\.rawValue)) == Set(ConcurrencyModel.allCases.map(\.rawValue) + ["recorded"]))
+        #expect(Metadata(model: "thread-per-task").modelKind == .threadPerTask)
+        #expect(Metadata(model: "fibers").modelKind == nil)
     }
 }
