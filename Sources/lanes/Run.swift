@@ -70,7 +70,9 @@ struct Run: ParsableCommand {
         let options = RunOptions(workers: workers ?? s.defaultWorkers, scale: scale)
         let progress = Progress()
         if !sweep.isEmpty {
-            try runSweep(s, models: chosen, options: options, progress: progress)
+            let sweep = try Sweep.run(s, models: chosen, scales: self.sweep, options: options) { progress.show($0) }
+            progress.clear()
+            printTerminal(sweep.text)
             return
         }
         var results: [RunResult] = []
@@ -103,45 +105,6 @@ struct Run: ParsableCommand {
         for line in s.notes(results, options) { printTerminal(line) }
         printTerminal("traces in \(folder)/\(s.name)-MODEL.lanes")
         if answers.count > 1 { throw CLIError("the models gave different answers") }
-    }
-
-    /// Runs every model at every scale and reports where parallel starts to pay (Exercise 3).
-    private func runSweep(
-        _ s: Scenario, models: [ConcurrencyModel], options: RunOptions, progress: Progress
-    ) throws {
-        let models = models.contains(.sequential) ? models : [.sequential] + models
-        var rows = [["scale"] + models.filter { $0 != .sequential }.map(\.rawValue)]
-        var firstWin: [ConcurrencyModel: Double] = [:]
-        for (k, scale) in sweep.sorted().enumerated() {
-            var o = options
-            o.scale = scale
-            // The median of three runs per point: one run of a small scale is mostly noise.
-            var walls: [ConcurrencyModel: Double] = [:]
-            for model in models {
-                progress.show("[\(k + 1)/\(sweep.count)] \(s.name) at scale \(scale) under \(model)…")
-                let times = try (0..<3).map { _ in seconds(try s.run(model, options: o).wallTime) }.sorted()
-                walls[model] = times[1]
-            }
-            let base = walls[.sequential]!
-            var row = ["\(scale)"]
-            for model in models where model != .sequential {
-                let speedup = base / max(walls[model]!, 1e-9)
-                row.append("\(fixed(speedup, 2))x")
-                if speedup > 1 && firstWin[model] == nil { firstWin[model] = scale }
-            }
-            rows.append(row)
-        }
-        progress.clear()
-        let widths = rows[0].indices.map { c in rows.map { $0[c].count }.max()! }
-        printTerminal("speed-up over sequential, \(s.name) (median of 3 runs per scale):")
-        for row in rows { printTerminal(row.enumerated().map { pad($1, widths[$0] + 2) }.joined()) }
-        for model in models where model != .sequential {
-            if let scale = firstWin[model] {
-                printTerminal("\(model) first beats sequential at scale \(scale)")
-            } else {
-                printTerminal("\(model) never beats sequential in this sweep")
-            }
-        }
     }
 }
 
