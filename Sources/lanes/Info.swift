@@ -18,7 +18,9 @@ struct Info: ParsableCommand {
 
     func run() throws {
         let result = try readTrace(trace)
-        printTerminal(TraceSummary(path: trace, result: result).text, terminator: "")
+        let about = "\(result.format), \(result.isComplete ? "complete" : result.completeness)"
+        printTerminal(
+            TraceSummary(path: trace, trace: result.trace, about: about, warnings: result.warnings).text, terminator: "")
     }
 }
 
@@ -77,65 +79,6 @@ func makeDirectory(_ path: String) throws(CLIError) {
     }
     var st = stat()
     guard stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFDIR else { throw CLIError("\(path) is not a directory") }
-}
-
-/// The text `lanes info` prints.
-struct TraceSummary {
-    let path: String
-    let result: LoadedTrace
-
-    var text: String {
-        let t = result.trace
-        let m = t.metadata
-        var out = ""
-        func line(_ label: String, _ value: String) { out += pad(label, 16) + value + "\n" }
-        line("trace", "\(path) (\(result.format), \(result.isComplete ? "complete" : "\(result.completeness)"))")
-        line("clock", "\(m.clock)\(m.timeSource.isEmpty ? "" : ", timestamps from \(m.timeSource)")")
-        if !m.host.isEmpty || m.cores > 0 { line("host", "\(m.host.isEmpty ? "?" : m.host), \(m.cores) cores") }
-        if !m.command.isEmpty { line("command", m.command.joined(separator: " ")) }
-        if let s = m.scenario { line("scenario", s) }
-        if let model = m.model { line("model", model) }
-        if let range = t.timeRange {
-            line("duration", "\(formatDuration(range.upperBound - range.lowerBound))")
-        } else {
-            line("duration", "0 (no events)")
-        }
-        line("processes", "\(t.processes.count)")
-        for p in t.processes {
-            let lanes = t.lanes.filter { $0.pid == p.pid }.count
-            var s = "  pid \(p.pid)\(p.name.isEmpty ? "" : " \(p.name)"): \(counted(lanes, "lane"))"
-            if let exit = p.exit { s += ", \(exit)" }
-            if !p.note.isEmpty { s += " (\(p.note))" }
-            out += s + "\n"
-        }
-        var kinds: [Lane.Kind: Int] = [:]
-        for l in t.lanes { kinds[l.kind, default: 0] += 1 }
-        let kindText = Lane.Kind.allCases.compactMap { k in kinds[k].map { counted($0, "\(k)") } }
-        line("lanes", "\(t.lanes.count)\(kindText.isEmpty ? "" : " (\(kindText.joined(separator: ", ")))")")
-        let names = Set(t.spans.map(\.name))
-        line("spans", "\(t.spans.count) (\(names.count) distinct name\(names.count == 1 ? "" : "s"))")
-        var counts: [WaitReason: Int] = [:]
-        var times: [WaitReason: Nanoseconds] = [:]
-        for s in t.spans {
-            for w in s.waits {
-                counts[w.reason, default: 0] += 1
-                times[w.reason, default: 0] += w.duration
-            }
-        }
-        line("waits", "\(t.waitCount)")
-        for r in WaitReason.allCases where counts[r] != nil {
-            out += "  \(pad(r.description, 14))"
-                + "\(counts[r]!) totalling \(formatDuration(times[r]!))\n"
-        }
-        line("marks", "\(t.marks.count)")
-        let counterNames = Set(t.counters.map(\.name)).sorted()
-        line("counters", t.counters.isEmpty ? "0" : "\(t.counters.count) samples of \(counterNames.joined(separator: ", "))")
-        line("flows", "\(t.flows.count)")
-        line("dropped events", "\(m.droppedEvents)\(m.droppedEvents > 0 ? " (the recorder's memory bound was reached)" : "")")
-        line("recorder cost", RecorderCost(t).text)
-        for w in result.warnings { out += "warning: \(w)\n" }
-        return out
-    }
 }
 
 /// `n` and `noun`, plural unless `n` is 1: "1 process", "34 processes", "2 threads". Nouns ending in s take
