@@ -158,9 +158,11 @@ extension Advice {
         let classified = models
         let said = classified.map(\.rawValue).joined(separator: " or ")
         let kind = traces[w].metadata.modelKind
-        if let kind, let i = models.firstIndex(of: kind) {
-            why += ", as the classification predicts."
-            models.remove(at: i)
+        // OS threads however they are started (a pool, one per item, Dispatch) are one recommendation.
+        func family(_ k: ModelKind) -> ModelKind { k == .threadPerTask || k == .dispatch ? .threads : k }
+        if let kind, let i = models.firstIndex(where: { family($0) == family(kind) }) {
+            why += models[i] == kind ? ", as the classification predicts." : ", OS threads as the classification predicts."
+            if models[i] == kind { models.remove(at: i) }
             models.insert(kind, at: 0)
         } else if kind == .gil {
             // The emulated interpreter lock is a constraint a run is put under to see its cost, not a model to choose.

@@ -118,3 +118,16 @@ import Testing
         #expect(t.models.first == .threads && t.disagreement == nil)
     }
 }
+
+@Suite struct AdviceFamilyTests {
+    @Test func threadsStartedAnotherWayAgreeWithAThreadsRecommendation() {
+        let a = Advice(comparing: [
+            Fixtures.cpu(model: "sequential", lanes: 1, items: 4, item: 4 * Fixtures.ms),
+            Fixtures.cpu(model: "threads", lanes: 1, items: 4, item: 4 * Fixtures.ms),
+            Fixtures.cpu(model: "dispatch", lanes: 2, items: 4, item: Fixtures.ms),
+        ])
+        #expect(a.winner == "dispatch")
+        #expect(a.models == [.dispatch, .threads, .processes])
+        #expect(a.disagreement == nil)
+    }
+}
