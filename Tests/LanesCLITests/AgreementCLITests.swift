@@ -52,6 +52,8 @@ import Testing
         let imported = try runLanes(["info", json])
         #expect(imported.status == 0, "\(imported.stderr)")
         #expect(imported.stdout.contains("recorder cost   unknown (imported"), "\(imported.stdout)")
+        let text = try runLanes(["report", path, "--text"])
+        #expect(text.status == 0 && text.stdout.contains("\nrecorder cost:") && text.stdout.contains(" ns × "), "\(text.stdout)")
         let markdown = dir.appendingPathComponent("r.md").path
         #expect(try runLanes(["report", path, "--markdown", markdown]).status == 0)
         #expect(try String(contentsOfFile: markdown, encoding: .utf8).contains("Recorder cost: "))
