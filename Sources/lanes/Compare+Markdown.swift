@@ -66,8 +66,20 @@ struct CompareMarkdown: ParsableArguments {
     /// without a candidate run (it was not checked). A candidate workload without a baseline run
     /// is new: it is reported and does not change the status.
     func runRegressionCheck() throws {
-        let baselineFiles = try traceFiles(baseline, option: "--baseline")
-        let candidateFiles = try traceFiles(candidate, option: "--candidate")
+        // A folder's package-benchmark export is read as results beside the traces, not as a trace.
+        func split(_ files: [(path: String, inFolder: Bool)]) -> ([(path: String, inFolder: Bool)], [BenchmarkResults]) {
+            var traces: [(path: String, inFolder: Bool)] = [], results: [BenchmarkResults] = []
+            for f in files {
+                if f.inFolder, f.path.lowercased().hasSuffix(".json"), let r = BenchmarkResults.read(f.path) {
+                    results.append(r)
+                } else {
+                    traces.append(f)
+                }
+            }
+            return (traces, results)
+        }
+        let (baselineFiles, baselineResults) = split(try traceFiles(baseline, option: "--baseline"))
+        let (candidateFiles, candidateResults) = split(try traceFiles(candidate, option: "--candidate"))
         let baseline = baselineFiles.map(\.path), candidate = candidateFiles.map(\.path)
         try checkOutputs([markdown], inputs: baseline + candidate, standardOutput: ["-"])
         func load(_ files: [(path: String, inFolder: Bool)]) throws -> [(trace: Trace, name: String)] {
@@ -82,10 +94,11 @@ struct CompareMarkdown: ParsableArguments {
         }
         let report = MarkdownReport.regression(
             baseline: try load(baselineFiles), candidate: try load(candidateFiles), threshold: try threshold())
+        let text = report.markdown + BenchmarkResults.markdown(baseline: baselineResults, candidate: candidateResults)
         if let markdown {
-            try writeText(report.markdown, to: markdown, inputs: baseline + candidate)
+            try writeText(text, to: markdown, inputs: baseline + candidate)
         } else {
-            printTerminal(report.markdown, terminator: "")
+            printTerminal(text, terminator: "")
         }
         let failing = failOnRegression != nil
         for row in report.rows where row.verdict == .candidateOnly {

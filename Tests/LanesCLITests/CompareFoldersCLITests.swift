@@ -15,6 +15,10 @@ import Testing
             }
             // Not a trace: left out of the folder's runs.
             try Data("notes".utf8).write(to: folder.appendingPathComponent("README.md"))
+            // package-benchmark's jsonSmallerIsBetter export: results beside the traces, not a run.
+            let value = side == "main" ? 200 : 300
+            try Data(#"[{"name": "Bench - Wall clock (ns)", "unit": "ns", "value": \#(value)}]"#.utf8)
+                .write(to: folder.appendingPathComponent("Bench.json"))
         }
         let out = dir.appendingPathComponent("cmp.md").path
         let run = try runLanes([
@@ -25,6 +29,8 @@ import Testing
         #expect(!run.stderr.contains("no candidate run") && !run.stderr.contains("no baseline run"), "\(run.stderr)")
         let md = try String(contentsOfFile: out, encoding: .utf8)
         #expect(md.contains("alpha") && md.contains("beta"), "\(md)")
+        #expect(!md.contains("| Bench |"), "\(md)")
+        #expect(md.contains("| Bench - Wall clock (ns) | ns | 200 | 300 | 50.0% |"), "\(md)")
         let empty = dir.appendingPathComponent("empty")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
         let none = try runLanes(["compare", "--baseline", empty.path, "--candidate", dir.appendingPathComponent("pr").path])
