@@ -12,7 +12,9 @@ enum Calibration {
     static let spanCostKey = "lanes.recorder.spanCostNs"
 
     /// Nanoseconds per span: the least of a few rounds' averages, the cost when the thread is not preempted.
-    static func spanCost(cpu: Bool) -> Double {
+    /// `tsc` says which timestamp source the recording will use (the process-wide choice is made only when
+    /// the recording begins, after this runs).
+    static func spanCost(cpu: Bool, tsc: Bool) -> Double {
         let n = cpu ? 256 : 4096
         let capacity = 2 * n
         let scratch = UnsafeMutablePointer<lanes_record>.allocate(capacity: capacity)
@@ -30,8 +32,8 @@ enum Calibration {
                 let parent = state.current
                 state.current = id
                 let cpuStart = cpu ? lanes_thread_cpu_ns() : 0
-                let start = lanes_now()
-                let end = lanes_now()
+                let start = tsc ? lanes_read_tsc() : lanes_monotonic_ns()
+                let end = tsc ? lanes_read_tsc() : lanes_monotonic_ns()
                 state.current = parent
                 let ids = UInt64(id) << 32 | UInt64(parent)
                 if cpu { _ = lanes_append(&state, cpuStart, lanes_thread_cpu_ns(), 0, ids) }

@@ -43,7 +43,7 @@ final class Session: Sendable {
             extra: [
                 Attribute(
                     Calibration.spanCostKey,
-                    String(Int(Calibration.spanCost(cpu: configuration.cpu == .perSpan).rounded(.up))))
+                    String(Int(Calibration.spanCost(cpu: configuration.cpu == .perSpan, tsc: clock.usesTSC).rounded(.up))))
             ])
         let processName =
             configuration.processName
