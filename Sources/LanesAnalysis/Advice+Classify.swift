@@ -62,15 +62,18 @@ extension Advice {
         if unsampled > 0 { cpuFigure += " (\(formatDuration(unsampled)) of it time in which py-spy sampled no change, see below)" }
         if startup > 0 { cpuFigure += ", not counting \(formatDuration(startup)) of module imports" }
         if hidden > 0 { cpuFigure += "; \(formatDuration(hidden)) more waiting for a lock the trace does not show" }
-        // The operations that could run at once: as many as ran at once, or as many items as there were.
+        // The operations that could run at once: as many as ran at once; as many items as there were only when
+        // the trace shows items overlapping, or is a scenario's sequential baseline (independent items run one
+        // by one by choice). One producer handing items to one consumer has one operation at a time.
         let items = p.workName.flatMap { p.statistics(of: $0)?.count } ?? 0
-        let operations = max(p.peakConcurrency, items)
+        let itemsCouldOverlap = p.peakConcurrency > 1 || trace.metadata.modelKind == .sequential
+        let operations = itemsCouldOverlap ? max(p.peakConcurrency, items) : p.peakConcurrency
         let gil = st.blockedByReason[.gil] ?? 0
         let pythonTrace = trace.isPythonTrace
         let python = gil > 0 || trace.metadata.clock != .monotonic
         switch work {
         case .cpuBound:
-            let models = python ? ["processes", "threads"] : ["threads", "processes"]
+            let models: [ModelKind] = python ? [.processes, .threads] : [.threads, .processes]
             let why =
                 pythonTrace
                 ? "CPU-bound (\(cpuFigure)): in CPython the GIL lets one thread run Python code at a time, so threads take turns; a ProcessPoolExecutor (or multiprocessing.Pool) runs it in parallel, one interpreter per core."
@@ -99,16 +102,18 @@ extension Advice {
                     ? "I/O-bound (\(cpuFigure)) with \(operations) operations: async tasks wait by the thousand at the cost of a suspension each, where a thread per wait would not scale."
                     : loop
                     ? "I/O-bound (\(cpuFigure)) with \(operations) operations at most, waiting in an event loop: keep the loop (async), as long as nothing blocks it (a blocking call goes to a thread of its own); a pool of threads would do too."
+                    : operations <= 1
+                    ? "I/O-bound (\(cpuFigure)) with one operation in flight at a time (peak concurrency \(p.peakConcurrency)): no wait overlapped another, so no model shortens this run until the work is split into operations that can wait at once; then a pool of threads for tens of them, async tasks for thousands."
                     : "I/O-bound (\(cpuFigure)) with \(operations) operations at most: a pool of that many threads waits for them simply; async tasks do too."
             }
             self.init(
                 workClass: work, peakConcurrency: p.peakConcurrency,
-                models: many ? ["async"] : loop ? ["async", "threads"] : ["threads", "async"],
+                models: many ? [.async] : loop ? [.async, .threads] : [.threads, .async],
                 reason: reason, path: [.start, .bottleneck, .concurrency, many || loop ? .async : .threads])
         case .mixed:
             let split = "\(formatDuration(p.ioOnly)) of I/O alone, \(formatDuration(p.cpuOnly)) of computing alone"
             self.init(
-                workClass: work, peakConcurrency: p.peakConcurrency, models: ["hybrid", "async", "processes"],
+                workClass: work, peakConcurrency: p.peakConcurrency, models: [.hybrid, .async, .processes],
                 reason: pythonTrace
                     ? "Mixed (\(cpuFigure); \(split)): asyncio for the waits, with the CPU work sent to a ProcessPoolExecutor through loop.run_in_executor."
                     : "Mixed (\(cpuFigure); \(split)): async tasks for the waits, with the CPU work sent to a pool of processes or threads.",
@@ -144,24 +149,54 @@ extension Advice {
         guard let w = comparison.winner else { return }
         let row = comparison.rows[w]
         winner = row.label
-        var why =
-            "measured: \(row.label) was fastest, \(TraceStatistics.decimal(row.speedup))× over \(comparison.rows[comparison.baseline].label)"
-        if let runner = comparison.rows.indices.filter({ $0 != w }).min(by: {
+        let baseLabel = comparison.rows[comparison.baseline].label
+        var why = "measured: \(row.label) was fastest"
+        if w != comparison.baseline, row.label != baseLabel {
+            why += ", \(TraceStatistics.decimal(row.speedup))× over \(baseLabel)"
+        }
+        if let runner = comparison.rows.indices.filter({ $0 != w && comparison.rows[$0].label != row.label }).min(by: {
             comparison.rows[$0].statistics.wall < comparison.rows[$1].statistics.wall
         }) {
             let r = comparison.rows[runner]
+            let ratio = Double(r.statistics.wall) / Double(max(1, row.statistics.wall))
             why +=
-                " and \(TraceStatistics.decimal(Double(r.statistics.wall) / Double(max(1, row.statistics.wall))))× faster than \(r.label), the next"
+                TraceStatistics.decimal(ratio) == TraceStatistics.decimal(1)
+                ? " and as fast as \(r.label), the next (within 0.5%)"
+                : " and \(TraceStatistics.decimal(ratio))× faster than \(r.label), the next"
         }
-        why +=
-            models.contains(row.label)
-            ? ", as the classification predicts."
-            : "; the classification recommended \(models.joined(separator: " or "))."
+        let classified = models
+        let said = classified.map(\.rawValue).joined(separator: " or ")
+        let kind = traces[w].metadata.modelKind
+        // OS threads however they are started (a pool, one per item, Dispatch) are one recommendation.
+        func family(_ k: ModelKind) -> ModelKind { k == .threadPerTask || k == .dispatch ? .threads : k }
+        if let kind, let i = models.firstIndex(where: { family($0) == family(kind) }) {
+            why += models[i] == kind ? ", as the classification predicts." : ", OS threads as the classification predicts."
+            if models[i] == kind { models.remove(at: i) }
+            models.insert(kind, at: 0)
+        } else if kind == .gil {
+            // The emulated interpreter lock is a constraint a run is put under to see its cost, not a model to choose.
+            why += "; gil (threads under an emulated interpreter lock) is a constraint shown for the lesson, not a model to choose, so the recommendation stays \(said)."
+            disagreement =
+                "gil won: the interpreter lock serialised the work, which cost less than the recommended model's overhead or contention here; gil is a constraint to see, not a model to choose"
+        } else if let first = classified.first,
+            let mine = traces.indices.first(where: { traces[$0].metadata.modelKind == first }).map({ comparison.rows[$0] }),
+            Double(mine.statistics.wall) <= Double(row.statistics.wall) * 1.05
+        {
+            // Within 5% is within the noise of one run: the classification stands.
+            why += "; \(first), the recommendation, was within 5% of it."
+            disagreement = "\(row.label) was fastest by less than 5% over \(first), within the noise of one run"
+        } else if let kind, kind != .recorded {
+            // Follow the measurement: the winner goes first, and the row says what the classification said.
+            why += "; the classification recommended \(said), but the measurement wins."
+            models.insert(kind, at: 0)
+            disagreement =
+                kind == .sequential
+                ? "sequential won: the work per item is too small for any model's overhead to pay off (the classification said \(said))"
+                : "measured fastest, against the classification's \(said)"
+        } else {
+            why += "; the classification recommended \(said)."
+        }
         reason += " " + why
-        if let i = models.firstIndex(of: row.label) {
-            models.remove(at: i)
-            models.insert(row.label, at: 0)
-        }
     }
 }
 

@@ -96,8 +96,8 @@ public struct Advice: Hashable, Sendable {
     public var workClass: WorkClass
     /// Peak number of operations waiting or running at once.
     public var peakConcurrency: Int
-    /// Recommended models, best first, as `ConcurrencyModel` raw values (`"threads"`, `"async"`, …).
-    public var models: [String]
+    /// Recommended models, best first.
+    public var models: [ModelKind]
     /// Why, in one or two sentences with the measured figures.
     public var reason: String
     /// The decision steps taken, from ``DecisionNode/start`` to the recommendation.
@@ -107,9 +107,12 @@ public struct Advice: Hashable, Sendable {
     public var operations: Int
     /// With several runs (``init(comparing:)``): the label of the fastest run.
     public var winner: String?
+    /// With several runs, when the measured winner is not the model the trace's classification recommended: one
+    /// clause saying which way the recommendation went and why, for a table row beside it; nil when they agree.
+    public var disagreement: String?
 
     public init(
-        workClass: WorkClass, peakConcurrency: Int, models: [String], reason: String, path: [DecisionNode],
+        workClass: WorkClass, peakConcurrency: Int, models: [ModelKind], reason: String, path: [DecisionNode],
         operations: Int? = nil, winner: String? = nil
     ) {
         self.workClass = workClass
@@ -134,7 +137,7 @@ public struct Analysis: Hashable, Sendable {
     public init(_ trace: Trace) {
         let laneTops = LaneTops(trace)
         statistics = TraceStatistics(trace, laneTops: laneTops)
-        profile = TraceProfile(trace, suspendedIsIO: trace.metadata.model != "actor", laneTops: laneTops)
+        profile = TraceProfile(trace, suspendedIsIO: trace.metadata.modelKind != .actor, laneTops: laneTops)
         findings = Detectors.all(trace, statistics, profile).sorted { a, b in
             a.severity != b.severity
                 ? a.severity > b.severity
@@ -155,7 +158,9 @@ public struct Comparison: Hashable, Sendable {
         public var statistics: TraceStatistics
         /// Baseline wall ÷ this run's wall.
         public var speedup: Double
-        /// Speed-up per core the run could use: speedup ÷ cores (0 when cores are unknown).
+        /// Speed-up per core the run could use: speedup ÷ cores (0 when cores are unknown). Not bounded by 1:
+        /// waiting work (I/O, sleeps) overlaps beyond the cores, so reports print it as "per core", never as a
+        /// percentage efficiency.
         public var efficiency: Double
         /// The work the run's model added inside its spans: its CPU time less the baseline's when both
         /// measured it; when neither did, its running time (busy less blocked, summed over lanes, which
@@ -174,7 +179,7 @@ public struct Comparison: Hashable, Sendable {
 
     public init(_ traces: [Trace]) {
         let stats = traces.map { TraceStatistics($0) }
-        let base = traces.firstIndex { $0.metadata.model == "sequential" } ?? 0
+        let base = traces.firstIndex { $0.metadata.modelKind == .sequential } ?? 0
         baseline = traces.isEmpty ? 0 : base
         func extra(_ s: TraceStatistics, over b: TraceStatistics) -> Nanoseconds? {
             switch (s.cpu, b.cpu) {

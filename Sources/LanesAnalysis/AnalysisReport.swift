@@ -98,11 +98,13 @@ public struct AnalysisReport: Sendable {
         }
         if let c = comparison, let advice = combinedAdvice {
             out.append("== comparison (baseline \(c.rows[c.baseline].label)) ==")
-            var t = [["  run", "wall", "speed-up", "efficiency", "blocked", "extra work"]]
+            // Speed-up per core, not an "efficiency" in percent: waiting work (I/O) overlaps beyond the cores.
+            var t = [["  run", "wall", "speed-up", "per core", "blocked", "extra work"]]
             for r in c.rows {
                 t.append([
                     "  " + r.label, formatDuration(r.statistics.wall), TraceStatistics.decimal(r.speedup) + "x",
-                    TraceStatistics.percent(r.efficiency), TraceStatistics.percent(r.statistics.blockedShare),
+                    r.efficiency > 0 ? TraceStatistics.decimal(r.efficiency) + "x" : "–",
+                    TraceStatistics.percent(r.statistics.blockedShare),
                     r.extraWork.map { formatDuration($0) } ?? "–",
                 ])
             }
@@ -118,8 +120,16 @@ public struct AnalysisReport: Sendable {
         return out.joined(separator: "\n") + "\n"
     }
 
+    static func recorderCost(_ c: RecorderCost) -> JSON {
+        .object([
+            ("perSpanNs", c.perSpan.map { .number($0) } ?? .null), ("events", .int(Int64(c.events))),
+            ("totalNs", c.total.map { .int($0) } ?? .null), ("share", c.share.map { .number($0) } ?? .null),
+            ("text", .string(c.text)),
+        ])
+    }
+
     static func adviceLines(_ a: Advice) -> [String] {
-        var out = ["  work: \(a.workClass.rawValue)", "  use: \(a.models.joined(separator: ", then "))"]
+        var out = ["  work: \(a.workClass.rawValue)", "  use: \(a.models.map(\.rawValue).joined(separator: ", then "))"]
         if let w = a.winner { out.append("  fastest measured: \(w)") }
         out.append("  why: \(a.reason)")
         out.append("  decision path: \(a.path.map(\.rawValue).joined(separator: " → "))")
@@ -190,7 +200,8 @@ public struct AnalysisReport: Sendable {
                 ("runQueueWaitNs", .int(p.runQueueWait)), ("ioWaitNs", .int(p.ioWait)),
                 ("workName", p.workName.map { .string($0) } ?? .null), ("throughputPerSecond", .number(p.throughput)),
                 ("loadImbalance", .number(p.loadImbalance)), ("spanCount", .int(Int64(st.spanCount))),
-                ("droppedEvents", .int(Int64(clamping: st.droppedEvents))), ("spansByName", names), ("lanes", lanes),
+                ("droppedEvents", .int(Int64(clamping: st.droppedEvents))),
+                ("recorderCost", Self.recorderCost(st.recorderCost)), ("spansByName", names), ("lanes", lanes),
                 ("criticalPath", path),
             ])
             runsJSON.append(
@@ -241,7 +252,7 @@ public struct AnalysisReport: Sendable {
 
     static func json(_ a: Advice) -> JSON {
         .object([
-            ("workClass", .string(a.workClass.rawValue)), ("models", .array(a.models.map { .string($0) })),
+            ("workClass", .string(a.workClass.rawValue)), ("models", .array(a.models.map { .string($0.rawValue) })),
             ("winner", a.winner.map { .string($0) } ?? .null), ("operations", .int(Int64(a.operations))),
             ("peakConcurrency", .int(Int64(a.peakConcurrency))), ("reason", .string(a.reason)),
             ("path", .array(a.path.map { .string($0.rawValue) })),

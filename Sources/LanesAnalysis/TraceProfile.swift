@@ -429,7 +429,7 @@ func spanIndex(_ spans: [Span], needing needed: Set<SpanID>) -> [SpanID: Int] {
 }
 
 /// The name the recorder gives the spans that record when an async task ran (LanesRecord's `taskSliceName`).
-let taskSlice = "task slice"
+let taskSlice = Span.taskSliceName
 
 /// Threads whose own (non-task) lanes have top-level work spans; nil when the trace has no top-level
 /// task slice, so traces without async tasks pay one pass and no set.

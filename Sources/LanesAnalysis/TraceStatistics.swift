@@ -10,6 +10,9 @@ public struct TraceStatistics: Hashable, Sendable {
     public var busy: Nanoseconds
     /// CPU time used, summed over top-level spans that measured it; nil when none did.
     public var cpu: Nanoseconds?
+    /// Running time a sampler recorded (``LanesCore/CounterName/running`` counters in the window: whole
+    /// threads, inside spans or not); nil without such counters.
+    public var sampledCPU: Nanoseconds?
     /// Cores of the host; 0 when unknown.
     public var cores: Int
     /// Blocked time by reason (waits of every span, clipped to the window).
@@ -18,15 +21,18 @@ public struct TraceStatistics: Hashable, Sendable {
     public var droppedEvents: UInt64
     /// Spans that overlap the window.
     public var spanCount: Int
+    /// What recording the trace cost the run (for the whole trace, not the window).
+    public var recorderCost: RecorderCost
 
     /// Running time (busy time less the waits inside it) over wall time: how many lanes were
     /// running at once, on average.
     public var averageParallelism: Double { wall > 0 ? Double(max(0, busy - blocked)) / Double(wall) : 0 }
 
-    /// CPU time over (wall × cores), 0...1; nil without CPU times or a core count.
+    /// CPU time over (wall × cores), 0...1: from the spans' CPU times, else from a sampler's running time
+    /// (``sampledCPU``); nil without either or without a core count.
     public var cpuUtilisation: Double? {
-        guard let cpu, cores > 0, wall > 0 else { return nil }
-        return Double(cpu) / (Double(wall) * Double(cores))
+        guard let used = cpu ?? sampledCPU, cores > 0, wall > 0 else { return nil }
+        return Double(used) / (Double(wall) * Double(cores))
     }
 
     /// Total blocked time.
@@ -92,8 +98,14 @@ public struct TraceStatistics: Hashable, Sendable {
         if nestedWaits { blocked = Self.blockedOnce(trace, lo, hi) }
         self.busy = busy
         self.cpu = sawCPU ? cpu : nil
+        if trace.counters.contains(where: { $0.name == CounterName.running }) {
+            var sampled = 0.0
+            for c in trace.counters where c.name == CounterName.running && c.time >= lo && c.time <= hi { sampled += c.value }
+            sampledCPU = Nanoseconds(sampled)
+        }
         self.blockedByReason = blocked
         self.spanCount = count
+        recorderCost = RecorderCost(trace, wall: range.upperBound - range.lowerBound)
     }
 
     /// Blocked time by reason with overlapping waits on one lane counted once. Where waits overlap,
@@ -161,7 +173,7 @@ public struct TraceStatistics: Hashable, Sendable {
     public var lines: [(String, String)] {
         var out: [(String, String)] = [("wall", formatDuration(wall))]
         if let u = cpuUtilisation {
-            out.append(("CPU utilisation", "\(Self.percent(u)) of \(cores) cores"))
+            out.append(("CPU utilisation", "\(Self.percent(u)) of \(cores) cores\(cpu == nil ? " (sampled)" : "")"))
         } else if let cpu {
             out.append(("CPU time", formatDuration(cpu)))
         } else {
@@ -180,6 +192,7 @@ public struct TraceStatistics: Hashable, Sendable {
         }
         out.append(("spans", "\(spanCount)"))
         out.append(("dropped events", "\(droppedEvents)"))
+        out.append(("recorder cost", recorderCost.text))
         return out
     }
 }

@@ -39,7 +39,12 @@ final class Session: Sendable {
             host: String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self),
             cores: cores, clock: .monotonic, timeSource: clock.usesTSC ? "tsc" : "clock_gettime",
             scenario: configuration.scenario, model: configuration.model, droppedEvents: 0,
-            startedAt: Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec))
+            startedAt: Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec),
+            extra: [
+                Attribute(
+                    Calibration.spanCostKey,
+                    String(Int(Calibration.spanCost(cpu: configuration.cpu == .perSpan, tsc: clock.usesTSC).rounded(.up))))
+            ])
         let processName =
             configuration.processName
             ?? (configuration.command.first.map { String($0.split(separator: "/").last ?? "") } ?? "")

@@ -148,7 +148,7 @@ extension HTMLReport {
         }
         if let advice {
             s.workClass = advice.workClass.rawValue
-            s.recommended = advice.models.isEmpty ? "–" : advice.models.joined(separator: ", ")
+            s.recommended = advice.models.isEmpty ? "–" : advice.models.map(\.rawValue).joined(separator: ", ")
         }
         s.findings = analyses.reduce(0) { $0 + $1.findings.count }
         s.severity = analyses.flatMap { $0.findings.map(\.severity) }.max()
@@ -179,7 +179,7 @@ extension HTMLReport {
             j.key("workClass")
             j.string(advice.workClass.rawValue)
             j.key("models")
-            j.strings(advice.models)
+            j.strings(advice.models.map(\.rawValue))
             j.key("reason")
             j.string(advice.reason)
             j.key("path")

@@ -35,6 +35,7 @@ public enum MarkdownReport {
         var md = "## Lanes: \(MermaidText.markdownCell(title))\n\n"
         md += "\(MermaidText.markdownCell(Builder.subtitle(of: trace.metadata)))\n\n"
         md += summaryTable([(trace.metadata.model ?? "this run", analysis.statistics, nil)])
+        md += "\nRecorder cost: \(MermaidText.markdownCell(analysis.statistics.recorderCost.text)).\n"
         if let png { md += "\n![Timeline of \(MermaidText.markdownCell(title))](\(linkTarget(png)))\n" }
 
         let gantt = Mermaid.gantt(of: trace, options: options)
@@ -62,7 +63,7 @@ public enum MarkdownReport {
         md += "\n### Which model\n\n"
         let advice = analysis.advice
         if !advice.models.isEmpty {
-            md += "Recommended: \(advice.models.map { "`\(MermaidText.markdownCell($0))`" }.joined(separator: ", ")) "
+            md += "Recommended: \(advice.models.map { "`\(MermaidText.markdownCell($0.rawValue))`" }.joined(separator: ", ")) "
             md += "(\(advice.workClass.rawValue)"
             if advice.peakConcurrency > 0 { md += ", up to \(advice.peakConcurrency) at once" }
             md += ").\n"

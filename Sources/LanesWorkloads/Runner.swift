@@ -123,8 +123,10 @@ public enum Runner {
         let extra = extraTraces()
         if !extra.isEmpty { trace = Trace.merging([trace] + extra) }
         if model == .async || model == .actor || model == .hybrid { trace = trace.attachingSuspensions() }
+        // One wall time for every report: the trace's when there is one (see `RunResult.wallTime`).
+        let traced: Duration = trace.timeRange == nil ? wall : .nanoseconds(trace.wallTime)
         return RunResult(
-            model: model, answer: answer.answer, details: answer.details, trace: trace, wallTime: wall, cpuTime: cpu)
+            model: model, answer: answer.answer, details: answer.details, trace: trace, wallTime: traced, cpuTime: cpu)
     }
 
     private static func dispatch<Item, Result>(

@@ -61,7 +61,9 @@ public struct RunResult: Sendable {
     /// Scenario-specific findings that may differ between models (e.g. updates lost to a race).
     public var details: [String]
     public var trace: Trace
-    /// From the first item's start to the last item's end, as the runner timed it.
+    /// The run's wall time as every report defines it: the trace's, from its first event to its last
+    /// (``LanesCore/Trace/wallTime``), so `lanes run`, `lanes advise` and the demo give one figure; the runner's
+    /// own clock only when the run was not traced.
     public var wallTime: Duration
     /// CPU time the whole process used meanwhile (user + system).
     public var cpuTime: Duration

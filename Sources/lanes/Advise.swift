@@ -15,7 +15,9 @@ struct Advise: ParsableCommand {
                 statistics: wallNs, busyNs, cpuNs, cores, cpuUtilisation, averageParallelism, runningNs,
                   runningParallelism, peakConcurrency, blockedNs, blockedShare, blockedByReasonNs{reason: ns},
                   runQueueWaitNs, ioWaitNs, workName, throughputPerSecond, loadImbalance, spanCount,
-                  droppedEvents, spansByName[]{name, count, totalNs, meanNs, p50Ns, p90Ns, p99Ns, maxNs},
+                  droppedEvents, recorderCost{perSpanNs, events, totalNs, share, text} (what recording cost the run:
+                    the recorder's own measurement per span × spans and waits; nulls when the trace does not say),
+                  spansByName[]{name, count, totalNs, meanNs, p50Ns, p90Ns, p99Ns, maxNs},
                   lanes[]{lane, label, busyNs, runningNs, busyShare, workCount, workNs},
                   criticalPath{lengthNs, byName[]{name, timeNs}, segments},
                 findings[] (most severe first): kind (serialised-cpu, blocked-cooperative-pool, unawaited-tasks,
@@ -24,7 +26,7 @@ struct Advise: ParsableCommand {
                   lanes[], spans[] (ids as strings, at most 100), figures{name: number},
                 advice: workClass (CPU-bound, I/O-bound, mixed), models[] (best first), winner, operations,
                   peakConcurrency, reason, path[] (start, bottleneck, concurrency, threads, async, parallelCPU, hybrid).
-              comparison (two or more traces): baseline, rows[]{label, wallNs, speedup, efficiency, blockedShare,
+              comparison (two or more traces): baseline, rows[]{label, wallNs, speedup, efficiency (speed-up per core; above 1 when waits overlap), blockedShare,
                 extraWorkNs (null when only one of the two runs measured CPU time), workers}, serialFraction (Amdahl, from runs of one model at two or more worker counts
                 against the baseline; else null), advice (as above, with winner set).
             """)

@@ -3,18 +3,22 @@ import LanesAnalysis
 import LanesCore
 import LanesRender
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `lanes compare` in Markdown: the runs side by side, or candidate runs against baseline runs with
 /// an exit status CI can act on.
 struct CompareMarkdown: ParsableArguments {
     @Option(
         parsing: .upToNextOption,
-        help: "Baseline traces (the old code); repeat runs of one workload to measure noise. Use with --candidate.")
+        help: "Baseline traces (the old code), or folders of them (their .lanes and .json files); repeat runs of one workload to measure noise. Use with --candidate.")
     var baseline: [String] = []
 
     @Option(
         parsing: .upToNextOption,
         help: ArgumentHelp(
-            "Candidate traces (the new code), matched to baseline runs of the same workload: scenario and model.",
+            "Candidate traces (the new code), or folders of them, matched to baseline runs of the same workload: scenario and model; in a folder, the file's name is the workload.",
             discussion:
                 "Scenario and model come from the trace's metadata; the file name (without extension) stands in for what it lacks. A workload with runs on one side only is listed as not compared."
         ))
@@ -62,20 +66,39 @@ struct CompareMarkdown: ParsableArguments {
     /// without a candidate run (it was not checked). A candidate workload without a baseline run
     /// is new: it is reported and does not change the status.
     func runRegressionCheck() throws {
+        // A folder's package-benchmark export is read as results beside the traces, not as a trace.
+        func split(_ files: [(path: String, inFolder: Bool)]) -> ([(path: String, inFolder: Bool)], [BenchmarkResults]) {
+            var traces: [(path: String, inFolder: Bool)] = [], results: [BenchmarkResults] = []
+            for f in files {
+                if f.inFolder, f.path.lowercased().hasSuffix(".json"), let r = BenchmarkResults.read(f.path) {
+                    results.append(r)
+                } else {
+                    traces.append(f)
+                }
+            }
+            return (traces, results)
+        }
+        let (baselineFiles, baselineResults) = split(try traceFiles(baseline, option: "--baseline"))
+        let (candidateFiles, candidateResults) = split(try traceFiles(candidate, option: "--candidate"))
+        let baseline = baselineFiles.map(\.path), candidate = candidateFiles.map(\.path)
         try checkOutputs([markdown], inputs: baseline + candidate, standardOutput: ["-"])
-        func load(_ paths: [String]) throws -> [(trace: Trace, name: String)] {
-            try paths.map { path in
-                let result = try readTrace(path)
-                for w in result.warnings { printError("warning: \(path): \(w)") }
-                return (result.trace, fileStem(path))
+        func load(_ files: [(path: String, inFolder: Bool)]) throws -> [(trace: Trace, name: String)] {
+            try files.map { file in
+                let result = try readTrace(file.path)
+                for w in result.warnings { printError("warning: \(file.path): \(w)") }
+                var trace = result.trace
+                // A trace from a folder is the workload its file is named for (one file per benchmark).
+                if file.inFolder { trace.metadata.scenario = fileStem(file.path) }
+                return (trace, fileStem(file.path))
             }
         }
         let report = MarkdownReport.regression(
-            baseline: try load(baseline), candidate: try load(candidate), threshold: try threshold())
+            baseline: try load(baselineFiles), candidate: try load(candidateFiles), threshold: try threshold())
+        let text = report.markdown + BenchmarkResults.markdown(baseline: baselineResults, candidate: candidateResults)
         if let markdown {
-            try writeText(report.markdown, to: markdown, inputs: baseline + candidate)
+            try writeText(text, to: markdown, inputs: baseline + candidate)
         } else {
-            printTerminal(report.markdown, terminator: "")
+            printTerminal(text, terminator: "")
         }
         let failing = failOnRegression != nil
         for row in report.rows where row.verdict == .candidateOnly {
@@ -95,4 +118,36 @@ struct CompareMarkdown: ParsableArguments {
         }
         throw ExitCode(Self.regressionExitCode)
     }
+}
+
+/// `paths` with each folder replaced by the trace files in it (names ending in `.lanes` or `.json`, hidden
+/// ones skipped), sorted by name and marked as from a folder, so `--baseline main/ --candidate pr/` pairs
+/// the traces of one benchmark by their file names; a folder without traces is a one-line error naming the
+/// option.
+func traceFiles(_ paths: [String], option: String) throws -> [(path: String, inFolder: Bool)] {
+    var out: [(path: String, inFolder: Bool)] = []
+    for path in paths {
+        var st = stat()
+        guard stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFDIR else {
+            out.append((path, false))
+            continue
+        }
+        guard let dir = opendir(path) else {
+            throw CLIError("\(option) \(path): cannot read the folder: \(String(cString: strerror(errno)))")
+        }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            let lower = name.lowercased()
+            guard !name.hasPrefix("."), lower.hasSuffix(".lanes") || lower.hasSuffix(".json") else { continue }
+            names.append(name)
+        }
+        guard !names.isEmpty else { throw CLIError("\(option) \(path): the folder holds no .lanes or .json trace") }
+        let folder = path.hasSuffix("/") ? String(path.dropLast()) : path
+        out += names.sorted().map { ("\(folder)/\($0)", true) }
+    }
+    return out
 }

@@ -22,7 +22,7 @@ struct Compare: ParsableCommand {
     @OptionGroup var text: CompareMarkdown
 
     @Option(help: "Time scale: shared (one for all runs) or own (each run fills the width).")
-    var align: String = "shared"
+    var align: TimeAlignment = .shared
 
     @OptionGroup var chart: ChartArguments
 
@@ -42,9 +42,6 @@ struct Compare: ParsableCommand {
         guard png != nil || html != nil || text.markdown != nil else {
             throw ValidationError("give at least one of --png, --html or --markdown")
         }
-        guard let alignment = TimeAlignment(rawValue: align) else {
-            throw ValidationError("--align must be shared or own, not '\(align)'")
-        }
         let options = try chart.options()
         try checkOutputs([png, html, text.markdown], inputs: traces, standardOutput: ["-"])
         var runs: [(trace: Trace, name: String)] = []
@@ -56,7 +53,7 @@ struct Compare: ParsableCommand {
         if png != nil || html != nil {
             let font = chart.resolveFont()
             let layout = LanesRender.Layout.comparison(
-                of: runs, options: options, alignment: alignment, measure: font.measure)
+                of: runs, options: options, alignment: align, measure: font.measure)
             if let png { try writePNG(layout, to: png, font: font, inputs: traces) }
             if let html {
                 let mermaid = Mermaid.speedupChart(Comparison(runs.map(\.trace))).text

@@ -66,8 +66,7 @@ struct Demo: ParsableCommand {
     }
 }
 
-/// How the demo runs one scenario: its scale and workers, sized so the whole catalog finishes within
-/// 90 s (20 s with --quick) on two cores (README gives the times measured).
+/// How the demo runs one scenario: its scale and workers from the scenario's ``DemoSize``.
 struct DemoPlan {
     let scenario: Scenario
     let options: RunOptions
@@ -75,25 +74,9 @@ struct DemoPlan {
     let estimate: Double
 
     static func of(_ s: Scenario, quick: Bool) -> DemoPlan {
-        // (default scale, quick scale, estimated seconds per model at the default scale)
-        let sizes: [String: (Double, Double, Double)] = [
-            "cpu-primes": (2, 0.3, 0.5),
-            "downloads": (0.1, 0.02, 1.1),
-            "file-hash": (1, 0.25, 0.3),
-            "producer-consumer": (1, 0.25, 0.1),
-            "race": (1, 0.25, 0.05),
-            "blocking-async": (1, 0.25, 0.1),
-            "fire-and-forget": (1, 0.25, 0.05),
-            "lock-contention": (1, 0.25, 0.1),
-            "matrix": (1, 0.25, 0.1),
-            "fetch": (1, 0.25, 0.5),
-            "pipeline": (1, 0.25, 0.5),
-        ]
-        let (full, small, seconds) = sizes[s.name] ?? (1, 0.25, 0.5)
-        let scale = quick ? small : full
-        return DemoPlan(
-            scenario: s, options: RunOptions(workers: s.defaultWorkers, scale: scale),
-            estimate: seconds * scale / full * Double(s.models.count))
+        DemoPlan(
+            scenario: s, options: RunOptions(workers: s.defaultWorkers, scale: s.demo.scale(quick: quick)),
+            estimate: s.demo.estimate(quick: quick, models: s.models.count))
     }
 }
 

@@ -50,7 +50,9 @@ struct DemoReport {
                 md += "| \(name) | – | – | failed | |\n"
                 continue
             }
-            md += "| \(name) | \(advice.workClass.rawValue) | \(advice.models.prefix(2).map { "`\($0)`" }.joined(separator: ", ")) | "
+            // A recommendation that is not the measured winner says why in the same row.
+            let why = advice.disagreement.map { " (\(cell($0)))" } ?? ""
+            md += "| \(name) | \(advice.workClass.rawValue) | \(advice.models.prefix(2).map { "`\($0)`" }.joined(separator: ", "))\(why) | "
             md += "`\(best.label)` | \(fixed(best.speedup, 2))× |\n"
         }
         for s in summaries {
@@ -58,6 +60,8 @@ struct DemoReport {
             md += "\n## \(r.scenario.name)\n\n\(cell(r.scenario.summary)) (seed: \(cell(r.scenario.seedSection))).\n\n"
             if let comparison = s.comparison {
                 md += table(comparison) + "\n"
+                let costs = comparison.rows.map { "`\($0.label)` \($0.statistics.recorderCost.shareText)" }
+                md += "Recorder cost, estimated from its own measurement per span: \(costs.joined(separator: ", ")) of wall.\n\n"
                 if let note = beyondTheCores(r.scenario.name, comparison, cores: cores, advice: s.advice) { md += note + "\n\n" }
                 md += "![\(r.scenario.name) under each model](\(r.scenario.name).png)\n\n"
                 let answers = Set(r.results.map(\.answer))

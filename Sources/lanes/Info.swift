@@ -1,4 +1,5 @@
 import ArgumentParser
+import LanesAnalysis
 import LanesCore
 import LanesFormat
 import LanesSupport
@@ -17,34 +18,19 @@ struct Info: ParsableCommand {
 
     func run() throws {
         let result = try readTrace(trace)
-        printTerminal(TraceSummary(path: trace, result: result).text, terminator: "")
+        let about = "\(result.format), \(result.isComplete ? "complete" : result.completeness)"
+        printTerminal(
+            TraceSummary(path: trace, trace: result.trace, about: about, warnings: result.warnings).text, terminator: "")
     }
 }
 
-/// A trace read from a file of either format, with what the reader had to say about it.
-struct LoadedTrace {
-    var trace: Trace
-    /// Soft problems, each reported once.
-    var warnings: [String]
-    /// Whether the file was whole (a `.lanes` file ends with its end chunk; JSON that parsed is whole).
-    var isComplete: Bool
-    /// How the data ends, when it is not complete.
-    var completeness: String
-}
+/// A trace read by ``TraceFile/load(path:)``.
+typealias LoadedTrace = TraceFile.Loaded
 
-/// The formats the CLI reads and writes, by file extension.
-enum TraceFormat {
-    case lanes
-    case chromeJSON
-    /// Perfetto's protobuf trace (`.pftrace`, `.perfetto-trace`): written only.
-    case perfetto
+/// The formats the CLI writes, chosen by the output's extension (reading goes by content: ``TraceFile``).
+typealias TraceFormat = TraceFile.Format
 
-    /// For reading: `.json` (also `*.trace.json`) is Chrome Trace Event JSON; anything else is read as `.lanes`
-    /// (the reader checks the file's magic, so a wrong guess fails with one line).
-    init(path: String) {
-        self = TraceFormat(writing: path) == .perfetto ? .perfetto : path.lowercased().hasSuffix(".json") ? .chromeJSON : .lanes
-    }
-
+extension TraceFile.Format {
     /// For writing: `.lanes`, `.json` or `.pftrace` (also `.perfetto-trace`), else nil. A written file is not checked, so its format is never guessed.
     init?(writing path: String) {
         let lower = path.lowercased()
@@ -68,34 +54,13 @@ enum TraceFormat {
     }
 }
 
-/// Reads a trace file (`.lanes`, or Chrome Trace Event JSON by its `.json` extension; `-` is standard input, its
-/// format told by its first bytes) or fails with one line that names the file.
+/// Reads a trace file of any format, told by its content (`-` is standard input), or fails with one line that
+/// names the file.
 func readTrace(_ path: String) throws -> LoadedTrace {
-    if StandardInput.isStandardInput(path) { return try readStandardInput() }
-    switch TraceFormat(path: path) {
-    case .lanes:
-        do {
-            let r = try LanesFile.read(path: path)
-            return LoadedTrace(
-                trace: r.trace, warnings: r.warnings.map(\.description), isComplete: r.isComplete,
-                completeness: "\(r.completeness)")
-        } catch {
-            // A name that says neither format was read as .lanes; say so when that guess was wrong.
-            var hint = ""
-            if case .notALanesFile = error, !path.lowercased().hasSuffix(".lanes") {
-                hint = " (read as .lanes: only a name ending in .json is read as Chrome JSON)"
-            }
-            throw CLIError("cannot read \(path): \(error)\(hint)")
-        }
-    case .chromeJSON:
-        do {
-            let r = try ChromeJSON.read(path: path)
-            return LoadedTrace(trace: r.trace, warnings: r.warnings.map(\.description), isComplete: true, completeness: "complete")
-        } catch {
-            throw CLIError("cannot read \(path): \(error)")
-        }
-    case .perfetto:
-        throw CLIError("cannot read \(path): Lanes writes Perfetto's .pftrace but does not read it; convert from the .lanes or .json trace")
+    do {
+        return try TraceFile.load(path: path)
+    } catch {
+        throw CLIError("cannot read \(StandardInput.isStandardInput(path) ? "standard input" : path): \(error)")
     }
 }
 
@@ -116,64 +81,6 @@ func makeDirectory(_ path: String) throws(CLIError) {
     guard stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFDIR else { throw CLIError("\(path) is not a directory") }
 }
 
-/// The text `lanes info` prints.
-struct TraceSummary {
-    let path: String
-    let result: LoadedTrace
-
-    var text: String {
-        let t = result.trace
-        let m = t.metadata
-        var out = ""
-        func line(_ label: String, _ value: String) { out += pad(label, 16) + value + "\n" }
-        line("trace", "\(path) (\(result.isComplete ? "complete" : "\(result.completeness)"))")
-        line("clock", "\(m.clock)\(m.timeSource.isEmpty ? "" : ", timestamps from \(m.timeSource)")")
-        if !m.host.isEmpty || m.cores > 0 { line("host", "\(m.host.isEmpty ? "?" : m.host), \(m.cores) cores") }
-        if !m.command.isEmpty { line("command", m.command.joined(separator: " ")) }
-        if let s = m.scenario { line("scenario", s) }
-        if let model = m.model { line("model", model) }
-        if let range = t.timeRange {
-            line("duration", "\(formatDuration(range.upperBound - range.lowerBound))")
-        } else {
-            line("duration", "0 (no events)")
-        }
-        line("processes", "\(t.processes.count)")
-        for p in t.processes {
-            let lanes = t.lanes.filter { $0.pid == p.pid }.count
-            var s = "  pid \(p.pid)\(p.name.isEmpty ? "" : " \(p.name)"): \(counted(lanes, "lane"))"
-            if let exit = p.exit { s += ", \(exit)" }
-            if !p.note.isEmpty { s += " (\(p.note))" }
-            out += s + "\n"
-        }
-        var kinds: [Lane.Kind: Int] = [:]
-        for l in t.lanes { kinds[l.kind, default: 0] += 1 }
-        let kindText = Lane.Kind.allCases.compactMap { k in kinds[k].map { counted($0, "\(k)") } }
-        line("lanes", "\(t.lanes.count)\(kindText.isEmpty ? "" : " (\(kindText.joined(separator: ", ")))")")
-        let names = Set(t.spans.map(\.name))
-        line("spans", "\(t.spans.count) (\(names.count) distinct name\(names.count == 1 ? "" : "s"))")
-        var counts: [WaitReason: Int] = [:]
-        var times: [WaitReason: Nanoseconds] = [:]
-        for s in t.spans {
-            for w in s.waits {
-                counts[w.reason, default: 0] += 1
-                times[w.reason, default: 0] += w.duration
-            }
-        }
-        line("waits", "\(t.waitCount)")
-        for r in WaitReason.allCases where counts[r] != nil {
-            out += "  \(pad(r.description, 14))"
-                + "\(counts[r]!) totalling \(formatDuration(times[r]!))\n"
-        }
-        line("marks", "\(t.marks.count)")
-        let counterNames = Set(t.counters.map(\.name)).sorted()
-        line("counters", t.counters.isEmpty ? "0" : "\(t.counters.count) samples of \(counterNames.joined(separator: ", "))")
-        line("flows", "\(t.flows.count)")
-        line("dropped events", "\(m.droppedEvents)\(m.droppedEvents > 0 ? " (the recorder's memory bound was reached)" : "")")
-        for w in result.warnings { out += "warning: \(w)\n" }
-        return out
-    }
-}
-
 /// `n` and `noun`, plural unless `n` is 1: "1 process", "34 processes", "2 threads". Nouns ending in s take
 /// "es"; give `plural` for any other irregular noun.
 func counted(_ n: Int, _ noun: String, plural: String? = nil) -> String {
@@ -183,28 +90,4 @@ func counted(_ n: Int, _ noun: String, plural: String? = nil) -> String {
 /// `text` followed by spaces up to `width` characters.
 func pad(_ text: String, _ width: Int) -> String {
     text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
-}
-
-/// Reads a trace from standard input: `.lanes` when it starts with the Lanes magic, else Chrome JSON.
-private func readStandardInput() throws -> LoadedTrace {
-    guard let bytes = StandardInput.readAll() else {
-        throw CLIError("cannot read standard input: \(String(cString: strerror(errno)))")
-    }
-    let magic: [UInt8] = [0x89, 0x4C, 0x41, 0x4E, 0x45, 0x53]  // "\x89LANES"
-    if bytes.starts(with: magic) {
-        do {
-            let r = try LanesFile.decode(bytes)
-            return LoadedTrace(
-                trace: r.trace, warnings: r.warnings.map(\.description), isComplete: r.isComplete,
-                completeness: "\(r.completeness)")
-        } catch {
-            throw CLIError("cannot read standard input: \(error)")
-        }
-    }
-    do {
-        let r = try ChromeJSON.decode(bytes)
-        return LoadedTrace(trace: r.trace, warnings: r.warnings.map(\.description), isComplete: true, completeness: "complete")
-    } catch {
-        throw CLIError("cannot read standard input (read as Chrome JSON: it does not start with the Lanes magic): \(error)")
-    }
 }

@@ -42,7 +42,13 @@ extension Lanes {
         let full = fullMessage(for: error)
         var message = message(for: error)
         if message.hasPrefix("Error: ") { message.removeFirst("Error: ".count) }
-        message = message.split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? message
+        let lines = message.split(separator: "\n", omittingEmptySubsequences: true)
+        message = lines.first.map(String.init) ?? message
+        // argument-parser lists a long set of valid values one per line ("- threads"): keep them on this one.
+        let listed = lines.dropFirst().map { $0.trimmingPrefix(while: \.isWhitespace) }.filter { $0.hasPrefix("- ") }
+        if message.hasSuffix(":"), !listed.isEmpty {
+            message += " " + listed.map { String($0.dropFirst(2)) }.joined(separator: ", ")
+        }
         guard exitCode(for: error) == .validationFailure else { return message }
         // A parse error's full message ends "See 'lanes report --help' for more information."; an error thrown
         // by a subcommand's run names only the root, so the subcommand comes from the arguments.

@@ -65,10 +65,12 @@ struct TextOutputs: ParsableArguments {
             let tty = isatty(1) == 1
             let color = tty && (getenv("NO_COLOR").map { String(cString: $0).isEmpty } ?? true)
             let width = columns ?? terminalColumns(tty: tty)
-            let out = TerminalText.render(
-                trace,
-                options: TerminalText.Options(
-                    columns: width, color: color, groupBy: options.groupBy, maxLanes: options.maxLanes))
+            let out =
+                TerminalText.render(
+                    trace,
+                    options: TerminalText.Options(
+                        columns: width, color: color, groupBy: options.groupBy, maxLanes: options.maxLanes))
+                + wrapped("recorder cost: \(RecorderCost(trace).text)", width: width)
             var sink = LanesFileSink(fileDescriptor: 1, path: "standard output")
             do {
                 try Array(out.utf8).withUnsafeBytes { try sink.write($0) }
@@ -85,6 +87,22 @@ struct TextOutputs: ParsableArguments {
         if let c = getenv("COLUMNS").flatMap({ Int(String(cString: $0)) }), c >= 40 { return min(c, 1000) }
         return 80
     }
+}
+
+/// `text` broken at spaces into lines of at most `width` characters (a longer word stays whole), each ending
+/// in a newline.
+func wrapped(_ text: String, width: Int) -> String {
+    var lines: [String] = []
+    var line = ""
+    for word in text.split(separator: " ") {
+        if !line.isEmpty, line.count + 1 + word.count > width {
+            lines.append(line)
+            line = ""
+        }
+        line += (line.isEmpty ? "" : " ") + word
+    }
+    if !line.isEmpty { lines.append(line) }
+    return lines.map { $0 + "\n" }.joined()
 }
 
 /// Writes `text` to `path` (`-`: standard output; never onto one of `inputs`) through the shared output writer,

@@ -11,20 +11,21 @@ import LanesSupport
 
 /// Chart options shared by `lanes report` and `lanes compare`.
 struct ChartArguments: ParsableArguments {
-    @Option(help: "Image width in points.")
+    // Numbers parse unconditionally, so `--width -5` is told its range rather than "missing value".
+    @Option(parsing: .unconditional, help: "Image width in points.")
     var width: Int = 1600
 
-    @Option(help: "Least image height in points; rows grow to fill it.")
+    @Option(parsing: .unconditional, help: "Least image height in points; rows grow to fill it.")
     var height: Int?
 
-    @Option(help: "Pixels per point (2 for HiDPI).")
+    @Option(parsing: .unconditional, help: "Pixels per point (2 for HiDPI).")
     var scale: Int = 1
 
-    @Option(help: "Colour theme: light or dark.")
-    var theme: String = "light"
+    @Option(help: "Colour theme.")
+    var theme: ChartOptions.Theme = .light
 
     @Option(help: "Rows: lane (as recorded), thread, task or process.")
-    var groupBy: String = "lane"
+    var groupBy: ChartOptions.Grouping = .lane
 
     @Option(help: "Start of the time window from the trace's start (e.g. 250ms, 1.5s, 20us, or ns).")
     var from: String?
@@ -32,10 +33,10 @@ struct ChartArguments: ParsableArguments {
     @Option(help: "End of the time window from the trace's start.")
     var to: String?
 
-    @Option(help: "At most this many rows; the rest are summarised in one row.")
+    @Option(parsing: .unconditional, help: "At most this many rows; the rest are summarised in one row.")
     var maxLanes: Int = 64
 
-    @Option(help: "Nesting levels a lane shows, one line each (1...16); deeper spans go on the last.")
+    @Option(parsing: .unconditional, help: "Nesting levels a lane shows, one line each (1...16); deeper spans go on the last.")
     var depth: Int = ChartOptions.defaultDepthLimit
 
     @Flag(help: "Draw flows (producer → consumer, submit → run) as arrows.")
@@ -45,12 +46,6 @@ struct ChartArguments: ParsableArguments {
     var font: String?
 
     func options() throws -> ChartOptions {
-        guard let theme = ChartOptions.Theme(rawValue: theme) else {
-            throw ValidationError("--theme must be light or dark, not '\(theme)'")
-        }
-        guard let grouping = ChartOptions.Grouping(rawValue: groupBy) else {
-            throw ValidationError("--group-by must be lane, thread, task or process, not '\(groupBy)'")
-        }
         guard (320...20000).contains(width) else { throw ValidationError("--width must be 320...20000, not \(width)") }
         if let height, !(100...20000).contains(height) {
             throw ValidationError("--height must be 100...20000, not \(height)")
@@ -68,7 +63,7 @@ struct ChartArguments: ParsableArguments {
         let f = try duration("from", from), t = try duration("to", to)
         if let f, let t, t <= f { throw ValidationError("--to must be after --from") }
         return ChartOptions(
-            width: width, height: height, scale: scale, theme: theme, groupBy: grouping, from: f, to: t, maxLanes: maxLanes,
+            width: width, height: height, scale: scale, theme: theme, groupBy: groupBy, from: f, to: t, maxLanes: maxLanes,
             showFlows: flows, depthLimit: depth)
     }
 

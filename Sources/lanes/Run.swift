@@ -17,7 +17,7 @@ struct Run: ParsableCommand {
     var scenario: String
 
     @Option(name: .customLong("model"), parsing: .upToNextOption, help: "Models to run, or `all` (the default).")
-    var models: [String] = ["all"]
+    var models: [ModelChoice] = [.all]
 
     @Option(help: "Workers: threads, tasks in flight or interpreter-lock threads (default: the scenario's).")
     var workers: Int?
@@ -45,10 +45,6 @@ struct Run: ParsableCommand {
             throw ValidationError(
                 "unknown scenario '\(scenario)'; the scenarios are \(ScenarioCatalog.all.map(\.name).joined(separator: ", "))")
         }
-        for m in models where m != "all" && ConcurrencyModel(rawValue: m) == nil {
-            throw ValidationError(
-                "unknown model '\(m)'; the models are \(ConcurrencyModel.allCases.map(\.rawValue).joined(separator: ", ")) or all")
-        }
         if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
         guard scale > 0, scale.isFinite else { throw ValidationError("--scale must be a positive number") }
         for s in sweep where !(s > 0 && s.isFinite) { throw ValidationError("--sweep scales must be positive numbers") }
@@ -62,14 +58,21 @@ struct Run: ParsableCommand {
     func run() throws {
         let s = ScenarioCatalog.named(scenario)!
         let chosen: [ConcurrencyModel] =
-            models.contains("all") ? s.models : models.compactMap { ConcurrencyModel(rawValue: $0) }
+            models.contains(.all)
+            ? s.models
+            : models.compactMap {
+                if case .model(let m) = $0 { return m }
+                return nil
+            }
         for m in chosen where !s.models.contains(m) {
             throw CLIError("\(s.name) does not run under \(m); it runs under \(s.models.map(\.rawValue).joined(separator: ", "))")
         }
         let options = RunOptions(workers: workers ?? s.defaultWorkers, scale: scale)
         let progress = Progress()
         if !sweep.isEmpty {
-            try runSweep(s, models: chosen, options: options, progress: progress)
+            let sweep = try Sweep.run(s, models: chosen, scales: self.sweep, options: options) { progress.show($0) }
+            progress.clear()
+            printTerminal(sweep.text)
             return
         }
         var results: [RunResult] = []
@@ -93,7 +96,7 @@ struct Run: ParsableCommand {
         }
         progress.clear()
         let answers = Set(results.map(\.answer))
-        printTerminal(ComparisonTable(results: results, cores: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))).text)
+        printTerminal(Comparison(results.map(\.trace)).table)
         if answers.count == 1 {
             printTerminal("answer (same under every model): \(answers.first!)")
         } else {
@@ -102,76 +105,6 @@ struct Run: ParsableCommand {
         for line in s.notes(results, options) { printTerminal(line) }
         printTerminal("traces in \(folder)/\(s.name)-MODEL.lanes")
         if answers.count > 1 { throw CLIError("the models gave different answers") }
-    }
-
-    /// Runs every model at every scale and reports where parallel starts to pay (Exercise 3).
-    private func runSweep(
-        _ s: Scenario, models: [ConcurrencyModel], options: RunOptions, progress: Progress
-    ) throws {
-        let models = models.contains(.sequential) ? models : [.sequential] + models
-        var rows = [["scale"] + models.filter { $0 != .sequential }.map(\.rawValue)]
-        var firstWin: [ConcurrencyModel: Double] = [:]
-        for (k, scale) in sweep.sorted().enumerated() {
-            var o = options
-            o.scale = scale
-            // The median of three runs per point: one run of a small scale is mostly noise.
-            var walls: [ConcurrencyModel: Double] = [:]
-            for model in models {
-                progress.show("[\(k + 1)/\(sweep.count)] \(s.name) at scale \(scale) under \(model)…")
-                let times = try (0..<3).map { _ in seconds(try s.run(model, options: o).wallTime) }.sorted()
-                walls[model] = times[1]
-            }
-            let base = walls[.sequential]!
-            var row = ["\(scale)"]
-            for model in models where model != .sequential {
-                let speedup = base / max(walls[model]!, 1e-9)
-                row.append("\(fixed(speedup, 2))x")
-                if speedup > 1 && firstWin[model] == nil { firstWin[model] = scale }
-            }
-            rows.append(row)
-        }
-        progress.clear()
-        let widths = rows[0].indices.map { c in rows.map { $0[c].count }.max()! }
-        printTerminal("speed-up over sequential, \(s.name) (median of 3 runs per scale):")
-        for row in rows { printTerminal(row.enumerated().map { pad($1, widths[$0] + 2) }.joined()) }
-        for model in models where model != .sequential {
-            if let scale = firstWin[model] {
-                printTerminal("\(model) first beats sequential at scale \(scale)")
-            } else {
-                printTerminal("\(model) never beats sequential in this sweep")
-            }
-        }
-    }
-}
-
-/// The table `lanes run` prints: model, wall time, speed-up, CPU utilisation, top blocked reason.
-struct ComparisonTable {
-    let results: [RunResult]
-    let cores: Int
-
-    var text: String {
-        let base = results.first { $0.model == .sequential } ?? results.first
-        // Without a sequential run the speed-ups are over the first model, and the header says so.
-        let over = base.map { $0.model == .sequential ? "speed-up" : "× \($0.model.rawValue)" } ?? "speed-up"
-        var rows = [["model", "wall", over, "CPU use", "blocked (top reason)"]]
-        for r in results {
-            let wall = seconds(r.wallTime)
-            let speedup = base.map { seconds($0.wallTime) / max(wall, 1e-9) } ?? 1
-            let utilisation = seconds(r.cpuTime) / max(wall * Double(max(cores, 1)), 1e-9)
-            rows.append([
-                r.model.rawValue, formatDuration(Int64(wall * 1e9)), "\(fixed(speedup, 2))x",
-                "\(Int((utilisation * 100).rounded()))%", blocked(r.trace),
-            ])
-        }
-        let widths = (0..<5).map { c in rows.map { $0[c].count }.max()! }
-        return rows.map { row in row.enumerated().map { pad($1, widths[$0] + 2) }.joined() }.joined(separator: "\n")
-    }
-
-    /// The blocked share as every report defines it (``TraceStatistics/blockedShare``), with its top reason.
-    private func blocked(_ trace: Trace) -> String {
-        let st = TraceStatistics(trace)
-        guard let top = st.blockedShares.first else { return "0%" }
-        return "\(Int((st.blockedShare * 100).rounded()))% (\(top.reason))"
     }
 }
 

@@ -18,7 +18,7 @@ import Testing
         ] {
             #expect(text.contains(heading), "\(heading)")
         }
-        #expect(text.contains("  threads     2.00 ms  2.00x     100.0%"))
+        #expect(text.contains("  threads     2.00 ms  2.00x     1.00x"))
     }
 
     @Test func jsonParsesWithTheDocumentedKeys() throws {

@@ -68,9 +68,66 @@ import Testing
         let a = Advice(comparing: Self.runs)
         #expect(a.workClass == .cpuBound)
         #expect(a.winner == "threads")
-        #expect(a.models.first == "threads")
+        #expect(a.models.first == .threads)
         #expect(a.reason.contains("threads was fastest"))
         #expect(a.path == [.start, .bottleneck, .parallelCPU])
         #expect(Advice(comparing: []).models.isEmpty)
+    }
+}
+
+/// Issue 18: the advice from several runs agrees with its own measurements.
+@Suite struct AdviceAgreesWithMeasurementTests {
+    /// A run of `model` on `lanes` lanes, each item `item` long.
+    private func run(_ model: String, lanes: Int, item: Nanoseconds) -> Trace {
+        Fixtures.cpu(model: model, lanes: lanes, items: 4, item: item)
+    }
+
+    @Test func noSentenceComparesAModelWithItself() {
+        // Without a sequential run the first is the baseline; when it also wins, it is not "1.00× over" itself.
+        let a = Advice(comparing: [run("threads", lanes: 2, item: Fixtures.ms), run("processes", lanes: 2, item: 2 * Fixtures.ms)])
+        #expect(a.winner == "threads")
+        #expect(!a.reason.contains("over threads"), "\(a.reason)")
+        // Two runs of equal wall: "as fast as", not "1.00× faster than".
+        let tie = Advice(comparing: [
+            run("sequential", lanes: 1, item: 4 * Fixtures.ms), run("threads", lanes: 2, item: Fixtures.ms),
+            run("processes", lanes: 2, item: Fixtures.ms),
+        ])
+        #expect(!tie.reason.contains("1.00×"), "\(tie.reason)")
+        #expect(tie.reason.contains("as fast as"), "\(tie.reason)")
+    }
+
+    @Test func aWinnerTheClassificationDidNotNameLeadsOrIsExplained() {
+        // CPU-bound work recommends threads, processes; async winning by far goes first, and says so.
+        let a = Advice(comparing: [
+            run("sequential", lanes: 1, item: 4 * Fixtures.ms), run("threads", lanes: 1, item: 4 * Fixtures.ms),
+            run("async", lanes: 2, item: Fixtures.ms),
+        ])
+        #expect(a.winner == "async")
+        #expect(a.models.first == .async, "\(a.models)")
+        #expect(a.disagreement != nil)
+        // The emulated interpreter lock winning is explained, not recommended.
+        let g = Advice(comparing: [
+            run("sequential", lanes: 1, item: 4 * Fixtures.ms), run("threads", lanes: 1, item: 4 * Fixtures.ms),
+            run("gil", lanes: 2, item: Fixtures.ms),
+        ])
+        #expect(g.winner == "gil")
+        #expect(g.models.first != .gil)
+        #expect(g.disagreement?.contains("gil") == true)
+        // Agreement needs no explanation.
+        let t = Advice(comparing: [run("sequential", lanes: 1, item: 4 * Fixtures.ms), run("threads", lanes: 2, item: Fixtures.ms)])
+        #expect(t.models.first == .threads && t.disagreement == nil)
+    }
+}
+
+@Suite struct AdviceFamilyTests {
+    @Test func threadsStartedAnotherWayAgreeWithAThreadsRecommendation() {
+        let a = Advice(comparing: [
+            Fixtures.cpu(model: "sequential", lanes: 1, items: 4, item: 4 * Fixtures.ms),
+            Fixtures.cpu(model: "threads", lanes: 1, items: 4, item: 4 * Fixtures.ms),
+            Fixtures.cpu(model: "dispatch", lanes: 2, items: 4, item: Fixtures.ms),
+        ])
+        #expect(a.winner == "dispatch")
+        #expect(a.models == [.dispatch, .threads, .processes])
+        #expect(a.disagreement == nil)
     }
 }

@@ -51,7 +51,7 @@ func checkVerdict(_ v: PythonVerdict, _ path: String, _ recorder: String) throws
     let a = Analysis(r.trace)
     let found = Set(a.findings.map(\.kind))
     #expect(a.advice.workClass == v.work, "\(v.program) \(recorder): \(a.advice.reason)")
-    #expect(a.advice.models.first == v.model, "\(v.program) \(recorder): \(a.advice.models)")
+    #expect(a.advice.models.first?.rawValue == v.model, "\(v.program) \(recorder): \(a.advice.models)")
     #expect(v.expected.isSubset(of: found), "\(v.program) \(recorder): found \(found.map(\.rawValue))")
     #expect(v.forbidden.isDisjoint(with: found), "\(v.program) \(recorder): found \(a.findings.map(\.title))")
 }
@@ -163,7 +163,7 @@ func checkVerdict(_ v: PythonVerdict, _ path: String, _ recorder: String) throws
         let r = try ChromeJSON.read(path: pythonFixtures.appendingPathComponent("traces/sleepers.viz.json").path)
         let a = Analysis(r.trace).advice
         #expect(a.reason.contains("ThreadPoolExecutor"))
-        #expect(a.models == ["threads", "async"])
+        #expect(a.models == [.threads, .async])
         let cpu = Analysis(try ChromeJSON.read(path: pythonFixtures.appendingPathComponent("traces/cpu_threads.viz.json").path).trace)
         #expect(cpu.advice.reason.contains("ProcessPoolExecutor"))
         #expect(cpu.advice.reason.contains("GIL"))

@@ -13,7 +13,7 @@ import Testing
         #expect(result.answer.hasPrefix("1000/1000"))
         let a = Analysis(result.trace)
         #expect(a.advice.workClass == .ioBound, "\(a.advice.reason)")
-        #expect(a.advice.models.first == "async", "\(a.advice.reason)")
+        #expect(a.advice.models.first == .async, "\(a.advice.reason)")
         #expect(a.advice.path == [.start, .bottleneck, .concurrency, .async])
         #expect(a.advice.operations >= 1_000)
     }
@@ -22,7 +22,7 @@ import Testing
         let result = try Fetch.run(.threads, options: RunOptions(workers: 6, scale: 0.2))
         let a = Analysis(result.trace)
         #expect(a.advice.workClass == .ioBound, "\(a.advice.reason)")
-        #expect(a.advice.models.first == "threads", "\(a.advice.reason)")
+        #expect(a.advice.models.first == .threads, "\(a.advice.reason)")
     }
 
     @Test func thePipelineIsMixedAndGetsHybrid() throws {
@@ -31,7 +31,7 @@ import Testing
             let t = try s.run(model, options: RunOptions(workers: s.defaultWorkers, scale: 0.5)).trace
             let a = Analysis(t)
             #expect(a.advice.workClass == .mixed, "\(model): \(a.advice.reason)")
-            #expect(a.advice.models.first == "hybrid", "\(model): \(a.advice.reason)")
+            #expect(a.advice.models.first == .hybrid, "\(model): \(a.advice.reason)")
             #expect(a.advice.path.last == .hybrid)
         }
     }

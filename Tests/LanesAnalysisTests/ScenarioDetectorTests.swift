@@ -55,7 +55,7 @@ let lanesBinary: String? = {
         let f = try #require(a.findings(.serialisedCPU).first, Self.describe(a))
         #expect(f.figures["parallelism"]! <= 1.3)
         #expect(f.title.contains("interpreter lock"))
-        #expect(["threads", "processes"].contains(a.advice.models.first))
+        #expect([ModelKind.threads, .processes].contains(a.advice.models.first))
         #expect(a.advice.workClass == .cpuBound)
     }
 
@@ -65,7 +65,7 @@ let lanesBinary: String? = {
             #expect(a.findings(.serialisedCPU).isEmpty, "\(model)")
             #expect(a.findings(.lockContention).isEmpty, "\(model)")
             #expect(a.advice.workClass == .cpuBound, "\(model)")
-            #expect(["threads", "processes"].contains(a.advice.models.first), "\(model)")
+            #expect([ModelKind.threads, .processes].contains(a.advice.models.first), "\(model)")
             #expect(a.advice.path == [.start, .bottleneck, .parallelCPU])
         }
     }
@@ -152,6 +152,6 @@ let lanesBinary: String? = {
         #expect(f.figures["perItem"]! > f.figures["perItemWork"]!)
         // The pipes between the processes are not the work's I/O: still CPU-bound.
         #expect(a.advice.workClass == .cpuBound)
-        #expect(["threads", "processes"].contains(a.advice.models.first))
+        #expect([ModelKind.threads, .processes].contains(a.advice.models.first))
     }
 }

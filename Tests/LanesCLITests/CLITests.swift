@@ -36,7 +36,7 @@ import Testing
         let run = try runLanes(["info", path])
         #expect(run.status == 0, "\(run.stderr)")
         let lines = run.stdout.split(separator: "\n").map(String.init)
-        #expect(lines.contains { $0.hasPrefix("trace") && $0.hasSuffix("(complete)") })
+        #expect(lines.contains { $0.hasPrefix("trace") && $0.hasSuffix("(.lanes, complete)") })
         #expect(lines.contains { $0.hasPrefix("spans") && $0.hasSuffix("12 (3 distinct names)") })
         #expect(lines.contains { $0.hasPrefix("scenario") && $0.hasSuffix("smoke") })
         #expect(lines.contains { $0.hasPrefix("model") && $0.hasSuffix("threads") })
@@ -97,7 +97,7 @@ import Testing
         let run = try runLanes(["info", path])
         #expect(run.status != 0)
         #expect(run.stderr.split(separator: "\n").count == 1)
-        #expect(run.stderr.contains("not a Lanes file"))
+        #expect(run.stderr.contains("not a trace"))
         // Reading never writes: the file is as it was.
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "hello, this is not a trace\n")
     }

@@ -134,8 +134,9 @@ import Testing
         #expect(upper.status == 0, "\(upper.stderr)")
     }
 
-    /// Reading goes by the name too: .json is JSON, any other name is read as .lanes, and a wrong guess says so.
-    @Test func anInputNamedNeitherWayIsReadAsLanes() throws {
+    /// Reading goes by the content, never the name: a .lanes file named `.trace` and JSON named `.txt` are both
+    /// read (before, the JSON failed as "not a Lanes file"), and what is neither fails in one line.
+    @Test func anInputIsReadByItsContentNotItsName() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let lanesNamedOddly = dir.appendingPathComponent("s.trace").path
@@ -146,12 +147,21 @@ import Testing
         try Data(#"[{"ph":"X","name":"f","pid":1,"tid":1,"ts":1,"dur":2}]"#.utf8).write(
             to: URL(fileURLWithPath: jsonNamedOddly))
         let out = dir.appendingPathComponent("j.lanes").path
-        let bad = try runLanes(["convert", jsonNamedOddly, out])
-        #expect(bad.status != 0)
+        let good = try runLanes(["convert", jsonNamedOddly, out])
+        #expect(good.status == 0, "\(good.stderr)")
+        #expect(try LanesFile.read(path: out).trace.spans.map(\.name) == ["f"])
+        let lanesNamedJSON = dir.appendingPathComponent("l.json").path
+        try LanesFile.write(trace(), to: lanesNamedJSON)
+        let info = try runLanes(["info", lanesNamedJSON])
+        #expect(info.status == 0, "\(info.stderr)")
+        #expect(info.stdout.contains("(.lanes, complete)"))
+        let neither = dir.appendingPathComponent("n.json").path
+        try Data("hello".utf8).write(to: URL(fileURLWithPath: neither))
+        let bad = try runLanes(["convert", neither, dir.appendingPathComponent("n.lanes").path])
+        #expect(bad.status == 1)
         #expect(bad.stderr.split(separator: "\n").count == 1)
-        #expect(bad.stderr.contains("cannot read \(jsonNamedOddly): not a Lanes file"))
-        #expect(bad.stderr.contains("(read as .lanes: only a name ending in .json is read as Chrome JSON)"))
-        #expect(!FileManager.default.fileExists(atPath: out))
+        #expect(bad.stderr.contains("cannot read \(neither): not a trace: it starts with bytes [68 65 6c 6c 6f]"))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("n.lanes").path))
     }
 
     /// Counts read as words: "1 span", "1 lane", "2 processes".

@@ -26,7 +26,7 @@ import Testing
         #expect(scenario.stderr.contains("cpu-primes") && scenario.stderr.contains("file-hash"))
         let model = try runLanes(["run", "cpu-primes", "--model", "fibers"])
         #expect(model.status != 0)
-        #expect(model.stderr.contains("unknown model 'fibers'") && model.stderr.contains("processes"))
+        #expect(model.stderr.contains("'fibers' is invalid for '--model") && model.stderr.contains("processes"))
         let nowhere = try runLanes(["run", "cpu-primes", "--out", "/nonexistent/dir"])
         #expect(nowhere.status != 0)
         #expect(nowhere.stderr.contains("--out /nonexistent/dir: cannot create it"))

@@ -39,7 +39,7 @@ import Testing
                 evidence: "200 µs of 1.00 ms waiting on <m>", lesson: "Hold locks briefly.")
         ]
         analysis.advice = Advice(
-            workClass: .cpuBound, peakConcurrency: 2, models: ["threads", "processes"],
+            workClass: .cpuBound, peakConcurrency: 2, models: [.threads, .processes],
             reason: "CPU-bound: 90% on CPU.",
             path: [.start, .bottleneck, .parallelCPU])
         let md = MarkdownReport.trace(trace, analysis: analysis)

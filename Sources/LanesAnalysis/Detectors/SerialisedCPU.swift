@@ -5,7 +5,7 @@ extension Detectors {
     /// was the interpreter lock, a mutex or an actor.
     static func serialisedCPU(_ trace: Trace, _ st: TraceStatistics, _ p: TraceProfile) -> Finding? {
         let workers = p.lanes.filter { $0.workCount > 0 }
-        let isActor = trace.metadata.model == "actor"
+        let isActor = trace.metadata.modelKind == .actor
         if isActor, st.cores != 1, workers.count == 1, workers[0].workCount >= 2,
             let finding = serialisedThroughAnActor(trace, workers[0], p)
         {

@@ -9,7 +9,7 @@ extension ScenarioCatalog {
     /// asyncio's `to_thread`, whose pool has min(32, cores + 4) threads).
     public static let blockingAsync = Scenario(
         name: "blocking-async", seedSection: "Pitfall 2",
-        summary: "async tasks that block their executor's threads, against Task.sleep and offloading",
+        summary: "async tasks that block their executor's threads, against Task.sleep and offloading", demo: DemoSize(secondsPerModel: 0.1),
         models: [.async], defaultWorkers: 12,
         notes: { results, _ in results.flatMap(\.details) }
     ) { model, options in
@@ -52,7 +52,7 @@ extension ScenarioCatalog {
     /// spans that outlive their parent, and the marks without a span are the ones cut off.
     public static let fireAndForget = Scenario(
         name: "fire-and-forget", seedSection: "Pitfall 4",
-        summary: "tasks started and never awaited: which outlive their parent, which are cut off",
+        summary: "tasks started and never awaited: which outlive their parent, which are cut off", demo: DemoSize(secondsPerModel: 0.05),
         models: [.async],
         notes: { results, _ in results.flatMap(\.details) }
     ) { model, options in

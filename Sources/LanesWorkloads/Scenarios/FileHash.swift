@@ -11,7 +11,7 @@ extension ScenarioCatalog {
     /// recorded as `ioRead` waits, and the hashes must be the same under every model.
     public static let fileHash = Scenario(
         name: "file-hash", seedSection: "Example 3",
-        summary: "SHA-256 of 20 files of 512 KB (scaled) written to a temporary folder",
+        summary: "SHA-256 of 20 files of 512 KB (scaled) written to a temporary folder", demo: DemoSize(secondsPerModel: 0.3),
         models: [.sequential, .threads, .threadPerTask, .dispatch, .processes, .async, .gil]
     ) { model, options in
         let size = max(4_096, Int(512 * 1024 * options.scale))

@@ -6,7 +6,7 @@ extension ScenarioCatalog {
     /// size: the more of the work sits inside the lock, the less the workers run at once.
     public static let lockContention = Scenario(
         name: "lock-contention", seedSection: "Thread Safety, Locks, and Race Conditions",
-        summary: "N threads on one mutex with a critical section of growing size",
+        summary: "N threads on one mutex with a critical section of growing size", demo: DemoSize(secondsPerModel: 0.1),
         models: [.sequential, .threads, .threadPerTask, .dispatch, .async, .gil]
     ) { model, options in
         // The counter: how many updates it saw, and a value mixed by each (order-dependent, so not part

@@ -5,7 +5,7 @@ extension ScenarioCatalog {
     /// parallel starts to beat sequential; one run uses the size `256 × scale`.
     public static let matrix = Scenario(
         name: "matrix", seedSection: "Exercise 3",
-        summary: "matrix multiplication split by rows (n = 256 x scale)",
+        summary: "matrix multiplication split by rows (n = 256 x scale)", demo: DemoSize(secondsPerModel: 0.1),
         models: [.sequential, .threads, .threadPerTask, .dispatch, .processes, .async, .actor, .gil]
     ) { model, options in
         let n = max(8, Int(256 * options.scale))

@@ -7,7 +7,7 @@ extension ScenarioCatalog {
     /// producer span to the consumer span that took it.
     public static let producerConsumer = Scenario(
         name: "producer-consumer", seedSection: "Example 5",
-        summary: "bounded queue of 10, 3 producers x 5 items, 2 consumers, poison pills",
+        summary: "bounded queue of 10, 3 producers x 5 items, 2 consumers, poison pills", demo: DemoSize(secondsPerModel: 0.1),
         models: [.threads, .gil], defaultWorkers: 2
     ) { model, options in
         try Runner.record(model: model, options: options) {
