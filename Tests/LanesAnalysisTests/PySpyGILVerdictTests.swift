@@ -21,7 +21,7 @@ import Testing
     func waitingProgramsAreNotCPUBound(_ program: String) throws {
         let a = try Self.analysis("\(program).spy-gil.json")
         #expect(a.advice.workClass == .ioBound, "\(a.advice.reason)")
-        #expect(a.advice.models.first != "processes")
+        #expect(a.advice.models.first != .processes)
         #expect(!a.findings.contains { $0.kind == .serialisedCPU }, "\(a.findings.map(\.title))")
         // What the data cannot tell is said.
         #expect(a.advice.reason.contains("the file cannot say which"), "\(a.advice.reason)")
@@ -33,7 +33,7 @@ import Testing
     @Test func spinningThreadsStayCPUBound() throws {
         let a = try Self.analysis("cpu_threads.spy-gil.json")
         #expect(a.advice.workClass == .cpuBound, "\(a.advice.reason)")
-        #expect(a.advice.models.first == "processes")
+        #expect(a.advice.models.first == .processes)
         #expect(a.findings.contains { $0.kind == .serialisedCPU })
         #expect(!a.advice.reason.contains("no sampled stack changed"))
     }
@@ -45,7 +45,7 @@ import Testing
     func oneHotFunctionStaysCPUBound(_ name: String) throws {
         let a = try Self.analysis(name)
         #expect(a.advice.workClass == .cpuBound, "\(a.advice.reason)")
-        #expect(a.advice.models.first == "processes")
+        #expect(a.advice.models.first == .processes)
     }
 
     /// The waiting counted is the threads' time inside the stretches, and the figures the reason prints agree
@@ -69,7 +69,7 @@ import Testing
     @Test func idleSamplesWithoutSourcesAreNotCPUBound() throws {
         let a = try Self.analysis("sleepers.spy-idle.json", sources: false)
         #expect(a.advice.workClass == .ioBound, "\(a.advice.reason)")
-        #expect(a.advice.models.first == "threads")
+        #expect(a.advice.models.first == .threads)
         #expect(a.advice.reason.contains("the source line of the call was found"), "\(a.advice.reason)")
         // With the sources the sleeps are recognised, and no stretch is counted.
         let withSources = try Self.analysis("sleepers.spy-idle.json")
