@@ -7,7 +7,9 @@ extension Comparison {
     public var table: String {
         guard !rows.isEmpty else { return "" }
         let base = rows[baseline].label
-        var cells = [["model", "wall", base == "sequential" ? "speed-up" : "× \(base)", "CPU use", "blocked (top reason)"]]
+        var cells = [
+            ["model", "wall", base == "sequential" ? "speed-up" : "× \(base)", "CPU use", "blocked (top reason)"]
+        ]
         for row in rows {
             let st = row.statistics
             let blocked = st.blockedShares.first.map { "\(Self.whole(st.blockedShare)) (\($0.reason))" } ?? "0%"

@@ -50,7 +50,9 @@ public enum SpanNesting {
                         break
                     }
                     chain.append(cur)
-                    guard let p = spans[cur].parent, let pi = position(p), spans[pi].lane == spans[cur].lane else { break }
+                    guard let p = spans[cur].parent, let pi = position(p), spans[pi].lane == spans[cur].lane else {
+                        break
+                    }
                     cur = pi
                 }
                 for (k, c) in chain.reversed().enumerated() { depth[c] = UInt8(min(cap, base + 1 + k)) }

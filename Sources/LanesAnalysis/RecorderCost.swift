@@ -34,7 +34,8 @@ public struct RecorderCost: Hashable, Sendable {
             self.text =
                 "\(ns >= 100 || ns == ns.rounded() ? "\(Int(ns.rounded()))" : TraceStatistics.decimal(ns)) ns × \(events) spans and waits ≈ "
                 + "\(formatDuration(t))" + (share.map { ", \(Self.percent($0)) of wall" } ?? "")
-        } else if let text = value(Self.samplerCPUKey), let ns = Double(text.split(separator: " ").first ?? ""), ns >= 0 {
+        } else if let text = value(Self.samplerCPUKey), let ns = Double(text.split(separator: " ").first ?? ""), ns >= 0
+        {
             let t = Nanoseconds(ns)
             total = t
             share = wall > 0 ? Double(t) / Double(wall) : nil

@@ -26,7 +26,9 @@ public struct TraceSummary: Sendable {
         func line(_ label: String, _ value: String) {
             out += label + String(repeating: " ", count: max(1, 16 - label.count)) + value + "\n"
         }
-        func counted(_ n: Int, _ noun: String) -> String { "\(n) \(n == 1 ? noun : noun.hasSuffix("s") ? noun + "es" : noun + "s")" }
+        func counted(_ n: Int, _ noun: String) -> String {
+            "\(n) \(n == 1 ? noun : noun.hasSuffix("s") ? noun + "es" : noun + "s")"
+        }
         line("trace", "\(path) (\(about))")
         line("clock", "\(m.clock)\(m.timeSource.isEmpty ? "" : ", timestamps from \(m.timeSource)")")
         if !m.host.isEmpty || m.cores > 0 { line("host", "\(m.host.isEmpty ? "?" : m.host), \(m.cores) cores") }
@@ -62,14 +64,19 @@ public struct TraceSummary: Sendable {
         }
         line("waits", "\(t.waitCount)")
         for r in WaitReason.allCases where counts[r] != nil {
-            out += "  \(r.description)\(String(repeating: " ", count: max(1, 14 - r.description.count)))"
+            out +=
+                "  \(r.description)\(String(repeating: " ", count: max(1, 14 - r.description.count)))"
                 + "\(counts[r]!) totalling \(formatDuration(times[r]!))\n"
         }
         line("marks", "\(t.marks.count)")
         let counterNames = Set(t.counters.map(\.name)).sorted()
-        line("counters", t.counters.isEmpty ? "0" : "\(t.counters.count) samples of \(counterNames.joined(separator: ", "))")
+        line(
+            "counters",
+            t.counters.isEmpty ? "0" : "\(t.counters.count) samples of \(counterNames.joined(separator: ", "))")
         line("flows", "\(t.flows.count)")
-        line("dropped events", "\(m.droppedEvents)\(m.droppedEvents > 0 ? " (the recorder's memory bound was reached)" : "")")
+        line(
+            "dropped events",
+            "\(m.droppedEvents)\(m.droppedEvents > 0 ? " (the recorder's memory bound was reached)" : "")")
         line("recorder cost", RecorderCost(t).text)
         for w in warnings { out += "warning: \(w)\n" }
         return out

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 import LanesCore
 import LanesSupport
@@ -35,7 +35,9 @@ public enum TraceFile {
             if !head.isEmpty, Layout.magic.starts(with: head) { return .lanes }
             var rest = prefix[...]
             if rest.starts(with: [0xEF, 0xBB, 0xBF]) { rest = rest.dropFirst(3) }
-            if let first = rest.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }), first == UInt8(ascii: "[") || first == UInt8(ascii: "{") {
+            if let first = rest.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }),
+                first == UInt8(ascii: "[") || first == UInt8(ascii: "{")
+            {
                 return .chromeJSON
             }
             if prefix.first == 0x0A { return .perfetto }

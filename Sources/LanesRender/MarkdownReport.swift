@@ -63,7 +63,8 @@ public enum MarkdownReport {
         md += "\n### Which model\n\n"
         let advice = analysis.advice
         if !advice.models.isEmpty {
-            md += "Recommended: \(advice.models.map { "`\(MermaidText.markdownCell($0.rawValue))`" }.joined(separator: ", ")) "
+            md +=
+                "Recommended: \(advice.models.map { "`\(MermaidText.markdownCell($0.rawValue))`" }.joined(separator: ", ")) "
             md += "(\(advice.workClass.rawValue)"
             if advice.peakConcurrency > 0 { md += ", up to \(advice.peakConcurrency) at once" }
             md += ").\n"

@@ -104,10 +104,11 @@ extension Mermaid {
                 continue
             }
             for level in 0..<levels where !perLevel[r * levels + level].isEmpty {
-                rows.append((
-                    level == 0 ? entry.label : "↳ level \(level + 1)",
-                    perLevel[r * levels + level].sorted { $0.start < $1.start }, entry.lanes, level
-                ))
+                rows.append(
+                    (
+                        level == 0 ? entry.label : "↳ level \(level + 1)",
+                        perLevel[r * levels + level].sorted { $0.start < $1.start }, entry.lanes, level
+                    ))
             }
         }
         var folded = 0
@@ -149,7 +150,8 @@ extension Mermaid {
             }
             if folded > 0 {
                 notes.append(
-                    "\(folded) lanes beyond the first \(rows.filter { $0.level == 0 }.count - 1) folded into “+ \(folded) more lanes”")
+                    "\(folded) lanes beyond the first \(rows.filter { $0.level == 0 }.count - 1) folded into “+ \(folded) more lanes”"
+                )
             }
             if nested > 0 { notes.append("\(nested) nested spans shown in “↳ level” sections under their lane") }
             if let fold = timeline.foldNote { notes.append(fold) }
@@ -165,7 +167,8 @@ extension Mermaid {
             // names are cut to it keeping their start, and given in full in a comment.
             let longest = rows.map { MermaidText.shown($0.label).count }.max() ?? 0
             let leftPadding = max(75, min(320, longest * 7 + 16))
-            let sectionCharacters = longest * 7 + 16 <= leftPadding ? MermaidText.maxLabelCharacters : (leftPadding - 16) / 7
+            let sectionCharacters =
+                longest * 7 + 16 <= leftPadding ? MermaidText.maxLabelCharacters : (leftPadding - 16) / 7
             var text = "---\nconfig:\n  gantt:\n    displayMode: compact\n    leftPadding: \(leftPadding)\n---\ngantt\n"
             text += "    title \(title)\n    dateFormat x\n    axisFormat \(axisFormat)\n    todayMarker off\n"
             text +=

@@ -94,7 +94,8 @@ public enum TerminalText {
         var out = ""
         let title = options.title ?? Builder.title(of: trace.metadata)
         out += clip(title, options.columns) + "\n"
-        for line in wrap(Builder.subtitle(of: trace.metadata).split(separator: " · ").map(String.init), options.columns) {
+        for line in wrap(Builder.subtitle(of: trace.metadata).split(separator: " · ").map(String.init), options.columns)
+        {
             out += line + "\n"
         }
 

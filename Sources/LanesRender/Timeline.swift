@@ -42,7 +42,9 @@ public struct Timeline: Sendable {
     let plan: RowPlan
 
     /// The timeline of `trace` with rows as `grouping` makes them and up to `depthLimit` levels per row.
-    public init(_ trace: Trace, grouping: ChartOptions.Grouping = .lane, depthLimit: Int = ChartOptions.defaultDepthLimit) {
+    public init(
+        _ trace: Trace, grouping: ChartOptions.Grouping = .lane, depthLimit: Int = ChartOptions.defaultDepthLimit
+    ) {
         let limit = max(1, min(depthLimit, 16))
         self.depthLimit = limit
         self.range = trace.timeRange
@@ -124,7 +126,9 @@ public struct Timeline: Sendable {
     /// The level the span at `index` is drawn on: 0 for a top-level span (see ``SpanNesting``),
     /// at most ``depthLimit`` − 1.
     @inline(__always)
-    public func level(ofSpan index: Int) -> Int { depthOfSpan.isEmpty ? 0 : min(Int(depthOfSpan[index]), depthLimit - 1) }
+    public func level(ofSpan index: Int) -> Int {
+        depthOfSpan.isEmpty ? 0 : min(Int(depthOfSpan[index]), depthLimit - 1)
+    }
 
     /// Whether the span at `index` is top-level on its row: it starts work there, is drawn at level 0,
     /// gets a bar of its own in the gantt and counts as busy time in the text.

@@ -52,7 +52,8 @@ package struct SHA256: Sendable {
         var w = [UInt32](repeating: 0, count: 64)
         let base = block.startIndex
         for t in 0..<16 {
-            w[t] = UInt32(block[base + 4 * t]) << 24 | UInt32(block[base + 4 * t + 1]) << 16
+            w[t] =
+                UInt32(block[base + 4 * t]) << 24 | UInt32(block[base + 4 * t + 1]) << 16
                 | UInt32(block[base + 4 * t + 2]) << 8 | UInt32(block[base + 4 * t + 3])
         }
         for t in 16..<64 {

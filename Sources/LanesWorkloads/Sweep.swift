@@ -43,12 +43,14 @@ public struct Sweep: Sendable {
             var row: [ConcurrencyModel: Duration] = [:]
             for model in all {
                 progress("[\(k + 1)/\(sorted.count)] \(scenario.name) at scale \(scale) under \(model)…")
-                let times = try (0..<max(1, runsPerPoint)).map { _ in try scenario.run(model, options: o).wallTime }.sorted()
+                let times = try (0..<max(1, runsPerPoint)).map { _ in try scenario.run(model, options: o).wallTime }
+                    .sorted()
                 row[model] = times[times.count / 2]
             }
             walls.append(row)
         }
-        return Sweep(scenario: scenario.name, models: all, scales: sorted, runsPerPoint: max(1, runsPerPoint), walls: walls)
+        return Sweep(
+            scenario: scenario.name, models: all, scales: sorted, runsPerPoint: max(1, runsPerPoint), walls: walls)
     }
 
     /// The first scale at which `model` ran faster than sequential; nil when it never did.
@@ -62,10 +64,14 @@ public struct Sweep: Sendable {
         var rows = [["scale"] + models.map(\.rawValue)]
         for (i, scale) in scales.enumerated() { rows.append(["\(scale)"] + speedups[i].map { Self.fixed2($0) + "x" }) }
         let widths = rows[0].indices.map { c in rows.map { $0[c].count }.max()! }
-        var lines = ["speed-up over sequential, \(scenario) (median of \(runsPerPoint) run\(runsPerPoint == 1 ? "" : "s") per scale):"]
+        var lines = [
+            "speed-up over sequential, \(scenario) (median of \(runsPerPoint) run\(runsPerPoint == 1 ? "" : "s") per scale):"
+        ]
         for row in rows {
             var line = ""
-            for (c, cell) in row.enumerated() { line += cell + String(repeating: " ", count: widths[c] + 2 - cell.count) }
+            for (c, cell) in row.enumerated() {
+                line += cell + String(repeating: " ", count: widths[c] + 2 - cell.count)
+            }
             while line.last == " " { line.removeLast() }
             lines.append(line)
         }

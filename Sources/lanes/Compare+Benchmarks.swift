@@ -2,7 +2,7 @@ import LanesAnalysis
 import LanesSupport
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// package-benchmark's `jsonSmallerIsBetter` export (`[{"name": …, "unit": …, "value": …}, …]`), read from the
@@ -18,7 +18,8 @@ struct BenchmarkResults {
         for object in text.matches(of: /\{[^{}]*\}/) {
             let o = object.output
             guard let name = o.firstMatch(of: /"name"\s*:\s*"((?:[^"\\]|\\.)*)"/)?.output.1,
-                let number = o.firstMatch(of: /"value"\s*:\s*(-?[0-9][0-9.eE+\-]*)/)?.output.1, let value = Double(number)
+                let number = o.firstMatch(of: /"value"\s*:\s*(-?[0-9][0-9.eE+\-]*)/)?.output.1,
+                let value = Double(number)
             else { continue }
             let unit = o.firstMatch(of: /"unit"\s*:\s*"((?:[^"\\]|\\.)*)"/).map { String($0.output.1) } ?? ""
             entries.append((String(name), unit, value))
@@ -49,12 +50,15 @@ struct BenchmarkResults {
         guard !names.isEmpty else { return "" }
         var md = "\n### package-benchmark results (jsonSmallerIsBetter)\n\n"
         md += "| metric | unit | baseline | candidate | change |\n|---|---|--:|--:|--:|\n"
-        func number(_ x: Double?) -> String { x.map { $0 == $0.rounded() && abs($0) < 1e15 ? "\(Int64($0))" : "\($0)" } ?? "—" }
+        func number(_ x: Double?) -> String {
+            x.map { $0 == $0.rounded() && abs($0) < 1e15 ? "\(Int64($0))" : "\($0)" } ?? "—"
+        }
         for name in names {
             let old = b[name]?.value, new = c[name]?.value
             let change = old.flatMap { o in new.map { n in o != 0 ? TraceStatistics.percent(n / o - 1) : "—" } } ?? "—"
             let cell = name.replacing("|", with: "\\|")
-            md += "| \(cell) | \(c[name]?.unit ?? b[name]?.unit ?? "") | \(number(old)) | \(number(new)) | \(change) |\n"
+            md +=
+                "| \(cell) | \(c[name]?.unit ?? b[name]?.unit ?? "") | \(number(old)) | \(number(new)) | \(change) |\n"
         }
         return md
     }

@@ -4,7 +4,7 @@ import LanesCore
 import LanesRender
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `lanes compare` in Markdown: the runs side by side, or candidate runs against baseline runs with
@@ -12,7 +12,9 @@ import Glibc
 struct CompareMarkdown: ParsableArguments {
     @Option(
         parsing: .upToNextOption,
-        help: "Baseline traces (the old code), or folders of them (their .lanes and .json files); repeat runs of one workload to measure noise. Use with --candidate.")
+        help:
+            "Baseline traces (the old code), or folders of them (their .lanes and .json files); repeat runs of one workload to measure noise. Use with --candidate."
+    )
     var baseline: [String] = []
 
     @Option(
@@ -67,7 +69,8 @@ struct CompareMarkdown: ParsableArguments {
     /// is new: it is reported and does not change the status.
     func runRegressionCheck() throws {
         // A folder's package-benchmark export is read as results beside the traces, not as a trace.
-        func split(_ files: [(path: String, inFolder: Bool)]) -> ([(path: String, inFolder: Bool)], [BenchmarkResults]) {
+        func split(_ files: [(path: String, inFolder: Bool)]) -> ([(path: String, inFolder: Bool)], [BenchmarkResults])
+        {
             var traces: [(path: String, inFolder: Bool)] = [], results: [BenchmarkResults] = []
             for f in files {
                 if f.inFolder, f.path.lowercased().hasSuffix(".json"), let r = BenchmarkResults.read(f.path) {

@@ -45,7 +45,8 @@ struct TextOutputs: ParsableArguments {
 
     /// The gantt of a report drawn with these chart options.
     static func ganttOptions(_ options: ChartOptions) -> Mermaid.GanttOptions {
-        Mermaid.GanttOptions(groupBy: options.groupBy, maxSections: min(options.maxLanes, 24), depthLimit: options.depthLimit)
+        Mermaid.GanttOptions(
+            groupBy: options.groupBy, maxSections: min(options.maxLanes, 24), depthLimit: options.depthLimit)
     }
 
     /// Writes what was asked for (never onto one of `inputs`); `png` is the chart written beside, linked from

@@ -84,7 +84,9 @@ import Testing
 
     @Test func noSentenceComparesAModelWithItself() {
         // Without a sequential run the first is the baseline; when it also wins, it is not "1.00× over" itself.
-        let a = Advice(comparing: [run("threads", lanes: 2, item: Fixtures.ms), run("processes", lanes: 2, item: 2 * Fixtures.ms)])
+        let a = Advice(comparing: [
+            run("threads", lanes: 2, item: Fixtures.ms), run("processes", lanes: 2, item: 2 * Fixtures.ms),
+        ])
         #expect(a.winner == "threads")
         #expect(!a.reason.contains("over threads"), "\(a.reason)")
         // Two runs of equal wall: "as fast as", not "1.00× faster than".
@@ -114,7 +116,9 @@ import Testing
         #expect(g.models.first != .gil)
         #expect(g.disagreement?.contains("gil") == true)
         // Agreement needs no explanation.
-        let t = Advice(comparing: [run("sequential", lanes: 1, item: 4 * Fixtures.ms), run("threads", lanes: 2, item: Fixtures.ms)])
+        let t = Advice(comparing: [
+            run("sequential", lanes: 1, item: 4 * Fixtures.ms), run("threads", lanes: 2, item: Fixtures.ms),
+        ])
         #expect(t.models.first == .threads && t.disagreement == nil)
     }
 }

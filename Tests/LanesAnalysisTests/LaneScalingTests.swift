@@ -29,7 +29,8 @@ import Testing
         let lanes = ids.enumerated().map { i, id in
             i % 5 == 4
                 ? Lane(id: LaneID(id), kind: .task, pid: Int64(1 + i % 2), taskID: UInt64(i))
-                : Lane(id: LaneID(id), kind: .thread, pid: Int64(1 + i % 2), threadID: Int64(100 + i % 7), name: "t\(i)")
+                : Lane(
+                    id: LaneID(id), kind: .thread, pid: Int64(1 + i % 2), threadID: Int64(100 + i % 7), name: "t\(i)")
         }
         var spans: [Span] = []
         for i in 0..<spanCount {
@@ -45,7 +46,8 @@ import Testing
                 let a = start + Nanoseconds(r.next(100)) * 1_000
                 waits.append(
                     Wait(
-                        reason: reasons[r.next(reasons.count)], start: a, end: min(end, a + Nanoseconds(r.next(80)) * 1_000),
+                        reason: reasons[r.next(reasons.count)], start: a,
+                        end: min(end, a + Nanoseconds(r.next(80)) * 1_000),
                         object: ["m", "q", "parent", nil][r.next(4)]))
             }
             let name = r.next(6) == 0 ? "task slice" : ["fetch", "parse", "write"][r.next(3)]
@@ -78,7 +80,8 @@ import Testing
         for s in trace.spans {
             let pipeSide = multiProcess && trace.lane(s.lane)?.kind != .task
             for w in s.waits where TraceProfile.ioReasons.contains(w.reason) {
-                let pipe = pipeSide && (w.reason == .ioRead || w.reason == .ioWrite) && (s.isLoneWait || w.object == "parent")
+                let pipe =
+                    pipeSide && (w.reason == .ioRead || w.reason == .ioWrite) && (s.isLoneWait || w.object == "parent")
                 if !pipe { io.append((w.start, w.end)) }
             }
             if tops.contains(s) {
@@ -128,7 +131,9 @@ import Testing
         for k in topByLane.keys { topByLane[k]!.sort(by: byEnd) }
         tops.sort(by: byEnd)
         var incoming: [Int: [Flow]] = [:]
-        for f in trace.flows where index[f.from] != nil { if let j = index[f.to] { incoming[j, default: []].append(f) } }
+        for f in trace.flows where index[f.from] != nil {
+            if let j = index[f.to] { incoming[j, default: []].append(f) }
+        }
         for k in incoming.keys { incoming[k]!.sort { $0.toTime < $1.toTime } }
         func lastEnding(_ list: [Int], atOrBefore t: Nanoseconds) -> Int? {
             list.lastIndex { spans[$0].end <= t }
@@ -153,7 +158,9 @@ import Testing
         else { return [] }
         var out: [CriticalPath.Segment] = []
         func add(_ i: Int, _ a: Nanoseconds, _ b: Nanoseconds) {
-            if b > a { out.append(.init(span: spans[i].id, name: spans[i].name, lane: spans[i].lane, start: a, end: b)) }
+            if b > a {
+                out.append(.init(span: spans[i].id, name: spans[i].name, lane: spans[i].lane, start: a, end: b))
+            }
         }
         var t = spans[s].end
         for _ in 0..<(4 * (spans.count + trace.flows.count) + 4) {

@@ -11,7 +11,8 @@ import Testing
         let consumer = Fixtures.thread(1)
         for i in 0..<n {
             let t0 = Nanoseconds(i) * Fixtures.ms
-            b.span("handle", consumer, t0, t0 + Fixtures.ms,
+            b.span(
+                "handle", consumer, t0, t0 + Fixtures.ms,
                 waits: [Wait(reason: .ioWrite, start: t0 + 10_000, end: t0 + Fixtures.ms, object: "file")])
         }
         return b.trace(model: nil)
@@ -34,13 +35,15 @@ import Testing
         // Four I/O-bound lanes overlap their waits on a two-core host: 4× over sequential, 2× per core.
         let b = Fixtures.Builder()
         for l in 0..<4 {
-            b.span("io", Fixtures.thread(UInt32(l)), 0, 10 * Fixtures.ms,
+            b.span(
+                "io", Fixtures.thread(UInt32(l)), 0, 10 * Fixtures.ms,
                 waits: [Wait(reason: .ioRead, start: 0, end: 10 * Fixtures.ms, object: "net")])
         }
         let s = Fixtures.Builder()
         for k in 0..<4 {
             let t0 = Nanoseconds(k) * 10 * Fixtures.ms
-            s.span("io", Fixtures.thread(0), t0, t0 + 10 * Fixtures.ms,
+            s.span(
+                "io", Fixtures.thread(0), t0, t0 + 10 * Fixtures.ms,
                 waits: [Wait(reason: .ioRead, start: t0, end: t0 + 10 * Fixtures.ms, object: "net")])
         }
         let report = AnalysisReport([("seq", s.trace(model: "sequential")), ("threads", b.trace(model: "threads"))])
@@ -87,7 +90,8 @@ import Testing
         for model in ConcurrencyModel.allCases {
             #expect(ModelKind(rawValue: model.rawValue) != nil, "\(model)")
         }
-        #expect(Set(ModelKind.allCases.map(\.rawValue)) == Set(ConcurrencyModel.allCases.map(\.rawValue) + ["recorded"]))
+        #expect(
+            Set(ModelKind.allCases.map(\.rawValue)) == Set(ConcurrencyModel.allCases.map(\.rawValue) + ["recorded"]))
         #expect(Metadata(model: "thread-per-task").modelKind == .threadPerTask)
         #expect(Metadata(model: "fibers").modelKind == nil)
     }

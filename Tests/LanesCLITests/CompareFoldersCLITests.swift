@@ -10,7 +10,9 @@ import Testing
             let folder = dir.appendingPathComponent(side)
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             for (name, items) in [("alpha", "20"), ("beta", "40")] {
-                let run = try runLanes(["sample", "--items", items, "--out", folder.appendingPathComponent("\(name).lanes").path])
+                let run = try runLanes([
+                    "sample", "--items", items, "--out", folder.appendingPathComponent("\(name).lanes").path,
+                ])
                 #expect(run.status == 0, "\(run.stderr)")
             }
             // Not a trace: left out of the folder's runs.
@@ -33,8 +35,12 @@ import Testing
         #expect(md.contains("| Bench - Wall clock (ns) | ns | 200 | 300 | 50.0% |"), "\(md)")
         let empty = dir.appendingPathComponent("empty")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
-        let none = try runLanes(["compare", "--baseline", empty.path, "--candidate", dir.appendingPathComponent("pr").path])
+        let none = try runLanes([
+            "compare", "--baseline", empty.path, "--candidate", dir.appendingPathComponent("pr").path,
+        ])
         #expect(none.status == 1)
-        #expect(none.stderr.contains("--baseline \(empty.path): the folder holds no .lanes or .json trace"), "\(none.stderr)")
+        #expect(
+            none.stderr.contains("--baseline \(empty.path): the folder holds no .lanes or .json trace"),
+            "\(none.stderr)")
     }
 }

@@ -10,9 +10,10 @@ import Testing
         let lane = Lane(id: LaneID(0), kind: .thread, pid: 3, threadID: 3, name: "main")
         var spans: [Span] = []
         for d in 0..<6 {
-            spans.append(Span(
-                id: SpanID(UInt64(d + 1)), name: "f\(d)", lane: lane.id, threadID: 3, start: Int64(d) * 1_000_000,
-                end: 50_000_000 - Int64(d) * 1_000_000, parent: d == 0 ? nil : SpanID(UInt64(d))))
+            spans.append(
+                Span(
+                    id: SpanID(UInt64(d + 1)), name: "f\(d)", lane: lane.id, threadID: 3, start: Int64(d) * 1_000_000,
+                    end: 50_000_000 - Int64(d) * 1_000_000, parent: d == 0 ? nil : SpanID(UInt64(d))))
         }
         let path = dir.appendingPathComponent("deep.lanes").path
         try LanesFile.write(Trace(processes: [Process(pid: 3, name: "deep")], lanes: [lane], spans: spans), to: path)

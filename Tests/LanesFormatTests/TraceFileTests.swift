@@ -29,7 +29,8 @@ import Testing
         let a = try TraceFile.load(path: lanesPath)
         #expect(a.format == .lanes && a.isComplete)
         #expect(a.trace.spans.count == trace.spans.count)
-        let jsonPath = try temporaryFile("t.lanes", Array(#"[{"ph":"X","name":"f","pid":1,"tid":1,"ts":1,"dur":2}]"#.utf8))
+        let jsonPath = try temporaryFile(
+            "t.lanes", Array(#"[{"ph":"X","name":"f","pid":1,"tid":1,"ts":1,"dur":2}]"#.utf8))
         let b = try TraceFile.load(path: jsonPath)
         #expect(b.format == .chromeJSON)
         #expect(b.trace.spans.map(\.name) == ["f"])
@@ -47,7 +48,10 @@ import Testing
         #expect(try failure(Array("hello".utf8)) == .unrecognised(found: Array("hello".utf8)))
         #expect(try failure([0x1F, 0x8B, 0x08, 0x00]) == .compressed("gzip"))
         #expect(try failure([0x0A, 0x02, 0x08, 0x01]) == .perfettoNotRead)
-        if case .chromeJSON? = try failure(Array("{\"traceEvents\": 5}".utf8)) {} else { Issue.record("JSON that is no trace must fail as JSON") }
+        if case .chromeJSON? = try failure(Array("{\"traceEvents\": 5}".utf8)) {
+        } else {
+            Issue.record("JSON that is no trace must fail as JSON")
+        }
         if case .io(let op, _, _)? = loadFailure("/nonexistent/lanes/trace") {
             #expect(op == "open")
         } else {

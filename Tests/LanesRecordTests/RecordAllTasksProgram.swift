@@ -114,7 +114,9 @@ enum RecordAllTasksProgram {
         var arguments = ["-parse-as-library", "-swift-version", "6", source.path, "-o", binary]
         arguments += ["-I", build.appendingPathComponent("Modules").path]
         for m in cModules {
-            arguments += ["-Xcc", "-fmodule-map-file=" + build.appendingPathComponent("\(m).build/module.modulemap").path]
+            arguments += [
+                "-Xcc", "-fmodule-map-file=" + build.appendingPathComponent("\(m).build/module.modulemap").path,
+            ]
         }
         if staticStdlib { arguments.append("-static-stdlib") }
         // The objects of a ThreadSanitizer build need its runtime.

@@ -55,7 +55,10 @@ import Testing
 
     /// `lanes record -- ./app` on the static program: no preload, the file named in the environment, the
     /// tasks in the trace beside the sampler's threads; `--no-tasks` names no file, so the line does nothing.
-    @Test(.enabled(if: !RecordAllTasksProgram.underThreadSanitizer, "not seen under ThreadSanitizer (see underThreadSanitizer)"))
+    @Test(
+        .enabled(
+            if: !RecordAllTasksProgram.underThreadSanitizer, "not seen under ThreadSanitizer (see underThreadSanitizer)"
+        ))
     func lanesRecordReadsWhatTheOneLineWrote() throws {
         let app = try RecordAllTasksProgram.path(staticStdlib: true)
         let lanes = RecordAllTasksProgram.buildDirectory.appendingPathComponent("lanes").path
@@ -102,7 +105,10 @@ import Testing
 
     /// Under the preload library (a dynamically linked program under `lanes record`) the line leaves the
     /// recording to the library: each job is recorded once, not twice.
-    @Test(.enabled(if: !RecordAllTasksProgram.underThreadSanitizer, "not seen under ThreadSanitizer (see underThreadSanitizer)"))
+    @Test(
+        .enabled(
+            if: !RecordAllTasksProgram.underThreadSanitizer, "not seen under ThreadSanitizer (see underThreadSanitizer)"
+        ))
     func underThePreloadTheLineStandsAside() throws {
         let app = try RecordAllTasksProgram.path(staticStdlib: false)
         let library = RecordAllTasksProgram.buildDirectory.appendingPathComponent("libLanesTaskRecorder.so").path

@@ -68,7 +68,9 @@ let taskWriterHarnessSource = #"""
         let source = dir.appendingPathComponent("harness.c")
         try taskWriterHarnessSource.write(to: source, atomically: true, encoding: .utf8)
         let binary = dir.appendingPathComponent("harness").path
-        let clang = ["/opt/swift/usr/bin/clang", "/usr/bin/clang"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        let clang = ["/opt/swift/usr/bin/clang", "/usr/bin/clang"].first {
+            FileManager.default.isExecutableFile(atPath: $0)
+        }
         let cc = try #require(clang, "no clang to build the harness with")
         var arguments = [
             "-fsanitize=thread", "-g", "-O1", "-I", writer.path, "-I", writer.appendingPathComponent("include").path,
@@ -108,7 +110,9 @@ let taskWriterHarnessSource = #"""
         let p = Process()
         p.executableURL = URL(fileURLWithPath: path)
         p.arguments = arguments
-        p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }.filter { $0.key != "LD_PRELOAD" }
+        p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }.filter {
+            $0.key != "LD_PRELOAD"
+        }
         let err = Pipe()
         p.standardError = err
         p.standardOutput = FileHandle.nullDevice

@@ -64,7 +64,10 @@ import Testing
         #expect(speedup > 1.5)
         #expect(row.contains("<td>threads</td><td>\(TraceStatistics.decimal(speedup))×</td>"))
         let advice = Advice(comparing: traces)
-        #expect(row.contains("<td>\(advice.workClass.rawValue)</td><td>\(advice.models.map(\.rawValue).joined(separator: ", "))</td>"))
+        #expect(
+            row.contains(
+                "<td>\(advice.workClass.rawValue)</td><td>\(advice.models.map(\.rawValue).joined(separator: ", "))</td>"
+            ))
         let findings = traces.reduce(0) { $0 + Analysis($1).findings.count }
         #expect(row.contains(">\(findings)</td><td>2</td>"))
         // The advice's reason, with its measured evidence, is in the scenario's data.

@@ -9,16 +9,24 @@ import Testing
     static func readmeLike() -> Trace {
         let main = Lane(id: LaneID(0), kind: .thread, pid: 9, threadID: 9, name: "main")
         let consumer = Lane(id: LaneID(1), kind: .thread, pid: 9, threadID: 10, name: "consumer")
-        let dispatch = Lane(id: LaneID(2), kind: .thread, pid: 9, threadID: 11, name: "com.apple.root.default-qos.overcommit")
+        let dispatch = Lane(
+            id: LaneID(2), kind: .thread, pid: 9, threadID: 11, name: "com.apple.root.default-qos.overcommit")
         var spans: [Span] = []
         var id: UInt64 = 1
         for job in 0..<100 {
             let t = Int64(job) * 1_100_000
-            spans.append(Span(
-                id: SpanID(id), name: "produce", lane: main.id, threadID: 9, start: t, end: t + 1_080_000,
-                waits: [Wait(reason: .sleep, start: t, end: t + 1_050_000)]))
-            spans.append(Span(id: SpanID(id + 1), name: "consume", lane: consumer.id, threadID: 10, start: t + 1_085_000, end: t + 1_095_000))
-            spans.append(Span(id: SpanID(id + 2), name: "total", lane: dispatch.id, threadID: 11, start: t + 1_086_000, end: t + 1_090_000))
+            spans.append(
+                Span(
+                    id: SpanID(id), name: "produce", lane: main.id, threadID: 9, start: t, end: t + 1_080_000,
+                    waits: [Wait(reason: .sleep, start: t, end: t + 1_050_000)]))
+            spans.append(
+                Span(
+                    id: SpanID(id + 1), name: "consume", lane: consumer.id, threadID: 10, start: t + 1_085_000,
+                    end: t + 1_095_000))
+            spans.append(
+                Span(
+                    id: SpanID(id + 2), name: "total", lane: dispatch.id, threadID: 11, start: t + 1_086_000,
+                    end: t + 1_090_000))
             id += 3
         }
         return Trace(processes: [Process(pid: 9, name: "example")], lanes: [main, consumer, dispatch], spans: spans)
@@ -47,6 +55,7 @@ import Testing
         let label = g.sections[2]
         #expect(label.hasPrefix("com.apple.root.def"))
         #expect(label.hasSuffix("…"))
-        #expect(g.text.contains("in full: com.apple.root.default-qos.overcommit.with-a-name-far-too-long-for-any-margin"))
+        #expect(
+            g.text.contains("in full: com.apple.root.default-qos.overcommit.with-a-name-far-too-long-for-any-margin"))
     }
 }

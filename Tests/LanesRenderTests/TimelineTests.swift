@@ -14,11 +14,19 @@ import Testing
         let spans = [
             Span(id: SpanID(1), name: "setup", lane: main.id, threadID: 5, start: 0, end: 10 * ms),
             Span(id: SpanID(2), name: "gather", lane: parent.id, threadID: 6, start: 10 * ms, end: 100 * ms),
-            Span(id: SpanID(3), name: "prepare", lane: parent.id, threadID: 6, start: 12 * ms, end: 20 * ms, parent: SpanID(2)),
+            Span(
+                id: SpanID(3), name: "prepare", lane: parent.id, threadID: 6, start: 12 * ms, end: 20 * ms,
+                parent: SpanID(2)),
             // The child task's span: its parent is on another lane, so it is top-level on its own.
-            Span(id: SpanID(4), name: "download", lane: child.id, threadID: 7, start: 20 * ms, end: 90 * ms, parent: SpanID(2)),
-            Span(id: SpanID(5), name: "parse", lane: child.id, threadID: 7, start: 30 * ms, end: 80 * ms, parent: SpanID(4)),
-            Span(id: SpanID(6), name: "tokenise", lane: child.id, threadID: 7, start: 40 * ms, end: 60 * ms, parent: SpanID(5)),
+            Span(
+                id: SpanID(4), name: "download", lane: child.id, threadID: 7, start: 20 * ms, end: 90 * ms,
+                parent: SpanID(2)),
+            Span(
+                id: SpanID(5), name: "parse", lane: child.id, threadID: 7, start: 30 * ms, end: 80 * ms,
+                parent: SpanID(4)),
+            Span(
+                id: SpanID(6), name: "tokenise", lane: child.id, threadID: 7, start: 40 * ms, end: 60 * ms,
+                parent: SpanID(5)),
         ]
         return Trace(
             metadata: Metadata(host: "box", cores: 2, scenario: "nested", model: "async"),
@@ -45,7 +53,8 @@ import Testing
         for i in trace.spans.indices { #expect((depths[i] == 0) == timeline.isTopLevel(i)) }
 
         // PNG layout: rows, and each bar's depth and row.
-        let layout = Layout.chart(of: trace, options: ChartOptions(width: 1600), measure: { t, size in Double(t.count) * size * 0.6 })
+        let layout = Layout.chart(
+            of: trace, options: ChartOptions(width: 1600), measure: { t, size in Double(t.count) * size * 0.6 })
         let rows = layout.panels[0].rows
         #expect(rows.map(\.label.text) == labels)
         var barsSeen = 0
@@ -68,7 +77,8 @@ import Testing
         let namesJSON = try #require(HTMLReportTests.between("\"names\":[\"", "\"]", in: json))
         let names = namesJSON.components(separatedBy: "\",\"")
         #expect(names == timeline.names)
-        var r = HTMLReportTests.Reader(bytes: HTMLReportTests.base64Decode(try #require(HTMLReportTests.between("\"spans\":\"", "\"", in: json))))
+        var r = HTMLReportTests.Reader(
+            bytes: HTMLReportTests.base64Decode(try #require(HTMLReportTests.between("\"spans\":\"", "\"", in: json))))
         var decoded = 0
         while r.offset < r.bytes.count {
             _ = r.zigzag()
@@ -117,9 +127,10 @@ import Testing
         let lane = Lane(id: LaneID(0), kind: .thread, pid: 1, threadID: 1, name: "main")
         var spans: [Span] = []
         for d in 0..<8 {
-            spans.append(Span(
-                id: SpanID(UInt64(d + 1)), name: "f\(d)", lane: lane.id, threadID: 1, start: Int64(d) * 1_000_000,
-                end: 100_000_000 - Int64(d) * 1_000_000, parent: d == 0 ? nil : SpanID(UInt64(d))))
+            spans.append(
+                Span(
+                    id: SpanID(UInt64(d + 1)), name: "f\(d)", lane: lane.id, threadID: 1, start: Int64(d) * 1_000_000,
+                    end: 100_000_000 - Int64(d) * 1_000_000, parent: d == 0 ? nil : SpanID(UInt64(d))))
         }
         let trace = Trace(processes: [Process(pid: 1, name: "deep")], lanes: [lane], spans: spans)
         let timeline = Timeline(trace, depthLimit: 4)
@@ -127,11 +138,14 @@ import Testing
         #expect(timeline.foldedSpans == 4)
         #expect(trace.spans.indices.map { timeline.level(ofSpan: $0) } == [0, 1, 2, 3, 3, 3, 3, 3])
         let layout = Layout.chart(
-            of: trace, options: ChartOptions(width: 1200, depthLimit: 4), measure: { t, size in Double(t.count) * size * 0.6 })
+            of: trace, options: ChartOptions(width: 1200, depthLimit: 4),
+            measure: { t, size in Double(t.count) * size * 0.6 })
         #expect(Set(layout.panels[0].rows[0].bars.map(\.depth)) == [0, 1, 2, 3])
         #expect(layout.notes.contains { $0.text.contains("4 spans nested deeper than 4 levels") })
         // Each level is a line of its own: no two levels' bars overlap vertically.
-        let bands = Dictionary(grouping: layout.panels[0].rows[0].bars, by: \.depth).mapValues { ($0[0].y, $0[0].y + $0[0].height) }
+        let bands = Dictionary(grouping: layout.panels[0].rows[0].bars, by: \.depth).mapValues {
+            ($0[0].y, $0[0].y + $0[0].height)
+        }
         for d in 1..<4 { #expect(bands[d]!.0 >= bands[d - 1]!.1) }
     }
 
@@ -153,7 +167,10 @@ import Testing
             Span(id: SpanID(5), name: "r", lane: LaneID(4), threadID: 9, start: 5 * ms, end: 45 * ms),
         ]
         let trace = Trace(processes: [Process(pid: 2, name: "app")], lanes: lanes, spans: spans)
-        #expect(Timeline(trace).rows.map(\.label) == ["main · 2", "first · task 10", "second · task 20", "third · task 30", "io · 9"])
+        #expect(
+            Timeline(trace).rows.map(\.label) == [
+                "main · 2", "first · task 10", "second · task 20", "third · task 30", "io · 9",
+            ])
         let layout = Layout.chart(of: trace, measure: { t, size in Double(t.count) * size * 0.6 })
         #expect(layout.panels[0].rows.map(\.label.text) == Timeline(trace).rows.map(\.label))
     }

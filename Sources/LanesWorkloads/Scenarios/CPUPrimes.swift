@@ -4,7 +4,8 @@ extension ScenarioCatalog {
     /// Counting primes below N in chunks: pure CPU work (Example 2; Pitfall 1).
     public static let cpuPrimes = Scenario(
         name: "cpu-primes", seedSection: "Example 2; Pitfall 1",
-        summary: "count primes below N in chunks: pure CPU work", demo: DemoSize(scale: 2, quickScale: 0.3, secondsPerModel: 0.5)
+        summary: "count primes below N in chunks: pure CPU work",
+        demo: DemoSize(scale: 2, quickScale: 0.3, secondsPerModel: 0.5)
     ) { model, options in
         let limit = max(1_000, Int(2_000_000 * options.scale))
         let chunks = 16

@@ -6,7 +6,8 @@ extension ScenarioCatalog {
     /// pure waiting, where concurrency pays up to the longest download.
     public static let downloads = Scenario(
         name: "downloads", seedSection: "Exercise 1",
-        summary: "20 downloads of 0.5-2.0 s (scaled), 5 workers: pure waiting", demo: DemoSize(scale: 0.1, quickScale: 0.02, secondsPerModel: 1.1),
+        summary: "20 downloads of 0.5-2.0 s (scaled), 5 workers: pure waiting",
+        demo: DemoSize(scale: 0.1, quickScale: 0.02, secondsPerModel: 1.1),
         defaultWorkers: 5,
         notes: { results, options in
             let times = downloadTimes(scale: options.scale)

@@ -9,7 +9,8 @@ extension ScenarioCatalog {
     /// the three correct totals; the updates the unprotected counter lost are reported beside it.
     public static let race = Scenario(
         name: "race", seedSection: "Pitfall 5; Exercise 4",
-        summary: "4 workers x 100,000 increments: unprotected, locked, queued, aggregated", demo: DemoSize(secondsPerModel: 0.05),
+        summary: "4 workers x 100,000 increments: unprotected, locked, queued, aggregated",
+        demo: DemoSize(secondsPerModel: 0.05),
         models: [.sequential, .threads, .threadPerTask, .dispatch, .gil], defaultWorkers: 4,
         notes: { results, _ in results.flatMap { r in r.details.map { "\(r.model): \($0)" } } }
     ) { model, options in
