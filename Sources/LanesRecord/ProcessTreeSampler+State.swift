@@ -407,7 +407,7 @@ struct SamplerState {
                 trace.lanes.append(
                     Lane(
                         id: lane, kind: .thread, pid: Int64(p.pid), threadID: Int64(t.tid),
-                        name: t.name.isEmpty ? "thread \(t.tid)" : t.name, sortIndex: Int32(k)))
+                        name: t.name.isEmpty ? "thread \(t.tid)" : ThreadNames.expanded(t.name), sortIndex: Int32(k)))
                 var attributes = [Attribute("tid", "\(t.tid)")]
                 if k == 0 { attributes += processAttributes }
                 let segments = t.timeline.segments

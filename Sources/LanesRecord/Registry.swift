@@ -254,7 +254,7 @@ private let threadExitHook: @convention(c) (UnsafeMutableRawPointer?) -> Void = 
 func currentThreadName() -> String {
     var buf = [CChar](repeating: 0, count: 64)
     guard lanes_get_thread_name(&buf, buf.count) == 0 else { return "" }
-    return String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    return ThreadNames.expanded(String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
 }
 
 /// The slow path of every append: called when the thread's buffer is full or it has none yet.
