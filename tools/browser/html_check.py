@@ -188,8 +188,10 @@ def check_page(driver, name, path, expected_spans, known=None, screenshot_dir=No
     canvas = driver.find_element(By.ID, "chart")
     size = driver.execute_script("const r = arguments[0].getBoundingClientRect(); return [r.width, r.height];", canvas)
     dx, dy = int(p["x"] - size[0] / 2), int(p["y"] - size[1] / 2)
+    # Drag 60 px towards the side with room: a span at the chart's right edge has none to its right.
+    drag = 60 if p["x"] + 70 < size[0] else -60
     ActionChains(driver).key_down(Keys.SHIFT).move_to_element_with_offset(canvas, dx, dy).click_and_hold() \
-        .move_by_offset(60, 0).release().key_up(Keys.SHIFT).perform()
+        .move_by_offset(drag, 0).release().key_up(Keys.SHIFT).perform()
     measured = driver.execute_script("return window.lanesReport.measured()")
     check(measured is not None and measured > 0, f"{name}: shift-drag measures a range ({measured and round(measured)} ns)")
     if screenshot_dir:
