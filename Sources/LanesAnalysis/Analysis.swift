@@ -134,11 +134,11 @@ public struct Analysis: Hashable, Sendable {
     public var findings: [Finding]
     public var advice: Advice
 
-    public init(_ trace: Trace) {
+    public init(_ trace: Trace, options: AnalysisOptions = AnalysisOptions()) {
         let laneTops = LaneTops(trace)
         statistics = TraceStatistics(trace, laneTops: laneTops)
         profile = TraceProfile(trace, suspendedIsIO: trace.metadata.modelKind != .actor, laneTops: laneTops)
-        findings = Detectors.all(trace, statistics, profile).sorted { a, b in
+        findings = Detectors.all(trace, statistics, profile, options).sorted { a, b in
             a.severity != b.severity
                 ? a.severity > b.severity
                 : FindingKind.allCases.firstIndex(of: a.kind)! < FindingKind.allCases.firstIndex(of: b.kind)!

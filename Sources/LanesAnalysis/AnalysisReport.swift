@@ -18,8 +18,8 @@ public struct AnalysisReport: Sendable {
     public var combinedAdvice: Advice?
 
     /// Analyses each trace; `named` pairs a display name (a path) with each.
-    public init(_ named: [(name: String, trace: Trace)]) {
-        runs = named.map { Run(name: $0.name, trace: $0.trace, analysis: Analysis($0.trace)) }
+    public init(_ named: [(name: String, trace: Trace)], options: AnalysisOptions = AnalysisOptions()) {
+        runs = named.map { Run(name: $0.name, trace: $0.trace, analysis: Analysis($0.trace, options: options)) }
         if named.count >= 2 {
             comparison = Comparison(named.map(\.trace))
             combinedAdvice = Advice(comparing: named.map(\.trace))

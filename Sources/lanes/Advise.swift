@@ -37,18 +37,21 @@ struct Advise: ParsableCommand {
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
+    @OptionGroup var analysis: AnalysisArguments
+
     func validate() throws {
         guard !traces.isEmpty else { throw ValidationError("give at least one trace") }
     }
 
     func run() throws {
+        let options = try analysis.options()
         var loaded: [(name: String, trace: Trace)] = []
         for path in traces {
             let result = try readTrace(path)
             for w in result.warnings { printError("warning: \(path): \(w)") }
             loaded.append((path, result.trace))
         }
-        let report = AnalysisReport(loaded)
+        let report = AnalysisReport(loaded, options: options)
         printTerminal(json ? report.json : report.text, terminator: "")
     }
 }

@@ -51,7 +51,10 @@ struct TextOutputs: ParsableArguments {
 
     /// Writes what was asked for (never onto one of `inputs`); `png` is the chart written beside, linked from
     /// the Markdown.
-    func write(_ trace: Trace, options: ChartOptions, png: String?, inputs: [String] = []) throws {
+    func write(
+        _ trace: Trace, options: ChartOptions, analysis: AnalysisOptions = AnalysisOptions(), png: String?,
+        inputs: [String] = []
+    ) throws {
         let gantt = Self.ganttOptions(options)
         if let mermaid {
             try writeText(Mermaid.gantt(of: trace, options: gantt).text, to: mermaid, inputs: inputs)
@@ -59,7 +62,8 @@ struct TextOutputs: ParsableArguments {
         if let markdown {
             let link = png.map { relativePath(of: $0, from: markdown) }
             let selector = lock.map { $0 == "gil" ? Mermaid.LockSelector.interpreterLock : .object($0) }
-            let report = MarkdownReport.trace(trace, analysis: Analysis(trace), png: link, gantt: gantt, lock: selector)
+            let report = MarkdownReport.trace(
+                trace, analysis: Analysis(trace, options: analysis), png: link, gantt: gantt, lock: selector)
             try writeText(report, to: markdown, inputs: inputs)
         }
         if text {

@@ -1,9 +1,10 @@
 import ArgumentParser
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
+import LanesAnalysis
 import LanesCore
 import LanesFormat
 import LanesRender
@@ -36,7 +37,9 @@ struct ChartArguments: ParsableArguments {
     @Option(parsing: .unconditional, help: "At most this many rows; the rest are summarised in one row.")
     var maxLanes: Int = 64
 
-    @Option(parsing: .unconditional, help: "Nesting levels a lane shows, one line each (1...16); deeper spans go on the last.")
+    @Option(
+        parsing: .unconditional,
+        help: "Nesting levels a lane shows, one line each (1...16); deeper spans go on the last.")
     var depth: Int = ChartOptions.defaultDepthLimit
 
     @Flag(help: "Draw flows (producer → consumer, submit → run) as arrows.")
@@ -63,7 +66,8 @@ struct ChartArguments: ParsableArguments {
         let f = try duration("from", from), t = try duration("to", to)
         if let f, let t, t <= f { throw ValidationError("--to must be after --from") }
         return ChartOptions(
-            width: width, height: height, scale: scale, theme: theme, groupBy: groupBy, from: f, to: t, maxLanes: maxLanes,
+            width: width, height: height, scale: scale, theme: theme, groupBy: groupBy, from: f, to: t,
+            maxLanes: maxLanes,
             showFlows: flows, depthLimit: depth)
     }
 
@@ -94,6 +98,8 @@ struct Report: ParsableCommand {
 
     @OptionGroup var chart: ChartArguments
 
+    @OptionGroup var analysis: AnalysisArguments
+
     func run() throws {
         // Checked here, not in validate(): argument-parser validates before it reports an unknown option,
         // so `--bogus` alone was told to give an output.
@@ -101,6 +107,7 @@ struct Report: ParsableCommand {
             throw ValidationError("give at least one of --png, --html, --mermaid, --markdown or --text")
         }
         let options = try chart.options()
+        let analysisOptions = try analysis.options()
         try checkOutputs([png, html, outputs.mermaid, outputs.markdown], inputs: [trace], standardOutput: ["-"])
         let result = try readTrace(trace)
         for w in result.warnings { printError("warning: \(trace): \(w)") }
@@ -110,12 +117,13 @@ struct Report: ParsableCommand {
             if let png { try writePNG(layout, to: png, font: font, inputs: [trace]) }
             if let html {
                 let gantt = Mermaid.gantt(of: result.trace, options: TextOutputs.ganttOptions(options)).text
-                let report = HTMLReport(
+                var report = HTMLReport(
                     trace: result.trace, options: options, png: embeddedPNG(layout, font: font), mermaid: gantt)
+                report.findings = [Analysis(result.trace, options: analysisOptions).findings]
                 try writeHTML(report, to: html, inputs: [trace])
             }
         }
-        try outputs.write(result.trace, options: options, png: png, inputs: [trace])
+        try outputs.write(result.trace, options: options, analysis: analysisOptions, png: png, inputs: [trace])
     }
 }
 

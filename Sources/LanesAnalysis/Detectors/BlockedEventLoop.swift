@@ -1,17 +1,16 @@
 import LanesCore
 
 extension Detectors {
-    /// How long an event loop may go between two polls before it counts as stood still (Pitfall 2).
-    static let blockedLoopThreshold: Nanoseconds = 100_000_000
-
     /// An event loop that stood still: a thread that idles in `poll` waits (select, poll, epoll: a loop waiting
-    /// for I/O or a timer) went at least ``blockedLoopThreshold`` between two of them, running or blocked in
+    /// for I/O or a timer) went at least `threshold` (``AnalysisOptions/blockedLoopThreshold``) between two of them, running or blocked in
     /// another wait (a sleep, a blocking read). Meanwhile none of that loop's callbacks, timers or ready sockets
     /// was served.
     ///
     /// The rule needs only `poll` waits on a lane, so it holds for every source that gives them: a `/proc`
     /// sampling of any process, a VizTracer or py-spy trace of an asyncio program, Lanes' own reactor.
-    static func blockedEventLoop(_ trace: Trace, _ st: TraceStatistics, _ p: TraceProfile) -> Finding? {
+    static func blockedEventLoop(
+        _ trace: Trace, _ st: TraceStatistics, _ p: TraceProfile, threshold blockedLoopThreshold: Nanoseconds
+    ) -> Finding? {
         var polls: [LaneID: [Wait]] = [:]
         for s in trace.spans {
             for w in s.waits where w.reason == .poll { polls[s.lane, default: []].append(w) }
@@ -102,12 +101,12 @@ extension Detectors {
             kind: .blockedEventLoop, severity: worst.length >= 5 * blockedLoopThreshold || share >= 0.3 ? .critical : .warning,
             title: "Event loop blocked: \(label) did not poll for \(formatDuration(worst.length))\(spanNote)",
             evidence:
-                "the loop on \(label) stood still \(stalls.count) time\(stalls.count == 1 ? "" : "s") for \(formatDuration(stalled)) in all (\(pct(share)) of the wall time) between polls; the longest, \(formatDuration(worst.length))\(spanNote): \(inside.joined(separator: ", "))",
+                "the loop on \(label) stood still \(stalls.count) time\(stalls.count == 1 ? "" : "s") for \(formatDuration(stalled)) in all (\(pct(share)) of the wall time) between polls (a gap counts from \(formatDuration(blockedLoopThreshold))); the longest, \(formatDuration(worst.length))\(spanNote): \(inside.joined(separator: ", "))",
             lesson:
                 "Pitfall 2: a blocking call or a long computation inside a callback or coroutine stalls every task on the loop; await an asynchronous API instead, or move the call to a thread (run_in_executor, to_thread) or, for CPU work, to a process pool.",
             range: worst.range, lanes: [worst.lane], spans: [callback?.id, blockingCall?.id].compactMap { $0 },
             figures: [
-                "longest": Double(worst.length), "stalled": Double(stalled), "share": share,
+                "threshold": Double(blockedLoopThreshold), "longest": Double(worst.length), "stalled": Double(stalled), "share": share,
                 "stalls": Double(stalls.count), "blocked": Double(blocked), "running": Double(running),
                 "loops": Double(loops),
             ])

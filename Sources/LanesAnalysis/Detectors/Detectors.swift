@@ -5,10 +5,13 @@ import LanesCore
 /// Thresholds are shares of wall time (or of a lane's time), so a detector means the same at any scale; they
 /// are set so that the good variants of the scenario catalog stay quiet and the bad ones do not.
 enum Detectors {
-    static func all(_ trace: Trace, _ st: TraceStatistics, _ profile: TraceProfile) -> [Finding] {
+    static func all(
+        _ trace: Trace, _ st: TraceStatistics, _ profile: TraceProfile, _ options: AnalysisOptions = AnalysisOptions()
+    ) -> [Finding] {
         let detectors: [(Trace, TraceStatistics, TraceProfile) -> Finding?] = [
             serialisedCPU, blockedCooperativePool, unawaitedTasks, lockContention, oversubscription,
-            processOverhead, stragglers, producerConsumer, blockedEventLoop,
+            processOverhead, stragglers, producerConsumer,
+            { blockedEventLoop($0, $1, $2, threshold: options.blockedLoopThreshold) },
             serialisedByGIL, inferredLockContention,
         ]
         return detectors.compactMap { $0(trace, st, profile) }
