@@ -4,6 +4,7 @@ import Foundation
 /// of 20 tasks (Task.sleep, Task.yield, a contended default actor, a @MainActor hop), then `yield N` mode (4
 /// tasks yielding N times in all) for the benchmark-like check. Prints whether it records.
 let recordAllTasksSource = #"""
+    import Glibc
     import LanesRecord
 
     actor Counter {
@@ -22,6 +23,14 @@ let recordAllTasksSource = #"""
         static func main() async {
             let recording = recordAllTasks()
             let mode = CommandLine.arguments.dropFirst().first ?? "all"
+            if mode == "block" {
+                // Tasks that block their thread (a blocking sleep): the runtime runs them a few at a time.
+                await withTaskGroup(of: Void.self) { g in
+                    for _ in 0..<8 { g.addTask { usleep(100_000) } }
+                }
+                print("recording", recording)
+                return
+            }
             if mode == "yield" {
                 let n = Int(CommandLine.arguments.dropFirst(2).first ?? "") ?? 100_000
                 await withTaskGroup(of: Void.self) { g in

@@ -103,6 +103,31 @@ import Testing
         }
     }
 
+    /// Recording keeps the runtime's pool as narrow as it is without Lanes (as many threads as logical CPUs):
+    /// through dispatch's global queues, whose pool grows when work blocks, tasks that block their threads ran
+    /// three at a time on two cores and a blocked cooperative pool would not have shown.
+    @Test func tasksThatBlockRunNoMoreAtOnceThanTheRuntimeAllows() throws {
+        let app = try RecordAllTasksProgram.path(staticStdlib: !RecordAllTasksProgram.underThreadSanitizer)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lanes-all-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("block.tasks").path
+        let run = try RecordAllTasksProgram.run(app, ["block"], ["LANES_TASKS_FILE": file])
+        #expect(run.status == 0)
+        let recording = try TaskRecording.read(path: file)
+        let blocking = recording.slices.filter { $0.end - $0.start >= 50_000_000 }
+        #expect(blocking.count == 8, "\(blocking.count) slices of 50 ms or more")
+        var events = blocking.flatMap { [($0.start, 1), ($0.end, -1)] }
+        events.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+        var running = 0, peak = 0
+        for (_, d) in events {
+            running += d
+            peak = max(peak, running)
+        }
+        let cpus = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        #expect(peak <= cpus, "\(peak) blocking slices at once on \(cpus) logical CPUs")
+    }
+
     /// Under the preload library (a dynamically linked program under `lanes record`) the line leaves the
     /// recording to the library: each job is recorded once, not twice.
     @Test(
