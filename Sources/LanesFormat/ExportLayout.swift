@@ -74,7 +74,10 @@ struct ExportLayout {
             let spans = trace.spans
             var idsOnLane: Set<SpanID>? = nil
             let mayNest = { (child: ExportSlice, top: ExportSlice) -> Bool in
-                guard child.wait < 0, let parent = spans[child.span].parent else { return true }
+                guard child.wait < 0 else { return true }
+                // Nor does a span nest in its own child (a task that lived inside the one slice it ran in).
+                if top.wait < 0, spans[top.span].parent == spans[child.span].id { return false }
+                guard let parent = spans[child.span].parent else { return true }
                 if top.wait < 0 && spans[top.span].id == parent { return true }
                 if idsOnLane == nil { idsOnLane = Set(slices.lazy.filter { $0.wait < 0 }.map { spans[$0.span].id }) }
                 return !idsOnLane!.contains(parent)

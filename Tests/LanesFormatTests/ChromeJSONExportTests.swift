@@ -165,6 +165,7 @@ extension String {
     @Test func aSpanNestsOnlyInItsOwnParentWhenThatParentIsOnTheLane() throws {
         let lane = Lane(id: LaneID(1), kind: .task, pid: 10, taskID: 1, name: "task 1")
         let worker = Lane(id: LaneID(2), kind: .thread, pid: 10, threadID: 12, name: "worker")
+        let short = Lane(id: LaneID(3), kind: .task, pid: 10, taskID: 2, name: "task 2")
         let spans = [
             Span(id: SpanID(1), name: "task", lane: lane.id, threadID: 11, start: 1_000, end: 9_000),
             Span(id: SpanID(2), name: "slice one", lane: lane.id, threadID: 11, start: 900, end: 5_000, parent: SpanID(1)),
@@ -173,8 +174,11 @@ extension String {
             // A parent on another lane says nothing about nesting here: this job stays inside the worker's loop.
             Span(id: SpanID(5), name: "loop", lane: worker.id, threadID: 12, start: 0, end: 10_000),
             Span(id: SpanID(6), name: "job", lane: worker.id, threadID: 12, start: 6_000, end: 7_000, parent: SpanID(2)),
+            // A task that lived inside the one slice it ran in: the task must not be written as its slice's child.
+            Span(id: SpanID(7), name: "short task slice", lane: short.id, threadID: 11, start: 100, end: 900, parent: SpanID(8)),
+            Span(id: SpanID(8), name: "short task", lane: short.id, threadID: 11, start: 150, end: 850),
         ]
-        let trace = Trace(metadata: Metadata(), processes: [Process(pid: 10, name: "app")], lanes: [lane, worker], spans: spans)
+        let trace = Trace(metadata: Metadata(), processes: [Process(pid: 10, name: "app")], lanes: [lane, worker, short], spans: spans)
         let text = String(decoding: ChromeJSON.encode(trace), as: UTF8.self)
         func phase(_ name: String) -> String? {
             guard let r = text.range(of: #""name":"\#(name)""#) else { return nil }
@@ -186,6 +190,8 @@ extension String {
         #expect(phase("slice two") == "b", "slice two would nest in its sibling")
         #expect(phase("loop") == "X")
         #expect(phase("job") == "X")
+        #expect(phase("short task slice") == "X")
+        #expect(phase("short task") == "b", "a task would nest in its own slice")
         let back = try ChromeJSON.decode(ChromeJSON.encode(trace))
         #expect(canonical(back.trace).spans == canonical(trace).spans)
     }
