@@ -28,17 +28,7 @@ extension ChromeJSON {
             _ = madvise(base, size, MADV_SEQUENTIAL)
             return try decode(UnsafeRawBufferPointer(start: base, count: size), pythonSource: readPythonSource)
         }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw jsonSystemError("read", path)
-            }
-            if n == 0 { break }
-            bytes.append(contentsOf: chunk[0..<n])
-        }
+        guard let bytes = StandardInput.readAll(fd) else { throw jsonSystemError("read", path) }
         return try decode(bytes, pythonSource: readPythonSource)
     }
 

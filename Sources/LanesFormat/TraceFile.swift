@@ -120,17 +120,7 @@ public enum TraceFile {
         let kind = info.st_mode & S_IFMT
         if kind == S_IFDIR { throw LoadError.io(operation: "read", errno: EISDIR, message: "it is a directory") }
         guard kind == S_IFREG else {
-            var bytes: [UInt8] = []
-            var chunk = [UInt8](repeating: 0, count: 1 << 16)
-            while true {
-                let n = chunk.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress, $0.count) }
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw ioError("read")
-                }
-                if n == 0 { break }
-                bytes.append(contentsOf: chunk[0..<n])
-            }
+            guard let bytes = StandardInput.readAll(fd) else { throw ioError("read") }
             return try decode(bytes)
         }
         var head = [UInt8](repeating: 0, count: 16)

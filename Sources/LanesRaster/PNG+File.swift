@@ -57,18 +57,11 @@ extension PNG {
             throw PNGError(kind: .io, message: "cannot open: \(errorText(code))", path: path, systemError: code)
         }
         defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                let code = errno
-                if code == EINTR { continue }
-                throw PNGError(kind: .io, message: "cannot read: \(errorText(code))", path: path, systemError: code)
-            }
-            if n == 0 { return bytes }
-            bytes.append(contentsOf: chunk[..<n])
+        guard let bytes = StandardInput.readAll(fd) else {
+            let code = errno
+            throw PNGError(kind: .io, message: "cannot read: \(errorText(code))", path: path, systemError: code)
         }
+        return bytes
     }
 
     private static func errorText(_ code: Int32) -> String {
@@ -76,8 +69,3 @@ extension PNG {
     }
 }
 
-/// `read(2)`, named apart from ``PNG/read(from:)``.
-@inline(__always)
-private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
-    read(fd, buffer, count)
-}

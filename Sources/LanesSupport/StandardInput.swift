@@ -11,7 +11,8 @@ package enum StandardInput {
     /// Whether `path` means standard input.
     package static func isStandardInput(_ path: String) -> Bool { path == "-" }
 
-    /// Reads descriptor `fd` (standard input by default) to its end; nil and `errno` set on a read error.
+    /// Reads descriptor `fd` (standard input by default, or any pipe, FIFO or file) to its end; nil and `errno`
+    /// set on a read error.
     package static func readAll(_ fd: Int32 = 0) -> [UInt8]? {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
