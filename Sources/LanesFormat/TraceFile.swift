@@ -81,6 +81,8 @@ public enum TraceFile {
         case lanes(LanesFormatError)
         /// The data starts as JSON but is not a Chrome trace Lanes can read.
         case chromeJSON(ChromeJSONError)
+        /// The path names a directory, not a file.
+        case isDirectory
         /// A system call failed: `operation`, `errno` and its text.
         case io(operation: String, errno: Int32, message: String)
 
@@ -96,6 +98,7 @@ public enum TraceFile {
                 return "it is compressed (\(how)); decompress it first"
             case .perfettoNotRead:
                 return "Lanes writes Perfetto's .pftrace but does not read it; convert from the .lanes or .json trace"
+            case .isDirectory: return "it is a directory; give a trace file (.lanes or Chrome Trace JSON)"
             case .lanes(let e): return "\(e)"
             case .chromeJSON(let e): return "\(e)"
             case .io(let op, let code, let message): return "\(op): \(message) (errno \(code))"
@@ -118,7 +121,7 @@ public enum TraceFile {
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw ioError("stat") }
         let kind = info.st_mode & S_IFMT
-        if kind == S_IFDIR { throw LoadError.io(operation: "read", errno: EISDIR, message: "it is a directory") }
+        if kind == S_IFDIR { throw LoadError.isDirectory }
         guard kind == S_IFREG else {
             guard let bytes = StandardInput.readAll(fd) else { throw ioError("read") }
             return try decode(bytes)

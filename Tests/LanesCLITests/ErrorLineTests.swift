@@ -42,6 +42,10 @@ import Testing
         #expect(run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
         #expect(run.stderr.contains("/nonexistent/t.lanes"))
         #expect(!run.stderr.contains("Usage:"))
+        let directory = try runLanes(["info", FileManager.default.temporaryDirectory.path])
+        #expect(directory.status == 1)
+        #expect(directory.stderr.contains("it is a directory"), "\(directory.stderr)")
+        #expect(!directory.stderr.contains("errno"), "\(directory.stderr)")
     }
 
     @Test func helpAndVersionGoToStandardOutput() throws {

@@ -57,5 +57,6 @@ import Testing
         } else {
             Issue.record("a missing file must fail to open")
         }
+        #expect(loadFailure(FileManager.default.temporaryDirectory.path) == .isDirectory)
     }
 }
