@@ -112,14 +112,3 @@ func seconds(_ d: Duration) -> Double {
     let c = d.components
     return Double(c.seconds) + Double(c.attoseconds) / 1e18
 }
-
-func fixed(_ x: Double, _ digits: Int) -> String {
-    var p = 1.0
-    for _ in 0..<digits { p *= 10 }
-    var s = String((x * p).rounded() / p)
-    if let dot = s.firstIndex(of: ".") {
-        let have = s.distance(from: dot, to: s.endIndex) - 1
-        if have < digits { s += String(repeating: "0", count: digits - have) }
-    }
-    return s
-}

@@ -57,6 +57,15 @@ import Testing
         #expect(formatDuration(12_500) == "12.5 µs")
         #expect(formatDuration(3_204_000) == "3.20 ms")
         #expect(formatDuration(1_750_000_000) == "1.75 s")
+        #expect(formatDuration(-125_000_000) == "-125 ms")
+    }
+
+    @Test func fixedDecimalsPadAndRound() {
+        #expect(formatFixed(2.5, 2) == "2.50")
+        #expect(formatFixed(12.46, 1) == "12.5")
+        #expect(formatFixed(7.6, 0) == "8")
+        #expect(formatFixed(-0.125, 2) == "-0.13")
+        #expect(formatFixed(3, 3) == "3.000")
     }
 }
 
