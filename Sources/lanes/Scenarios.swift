@@ -11,6 +11,6 @@ struct Scenarios: ParsableCommand {
             print("\(pad("", 18))seed: \(s.seedSection); models: \(s.models.map(\.rawValue).joined(separator: ", "))")
         }
         print("\nmodels:")
-        for m in ConcurrencyModel.allCases { print("  \(pad(m.rawValue, 18))\(m.summary)") }
+        for m in ConcurrencyModel.runnable { print("  \(pad(m.rawValue, 18))\(m.summary)") }
     }
 }
