@@ -5,13 +5,14 @@ import LanesRender
 import LanesWorkloads
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `lanes demo`: the whole catalog under every model, and the reports a new user looks at first.
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Runs every scenario under every model it supports and writes the reports (HTML, Markdown, PNG, traces).",
+        abstract:
+            "Runs every scenario under every model it supports and writes the reports (HTML, Markdown, PNG, traces).",
         discussion: """
             Writes into --out: index.html (one self-contained page), REPORT.md (for GitHub), one comparison \
             PNG per scenario, and the traces under traces/ so any chart can be redrawn with `lanes report` or \
@@ -30,7 +31,8 @@ struct Demo: ParsableCommand {
     func validate() throws {
         for name in scenarios where ScenarioCatalog.named(name) == nil {
             throw ValidationError(
-                "unknown scenario '\(name)'; the scenarios are \(ScenarioCatalog.all.map(\.name).joined(separator: ", "))")
+                "unknown scenario '\(name)'; the scenarios are \(ScenarioCatalog.all.map(\.name).joined(separator: ", "))"
+            )
         }
     }
 

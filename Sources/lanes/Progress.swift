@@ -1,9 +1,9 @@
 import LanesCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Progress on standard error: one line rewritten in place on a terminal, plain lines otherwise

@@ -3,7 +3,8 @@ import LanesWorkloads
 
 /// `lanes scenarios`: the catalog.
 struct Scenarios: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Lists the built-in scenarios and the models they run under.")
+    static let configuration = CommandConfiguration(
+        abstract: "Lists the built-in scenarios and the models they run under.")
 
     func run() throws {
         for s in ScenarioCatalog.all {

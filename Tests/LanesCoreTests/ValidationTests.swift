@@ -7,7 +7,8 @@ import Testing
         let outer = Span(
             id: SpanID(1), name: "outer", lane: lane.id, threadID: 11, start: 100, end: 1_000,
             waits: [Wait(reason: .sleep, start: 200, end: 300), Wait(reason: .lock, start: 400, end: 450)])
-        let inner = Span(id: SpanID(2), name: "inner", lane: lane.id, threadID: 11, start: 500, end: 600, parent: outer.id)
+        let inner = Span(
+            id: SpanID(2), name: "inner", lane: lane.id, threadID: 11, start: 500, end: 600, parent: outer.id)
         return Trace(
             processes: [Process(pid: 10, name: "p")], lanes: [lane], spans: [outer, inner],
             marks: [Mark(name: "m", lane: lane.id, time: 150)],
