@@ -269,17 +269,36 @@ enum JSON {
     case array([JSON])
     case object([(String, JSON)])
 
+    /// The value as JSON text, strings script-safe (see ``jsonQuoted(_:)``).
     var text: String {
-        switch self {
-        case .null: return "null"
-        case .int(let i): return "\(i)"
-        case .number(let d):
-            guard d.isFinite else { return "null" }
-            return d == d.rounded() && abs(d) < 1e15 ? "\(Int64(d))" : "\(d)"
-        case .string(let s): return jsonQuoted(s)
-        case .array(let a): return "[" + a.map(\.text).joined(separator: ",") + "]"
-        case .object(let o): return "{" + o.map { jsonQuoted($0.0) + ":" + $0.1.text }.joined(separator: ",") + "}"
-        }
+        var w = JSONWriter()
+        write(to: &w)
+        return w.text
     }
 
+    /// Writes the value through LanesSupport's one ``JSONWriter``: integral numbers below 1e15 as integers,
+    /// non-finite ones as `null`.
+    func write(to w: inout JSONWriter) {
+        switch self {
+        case .null: w.null()
+        case .int(let i): w.number(i)
+        case .number(let d):
+            if !d.isFinite {
+                w.null()
+            } else if d == d.rounded() && abs(d) >= 1e15 {
+                w.value("\(d)")  // as Swift prints it, where the writer's integers (below 9e15) would differ
+            } else {
+                w.number(d)
+            }
+        case .string(let s): w.string(s)
+        case .array(let a): w.array(a) { w, v in v.write(to: &w) }
+        case .object(let o):
+            w.open()
+            for (k, v) in o {
+                w.key(k)
+                v.write(to: &w)
+            }
+            w.close()
+        }
+    }
 }

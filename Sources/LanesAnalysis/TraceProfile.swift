@@ -280,7 +280,7 @@ public struct TraceProfile: Hashable, Sendable {
         tops.reserveCapacity(spans.count)
         for (i, s) in spans.enumerated() {
             let lane = positions.ofSpan[i]
-            if laneTops.contains(s) { tops.append((lane, (s.start, s.end))) }
+            if laneTops.contains(i, s) { tops.append((lane, (s.start, s.end))) }
             let pipeSide = multiProcess && laneOf(i)?.kind != .task
             for w in s.waits {
                 waits.append((lane, (w.start, w.end)))
@@ -438,48 +438,38 @@ let taskSlice = Span.taskSliceName
 /// the executor running it there: an actor's serial executor, whose lane already has the work's spans
 /// for that time. Counting the slice too would count one thread twice; a slice elsewhere (a task
 /// running on a pool thread between its spans) is running time of its own and counts.
-func threadsWithLaneWork(_ spans: UnsafeBufferPointer<Span>, _ trace: Trace) -> Set<Int64>? {
-    guard spans.contains(where: { $0.parent == nil && $0.name == taskSlice }) else { return nil }
+func threadsWithLaneWork(_ spans: UnsafeBufferPointer<Span>, _ trace: Trace, depths: [UInt8]) -> Set<Int64>? {
+    guard spans.indices.contains(where: { SpanNesting.isTopLevel(depths, $0) && spans[$0].name == taskSlice }) else {
+        return nil
+    }
     let taskLanes = Set(trace.lanes.lazy.filter { $0.kind == .task }.map(\.id))
     var threads = Set<Int64>()
-    for s in spans where s.parent == nil && s.name != taskSlice && !taskLanes.contains(s.lane) {
-        threads.insert(s.threadID)
+    for i in spans.indices where SpanNesting.isTopLevel(depths, i) {
+        let s = spans[i]
+        if s.name != taskSlice && !taskLanes.contains(s.lane) { threads.insert(s.threadID) }
     }
     return threads
 }
 
-/// Spans whose parent ran on another lane (a child task's span under its parent task's span) or is
-/// not in the trace: on their own lane they start the work, as a span without a parent does. Empty
-/// when no span has a parent.
-func spansStartingTheirLane(_ spans: UnsafeBufferPointer<Span>) -> Set<SpanID> {
-    var parents = Set<SpanID>()
-    for s in spans { if let p = s.parent { parents.insert(p) } }
-    guard !parents.isEmpty else { return [] }
-    var laneOf: [SpanID: LaneID] = [:]
-    laneOf.reserveCapacity(parents.count)
-    for s in spans where parents.contains(s.id) { laneOf[s.id] = s.lane }
-    var out = Set<SpanID>()
-    for s in spans { if let p = s.parent, laneOf[p] != s.lane { out.insert(s.id) } }
-    return out
-}
-
 /// Which spans start their lane's work (its top-level spans), the one rule ``TraceStatistics`` and
-/// ``TraceProfile`` share: a span without a parent or whose parent ran on another lane, less top-level
-/// task slices on a thread whose lane already shows that time. Computed once per trace and handed to
-/// both when an ``Analysis`` builds them.
+/// ``TraceProfile`` share: the spans at depth 0 by ``SpanNesting`` (the rule every chart draws by), less
+/// top-level task slices on a thread whose lane already shows that time. Computed once per trace and
+/// handed to both when an ``Analysis`` builds them.
 struct LaneTops {
+    /// ``SpanNesting/depths(_:limit:)`` at limit 1: only whether a span is top-level matters here.
+    let depths: [UInt8]
     let sliceThreads: Set<Int64>?
-    let laneStarts: Set<SpanID>
 
     init(_ trace: Trace) {
-        (sliceThreads, laneStarts) = trace.spans.withUnsafeBufferPointer {
-            (threadsWithLaneWork($0, trace), spansStartingTheirLane($0))
-        }
+        let depths = SpanNesting.depths(trace, limit: 1)
+        self.depths = depths
+        sliceThreads = trace.spans.withUnsafeBufferPointer { threadsWithLaneWork($0, trace, depths: depths) }
     }
 
+    /// Whether `s`, the span at `index` of the trace's spans, starts its lane's work.
     @inline(__always)
-    func contains(_ s: Span) -> Bool {
-        guard s.parent == nil || (!laneStarts.isEmpty && laneStarts.contains(s.id)) else { return false }
+    func contains(_ index: Int, _ s: Span) -> Bool {
+        guard SpanNesting.isTopLevel(depths, index) else { return false }
         guard let threads = sliceThreads, s.name == taskSlice else { return true }
         return !threads.contains(s.threadID)
     }

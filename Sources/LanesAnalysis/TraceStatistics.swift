@@ -76,7 +76,7 @@ public struct TraceStatistics: Hashable, Sendable {
                 count += 1
                 let start = spans[i].start, end = spans[i].end
                 let clipped = min(end, hi) - max(start, lo)
-                if laneTops.contains(spans[i]) {
+                if laneTops.contains(i, spans[i]) {
                     busy += clipped
                     if let c = spans[i].cpuTime {
                         sawCPU = true

@@ -1,6 +1,7 @@
 /// The concurrency model a trace ran under, as the analysis switches over it: the names `lanes run` writes
-/// into ``Metadata/model`` (LanesWorkloads' `ConcurrencyModel` has the same raw values), and `recorded` for
-/// `lanes record`.
+/// into ``Metadata/model``, and `recorded` for `lanes record`. The one list of models: LanesWorkloads'
+/// `ConcurrencyModel` is this type, and runs every case but `recorded` (its summary and runner are
+/// extensions there), so a new model is a new case here.
 public enum ModelKind: String, Hashable, Sendable, CaseIterable, CustomStringConvertible {
     /// One item after another: the baseline.
     case sequential

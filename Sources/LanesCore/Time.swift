@@ -5,25 +5,25 @@ public typealias Nanoseconds = Int64
 public func formatDuration(_ ns: Nanoseconds) -> String {
     let sign = ns < 0 ? "-" : ""
     let v = Double(ns.magnitude)
-    func fixed(_ x: Double, _ digits: Int) -> String {
-        var scale = 1.0
-        for _ in 0..<digits { scale *= 10 }
-        let r = (x * scale).rounded() / scale
-        var s = String(r)
-        if let dot = s.firstIndex(of: ".") {
-            let decimals = s.distance(from: dot, to: s.endIndex) - 1
-            if decimals < digits { s += String(repeating: "0", count: digits - decimals) }
-            if digits == 0 { s = String(s[..<dot]) }
-        } else if digits > 0 {
-            s += "." + String(repeating: "0", count: digits)
-        }
-        return s
-    }
-    func sig(_ x: Double) -> String { fixed(x, x >= 100 ? 0 : x >= 10 ? 1 : 2) }
+    func sig(_ x: Double) -> String { formatFixed(x, x >= 100 ? 0 : x >= 10 ? 1 : 2) }
     switch v {
     case ..<1_000: return "\(sign)\(Int(v)) ns"
     case ..<1_000_000: return "\(sign)\(sig(v / 1e3)) µs"
     case ..<1_000_000_000: return "\(sign)\(sig(v / 1e6)) ms"
     default: return "\(sign)\(sig(v / 1e9)) s"
     }
+}
+
+/// `x` with exactly `digits` decimals, rounded half away from zero: `formatFixed(2.5, 2)` is `2.50`,
+/// `formatFixed(12.46, 1)` is `12.5`, `formatFixed(7.6, 0)` is `8`. Non-finite values read `inf`, `-inf`, `nan`.
+public func formatFixed(_ x: Double, _ digits: Int) -> String {
+    var scale = 1.0
+    for _ in 0..<digits { scale *= 10 }
+    var s = String((x * scale).rounded() / scale)
+    if let dot = s.firstIndex(of: ".") {
+        let decimals = s.distance(from: dot, to: s.endIndex) - 1
+        if decimals < digits { s += String(repeating: "0", count: digits - decimals) }
+        if digits == 0 { s = String(s[..<dot]) }
+    }
+    return s
 }

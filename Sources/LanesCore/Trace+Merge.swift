@@ -20,7 +20,9 @@ extension Trace {
             func span(_ id: SpanID) -> SpanID { SpanID(id.rawValue | tag) }
             var laneMap: [LaneID: LaneID] = [:]
             for p in t.processes {
-                if let k = processIndex[p.pid] { out.processes[k] = p } else {
+                if let k = processIndex[p.pid] {
+                    out.processes[k] = p
+                } else {
                     processIndex[p.pid] = out.processes.count
                     out.processes.append(p)
                 }

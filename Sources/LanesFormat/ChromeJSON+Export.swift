@@ -12,7 +12,7 @@ extension ChromeJSON {
     /// `wait` category named `wait: <reason>`. The `lanes.*` args carry what the format has no field for, so
     /// that ``decode(_:)-(UnsafeRawBufferPointer)`` gives the trace back.
     public static func encode(_ trace: Trace) -> [UInt8] {
-        var out = JSONWriter()
+        var out = JSONWriter(scriptSafe: false)
         ChromeExporter(trace: trace).write(to: &out) { _ in }
         return out.bytes
     }
@@ -22,63 +22,10 @@ extension ChromeJSON {
         _ trace: Trace, to sink: inout Sink, pieceSize: Int = 1 << 20
     ) throws(LanesFormatError) {
         try writeInPieces(to: &sink, pieceSize: pieceSize) { flush in
-            var out = JSONWriter()
+            var out = JSONWriter(scriptSafe: false)
             ChromeExporter(trace: trace).write(to: &out) { w in flush(&w.bytes) }
             return out.bytes
         }
-    }
-}
-
-/// Appends JSON text to a byte buffer.
-struct JSONWriter {
-    var bytes: [UInt8] = []
-
-    @inline(__always) mutating func raw(_ s: StaticString) {
-        bytes.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
-    }
-
-    mutating func string(_ s: String) { bytes.appendJSONQuoted(s) }
-
-    mutating func unsigned(_ v: UInt64) {
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var n = 0
-        var x = v
-        withUnsafeMutableBytes(of: &digits) { d in
-            repeat {
-                d[n] = UInt8(x % 10) + 0x30
-                x /= 10
-                n += 1
-            } while x > 0
-            for k in stride(from: n - 1, through: 0, by: -1) { bytes.append(d[k]) }
-        }
-    }
-
-    mutating func integer(_ v: Int64) {
-        if v < 0 { bytes.append(0x2D) }
-        unsigned(v.magnitude)
-    }
-
-    /// Nanoseconds as microseconds with up to three decimals, exactly.
-    mutating func micros(_ ns: Int64) {
-        if ns < 0 { bytes.append(0x2D) }
-        let m = ns.magnitude
-        unsigned(m / 1000)
-        let f = m % 1000
-        if f != 0 {
-            bytes.append(0x2E)
-            bytes.append(UInt8(f / 100) + 0x30)
-            bytes.append(UInt8(f / 10 % 10) + 0x30)
-            bytes.append(UInt8(f % 10) + 0x30)
-        }
-    }
-
-    /// `"key":"value"` with a leading comma.
-    mutating func member(_ key: StaticString, _ value: String) {
-        raw(",\"")
-        raw(key)
-        raw("\":")
-        string(value)
     }
 }
 
@@ -102,9 +49,9 @@ private struct ChromeExporter {
         if let s = m.startedAt { out.member("lanes.startedAt", String(s)) }
         for a in m.extra {
             out.raw(",")
-            out.string("lanes.extra." + a.key)
+            out.quoted("lanes.extra." + a.key)
             out.raw(":")
-            out.string(a.value)
+            out.quoted(a.value)
         }
         out.raw("},\n\"traceEvents\":[\n")
         var first = true
@@ -118,7 +65,7 @@ private struct ChromeExporter {
             out.raw("{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":")
             out.integer(p.pid)
             out.raw(",\"tid\":0,\"args\":{\"name\":")
-            out.string(p.name)
+            out.quoted(p.name)
             if let exit = p.exit {
                 switch exit {
                 case .exited(let v): out.member("lanes.exit", "exited \(v)")
@@ -141,7 +88,7 @@ private struct ChromeExporter {
                 out.integer(tid)
                 out.raw(",\"args\":{\"name\":")
                 // A task lane's name is only shown (the importer takes it from the spans); Perfetto refuses an empty one.
-                out.string(lane.kind == .task ? lane.displayName : lane.name)
+                out.quoted(lane.kind == .task ? lane.displayName : lane.name)
                 out.member("lanes.lane", "\(index):\(lane.id.rawValue)")
                 out.member("lanes.kind", lane.kind.description)
                 out.member("lanes.tid", lane.threadID.map { String($0) } ?? "none")
@@ -211,7 +158,7 @@ private struct ChromeExporter {
                 out.raw(",\"tid\":0")
             }
             out.raw(",\"name\":")
-            out.string(mark.name)
+            out.quoted(mark.name)
             out.raw(",\"ts\":")
             out.micros(mark.time)
             out.raw(",\"args\":{")
@@ -222,7 +169,7 @@ private struct ChromeExporter {
         for c in trace.counters {
             open(&out)
             out.raw("{\"ph\":\"C\",\"name\":")
-            out.string(c.name)
+            out.quoted(c.name)
             if let l = c.lane.flatMap({ laneIndex[$0] }), trace.lanes[l].kind != .task {
                 out.raw(",\"pid\":")
                 out.integer(trace.lanes[l].pid)
@@ -238,7 +185,7 @@ private struct ChromeExporter {
             if c.value.isFinite {
                 out.bytes.append(contentsOf: Array("\(c.value)".utf8))
             } else {
-                out.string("\(c.value)")
+                out.quoted("\(c.value)")
             }
             out.raw("}}")
         }
@@ -259,7 +206,7 @@ private struct ChromeExporter {
                 out.raw(",\"cat\":\"flow\",\"id\":")
                 out.unsigned(UInt64(n) + 1)
                 out.raw(",\"name\":")
-                out.string(f.name)
+                out.quoted(f.name)
                 out.raw(",\"pid\":")
                 out.integer(pid)
                 out.raw(",\"tid\":")
@@ -339,9 +286,9 @@ private struct ChromeExporter {
         if sl.wait >= 0 {
             let wait = span.waits[sl.wait]
             out.raw(category ? ",\"cat\":\"wait\",\"name\":" : ",\"name\":")
-            out.string("wait: \(wait.reason)" + (wait.object.map { " (\($0))" } ?? ""))
+            out.quoted("wait: \(wait.reason)" + (wait.object.map { " (\($0))" } ?? ""))
             out.raw(",\"args\":{\"lanes.wait\":")
-            out.string(wait.reason.description)
+            out.quoted(wait.reason.description)
             out.raw(",\"lanes.span\":\"")
             out.unsigned(span.id.rawValue)
             out.raw("\"")
@@ -350,7 +297,7 @@ private struct ChromeExporter {
             return
         }
         out.raw(category ? ",\"cat\":\"span\",\"name\":" : ",\"name\":")
-        out.string(span.name)
+        out.quoted(span.name)
         out.raw(",\"args\":{\"lanes.span\":\"")
         out.unsigned(span.id.rawValue)
         out.raw("\"")
@@ -369,9 +316,9 @@ private struct ChromeExporter {
         for (k, a) in attributes.enumerated() {
             if leadingComma || k > 0 { out.raw(",") }
             // Keys that the importer would read as its own are escaped with a prefix.
-            out.string(a.key.hasPrefix("lanes.") || a.key == "name" || a.key == "sort_index" ? "lanes.attr." + a.key : a.key)
+            out.quoted(a.key.hasPrefix("lanes.") || a.key == "name" || a.key == "sort_index" ? "lanes.attr." + a.key : a.key)
             out.raw(":")
-            out.string(a.value)
+            out.quoted(a.value)
         }
     }
 
@@ -404,7 +351,7 @@ private struct ChromeExporter {
                 out.micros(cpu)
             }
             // The body names the slice; the lane's identity rides along for the importer.
-            var body = JSONWriter()
+            var body = JSONWriter(scriptSafe: false)
             sliceBody(&body, sl, tidOnTrack: tid, category: false)
             body.bytes.removeLast(1)  // the closing brace of args
             out.bytes.append(contentsOf: body.bytes)
@@ -423,7 +370,7 @@ private struct ChromeExporter {
             out.raw("}")
         } else {
             out.raw(",\"name\":")
-            out.string(sl.wait >= 0 ? "wait: \(span.waits[sl.wait].reason)" + (span.waits[sl.wait].object.map { " (\($0))" } ?? "") : span.name)
+            out.quoted(sl.wait >= 0 ? "wait: \(span.waits[sl.wait].reason)" + (span.waits[sl.wait].object.map { " (\($0))" } ?? "") : span.name)
         }
         out.raw("}")
     }

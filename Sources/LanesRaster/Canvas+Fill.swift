@@ -55,7 +55,7 @@ extension Canvas {
         guard color.a > 0, !clip.isEmpty else { return }
         let l = rect.minX, t = rect.minY, r = rect.maxX, b = rect.maxY
         if l.rounded(.down) == l, t.rounded(.down) == t, r.rounded(.down) == r, b.rounded(.down) == b,
-           abs(l) < 1e9, abs(t) < 1e9, abs(r) < 1e9, abs(b) < 1e9
+            abs(l) < 1e9, abs(t) < 1e9, abs(r) < 1e9, abs(b) < 1e9
         {
             // Whole pixels: no coverage to compute.
             fill(x: Int(l), y: Int(t), width: Int(r) - Int(l), height: Int(b) - Int(t), color)
@@ -111,7 +111,8 @@ extension Canvas {
         _ row: UnsafeMutablePointer<UInt32>, _ cols: AxisCoverage, _ source: BlendSource, coverage: Double
     ) {
         if let lead = cols.lead {
-            row[lead.index] = source.blend(over: row[lead.index], alpha: source.alpha(coverage: coverage * lead.coverage))
+            row[lead.index] = source.blend(
+                over: row[lead.index], alpha: source.alpha(coverage: coverage * lead.coverage))
         }
         source.blendRun(row + cols.full.lowerBound, count: cols.full.count, alpha: source.alpha(coverage: coverage))
         if let trail = cols.trail {

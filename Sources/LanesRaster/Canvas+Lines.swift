@@ -67,14 +67,17 @@ extension Canvas {
         let head = min(max(headLength, 0), length)
         let half = max(headWidth, width) / 2
         let base = Point(x: b.x - ux * head, y: b.y - uy * head)
-        let triangle = head > 0 ? ConvexPolygon([
-            b,
-            Point(x: base.x - uy * half, y: base.y + ux * half),
-            Point(x: base.x + uy * half, y: base.y - ux * half),
-        ]) : nil
+        let triangle =
+            head > 0
+            ? ConvexPolygon([
+                b,
+                Point(x: base.x - uy * half, y: base.y + ux * half),
+                Point(x: base.x + uy * half, y: base.y - ux * half),
+            ]) : nil
         // The shaft ends half a pixel inside the head so no gap shows.
         let inset = min(0.5, head)
-        let shaft = length - head > 0
+        let shaft =
+            length - head > 0
             ? Capsule(a, Point(x: base.x + ux * inset, y: base.y + uy * inset), width: width) : nil
         switch (shaft, triangle) {
         case let (shaft?, triangle?): rasterize(ShapeUnion(first: shaft, second: triangle), color)

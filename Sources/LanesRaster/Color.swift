@@ -45,8 +45,9 @@ public struct Color: Hashable, Sendable, CustomStringConvertible {
 
     /// A colour from a packed `0xRRGGBB` value, with an optional alpha.
     public init(rgb: UInt32, a: UInt8 = 255) {
-        self.init(r: UInt8(truncatingIfNeeded: rgb >> 16), g: UInt8(truncatingIfNeeded: rgb >> 8),
-                  b: UInt8(truncatingIfNeeded: rgb), a: a)
+        self.init(
+            r: UInt8(truncatingIfNeeded: rgb >> 16), g: UInt8(truncatingIfNeeded: rgb >> 8),
+            b: UInt8(truncatingIfNeeded: rgb), a: a)
     }
 
     /// The same colour with another opacity.

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 import LanesSupport
 
@@ -68,4 +68,3 @@ extension PNG {
         String(cString: strerror(code))
     }
 }
-

@@ -33,9 +33,10 @@ public struct BitmapTextRenderer: TextRenderer {
         guard rows.count == 7 || rows.count == 9, rows.allSatisfy({ $0.utf8.count == 5 }) else {
             return Glyph(rows: [])
         }
-        return Glyph(rows: rows.map { row in
-            row.utf8.reduce(UInt8(0)) { bits, ch in bits << 1 | (ch == UInt8(ascii: "#") ? 1 : 0) }
-        })
+        return Glyph(
+            rows: rows.map { row in
+                row.utf8.reduce(UInt8(0)) { bits, ch in bits << 1 | (ch == UInt8(ascii: "#") ? 1 : 0) }
+            })
     }
 
     /// The integer scale used at `size`.

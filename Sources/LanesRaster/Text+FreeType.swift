@@ -69,8 +69,9 @@ public final class FreeTypeTextRenderer: TextRenderer {
         state.withLock { state in
             state.select(size: size)
             let m = state.face.pointee.size.pointee.metrics
-            return FontMetrics(ascent: Double(m.ascender) / 64, descent: Double(-m.descender) / 64,
-                               lineHeight: Double(m.height) / 64)
+            return FontMetrics(
+                ascent: Double(m.ascender) / 64, descent: Double(-m.descender) / 64,
+                lineHeight: Double(m.height) / 64)
         }
     }
 
@@ -96,8 +97,9 @@ public final class FreeTypeTextRenderer: TextRenderer {
         let oy = clampedInt(origin.y.rounded(), -(1 << 30), 1 << 30)
         for (x, glyph) in placed {
             glyph.coverage.withUnsafeBufferPointer { mask in
-                canvas.blendMask(mask, maskWidth: glyph.width, maskHeight: glyph.rows, maskStride: glyph.width,
-                                 x: ox + x + glyph.left, y: oy - glyph.top, color: color)
+                canvas.blendMask(
+                    mask, maskWidth: glyph.width, maskHeight: glyph.rows, maskStride: glyph.width,
+                    x: ox + x + glyph.left, y: oy - glyph.top, color: color)
             }
         }
     }
@@ -181,7 +183,8 @@ struct FreeTypeState {
         let key = PairKey(left: left, right: right, size64: size64)
         if let value = kerning[key] { return value }
         var delta = FT_Vector()
-        let value = FT_Get_Kerning(face, left, right, FT_UInt(FT_KERNING_DEFAULT.rawValue), &delta) == 0
+        let value =
+            FT_Get_Kerning(face, left, right, FT_UInt(FT_KERNING_DEFAULT.rawValue), &delta) == 0
             ? Int(delta.x) : 0
         kerning[key] = value
         return value

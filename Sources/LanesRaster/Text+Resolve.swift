@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Finds a font to draw with, falling back to ``BitmapTextRenderer`` so that
@@ -56,8 +56,9 @@ public enum TextRenderers {
         var problems: [String] = []
         if let fontPath {
             do {
-                return Resolution(renderer: try FreeTypeTextRenderer(path: fontPath),
-                                  source: .explicitPath(fontPath), problems: [])
+                return Resolution(
+                    renderer: try FreeTypeTextRenderer(path: fontPath),
+                    source: .explicitPath(fontPath), problems: [])
             } catch {
                 problems.append("\(error.description); using the built-in bitmap font")
                 return Resolution(renderer: BitmapTextRenderer(), source: .builtIn, problems: problems)
@@ -66,16 +67,18 @@ public enum TextRenderers {
         let fromEnvironment = environment.map { $0[environmentVariable] } ?? processEnvironment(environmentVariable)
         if let path = fromEnvironment, !path.isEmpty {
             do {
-                return Resolution(renderer: try FreeTypeTextRenderer(path: path),
-                                  source: .environment(path), problems: [])
+                return Resolution(
+                    renderer: try FreeTypeTextRenderer(path: path),
+                    source: .environment(path), problems: [])
             } catch {
                 problems.append("\(environmentVariable): \(error.description)")
             }
         }
         for path in systemFontPaths where fileExists(path) {
             do {
-                return Resolution(renderer: try FreeTypeTextRenderer(path: path),
-                                  source: .system(path), problems: problems)
+                return Resolution(
+                    renderer: try FreeTypeTextRenderer(path: path),
+                    source: .system(path), problems: problems)
             } catch {
                 problems.append(error.description)
             }

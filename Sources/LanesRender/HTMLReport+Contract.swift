@@ -1,4 +1,5 @@
 import LanesCore
+import LanesSupport
 
 /// What the page's script must agree on with the Swift that writes the page's data, written into every
 /// page as `<script type="application/json" id="lanes-contract">` so the script reads it instead of

@@ -1,5 +1,6 @@
 import LanesAnalysis
 import LanesCore
+import LanesSupport
 
 /// One scenario of a multi-scenario page (``HTMLReport/init(scenarios:title:options:)``): its runs under
 /// several models, what it is, and the files beside the page that show it.

@@ -240,7 +240,7 @@ extension HTMLReport {
     /// The CSP source expression of an inline element's text (test hook).
     package static func cspHash(_ text: String) -> String { hash(text) }
     /// A string as the page's JSON writes it (test hook).
-    package static func jsonQuoted(_ text: String) -> String { JSONWriter.quoted(text) }
+    package static func jsonQuoted(_ text: String) -> String { LanesSupport.jsonQuoted(text) }
     /// The JSON object of one run as the page embeds it (test hook).
     package static func runJSON(_ trace: Trace, options: ChartOptions = ChartOptions()) -> String {
         HTMLRunData(trace: trace, name: nil, options: options, findings: []).json

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Where an output path leads: symbolic links followed to the file they name.
@@ -44,7 +44,9 @@ package struct OutputTarget: Sendable {
         var target = OutputTarget(path: current, directory: directory, name: name)
         if stat(current, &info) == 0 {
             if let kind = refusedKind(info.st_mode) {
-                throw OutputError(.notARegularFile, path: path, problem: "it is \(kind), not a regular file; Lanes replaces only regular files")
+                throw OutputError(
+                    .notARegularFile, path: path,
+                    problem: "it is \(kind), not a regular file; Lanes replaces only regular files")
             }
             for input in inputs {
                 var seen = stat()

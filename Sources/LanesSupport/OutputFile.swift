@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 import Synchronization
 
@@ -47,7 +47,8 @@ package final class OutputFile: Sendable {
         self.path = path
         if path == "-" {
             guard allowStandardOutput else {
-                throw OutputError(.badPath, path: path, problem: "'-' (standard output) is not accepted for this output")
+                throw OutputError(
+                    .badPath, path: path, problem: "'-' (standard output) is not accepted for this output")
             }
             fileDescriptor = 1
             temporaryPath = nil
@@ -119,10 +120,12 @@ package final class OutputFile: Sendable {
 
     /// Fsyncs the temporary file and renames it over the target. Standard output is only flushed.
     package func commit() throws(OutputError) {
-        guard isOpen.withLock({ open in
-            defer { open = false }
-            return open
-        }) else {
+        guard
+            isOpen.withLock({ open in
+                defer { open = false }
+                return open
+            })
+        else {
             throw OutputError(.badPath, path: path, problem: "the output was already finished or abandoned")
         }
         guard let temporaryPath, let target else {
@@ -186,17 +189,21 @@ package final class OutputFile: Sendable {
 
     /// Refuses `path` as an output before any work is done, for the reasons ``init(path:inputs:allowStandardOutput:)``
     /// would; creates nothing.
-    package static func check(_ path: String, inputs: [String] = [], allowStandardOutput: Bool = false) throws(OutputError) {
+    package static func check(_ path: String, inputs: [String] = [], allowStandardOutput: Bool = false)
+        throws(OutputError)
+    {
         if path == "-" {
             guard allowStandardOutput else {
-                throw OutputError(.badPath, path: path, problem: "'-' (standard output) is not accepted for this output")
+                throw OutputError(
+                    .badPath, path: path, problem: "'-' (standard output) is not accepted for this output")
             }
             return
         }
         let target = try OutputTarget.resolve(path, inputs: inputs)
         guard access(target.directory, W_OK) == 0 else {
             let code = errno
-            throw OutputError(.system, path: path, problem: "directory \(target.directory): \(errorText(code))", errno: code)
+            throw OutputError(
+                .system, path: path, problem: "directory \(target.directory): \(errorText(code))", errno: code)
         }
     }
 
@@ -231,32 +238,32 @@ package final class OutputFile: Sendable {
 /// `write(2)`, named apart from the methods above.
 package func systemWrite(_ fd: Int32, _ p: UnsafeRawPointer?, _ n: Int) -> Int {
     #if canImport(Glibc)
-    return Glibc.write(fd, p, n)
+        return Glibc.write(fd, p, n)
     #elseif canImport(Musl)
-    return Musl.write(fd, p, n)
+        return Musl.write(fd, p, n)
     #else
-    return Darwin.write(fd, p, n)
+        return Darwin.write(fd, p, n)
     #endif
 }
 
 /// `read(2)`, named apart from methods called `read`.
 package func systemRead(_ fd: Int32, _ p: UnsafeMutableRawPointer?, _ n: Int) -> Int {
     #if canImport(Glibc)
-    return Glibc.read(fd, p, n)
+        return Glibc.read(fd, p, n)
     #elseif canImport(Musl)
-    return Musl.read(fd, p, n)
+        return Musl.read(fd, p, n)
     #else
-    return Darwin.read(fd, p, n)
+        return Darwin.read(fd, p, n)
     #endif
 }
 
 /// `close(2)`, named apart from methods called `close`.
 package func systemClose(_ fd: Int32) -> Int32 {
     #if canImport(Glibc)
-    return Glibc.close(fd)
+        return Glibc.close(fd)
     #elseif canImport(Musl)
-    return Musl.close(fd)
+        return Musl.close(fd)
     #else
-    return Darwin.close(fd)
+        return Darwin.close(fd)
     #endif
 }

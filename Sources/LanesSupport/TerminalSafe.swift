@@ -13,7 +13,8 @@ package enum TerminalSafe {
 
     /// `text` with every unsafe scalar replaced by `replacement` (dropped when nil). With `keepingLines`,
     /// newlines and tabs are kept (for whole reports; a name or a cell keeps nothing).
-    package static func clean(_ text: String, keepingLines: Bool = false, replacement: Unicode.Scalar? = nil) -> String {
+    package static func clean(_ text: String, keepingLines: Bool = false, replacement: Unicode.Scalar? = nil) -> String
+    {
         func unsafe(_ s: Unicode.Scalar) -> Bool { isUnsafe(s) && !(keepingLines && (s == "\n" || s == "\t")) }
         guard text.unicodeScalars.contains(where: unsafe) else { return text }
         var out = String.UnicodeScalarView()

@@ -142,6 +142,8 @@ public enum Runner {
             throw RunError.invalidOptions("the processes model runs through Runner.run, which starts the workers")
         case .hybrid:
             throw RunError.invalidOptions("the hybrid model needs a workload with separate I/O and CPU phases (HybridRunner)")
+        case .recorded:
+            throw RunError.invalidOptions("recorded is not a model a workload runs under")
         case .async:
             let executor = try TracingTaskExecutor(threads: ProcessInfoLite.cores, name: "async")
             defer { executor.shutdown() }

@@ -18,7 +18,7 @@ public struct Scenario: Sendable {
     public let notes: @Sendable ([RunResult], RunOptions) -> [String]
 
     public init(
-        name: String, seedSection: String, summary: String, demo: DemoSize = DemoSize(), models: [ConcurrencyModel] = ConcurrencyModel.allCases.filter { $0 != .hybrid },
+        name: String, seedSection: String, summary: String, demo: DemoSize = DemoSize(), models: [ConcurrencyModel] = ConcurrencyModel.runnable.filter { $0 != .hybrid },
         defaultWorkers: Int = 4, notes: @escaping @Sendable ([RunResult], RunOptions) -> [String] = { _, _ in [] },
         run: @escaping @Sendable (ConcurrencyModel, RunOptions) throws -> RunResult
     ) {

@@ -7,7 +7,6 @@ import LanesWorkloads
 extension ChartOptions.Theme: ExpressibleByArgument {}
 extension ChartOptions.Grouping: ExpressibleByArgument {}
 extension TimeAlignment: ExpressibleByArgument {}
-extension ConcurrencyModel: ExpressibleByArgument {}
 
 /// A `--model` value of `lanes run`: a model, or `all` of the scenario's.
 enum ModelChoice: ExpressibleByArgument, Equatable {
@@ -17,14 +16,14 @@ enum ModelChoice: ExpressibleByArgument, Equatable {
     init?(argument: String) {
         if argument == "all" {
             self = .all
-        } else if let m = ConcurrencyModel(rawValue: argument) {
+        } else if let m = ConcurrencyModel(rawValue: argument), ConcurrencyModel.runnable.contains(m) {
             self = .model(m)
         } else {
             return nil
         }
     }
 
-    static var allValueStrings: [String] { ConcurrencyModel.allCases.map(\.rawValue) + ["all"] }
+    static var allValueStrings: [String] { ConcurrencyModel.runnable.map(\.rawValue) + ["all"] }
     var defaultValueDescription: String {
         switch self {
         case .all: "all"

@@ -1,8 +1,8 @@
 import ArgumentParser
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 import LanesCore
 import LanesFormat
@@ -12,7 +12,8 @@ import LanesSupport
 /// the files' extensions.
 struct Convert: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Converts a trace between .lanes and Chrome Trace Event JSON (.json), or to Perfetto's protobuf (.pftrace).",
+        abstract:
+            "Converts a trace between .lanes and Chrome Trace Event JSON (.json), or to Perfetto's protobuf (.pftrace).",
         discussion: """
             .pftrace (Perfetto's native format) and JSON written by Lanes open in Perfetto's UI (ui.perfetto.dev); JSON \
             also in chrome://tracing. JSON from VizTracer, \

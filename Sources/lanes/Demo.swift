@@ -5,13 +5,14 @@ import LanesRender
 import LanesWorkloads
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `lanes demo`: the whole catalog under every model, and the reports a new user looks at first.
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Runs every scenario under every model it supports and writes the reports (HTML, Markdown, PNG, traces).",
+        abstract:
+            "Runs every scenario under every model it supports and writes the reports (HTML, Markdown, PNG, traces).",
         discussion: """
             Writes into --out: index.html (one self-contained page), REPORT.md (for GitHub), one comparison \
             PNG per scenario, and the traces under traces/ so any chart can be redrawn with `lanes report` or \
@@ -30,7 +31,8 @@ struct Demo: ParsableCommand {
     func validate() throws {
         for name in scenarios where ScenarioCatalog.named(name) == nil {
             throw ValidationError(
-                "unknown scenario '\(name)'; the scenarios are \(ScenarioCatalog.all.map(\.name).joined(separator: ", "))")
+                "unknown scenario '\(name)'; the scenarios are \(ScenarioCatalog.all.map(\.name).joined(separator: ", "))"
+            )
         }
     }
 
@@ -52,7 +54,9 @@ struct Demo: ParsableCommand {
             try writePNG(layout, to: png, font: font)
             written.append(png)
         }
-        try DemoReport(runs: runs, quick: quick).write(into: out)
+        let report = DemoReport(scenarios: runs.map(\.reportScenario), quick: quick)
+        try writeText(report.markdown(), to: "\(out)/REPORT.md")
+        try writeText(report.html(), to: "\(out)/index.html")
         written += ["\(out)/REPORT.md", "\(out)/index.html"]
 
         let failures = runs.flatMap { r in r.failures.map { "\(r.scenario.name) under \($0.model): \($0.message)" } }
@@ -88,6 +92,16 @@ struct DemoRun {
     var failures: [(model: ConcurrencyModel, message: String)] = []
     /// The scenario's own notes (theoretical speed-up, peaks, …) after its runs.
     var notes: [String] = []
+}
+
+extension DemoRun {
+    /// The run as the demo's reports read it.
+    var reportScenario: DemoReport.Scenario {
+        DemoReport.Scenario(
+            name: scenario.name, summary: scenario.summary, seedSection: scenario.seedSection,
+            runs: results.map { ($0.trace, $0.model.rawValue, $0.answer) },
+            failures: failures.map { ($0.model.rawValue, $0.message) }, notes: notes)
+    }
 }
 
 /// Runs the plans with a progress line: scenario i of n, model, elapsed, ETA.

@@ -5,7 +5,7 @@ import LanesFormat
 import LanesSupport
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `lanes info TRACE`: what a trace holds.
@@ -20,7 +20,8 @@ struct Info: ParsableCommand {
         let result = try readTrace(trace)
         let about = "\(result.format), \(result.isComplete ? "complete" : result.completeness)"
         printTerminal(
-            TraceSummary(path: trace, trace: result.trace, about: about, warnings: result.warnings).text, terminator: "")
+            TraceSummary(path: trace, trace: result.trace, about: about, warnings: result.warnings).text, terminator: ""
+        )
     }
 }
 
@@ -48,7 +49,8 @@ extension TraceFile.Format {
     /// The format to write `path` in, or a one-line error that names the file.
     static func forWriting(_ path: String) throws -> TraceFormat {
         guard let format = TraceFormat(writing: path) else {
-            throw CLIError("cannot write \(path): the name must end in .lanes, .json or .pftrace, which chooses the format")
+            throw CLIError(
+                "cannot write \(path): the name must end in .lanes, .json or .pftrace, which chooses the format")
         }
         return format
     }

@@ -1,7 +1,9 @@
+import LanesCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Progress on standard error: one line rewritten in place on a terminal, plain lines otherwise
@@ -40,5 +42,5 @@ func monotonicSeconds() -> Double {
 /// `75.4` → `1m15s`, `8.24` → `8.2s`.
 func shortSeconds(_ s: Double) -> String {
     if s >= 60 { return "\(Int(s) / 60)m\(String(repeating: "0", count: Int(s) % 60 < 10 ? 1 : 0))\(Int(s) % 60)s" }
-    return "\(fixed(s, 1))s"
+    return "\(formatFixed(s, 1))s"
 }

@@ -2,7 +2,7 @@ import LanesCore
 import LanesRecord
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The task half of `lanes record`: loads the task-recording preload library into a command linked
@@ -59,7 +59,9 @@ struct TaskRecordingSetup {
         if quietWhenEmpty && recording.processes.isEmpty { return (trace, nil) }
         let out = recording.trace(adding: trace)
         let tasks = out.lanes.count(where: { $0.kind == .task && $0.taskID != nil })
-        let suspensions = out.spans.reduce(0) { $0 + $1.waits.count(where: { $0.reason == .suspended || $0.reason == .sleep }) }
+        let suspensions = out.spans.reduce(0) {
+            $0 + $1.waits.count(where: { $0.reason == .suspended || $0.reason == .sleep })
+        }
         var line =
             "tasks: \(tasks) tasks, \(recording.slices.count) slices on "
             + "\(Set(recording.slices.map(\.threadID)).count) threads, \(suspensions) suspensions"

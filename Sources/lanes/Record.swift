@@ -5,7 +5,7 @@ import LanesRecord
 import LanesRender
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `lanes record -- COMMAND ARGS`: runs any program and samples its process tree through `/proc`.

@@ -5,7 +5,7 @@ import LanesFormat
 import LanesWorkloads
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `lanes run SCENARIO`: runs a scenario under one or more models and compares them.
@@ -37,13 +37,16 @@ struct Run: ParsableCommand {
 
     @Option(
         parsing: .upToNextOption,
-        help: "Run at each of these scales instead (e.g. 0.125 0.25 0.5 1 2), print the speed-ups, and say where each model starts to beat sequential; writes no traces.")
+        help:
+            "Run at each of these scales instead (e.g. 0.125 0.25 0.5 1 2), print the speed-ups, and say where each model starts to beat sequential; writes no traces."
+    )
     var sweep: [Double] = []
 
     func validate() throws {
         guard ScenarioCatalog.named(scenario) != nil else {
             throw ValidationError(
-                "unknown scenario '\(scenario)'; the scenarios are \(ScenarioCatalog.all.map(\.name).joined(separator: ", "))")
+                "unknown scenario '\(scenario)'; the scenarios are \(ScenarioCatalog.all.map(\.name).joined(separator: ", "))"
+            )
         }
         if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
         guard scale > 0, scale.isFinite else { throw ValidationError("--scale must be a positive number") }
@@ -65,7 +68,8 @@ struct Run: ParsableCommand {
                 return nil
             }
         for m in chosen where !s.models.contains(m) {
-            throw CLIError("\(s.name) does not run under \(m); it runs under \(s.models.map(\.rawValue).joined(separator: ", "))")
+            throw CLIError(
+                "\(s.name) does not run under \(m); it runs under \(s.models.map(\.rawValue).joined(separator: ", "))")
         }
         let options = RunOptions(workers: workers ?? s.defaultWorkers, scale: scale)
         let progress = Progress()
@@ -89,7 +93,9 @@ struct Run: ParsableCommand {
                 // The run failed, but what every process recorded is kept.
                 try? LanesFile.write(trace, to: path)
                 progress.clear()
-                throw CLIError("\(s.name) under \(model): worker \(worker) (pid \(pid)) \(how) while processing item \(item); its trace is in \(path)")
+                throw CLIError(
+                    "\(s.name) under \(model): worker \(worker) (pid \(pid)) \(how) while processing item \(item); its trace is in \(path)"
+                )
             }
             do { try LanesFile.write(result.trace, to: path) } catch { throw writeFailure(path, error) }
             results.append(result)
@@ -111,15 +117,4 @@ struct Run: ParsableCommand {
 func seconds(_ d: Duration) -> Double {
     let c = d.components
     return Double(c.seconds) + Double(c.attoseconds) / 1e18
-}
-
-func fixed(_ x: Double, _ digits: Int) -> String {
-    var p = 1.0
-    for _ in 0..<digits { p *= 10 }
-    var s = String((x * p).rounded() / p)
-    if let dot = s.firstIndex(of: ".") {
-        let have = s.distance(from: dot, to: s.endIndex) - 1
-        if have < digits { s += String(repeating: "0", count: digits - have) }
-    }
-    return s
 }

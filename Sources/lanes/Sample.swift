@@ -36,7 +36,8 @@ struct Sample: ParsableCommand {
             case .sampled: .sampled(intervalMilliseconds: 2)
             }
         let recorder = try Recorder.start(
-            .init(output: .file(out), cpu: accounting, processName: "lanes sample", scenario: "sample", model: "threads"))
+            .init(
+                output: .file(out), cpu: accounting, processName: "lanes sample", scenario: "sample", model: "threads"))
         let queue = TracedQueue<Int>(capacity: 8, name: "items")
         let total = TracedMutex(0, name: "total")
         let consumers = try (0..<2).map { c in

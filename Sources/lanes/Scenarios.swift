@@ -3,7 +3,8 @@ import LanesWorkloads
 
 /// `lanes scenarios`: the catalog.
 struct Scenarios: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Lists the built-in scenarios and the models they run under.")
+    static let configuration = CommandConfiguration(
+        abstract: "Lists the built-in scenarios and the models they run under.")
 
     func run() throws {
         for s in ScenarioCatalog.all {
@@ -11,6 +12,6 @@ struct Scenarios: ParsableCommand {
             print("\(pad("", 18))seed: \(s.seedSection); models: \(s.models.map(\.rawValue).joined(separator: ", "))")
         }
         print("\nmodels:")
-        for m in ConcurrencyModel.allCases { print("  \(pad(m.rawValue, 18))\(m.summary)") }
+        for m in ConcurrencyModel.runnable { print("  \(pad(m.rawValue, 18))\(m.summary)") }
     }
 }

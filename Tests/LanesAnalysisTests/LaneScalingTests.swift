@@ -77,14 +77,14 @@ import Testing
         var order = trace.lanes.map(\.id)
         var io: [(Nanoseconds, Nanoseconds)] = []
         let multiProcess = Set(trace.spans.map { trace.lane($0.lane)?.pid ?? -1 }).count > 1
-        for s in trace.spans {
+        for (i, s) in trace.spans.enumerated() {
             let pipeSide = multiProcess && trace.lane(s.lane)?.kind != .task
             for w in s.waits where TraceProfile.ioReasons.contains(w.reason) {
                 let pipe =
                     pipeSide && (w.reason == .ioRead || w.reason == .ioWrite) && (s.isLoneWait || w.object == "parent")
                 if !pipe { io.append((w.start, w.end)) }
             }
-            if tops.contains(s) {
+            if tops.contains(i, s) {
                 if busy[s.lane] == nil, !order.contains(s.lane) { order.append(s.lane) }
                 busy[s.lane, default: []].append((s.start, s.end))
             }

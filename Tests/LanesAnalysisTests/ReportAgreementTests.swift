@@ -84,15 +84,27 @@ import Testing
     }
 }
 
-/// The model kind the analysis switches over names exactly the models the runners write.
+/// The model kind the analysis switches over is the runners' model: one list, `recorded` the one kind no
+/// workload runs under.
 @Suite struct ModelKindTests {
-    @Test func everyRunnerModelIsAKindTheAnalysisKnows() {
-        for model in ConcurrencyModel.allCases {
-            #expect(ModelKind(rawValue: model.rawValue) != nil, "\(model)")
-        }
+    @Test func theRunnersRunEveryKindButRecorded() {
+        #expect(ConcurrencyModel.runnable == ModelKind.allCases.filter { $0 != .recorded })
         #expect(
-            Set(ModelKind.allCases.map(\.rawValue)) == Set(ConcurrencyModel.allCases.map(\.rawValue) + ["recorded"]))
+            !ConcurrencyModel.runnable.contains(.recorded)
+                && ConcurrencyModel.runnable.count == ModelKind.allCases.count - 1)
+        for scenario in ScenarioCatalog.all {
+            #expect(scenario.models.allSatisfy(ConcurrencyModel.runnable.contains), "\(scenario.name)")
+        }
+        for model in ConcurrencyModel.runnable {
+            #expect(Metadata(model: model.rawValue).modelKind == model)
+            #expect(!model.summary.isEmpty)
+        }
         #expect(Metadata(model: "thread-per-task").modelKind == .threadPerTask)
         #expect(Metadata(model: "fibers").modelKind == nil)
+    }
+
+    @Test func aScenarioRefusesToRunAsRecorded() throws {
+        let scenario = try #require(ScenarioCatalog.all.first)
+        #expect(throws: RunError.self) { try scenario.run(.recorded, options: RunOptions(workers: 1, scale: 0.01)) }
     }
 }

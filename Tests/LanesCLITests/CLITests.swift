@@ -20,16 +20,21 @@ import Testing
         let main = Lane(id: LaneID(0), kind: .thread, pid: 42, threadID: 42, name: "main")
         let sleeper = Lane(id: LaneID(1), kind: .thread, pid: 42, threadID: 43, name: "sleeper")
         var spans = (0..<10).map { i in
-            Span(id: SpanID(UInt64(i + 1)), name: "work", lane: main.id, threadID: 42, start: Int64(i) * 100, end: Int64(i) * 100 + 50)
+            Span(
+                id: SpanID(UInt64(i + 1)), name: "work", lane: main.id, threadID: 42, start: Int64(i) * 100,
+                end: Int64(i) * 100 + 50)
         }
         spans.append(
-            Span(id: SpanID(100), name: "nap", lane: sleeper.id, threadID: 43, start: 0, end: 6_000_000,
-                 waits: [Wait(reason: .sleep, start: 10, end: 5_000_010)]))
+            Span(
+                id: SpanID(100), name: "nap", lane: sleeper.id, threadID: 43, start: 0, end: 6_000_000,
+                waits: [Wait(reason: .sleep, start: 10, end: 5_000_010)]))
         spans.append(
-            Span(id: SpanID(101), name: "join", lane: main.id, threadID: 42, start: 1_000, end: 6_000_100,
-                 waits: [Wait(reason: .join, start: 1_000, end: 6_000_100)]))
+            Span(
+                id: SpanID(101), name: "join", lane: main.id, threadID: 42, start: 1_000, end: 6_000_100,
+                waits: [Wait(reason: .join, start: 1_000, end: 6_000_100)]))
         let trace = Trace(
-            metadata: Metadata(command: ["demo"], host: "box", cores: 2, timeSource: "tsc", scenario: "smoke", model: "threads"),
+            metadata: Metadata(
+                command: ["demo"], host: "box", cores: 2, timeSource: "tsc", scenario: "smoke", model: "threads"),
             processes: [Process(pid: 42, name: "demo")], lanes: [main, sleeper], spans: spans)
         try LanesFile.write(trace, to: path)
 

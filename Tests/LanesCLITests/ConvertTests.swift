@@ -11,12 +11,15 @@ import Testing
         let task = Lane(id: LaneID(2), kind: .task, pid: 42, taskID: 9, name: "download")
         let spans = [
             Span(id: SpanID(1), name: "request", lane: main.id, threadID: 42, start: 1_000, end: 9_000),
-            Span(id: SpanID(2), name: "parse", lane: main.id, threadID: 42, start: 2_000, end: 3_000, parent: SpanID(1),
-                 waits: [Wait(reason: .lock, start: 2_100, end: 2_400, object: "m")]),
-            Span(id: SpanID(3), name: "nap", lane: worker.id, threadID: 43, start: 0, end: 5_000_000,
-                 waits: [Wait(reason: .sleep, start: 10, end: 4_000_010)]),
-            Span(id: SpanID(4), name: "fetch", lane: task.id, threadID: 43, start: 500, end: 8_000,
-                 waits: [Wait(reason: .suspended, start: 600, end: 7_000)]),
+            Span(
+                id: SpanID(2), name: "parse", lane: main.id, threadID: 42, start: 2_000, end: 3_000, parent: SpanID(1),
+                waits: [Wait(reason: .lock, start: 2_100, end: 2_400, object: "m")]),
+            Span(
+                id: SpanID(3), name: "nap", lane: worker.id, threadID: 43, start: 0, end: 5_000_000,
+                waits: [Wait(reason: .sleep, start: 10, end: 4_000_010)]),
+            Span(
+                id: SpanID(4), name: "fetch", lane: task.id, threadID: 43, start: 500, end: 8_000,
+                waits: [Wait(reason: .suspended, start: 600, end: 7_000)]),
         ]
         return Trace(
             metadata: Metadata(command: ["demo"], host: "box", cores: 2, timeSource: "tsc"),
@@ -67,7 +70,9 @@ import Testing
         // Lanes does not read it back, and says so in one line.
         let back = try runLanes(["info", pfPath])
         #expect(back.status != 0)
-        #expect(back.stderr.hasPrefix("Error: cannot read \(pfPath): Lanes writes Perfetto's .pftrace but does not read it"))
+        #expect(
+            back.stderr.hasPrefix("Error: cannot read \(pfPath): Lanes writes Perfetto's .pftrace but does not read it")
+        )
         #expect(back.stderr.filter { $0 == "\n" }.count == 1)
     }
 
@@ -103,7 +108,9 @@ import Testing
             .write(to: URL(fileURLWithPath: skipped))
         let info = try runLanes(["info", skipped])
         #expect(info.status == 0, "\(info.stderr)")
-        #expect(info.stdout.contains("warning: skipped 1 event where dur: a duration cannot be negative (the first at byte 16)"))
+        #expect(
+            info.stdout.contains(
+                "warning: skipped 1 event where dur: a duration cannot be negative (the first at byte 16)"))
         let unwritable = try runLanes(["convert", path, "/nonexistent/dir/x.json"])
         #expect(unwritable.status != 0)
     }
@@ -122,7 +129,8 @@ import Testing
             #expect(run.stdout.isEmpty)
             #expect(
                 run.stderr
-                    == "Error: cannot write \(out): the name must end in .lanes, .json or .pftrace, which chooses the format\n")
+                    == "Error: cannot write \(out): the name must end in .lanes, .json or .pftrace, which chooses the format\n"
+            )
             #expect(!FileManager.default.fileExists(atPath: out))
         }
         // Also before the input is read: a missing input does not hide it.

@@ -17,9 +17,18 @@ import Testing
 
     @Test(arguments: [
         (["report", "TRACE", "--bogus"], "Unknown option '--bogus'", "lanes report --help"),
-        (["report", "TRACE", "--theme", "neon", "--png", "OUT.png"], "'neon' is invalid for '--theme", "lanes report --help"),
-        (["report", "TRACE", "--width", "-5", "--png", "OUT.png"], "--width must be 320...20000, not -5", "lanes report --help"),
-        (["compare", "TRACE", "TRACE", "--align", "wide", "--png", "OUT.png"], "'wide' is invalid for '--align", "lanes compare --help"),
+        (
+            ["report", "TRACE", "--theme", "neon", "--png", "OUT.png"], "'neon' is invalid for '--theme",
+            "lanes report --help"
+        ),
+        (
+            ["report", "TRACE", "--width", "-5", "--png", "OUT.png"], "--width must be 320...20000, not -5",
+            "lanes report --help"
+        ),
+        (
+            ["compare", "TRACE", "TRACE", "--align", "wide", "--png", "OUT.png"], "'wide' is invalid for '--align",
+            "lanes compare --help"
+        ),
         (["run", "cpu-primes", "--model", "fibers"], "'fibers' is invalid for '--model", "lanes run --help"),
         (["report", "TRACE"], "give at least one of --png", "lanes report --help"),
         (["compare", "TRACE", "--png", "OUT.png"], "two or more traces", "lanes compare --help"),

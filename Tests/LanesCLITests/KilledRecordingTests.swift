@@ -5,7 +5,7 @@ import LanesRecord
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Issue 19, defect 5: a recording cut short holds a prefix of what each thread recorded, and a complete one
@@ -13,7 +13,9 @@ import Glibc
 @Suite(.serialized) struct KilledRecordingTests {
     /// Checks that every thread lane's `sK` spans run s0, s1, s2… (cyclic at 4096) in file order with rising
     /// starts; returns the spans per lane. A hole or a reordering names the lane and the place.
-    func checkPrefixes(_ trace: Trace, _ label: String, sourceLocation: SourceLocation = #_sourceLocation) -> [LaneID: Int] {
+    func checkPrefixes(_ trace: Trace, _ label: String, sourceLocation: SourceLocation = #_sourceLocation) -> [LaneID:
+        Int]
+    {
         var next: [LaneID: Int] = [:]
         var lastStart: [LaneID: Int64] = [:]
         var failures = 0
@@ -51,7 +53,9 @@ import Glibc
             let name = "k\(trial).lanes"
             let child = try ChildProcess(
                 path: lanesBinary,
-                arguments: ["_spin", "--out", dir.appendingPathComponent(name).path, "--flush-ms", "2", "--threads", "4"])
+                arguments: [
+                    "_spin", "--out", dir.appendingPathComponent(name).path, "--flush-ms", "2", "--threads", "4",
+                ])
             // Once spans reach the file (bounded wait), a random moment up to 80 ms later.
             let deadline = ContinuousClock.now + .seconds(10)
             while ContinuousClock.now < deadline {
@@ -62,7 +66,9 @@ import Glibc
             usleep(UInt32.random(in: 0...80_000, using: &generator))
             child.kill(SIGKILL)
             #expect(try child.wait() == .signaled(SIGKILL))
-            guard let path = partialFile(in: dir, for: name), let result = try? LanesFile.read(path: path) else { continue }
+            guard let path = partialFile(in: dir, for: name), let result = try? LanesFile.read(path: path) else {
+                continue
+            }
             let perLane = checkPrefixes(result.trace, "trial \(trial)")
             if perLane.values.reduce(0, +) > 0 { withSpans += 1 }
             total += perLane.values.reduce(0, +)

@@ -5,7 +5,7 @@ import LanesRecord
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Issue 19, defect 11: killing `lanes run` midway leaves what the parent recorded.

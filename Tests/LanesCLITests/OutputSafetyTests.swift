@@ -4,7 +4,7 @@ import LanesFormat
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Issue 19: no command destroys a file it was not asked to write, or leaves a partial one.
@@ -43,13 +43,17 @@ import Glibc
     }
 
     /// Exactly one line on standard error, naming `path`, and a failure status.
-    func expectOneLineRefusal(_ run: Run, naming path: String, _ words: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectOneLineRefusal(
+        _ run: Run, naming path: String, _ words: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         #expect(run.status != 0, sourceLocation: sourceLocation)
         let lines = run.stderr.split(separator: "\n")
         #expect(lines.count == 1, "\(run.stderr)", sourceLocation: sourceLocation)
         #expect(run.stderr.contains("cannot write \(path): "), "\(run.stderr)", sourceLocation: sourceLocation)
         #expect(run.stderr.contains(words), "\(run.stderr)", sourceLocation: sourceLocation)
-        #expect(!run.stderr.contains("cannot write write") && !run.stderr.contains("cannot write open"), sourceLocation: sourceLocation)
+        #expect(
+            !run.stderr.contains("cannot write write") && !run.stderr.contains("cannot write open"),
+            sourceLocation: sourceLocation)
     }
 
     @Test func aDeviceIsRefusedAndStaysADevice() throws {
@@ -90,7 +94,9 @@ import Glibc
     @Test func aSymbolicLinkIsFollowedAndKept() throws {
         let w = try Workspace(trace())
         try FileManager.default.createDirectory(atPath: w.file("site"), withIntermediateDirectories: false)
-        for (option, name) in [("--png", "c.png"), ("--html", "c.html"), ("--markdown", "c.md"), ("--mermaid", "c.mmd")] {
+        for (option, name) in [
+            ("--png", "c.png"), ("--html", "c.html"), ("--markdown", "c.md"), ("--mermaid", "c.mmd"),
+        ] {
             _ = FileManager.default.createFile(atPath: w.file("site/\(name)"), contents: Data("old".utf8))
             #expect(symlink("site/\(name)", w.file(name)) == 0)
             let run = try runLanes(["report", w.file("s.lanes"), option, w.file(name)])
@@ -100,8 +106,9 @@ import Glibc
             let written = try #require(w.bytes("site/\(name)"))
             #expect(written.count > 3 && written != Data("old".utf8), "\(option): the target is written")
         }
-        #expect(((try? FileManager.default.contentsOfDirectory(atPath: w.file("site"))) ?? []).sorted()
-            == ["c.html", "c.md", "c.mmd", "c.png"])
+        #expect(
+            ((try? FileManager.default.contentsOfDirectory(atPath: w.file("site"))) ?? []).sorted()
+                == ["c.html", "c.md", "c.mmd", "c.png"])
     }
 
     @Test func anOutputOntoAnInputIsRefusedAndTheInputKept() throws {
@@ -119,7 +126,8 @@ import Glibc
         }
         // Another name for the same file (a hard link, a `./` path) is the same input.
         #expect(link(input, w.file("same.lanes")) == 0)
-        expectOneLineRefusal(try runLanes(["convert", input, w.file("same.lanes")]), naming: w.file("same.lanes"), "input")
+        expectOneLineRefusal(
+            try runLanes(["convert", input, w.file("same.lanes")]), naming: w.file("same.lanes"), "input")
         let dotted = w.dir.path + "/./s.lanes"
         expectOneLineRefusal(try runLanes(["convert", input, dotted]), naming: dotted, "input")
         #expect(w.bytes("s.lanes") == before)
@@ -134,7 +142,9 @@ import Glibc
         let shell = Foundation.Process()
         shell.executableURL = URL(fileURLWithPath: "/bin/sh")
         shell.currentDirectoryURL = w.dir
-        shell.arguments = ["-c", "ln -s victim.txt out.html.tmp-$$ && exec \"$0\" report s.lanes --html out.html", lanesBinary]
+        shell.arguments = [
+            "-c", "ln -s victim.txt out.html.tmp-$$ && exec \"$0\" report s.lanes --html out.html", lanesBinary,
+        ]
         try shell.run()
         shell.waitUntilExit()
         #expect(shell.terminationStatus == 0)
@@ -154,7 +164,9 @@ import Glibc
         }
         defer { umount2(mount, Int32(MNT_DETACH)) }
         let olds = ["old.json", "old.lanes", "old.md", "old.mmd", "old.png", "old.html", "record.lanes"]
-        for name in olds { _ = FileManager.default.createFile(atPath: mount + "/" + name, contents: Data("old \(name)".utf8)) }
+        for name in olds {
+            _ = FileManager.default.createFile(atPath: mount + "/" + name, contents: Data("old \(name)".utf8))
+        }
         // Fill what is left.
         let filler = open(mount + "/filler", O_WRONLY | O_CREAT, 0o644)
         let block = [UInt8](repeating: 0, count: 4096)
@@ -223,7 +235,9 @@ import Glibc
         #expect(!FileManager.default.fileExists(atPath: png))
         // The HTML page is still written, without the PNG it cannot hold.
         let html = dir.appendingPathComponent("big.html").path
-        let page = try runLanes(["report", input, "--html", html, "--width", "20000", "--height", "20000", "--scale", "2"])
+        let page = try runLanes([
+            "report", input, "--html", html, "--width", "20000", "--height", "20000", "--scale", "2",
+        ])
         #expect(page.status == 0, "\(page.stderr)")
         #expect(page.stderr.contains("no PNG chart") && page.stderr.contains("pixels"))
         #expect(FileManager.default.fileExists(atPath: html))

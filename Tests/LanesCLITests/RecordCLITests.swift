@@ -101,7 +101,8 @@ import Testing
         #expect(named.status != 0)
         #expect(
             named.stderr
-                == "Error: cannot write \(text): the name must end in .lanes, .json or .pftrace, which chooses the format\n")
+                == "Error: cannot write \(text): the name must end in .lanes, .json or .pftrace, which chooses the format\n"
+        )
         #expect(!FileManager.default.fileExists(atPath: text))
         #expect(!FileManager.default.fileExists(atPath: marker))
     }

@@ -23,7 +23,9 @@ import Testing
         // The main task, 20 group children, 2 detached tasks; Task.sleep's timer tasks are wakers, not lanes.
         #expect(tasks.count == 23, "\(tasks.map(\.label))")
         let owners = Dictionary(
-            trace.spans.filter { $0.name.hasPrefix("task ") && trace.lane($0.lane)?.kind == .task }.map { ($0.lane, $0) },
+            trace.spans.filter { $0.name.hasPrefix("task ") && trace.lane($0.lane)?.kind == .task }.map {
+                ($0.lane, $0)
+            },
             uniquingKeysWith: { a, _ in a })
         let slices = trace.spans.filter { $0.name == taskSliceName }
         let slicesByLane = Dictionary(grouping: slices, by: \.lane)
@@ -97,12 +99,15 @@ import Testing
 
         // The raw file, by hand: no end chunk, and cut in the middle of a chunk it still reads to the one before.
         let file = dir.appendingPathComponent("killed.tasks").path
-        let run = try runWithEnvironment(app, ["killed"], ["LD_PRELOAD": taskRecorderLibrary, "LANES_TASKS_FILE": file])
+        let run = try runWithEnvironment(
+            app, ["killed"], ["LD_PRELOAD": taskRecorderLibrary, "LANES_TASKS_FILE": file])
         #expect(run.reason == .uncaughtSignal && run.status == 9)
         let whole = try TaskRecording.read(path: file)
         // The kill can land while another thread writes a chunk (the kernel stops a write for a fatal signal), so the
         // file may end in a chunk cut short: read to the one before it, never a damaged one.
-        #expect(whole.stoppedEarly == nil || whole.stoppedEarly?.contains("cut short") == true, "\(whole.stoppedEarly ?? "")")
+        #expect(
+            whole.stoppedEarly == nil || whole.stoppedEarly?.contains("cut short") == true,
+            "\(whole.stoppedEarly ?? "")")
         #expect(whole.finished.isEmpty)
         #expect(whole.processes.count == 1)
         #expect(whole.slices.count >= 10_000)

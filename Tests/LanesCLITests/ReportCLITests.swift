@@ -9,14 +9,19 @@ import Testing
     static let pngMagic: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
 
     /// A small trace with two threads, a lock wait and a nested span, written to `dir`.
-    func writeTrace(in dir: URL, name: String = "run.lanes", model: String = "threads", stretch: Int64 = 1) throws -> String {
+    func writeTrace(in dir: URL, name: String = "run.lanes", model: String = "threads", stretch: Int64 = 1) throws
+        -> String
+    {
         let a = Lane(id: LaneID(0), kind: .thread, pid: 5, threadID: 5, name: "main")
         let b = Lane(id: LaneID(1), kind: .thread, pid: 5, threadID: 6, name: "worker")
         let spans = [
             Span(id: SpanID(1), name: "load", lane: a.id, threadID: 5, start: 0, end: 4_000_000 * stretch),
-            Span(id: SpanID(2), name: "work", lane: b.id, threadID: 6, start: 1_000_000, end: 9_000_000 * stretch,
-                 waits: [Wait(reason: .lock, start: 2_000_000, end: 3_000_000)]),
-            Span(id: SpanID(3), name: "step", lane: b.id, threadID: 6, start: 4_000_000, end: 5_000_000, parent: SpanID(2)),
+            Span(
+                id: SpanID(2), name: "work", lane: b.id, threadID: 6, start: 1_000_000, end: 9_000_000 * stretch,
+                waits: [Wait(reason: .lock, start: 2_000_000, end: 3_000_000)]),
+            Span(
+                id: SpanID(3), name: "step", lane: b.id, threadID: 6, start: 4_000_000, end: 5_000_000,
+                parent: SpanID(2)),
         ]
         let trace = Trace(
             metadata: Metadata(host: "box", cores: 2, scenario: "cli", model: model),
@@ -103,10 +108,14 @@ import Testing
             let bytes = try Data(contentsOf: URL(fileURLWithPath: out))
             #expect(Array(bytes.prefix(8)) == Self.pngMagic)
         }
-        let bad = try runLanes(["compare", slow, fast, "--png", dir.appendingPathComponent("z.png").path, "--align", "wide"])
+        let bad = try runLanes([
+            "compare", slow, fast, "--png", dir.appendingPathComponent("z.png").path, "--align", "wide",
+        ])
         #expect(bad.status != 0)
         #expect(bad.stderr.contains("--align"))
-        let missing = try runLanes(["compare", slow, "/nonexistent/t.lanes", "--png", dir.appendingPathComponent("z.png").path])
+        let missing = try runLanes([
+            "compare", slow, "/nonexistent/t.lanes", "--png", dir.appendingPathComponent("z.png").path,
+        ])
         #expect(missing.status != 0)
         #expect(missing.stderr.contains("/nonexistent/t.lanes"))
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("z.png").path))

@@ -7,7 +7,10 @@ import Testing
     @Test func runWritesATracePerModelAndATable() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let run = try runLanes(["run", "cpu-primes", "--model", "sequential", "threads", "processes", "gil", "--scale", "0.05", "--out", dir.path])
+        let run = try runLanes([
+            "run", "cpu-primes", "--model", "sequential", "threads", "processes", "gil", "--scale", "0.05", "--out",
+            dir.path,
+        ])
         #expect(run.status == 0, "\(run.stderr)")
         let lines = run.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first?.hasPrefix("model") == true)
@@ -42,7 +45,9 @@ import Testing
         let run = try runLanes(["run", "matrix", "--model", "threads", "--sweep", "0.05", "0.1"])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("speed-up over sequential, matrix (median of 3 runs per scale):"))
-        #expect(run.stdout.contains("threads first beats sequential at scale") || run.stdout.contains("threads never beats sequential"))
+        #expect(
+            run.stdout.contains("threads first beats sequential at scale")
+                || run.stdout.contains("threads never beats sequential"))
     }
 
     @Test func outIsCreatedAndSpeedUpsSayWhatTheyAreOver() throws {
@@ -62,7 +67,10 @@ import Testing
     @Test func scenariosAreListed() throws {
         let run = try runLanes(["scenarios"])
         #expect(run.status == 0)
-        for name in ["cpu-primes", "downloads", "file-hash", "producer-consumer", "race", "blocking-async", "fire-and-forget", "lock-contention", "matrix"] {
+        for name in [
+            "cpu-primes", "downloads", "file-hash", "producer-consumer", "race", "blocking-async", "fire-and-forget",
+            "lock-contention", "matrix",
+        ] {
             #expect(run.stdout.contains(name))
         }
     }

@@ -10,7 +10,9 @@ struct Run {
 /// The `lanes` executable built beside the test bundle.
 let lanesBinary: String = {
     let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    let candidates = [bundle.appendingPathComponent("lanes").path, Bundle.main.bundleURL.appendingPathComponent("lanes").path]
+    let candidates = [
+        bundle.appendingPathComponent("lanes").path, Bundle.main.bundleURL.appendingPathComponent("lanes").path,
+    ]
     return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
 }()
 

@@ -7,7 +7,8 @@ import Testing
         let outer = Span(
             id: SpanID(1), name: "outer", lane: lane.id, threadID: 11, start: 100, end: 1_000,
             waits: [Wait(reason: .sleep, start: 200, end: 300), Wait(reason: .lock, start: 400, end: 450)])
-        let inner = Span(id: SpanID(2), name: "inner", lane: lane.id, threadID: 11, start: 500, end: 600, parent: outer.id)
+        let inner = Span(
+            id: SpanID(2), name: "inner", lane: lane.id, threadID: 11, start: 500, end: 600, parent: outer.id)
         return Trace(
             processes: [Process(pid: 10, name: "p")], lanes: [lane], spans: [outer, inner],
             marks: [Mark(name: "m", lane: lane.id, time: 150)],
@@ -57,6 +58,15 @@ import Testing
         #expect(formatDuration(12_500) == "12.5 µs")
         #expect(formatDuration(3_204_000) == "3.20 ms")
         #expect(formatDuration(1_750_000_000) == "1.75 s")
+        #expect(formatDuration(-125_000_000) == "-125 ms")
+    }
+
+    @Test func fixedDecimalsPadAndRound() {
+        #expect(formatFixed(2.5, 2) == "2.50")
+        #expect(formatFixed(12.46, 1) == "12.5")
+        #expect(formatFixed(7.6, 0) == "8")
+        #expect(formatFixed(-0.125, 2) == "-0.13")
+        #expect(formatFixed(3, 3) == "3.000")
     }
 }
 

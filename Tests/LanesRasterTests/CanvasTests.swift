@@ -177,11 +177,14 @@ import Testing
     @Test func blendingMatchesTheExactFormula() {
         var rng = SplitMix64(seed: 3)
         for _ in 0..<3000 {
-            let dst = Color(r: .random(in: 0...255, using: &rng), g: .random(in: 0...255, using: &rng),
-                            b: .random(in: 0...255, using: &rng), a: [0, 255, .random(in: 1...254, using: &rng)]
-                                .randomElement(using: &rng)!)
-            let src = Color(r: .random(in: 0...255, using: &rng), g: .random(in: 0...255, using: &rng),
-                            b: .random(in: 0...255, using: &rng), a: .random(in: 1...255, using: &rng))
+            let dst = Color(
+                r: .random(in: 0...255, using: &rng), g: .random(in: 0...255, using: &rng),
+                b: .random(in: 0...255, using: &rng),
+                a: [0, 255, .random(in: 1...254, using: &rng)]
+                    .randomElement(using: &rng)!)
+            let src = Color(
+                r: .random(in: 0...255, using: &rng), g: .random(in: 0...255, using: &rng),
+                b: .random(in: 0...255, using: &rng), a: .random(in: 1...255, using: &rng))
             var canvas = Canvas(width: 1, height: 1, background: dst)
             canvas.fill(Rect(x: 0, y: 0, width: 1, height: 1), src)
             let out = canvas.pixel(x: 0, y: 0)

@@ -58,8 +58,10 @@ import Testing
         var canvas = Canvas(width: 30, height: 30, background: .white)
         let triangle = [Point(x: 3.3, y: 4.1), Point(x: 26.7, y: 8.9), Point(x: 11.2, y: 25.4)]
         canvas.fillConvexPolygon(triangle, .black)
-        let area = abs((triangle[1].x - triangle[0].x) * (triangle[2].y - triangle[0].y)
-            - (triangle[2].x - triangle[0].x) * (triangle[1].y - triangle[0].y)) / 2
+        let area =
+            abs(
+                (triangle[1].x - triangle[0].x) * (triangle[2].y - triangle[0].y)
+                    - (triangle[2].x - triangle[0].x) * (triangle[1].y - triangle[0].y)) / 2
         var total = 0.0
         for y in 0..<30 { for x in 0..<30 { total += coverage(canvas, x, y) } }
         #expect(abs(total - area) / area < 0.03, "covered \(total) of \(area)")
@@ -68,8 +70,9 @@ import Testing
     @Test func arrowHasShaftAndWiderHeadAndNoSeam() {
         var canvas = Canvas(width: 60, height: 30, background: .white)
         let translucent = Color(r: 0, g: 0, b: 0, a: 128)
-        canvas.drawArrow(from: Point(x: 5, y: 15), to: Point(x: 55, y: 15), width: 2, headLength: 10, headWidth: 9,
-                         translucent)
+        canvas.drawArrow(
+            from: Point(x: 5, y: 15), to: Point(x: 55, y: 15), width: 2, headLength: 10, headWidth: 9,
+            translucent)
         func inkedRows(_ x: Int) -> Int { (0..<30).filter { coverage(canvas, x, $0) > 0.25 }.count }
         #expect(inkedRows(20) == 2)
         #expect(inkedRows(47) >= 6)

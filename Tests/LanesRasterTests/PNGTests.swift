@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 import LanesRaster
 import Testing
@@ -14,11 +14,14 @@ import Testing
         var canvas = Canvas(width: 97, height: 61, background: opaque ? .white : .clear)
         var rng = SplitMix64(seed: 7)
         for _ in 0..<60 {
-            let color = Color(r: .random(in: 0...255, using: &rng), g: .random(in: 0...255, using: &rng),
-                              b: .random(in: 0...255, using: &rng), a: opaque ? 255 : .random(in: 1...255, using: &rng))
-            canvas.fill(Rect(x: .random(in: -5...90, using: &rng), y: .random(in: -5...55, using: &rng),
-                             width: .random(in: 0.3...30, using: &rng), height: .random(in: 0.3...12, using: &rng)),
-                        color)
+            let color = Color(
+                r: .random(in: 0...255, using: &rng), g: .random(in: 0...255, using: &rng),
+                b: .random(in: 0...255, using: &rng), a: opaque ? 255 : .random(in: 1...255, using: &rng))
+            canvas.fill(
+                Rect(
+                    x: .random(in: -5...90, using: &rng), y: .random(in: -5...55, using: &rng),
+                    width: .random(in: 0.3...30, using: &rng), height: .random(in: 0.3...12, using: &rng)),
+                color)
         }
         canvas.hatch(Rect(x: 10, y: 10, width: 40, height: 20), Color(r: 20, g: 40, b: 200, a: opaque ? 255 : 90))
         canvas.drawLine(from: Point(x: 1, y: 60), to: Point(x: 96, y: 2), width: 1.5, .black)
@@ -29,8 +32,10 @@ import Testing
     func roundTripGivesIdenticalPixels(opaque: Bool) throws {
         let canvas = sample(opaque: opaque)
         #expect(canvas.isOpaque == opaque)
-        for options in [PNG.Options(), PNG.Options(compressionLevel: 9, filter: .adaptive, alpha: .keep),
-                        PNG.Options(compressionLevel: 0, filter: .none), PNG.Options(filter: .paeth)] {
+        for options in [
+            PNG.Options(), PNG.Options(compressionLevel: 9, filter: .adaptive, alpha: .keep),
+            PNG.Options(compressionLevel: 0, filter: .none), PNG.Options(filter: .paeth),
+        ] {
             let bytes = try PNG.encode(canvas, options: options)
             #expect(Array(bytes.prefix(8)) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
             let decoded = try PNG.decode(bytes)
@@ -111,7 +116,8 @@ import Testing
         #expect(listDirectory(dir.path) == ["chart.png"])
 
         // Short writes are continued, not treated as failures.
-        try PNG.writeAtomically(bytes, to: path) { fd, buffer in write(fd, buffer.baseAddress, min(buffer.count, 1000)) }
+        try PNG.writeAtomically(bytes, to: path) { fd, buffer in write(fd, buffer.baseAddress, min(buffer.count, 1000))
+        }
         #expect(readFile(path) == bytes)
     }
 

@@ -10,8 +10,9 @@ import Testing
         let blue = Color(hex: "#4e79a7")!, orange = Color(hex: "#f28e2b")!, red = Color(hex: "#e15759")!
         let green = Color(hex: "#59a14f")!
 
-        c.drawText("Lanes raster sample — bars, waits, flows", at: Point(x: 16, y: 26), font: font, size: 16,
-                   color: ink)
+        c.drawText(
+            "Lanes raster sample — bars, waits, flows", at: Point(x: 16, y: 26), font: font, size: 16,
+            color: ink)
         c.drawText(font.name, at: Point(x: 704, y: 26), font: font, size: 10, color: axis, alignment: .right)
 
         // Time axis with crisp ticks and centred labels.
@@ -20,8 +21,9 @@ import Testing
             let x = Int(left + (right - left) * Double(i) / 10)
             c.drawVerticalLine(x: x, y0: Int(top), y1: 330, grid)
             c.drawVerticalLine(x: x, y0: 330, y1: 335, axis)
-            c.drawText("\(i * 10) ms", at: Point(x: Double(x) + 0.5, y: 350), font: font, size: 11, color: ink,
-                       alignment: .center)
+            c.drawText(
+                "\(i * 10) ms", at: Point(x: Double(x) + 0.5, y: 350), font: font, size: 11, color: ink,
+                alignment: .center)
         }
         c.drawHorizontalLine(y: 330, x0: Int(left), x1: Int(right), axis)
 
@@ -30,15 +32,19 @@ import Testing
         for (i, name) in lanes.enumerated() {
             let y = top + 10 + Double(i) * 66
             c.drawText(name, at: Point(x: 12, y: y + 24), font: font, size: 12, color: ink, maxWidth: 110)
-            c.fill(Rect(x: left + 12.3 + Double(i) * 40, y: y + 8, width: 180.4, height: 28), [blue, orange, green, red][i])
+            c.fill(
+                Rect(x: left + 12.3 + Double(i) * 40, y: y + 8, width: 180.4, height: 28),
+                [blue, orange, green, red][i])
             let wait = Rect(x: left + 200.7 + Double(i) * 40, y: y + 8, width: 120, height: 28)
             c.fill(wait, Color(hex: "#f4f4f4")!)
             c.hatch(wait, [blue, orange, green, red][i], spacing: 6, thickness: 2)
             c.strokeRect(wait, [blue, orange, green, red][i])
-            c.drawText("lock", at: Point(x: wait.minX + 60, y: y + 27), font: font, size: 11, color: ink,
-                       alignment: .center)
-            c.fill(Rect(x: left + 330.5 + Double(i) * 40, y: y + 8, width: 90, height: 28),
-                   [blue, orange, green, red][i].withAlpha(150))
+            c.drawText(
+                "lock", at: Point(x: wait.minX + 60, y: y + 27), font: font, size: 11, color: ink,
+                alignment: .center)
+            c.fill(
+                Rect(x: left + 330.5 + Double(i) * 40, y: y + 8, width: 90, height: 28),
+                [blue, orange, green, red][i].withAlpha(150))
             for k in 0..<40 {  // many thin spans, each under a pixel wide
                 c.fill(Rect(x: right - 100 + Double(k) * 2.37, y: y + 40, width: 0.6, height: 14), ink)
             }
@@ -53,13 +59,15 @@ import Testing
         // A clipped region: text and stripes cut at the clip edges.
         c.withClip(Rect(x: 16, y: 365, width: 110, height: 40)) { c in
             c.fill(Rect(x: 0, y: 0, width: 720, height: 420), Color(hex: "#fff3d6")!)
-            c.hatch(Rect(x: 0, y: 0, width: 720, height: 420), orange.withAlpha(90), spacing: 8, thickness: 3,
-                    direction: .falling)
+            c.hatch(
+                Rect(x: 0, y: 0, width: 720, height: 420), orange.withAlpha(90), spacing: 8, thickness: 3,
+                direction: .falling)
             c.drawText("clipped text runs off", at: Point(x: 20, y: 390), font: font, size: 14, color: ink)
         }
         // The fallback font, for comparison.
-        c.drawText("Bitmap fallback: 0123456789 µs … ok?", at: Point(x: 140, y: 410), font: BitmapTextRenderer(),
-                   size: 12, color: ink)
+        c.drawText(
+            "Bitmap fallback: 0123456789 µs … ok?", at: Point(x: 140, y: 410), font: BitmapTextRenderer(),
+            size: 12, color: ink)
         return c
     }
 
@@ -71,7 +79,8 @@ import Testing
         #expect(Self.render(font: font).rgbaBytes == canvas.rgbaBytes)
         if let path = ProcessEnvironment.value("LANES_RASTER_SAMPLE") {
             try PNG.write(canvas, to: path)
-            try PNG.write(Self.render(font: BitmapTextRenderer()), to: path.replacingSuffix(".png", with: "-bitmap.png"))
+            try PNG.write(
+                Self.render(font: BitmapTextRenderer()), to: path.replacingSuffix(".png", with: "-bitmap.png"))
         }
     }
 }

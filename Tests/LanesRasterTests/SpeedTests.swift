@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 import LanesRaster
 import Testing
@@ -13,9 +13,9 @@ import Testing
 /// debug builds run a tenth of the work once, to keep the suite quick.
 @Suite struct SpeedTests {
     #if DEBUG
-    static let scale = 10, repetitions = 1, build = "debug build, 1/10 of the work"
+        static let scale = 10, repetitions = 1, build = "debug build, 1/10 of the work"
     #else
-    static let scale = 1, repetitions = 3, build = "release build, best of 3"
+        static let scale = 1, repetitions = 3, build = "release build, best of 3"
     #endif
 
     static let palette = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7"]
@@ -30,11 +30,14 @@ import Testing
         let bars = (0..<count).map { _ in
             let lane = Int.random(in: 0..<50, using: &rng)
             let x = Double.random(in: 0..<1990, using: &rng)
-            let width = realistic
+            let width =
+                realistic
                 ? 0.2 * pow(200, .random(in: 0...1, using: &rng))
                 : Double.random(in: 0.2...40, using: &rng)
-            return (Rect(x: x, y: Double(lane * 24 + 3), width: width, height: 18),
-                    palette[Int.random(in: 0..<palette.count, using: &rng)])
+            return (
+                Rect(x: x, y: Double(lane * 24 + 3), width: width, height: 18),
+                palette[Int.random(in: 0..<palette.count, using: &rng)]
+            )
         }
         return realistic ? bars.sorted { ($0.0.y, $0.0.x) < ($1.0.y, $1.0.x) } : bars
     }
@@ -67,7 +70,8 @@ import Testing
                     whole.fill(x: Int(rect.x), y: Int(rect.y), width: Int(rect.width.rounded(.up)), height: 18, color)
                 }
             }
-            lines.append("""
+            lines.append(
+                """
                   \(realistic ? "lane order, log-uniform widths" : "random order, uniform widths ") \
                 (\(Int(area / 1e6)) Mpx covered): fill \(format(fill)) ms, whole-pixel fill \(format(fillWhole)) ms
                 """)
@@ -84,7 +88,8 @@ import Testing
         let decode = try Self.milliseconds { _ = try PNG.decode(bytes) }
         let dir = TemporaryDirectory()
         let write = try Self.milliseconds { try PNG.write(canvas, to: dir.file("chart.png")) }
-        lines.append("""
+        lines.append(
+            """
               PNG of the lane-order chart: level 1 Up as RGB \(format(encode)) ms (\(size / 1024) KB), \
             as RGBA \(format(encodeRGBA)) ms (\(rgbaSize / 1024) KB), level 6 adaptive \(format(adaptive)) ms \
             (\(adaptiveSize / 1024) KB); write to file \(format(write)) ms; decode \(format(decode)) ms
@@ -99,8 +104,9 @@ import Testing
         let labels = (0..<1000 / Self.scale).map { "worker-\($0 % 37) span \($0)" }
         let text = Self.milliseconds {
             for (i, label) in labels.enumerated() {
-                canvas.drawText(label, at: Point(x: Double(i % 10 * 200 + 4), y: Double(i / 10 * 12 + 11)),
-                                font: resolution.renderer, size: 11, color: .black, maxWidth: 190)
+                canvas.drawText(
+                    label, at: Point(x: Double(i % 10 * 200 + 4), y: Double(i / 10 * 12 + 11)),
+                    font: resolution.renderer, size: 11, color: .black, maxWidth: 190)
             }
         }
         var rng = SplitMix64(seed: 9)
@@ -112,7 +118,8 @@ import Testing
                 canvas.drawArrow(from: points[i], to: points[i + 1], Color(r: 40, g: 40, b: 40, a: 200))
             }
         }
-        print("""
+        print(
+            """
             LanesRaster speed, 2000×1200 (\(resolution.renderer.name), \(Self.build)):
               \(labels.count) labels truncated to 190 px \(format(text)) ms; \
             \(points.count / 2) random arrows \(format(arrows)) ms
@@ -124,4 +131,3 @@ func format(_ ms: Double) -> String {
     let tenths = Int((ms * 10).rounded())
     return "\(tenths / 10).\(tenths % 10)"
 }
-

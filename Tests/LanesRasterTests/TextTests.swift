@@ -20,8 +20,9 @@ import Testing
         #expect(dark.count > 50)
         for p in ink {
             #expect(Double(p.x) >= origin.x - 2 && Double(p.x) <= origin.x + width + 2, "ink at \(p)")
-            #expect(Double(p.y) >= origin.y - metrics.ascent - 1 && Double(p.y) <= origin.y + metrics.descent + 1,
-                    "ink at \(p)")
+            #expect(
+                Double(p.y) >= origin.y - metrics.ascent - 1 && Double(p.y) <= origin.y + metrics.descent + 1,
+                "ink at \(p)")
         }
         // "H" has a tall left stem just right of the origin.
         #expect(dark.contains { $0.x < 26 && $0.y < 30 })
@@ -55,8 +56,9 @@ import Testing
             #expect(font.truncated(text, size: 12, maxWidth: 1) == "")
 
             var canvas = Canvas(width: 200, height: 30, background: .white)
-            let drawn = canvas.drawText(text, at: Point(x: 10, y: 20), font: font, size: 12, color: .black,
-                                        maxWidth: 60)
+            let drawn = canvas.drawText(
+                text, at: Point(x: 10, y: 20), font: font, size: 12, color: .black,
+                maxWidth: 60)
             #expect(drawn <= 60)
             #expect(canvas.inkedPixels(background: .white).allSatisfy { $0.x < 72 })
         }
@@ -69,8 +71,9 @@ import Testing
             (.center, { (lo: Int, hi: Int) in abs((lo + hi) / 2 - 100) <= 3 }),
         ] {
             var canvas = Canvas(width: 200, height: 30, background: .white)
-            canvas.drawText("Right", at: Point(x: 100, y: 20), font: font, size: 14, color: .black,
-                            alignment: alignment)
+            canvas.drawText(
+                "Right", at: Point(x: 100, y: 20), font: font, size: 14, color: .black,
+                alignment: alignment)
             let xs = canvas.inkedPixels(background: .white).map(\.x)
             #expect(check(xs.min()!, xs.max()!), "\(alignment): \(xs.min()!)...\(xs.max()!)")
         }

@@ -120,6 +120,20 @@ import Testing
         #expect(text.contains("download"))
         let st = TraceStatistics(trace)
         #expect(st.busy == 10_000_000 + 90_000_000 + 70_000_000)
+        // The analysis' busy time is the time covered, lane by lane, by the spans the Timeline draws at depth 0.
+        var topsByLane: [LaneID: [(start: Nanoseconds, end: Nanoseconds)]] = [:]
+        for (i, s) in trace.spans.enumerated() where timeline.isTopLevel(i) {
+            topsByLane[s.lane, default: []].append((s.start, s.end))
+        }
+        var covered: Nanoseconds = 0
+        for list in topsByLane.values {
+            var reached = Nanoseconds.min
+            for part in list.sorted(by: { $0.start < $1.start }) {
+                covered += max(0, part.end - max(part.start, reached))
+                reached = max(reached, part.end)
+            }
+        }
+        #expect(topsByLane.count == 3 && st.busy == covered)
     }
 
     @Test func deepStacksFoldIntoTheLastLevelAndSaySo() {

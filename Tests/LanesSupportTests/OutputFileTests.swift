@@ -3,7 +3,7 @@ import LanesSupport
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The one output writer: what it refuses, what it follows, and what a failure leaves.
@@ -26,7 +26,10 @@ import Glibc
         mkdir(dir.file("d"), 0o755)
         let error = try #require(throws: OutputError.self) { try OutputFile.write([1], to: dir.file("d")) }
         #expect(error.kind == .notARegularFile)
-        #expect(error.description == "cannot write \(dir.file("d")): it is a directory, not a regular file; Lanes replaces only regular files")
+        #expect(
+            error.description
+                == "cannot write \(dir.file("d")): it is a directory, not a regular file; Lanes replaces only regular files"
+        )
         #expect(dir.names() == ["d"])
     }
 
@@ -180,7 +183,9 @@ final class Scratch {
     }
     deinit { try? FileManager.default.removeItem(atPath: path) }
     func file(_ name: String) -> String { path + "/" + name }
-    func write(_ name: String, _ text: String) { _ = FileManager.default.createFile(atPath: file(name), contents: Data(text.utf8)) }
+    func write(_ name: String, _ text: String) {
+        _ = FileManager.default.createFile(atPath: file(name), contents: Data(text.utf8))
+    }
     func read(_ name: String) -> String? { try? String(contentsOfFile: file(name), encoding: .utf8) }
     func names(_ sub: String = "") -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: sub.isEmpty ? path : file(sub))) ?? []).sorted()

@@ -8,6 +8,7 @@
 //      swift run -c release --package-path tools/benchmarks lane-scaling-benchmark
 //      swift run -c release --package-path tools/benchmarks task-record-benchmark
 //      python3 tools/benchmarks/json_import_bench.py   (Chrome Trace JSON import against orjson and json)
+//      swift run -c release --package-path tools/benchmarks json-export-bench
 import Foundation
 import PackageDescription
 
@@ -118,6 +119,16 @@ let package = Package(
                 .product(name: "LanesCore", package: lanes),
             ],
             path: "Sources/JSONImportBench"
+        ),
+        // Chrome Trace JSON export timing.
+        .executableTarget(
+            name: "json-export-bench",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "LanesFormat", package: lanes),
+                .product(name: "LanesCore", package: lanes),
+            ],
+            path: "Sources/JSONExportBench"
         ),
     ],
     swiftLanguageModes: [.v6]
