@@ -71,6 +71,13 @@ static pthread_mutex_t buffers_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_key_t exit_key;
 static __thread buffer *tls_buffer __attribute__((tls_model("initial-exec")));
 static int told;  // the switch-off notice was given
+// Capture into memory (a `Recorder` session of LanesRecord recording the jobs of a `TracingTaskExecutor`): chunks
+// go to a growing buffer instead of a file while `capturing`. Chunks are written once per full buffer, so a mutex.
+static int capturing;
+static int initialised;  // the clock, checksum and thread-exit key are set up (once per process)
+static pthread_mutex_t memory_mutex = PTHREAD_MUTEX_INITIALIZER;
+static char *memory;
+static size_t memory_length, memory_capacity;
 
 // MARK: clock
 
@@ -159,12 +166,36 @@ static uint32_t crc_update(uint32_t crc, const void *p, size_t n) {
 
 // MARK: writing chunks
 
+// Appends a whole chunk to the capture buffer; drops it if memory runs out (the reader then has fewer records).
+static void capture_chunk(const chunk_header *h, const void *payload, uint32_t length) {
+    pthread_mutex_lock(&memory_mutex);
+    if (__atomic_load_n(&capturing, __ATOMIC_ACQUIRE)) {
+        size_t need = memory_length + sizeof *h + length;
+        if (need > memory_capacity) {
+            size_t capacity = memory_capacity ? memory_capacity : 1 << 16;
+            while (capacity < need) capacity *= 2;
+            char *grown = realloc(memory, capacity);
+            if (grown) {
+                memory = grown;
+                memory_capacity = capacity;
+            }
+        }
+        if (need <= memory_capacity) {
+            memcpy(memory + memory_length, h, sizeof *h);
+            if (length) memcpy(memory + memory_length + sizeof *h, payload, length);
+            memory_length = need;
+        }
+    }
+    pthread_mutex_unlock(&memory_mutex);
+}
+
 static void write_chunk(uint16_t type, uint32_t tid, const void *payload, uint32_t length) {
-    if (fd < 0) return;
+    if (fd < 0 && !__atomic_load_n(&capturing, __ATOMIC_ACQUIRE)) return;
     chunk_header h = {CHUNK_MAGIC, type, FORMAT_VERSION, (uint32_t)getpid(), tid, length, 0, now(), mono_ns()};
     uint32_t crc = crc_update(0xFFFFFFFFu, &h, sizeof h);
     crc = ~crc_update(crc, payload, length);
     h.crc = crc;
+    if (fd < 0) return capture_chunk(&h, payload, length);
     struct iovec v[2] = {{&h, sizeof h}, {(void *)payload, length}};
     // O_APPEND: one writev of a regular file lands whole, after every other chunk of every process.
     ssize_t want = (ssize_t)(sizeof h + length), done = writev(fd, v, length ? 2 : 1);
@@ -283,14 +314,17 @@ void lanes_tw_enqueue(void *job, uint8_t flags, uint64_t deadline) {
     append(REC_ENQUEUE, 0, (uint8_t)(word >> 8), flags, job_task_id(job), now(), deadline, current_task_id());
 }
 
-void lanes_tw_run(void *job, uint8_t flags, void (*run)(void *)) {
-    if (!__atomic_load_n(&enabled, __ATOMIC_RELAXED)) return run(job);
+// Runs the job through `run(job)` or `run_with(job, context)` and records its slice on this thread.
+static inline void run_recorded(void *job, uint8_t flags, void (*run)(void *), void (*run_with)(void *, void *),
+                                void *context) {
+#define RUN_JOB() (run ? run(job) : run_with(job, context))
+    if (!__atomic_load_n(&enabled, __ATOMIC_RELAXED)) return RUN_JOB();
     // Read before running: the job may be freed when it returns.
     uint32_t word = lanes_tw_job_flags(job);
     uint8_t kind = (uint8_t)word;
     uint64_t task = kind == 0 ? job_task_id(job) : 0;
     buffer *b = thread_buffer();
-    if (__builtin_expect(b == NULL, 0)) return run(job);
+    if (__builtin_expect(b == NULL, 0)) return RUN_JOB();
     // The job in flight, for the exit flush: a job still running when the process exits (or whose record
     // would come after the exit it let happen) is written cut at the exit.
     int outer = b->running;
@@ -300,11 +334,18 @@ void lanes_tw_run(void *job, uint8_t flags, void (*run)(void *)) {
     b->current = (rec){REC_SLICE, kind, (uint8_t)(word >> 8), (uint8_t)(flags | FLAG_CUT), 0, task, t0, 0,
                        (uint64_t)(uintptr_t)job};
     __atomic_store_n(&b->running, 1, __ATOMIC_RELEASE);
-    run(job);
+    RUN_JOB();
     uint64_t t1 = now();
     append(REC_SLICE, kind, (uint8_t)(word >> 8), flags, task, t0, t1, (uint64_t)(uintptr_t)job);
     if (outer) b->current = saved;
     __atomic_store_n(&b->running, outer, __ATOMIC_RELEASE);
+#undef RUN_JOB
+}
+
+void lanes_tw_run(void *job, uint8_t flags, void (*run)(void *)) { run_recorded(job, flags, run, NULL, NULL); }
+
+void lanes_tw_run_with(void *job, uint8_t flags, void (*run)(void *, void *), void *context) {
+    run_recorded(job, flags, NULL, run, context);
 }
 
 // MARK: set-up
@@ -338,14 +379,23 @@ static void after_fork_in_child(void) {
     write_chunk(CHUNK_START, 0, info, sizeof info);
 }
 
-int lanes_tw_open(const char *path, lanes_tw_job_task_fn job_task, lanes_tw_current_task_fn current_task) {
-    if (fd >= 0) return 0;
-    job_task_id = job_task;
-    current_task_id = current_task;
+// The clock, the checksum and the thread-exit key, once per process (a file and captures share them).
+static void initialise(void) {
+    if (initialised) return;
+    initialised = 1;
     crc_init();
 #if defined(__x86_64__)
     use_tsc = invariant_tsc() && !getenv("LANES_TASKS_NO_TSC");
 #endif
+    pthread_key_create(&exit_key, thread_exit);
+    pthread_atfork(NULL, NULL, after_fork_in_child);
+}
+
+int lanes_tw_open(const char *path, lanes_tw_job_task_fn job_task, lanes_tw_current_task_fn current_task) {
+    if (fd >= 0) return 0;
+    job_task_id = job_task;
+    current_task_id = current_task;
+    initialise();
     fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (fd < 0) {
         char line[600];
@@ -357,12 +407,49 @@ int lanes_tw_open(const char *path, lanes_tw_job_task_fn job_task, lanes_tw_curr
         }
         return -1;
     }
-    pthread_key_create(&exit_key, thread_exit);
+    // A capture under way ends here: from now on everything goes to the file.
+    __atomic_store_n(&capturing, 0, __ATOMIC_RELEASE);
     uint32_t info[2] = {(uint32_t)use_tsc, (uint32_t)sizeof(rec)};
     write_chunk(CHUNK_START, 0, info, sizeof info);
     atexit(at_exit);
-    pthread_atfork(NULL, NULL, after_fork_in_child);
     return 0;
+}
+
+int lanes_tw_capture_begin(lanes_tw_job_task_fn job_task, lanes_tw_current_task_fn current_task) {
+    if (fd >= 0) return 0;
+    pthread_mutex_lock(&buffers_mutex);
+    if (!initialised) {
+        job_task_id = job_task;
+        current_task_id = current_task;
+    }
+    initialise();
+    pthread_mutex_unlock(&buffers_mutex);
+    // Records of jobs that ended after the last capture: not this one's (nothing is written while not capturing).
+    lanes_tw_flush();
+    pthread_mutex_lock(&memory_mutex);
+    memory_length = 0;
+    __atomic_store_n(&capturing, 1, __ATOMIC_RELEASE);
+    pthread_mutex_unlock(&memory_mutex);
+    uint32_t info[2] = {(uint32_t)use_tsc, (uint32_t)sizeof(rec)};
+    write_chunk(CHUNK_START, 0, info, sizeof info);
+    lanes_tw_enable();
+    return 1;
+}
+
+void *lanes_tw_capture_end(size_t *length) {
+    *length = 0;
+    if (!__atomic_load_n(&capturing, __ATOMIC_ACQUIRE)) return NULL;
+    __atomic_store_n(&enabled, 0, __ATOMIC_RELEASE);
+    lanes_tw_flush();
+    write_chunk(CHUNK_END, 0, NULL, 0);
+    pthread_mutex_lock(&memory_mutex);
+    __atomic_store_n(&capturing, 0, __ATOMIC_RELEASE);
+    char *bytes = memory;
+    *length = memory_length;
+    memory = NULL;
+    memory_length = memory_capacity = 0;
+    pthread_mutex_unlock(&memory_mutex);
+    return bytes;
 }
 
 #pragma GCC visibility pop

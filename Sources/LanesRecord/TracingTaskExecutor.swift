@@ -1,9 +1,13 @@
+import CLanesTaskExecutor
 import Dispatch
 
-/// A task executor with threads of its own that records every slice of every task it runs: which
-/// thread ran the task, from when to when. Run tasks on it with `withTaskExecutorPreference(_:)` or
-/// `Task(executorPreference:)`; the recording then has each task's slices, and its suspensions
-/// between them, with no executor of your own to write.
+/// A task executor with threads of its own that records every job of every task it runs while a
+/// ``Recorder`` records: which thread ran the task, from when to when, and each hand-over to it with
+/// the task that made it (the parent of a new task, the waker of a resumed one). Run tasks on it with
+/// `withTaskExecutorPreference(_:)` or `Task(executorPreference:)`; the recording then has a lane per
+/// task with its slices, its suspensions between them and the spawn and wake flows — the data
+/// `lanes record` and ``recordAllTasks(to:)`` give, written by the same recorder — with no executor
+/// of your own to write.
 ///
 /// With one thread it is also a serial executor, so an actor can use it
 /// (`nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }`).
@@ -11,19 +15,17 @@ import Dispatch
 public final class TracingTaskExecutor: TaskExecutor, SerialExecutor, @unchecked Sendable {
     private let jobs = JobQueue()
     private var threads: [TracedThread] = []
+    private let serial: Bool
 
     /// `count` threads (at least 1) named `name-0`, `name-1`, …
     public init(threads count: Int, name: String = "executor") throws {
         let count = max(1, count)
+        serial = count == 1
         threads = try (0..<count).map { n in
             try TracedThread(name: "\(name)-\(n)") { [jobs, unowned self] in
+                let context = Unmanaged.passUnretained(self).toOpaque()
                 while let job = jobs.pop() {
-                    if count == 1 {
-                        runRecordingSlice(
-                            job, isolatedTo: self.asUnownedSerialExecutor(), taskExecutor: self.asUnownedTaskExecutor())
-                    } else {
-                        runRecordingSlice(job, on: self.asUnownedTaskExecutor())
-                    }
+                    lanes_te_run_job(unsafeBitCast(job, to: UnsafeMutableRawPointer.self), runExecutorJob, context)
                 }
             }
         }
@@ -31,7 +33,18 @@ public final class TracingTaskExecutor: TaskExecutor, SerialExecutor, @unchecked
 
     /// Queues `job` for the executor's threads.
     public func enqueue(_ job: consuming ExecutorJob) {
-        jobs.push(UnownedJob(job))
+        let job = UnownedJob(job)
+        lanes_te_record_enqueue(unsafeBitCast(job, to: UnsafeMutableRawPointer.self))
+        jobs.push(job)
+    }
+
+    /// Runs `job` on this executor (isolated to it too when it has one thread).
+    fileprivate func run(_ job: UnownedJob) {
+        if serial {
+            job.runSynchronously(isolatedTo: asUnownedSerialExecutor(), taskExecutor: asUnownedTaskExecutor())
+        } else {
+            job.runSynchronously(on: asUnownedTaskExecutor())
+        }
     }
 
     /// The executor as an actor's serial executor (meaningful with one thread).
@@ -42,6 +55,12 @@ public final class TracingTaskExecutor: TaskExecutor, SerialExecutor, @unchecked
         jobs.close()
         for t in threads { t.join() }
     }
+}
+
+/// Runs a job of the executor `context` points to (the recorder times it around this call).
+private let runExecutorJob: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutableRawPointer?) -> Void = { job, context in
+    guard let job, let context else { return }
+    Unmanaged<TracingTaskExecutor>.fromOpaque(context).takeUnretainedValue().run(unsafeBitCast(job, to: UnownedJob.self))
 }
 
 /// A first-in first-out queue of jobs for executor threads.
