@@ -25,10 +25,12 @@ enum TaskCapture {
 
 extension TaskRecording {
     /// The lanes, spans and flows that add these tasks to a recording of `process` whose lanes so far are
-    /// `lanes`: a task with a lane there (its spans) keeps it. New span and flow ids are numbered from 2^61,
+    /// `lanes`: a task with a lane there (its spans) keeps it; the gaps between its slices become the
+    /// suspensions of its spans when the trace is built. New span and flow ids are numbered from 2^61,
     /// above the recorder's own.
     func batch(adding lanes: [Lane], of process: Process) -> LanesBatch {
-        let out = trace(adding: Trace(processes: [process], lanes: lanes), firstSpanID: 1 << 61, firstFlowID: 1 << 61)
+        let out = trace(adding: Trace(processes: [process], lanes: lanes), firstSpanID: 1 << 61, firstFlowID: 1 << 61,
+            wholeTasks: false)
         var before: [LaneID: Lane] = [:]
         for l in lanes { before[l.id] = l }
         return LanesBatch(

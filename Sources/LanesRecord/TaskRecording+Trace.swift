@@ -12,12 +12,14 @@ extension TaskRecording {
     /// A task that already has a lane in `base` (a ``Recorder``'s, where the task's own spans are) keeps it:
     /// its slices go there with no span of their own around them, and nest under the task's spans.
     public func trace(adding base: Trace = Trace()) -> Trace {
-        trace(adding: base, firstSpanID: nil, firstFlowID: nil)
+        trace(adding: base, firstSpanID: nil, firstFlowID: nil, wholeTasks: true)
     }
 
     /// As ``trace(adding:)``, numbering new spans and flows from the ids given (by default, after the
-    /// largest in `base`).
-    func trace(adding base: Trace, firstSpanID: UInt64?, firstFlowID: UInt64?) -> Trace {
+    /// largest in `base`). Without `wholeTasks` (the jobs of one task executor, which sees only the tasks
+    /// run on it): no span for a task's life around its slices, whose gaps its own spans' suspensions
+    /// show, and no lane or inferred slice for a task that only handed jobs to it (it ran elsewhere).
+    func trace(adding base: Trace, firstSpanID: UInt64?, firstFlowID: UInt64?, wholeTasks: Bool) -> Trace {
         var trace = base
         var nextSpan = firstSpanID ?? (trace.spans.map(\.id.rawValue).max() ?? 0) + 1
         var nextFlow = firstFlowID ?? (trace.flows.map(\.id).max() ?? 0) + 1
@@ -42,7 +44,7 @@ extension TaskRecording {
             // A task that handed over jobs before its first recorded slice ran without being dispatched (the
             // main task's first job runs directly on the main thread): that slice is inferred from its enqueues.
             var inferred: Set<UInt64> = []
-            for (by, group) in Dictionary(grouping: myEnqueues.filter { $0.by != 0 }, by: \.by) {
+            for (by, group) in Dictionary(grouping: myEnqueues.filter { $0.by != 0 }, by: \.by) where wholeTasks {
                 let firstRun = slicesByTask[by]?.first?.start ?? Int64.max
                 let before = group.filter { $0.time < firstRun }
                 guard let a = before.first, let b = before.last, !timers.contains(by) else { continue }
@@ -72,7 +74,7 @@ extension TaskRecording {
             }
             // Owner span ids first, so a child's span can name its parent's whatever their order.
             var ownerOf: [UInt64: SpanID] = [:]
-            for task in tasks where existing[task] == nil {
+            for task in tasks where existing[task] == nil && wholeTasks {
                 ownerOf[task] = SpanID(nextSpan)
                 nextSpan += 1
             }

@@ -52,7 +52,13 @@ import Testing
         await withTaskExecutorPreference(executor) {
             await withTaskGroup(of: Void.self) { group in
                 for _ in 0..<10 {
-                    group.addTask { await span("child") { for _ in 0..<3 { await Task.yield() } } }
+                    group.addTask {
+                        await span("child") {
+                            for _ in 0..<3 { await Task.yield() }
+                            // The parent is waiting for the group by the time the children end: they wake it.
+                            try? await Task.sleep(for: .milliseconds(20))
+                        }
+                    }
                 }
             }
         }
@@ -67,8 +73,8 @@ import Testing
         let parents = Set(taskLanes.filter { childLanes.contains($0.id) }.compactMap(\.parentTaskID))
         #expect(parents.count == 1, "the ten children name one parent task: \(parents)")
         let slices = trace.spans.filter { $0.name == taskSliceName && childLanes.contains($0.lane) }
-        // A slice to start and one after each yield, each under the child's span.
-        #expect(slices.count >= 40)
+        // A slice to start, one after each yield and one after the sleep, each under the child's span.
+        #expect(slices.count >= 50)
         let childIDs = Set(children.map(\.id))
         #expect(slices.allSatisfy { $0.parent.map(childIDs.contains) ?? false })
         #expect(children.allSatisfy { c in c.waits.contains { $0.reason == .suspended } })
