@@ -3,7 +3,7 @@ import LanesCore
 import LanesFormat
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The jobs of ``TracingTaskExecutor`` (and of executors calling ``runRecordingSlice(_:on:)``) while a
@@ -29,7 +29,8 @@ extension TaskRecording {
     /// suspensions of its spans when the trace is built. New span and flow ids are numbered from 2^61,
     /// above the recorder's own.
     func batch(adding lanes: [Lane], of process: Process) -> LanesBatch {
-        let out = trace(adding: Trace(processes: [process], lanes: lanes), firstSpanID: 1 << 61, firstFlowID: 1 << 61,
+        let out = trace(
+            adding: Trace(processes: [process], lanes: lanes), firstSpanID: 1 << 61, firstFlowID: 1 << 61,
             wholeTasks: false)
         var before: [LaneID: Lane] = [:]
         for l in lanes { before[l.id] = l }

@@ -10,7 +10,9 @@ import LanesCore
 /// flows.
 public func runRecordingSlice(_ job: UnownedJob, on executor: UnownedTaskExecutor) {
     withUnsafePointer(to: executor) { e in
-        lanes_te_run_job(unsafeBitCast(job, to: UnsafeMutableRawPointer.self), runOnTaskExecutor, UnsafeMutableRawPointer(mutating: e))
+        lanes_te_run_job(
+            unsafeBitCast(job, to: UnsafeMutableRawPointer.self), runOnTaskExecutor,
+            UnsafeMutableRawPointer(mutating: e))
     }
 }
 
@@ -19,7 +21,8 @@ public func runRecordingSlice(
     _ job: UnownedJob, isolatedTo serial: UnownedSerialExecutor, taskExecutor: UnownedTaskExecutor
 ) {
     withUnsafePointer(to: (serial, taskExecutor)) { e in
-        lanes_te_run_job(unsafeBitCast(job, to: UnsafeMutableRawPointer.self), runIsolated, UnsafeMutableRawPointer(mutating: e))
+        lanes_te_run_job(
+            unsafeBitCast(job, to: UnsafeMutableRawPointer.self), runIsolated, UnsafeMutableRawPointer(mutating: e))
     }
 }
 

@@ -58,9 +58,11 @@ public final class TracingTaskExecutor: TaskExecutor, SerialExecutor, @unchecked
 }
 
 /// Runs a job of the executor `context` points to (the recorder times it around this call).
-private let runExecutorJob: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutableRawPointer?) -> Void = { job, context in
+private let runExecutorJob: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutableRawPointer?) -> Void = {
+    job, context in
     guard let job, let context else { return }
-    Unmanaged<TracingTaskExecutor>.fromOpaque(context).takeUnretainedValue().run(unsafeBitCast(job, to: UnownedJob.self))
+    Unmanaged<TracingTaskExecutor>.fromOpaque(context).takeUnretainedValue().run(
+        unsafeBitCast(job, to: UnownedJob.self))
 }
 
 /// A first-in first-out queue of jobs for executor threads.

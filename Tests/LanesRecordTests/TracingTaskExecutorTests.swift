@@ -83,7 +83,8 @@ import Testing
         // The parent resumed by a finishing child: a wake flow into the parent's lane.
         let parentLanes = Set(taskLanes.filter { parents.contains($0.taskID ?? 0) }.map(\.id))
         let laneOfSpan = Dictionary(trace.spans.map { ($0.id, $0.lane) }, uniquingKeysWith: { a, _ in a })
-        #expect(trace.flows.contains { $0.name == "wake" && parentLanes.contains(laneOfSpan[$0.to] ?? LaneID(UInt32.max)) })
+        #expect(
+            trace.flows.contains { $0.name == "wake" && parentLanes.contains(laneOfSpan[$0.to] ?? LaneID(UInt32.max)) })
         #expect(trace.flows.allSatisfy { laneOfSpan[$0.from] != nil && laneOfSpan[$0.to] != nil })
     }
 
