@@ -350,10 +350,10 @@ void lanes_tw_run_with(void *job, uint8_t flags, void (*run)(void *, void *), vo
 
 // MARK: set-up
 
-static void at_exit(void) {
-    if (fd < 0) return;
-    // The jobs still running first, then the flush: a job that ends in between has its whole record in the
-    // flush (its thread stores the record before it clears `running`), so none falls between the two.
+// Writes the jobs running now as slices cut at this moment, then every buffer: a job that ends in between has
+// its whole record in the flush (its thread stores the record before it clears `running`), so none falls
+// between the two.
+static void write_running_and_flush(void) {
     uint64_t t = now();
     for (buffer *b = __atomic_load_n(&all_buffers, __ATOMIC_ACQUIRE); b; b = b->next_all) {
         if (!__atomic_load_n(&b->running, __ATOMIC_ACQUIRE)) continue;
@@ -362,6 +362,11 @@ static void at_exit(void) {
         write_chunk(CHUNK_RECORDS, b->tid, &cut, sizeof cut);
     }
     lanes_tw_flush();
+}
+
+static void at_exit(void) {
+    if (fd < 0) return;
+    write_running_and_flush();
     write_chunk(CHUNK_END, 0, NULL, 0);
 }
 
@@ -440,7 +445,8 @@ void *lanes_tw_capture_end(size_t *length) {
     *length = 0;
     if (!__atomic_load_n(&capturing, __ATOMIC_ACQUIRE)) return NULL;
     __atomic_store_n(&enabled, 0, __ATOMIC_RELEASE);
-    lanes_tw_flush();
+    // A job still running (one that let the recorder's caller go on, and is finishing) is cut at the end.
+    write_running_and_flush();
     write_chunk(CHUNK_END, 0, NULL, 0);
     pthread_mutex_lock(&memory_mutex);
     __atomic_store_n(&capturing, 0, __ATOMIC_RELEASE);

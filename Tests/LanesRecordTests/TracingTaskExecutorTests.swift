@@ -56,7 +56,7 @@ import Testing
                         await span("child") {
                             for _ in 0..<3 { await Task.yield() }
                             // The parent is waiting for the group by the time the children end: they wake it.
-                            try? await Task.sleep(for: .milliseconds(20))
+                            try? await Task.sleep(for: .milliseconds(100))
                         }
                     }
                 }
@@ -73,18 +73,26 @@ import Testing
         let parents = Set(taskLanes.filter { childLanes.contains($0.id) }.compactMap(\.parentTaskID))
         #expect(parents.count == 1, "the ten children name one parent task: \(parents)")
         let slices = trace.spans.filter { $0.name == taskSliceName && childLanes.contains($0.lane) }
-        // A slice to start, one after each yield and one after the sleep, each under the child's span.
+        // A slice to start, one after each yield and one after the sleep, each under the child's span (one still
+        // running when the recorder stopped is there too, cut at the stop).
         #expect(slices.count >= 50)
         let childIDs = Set(children.map(\.id))
         #expect(slices.allSatisfy { $0.parent.map(childIDs.contains) ?? false })
         #expect(children.allSatisfy { c in c.waits.contains { $0.reason == .suspended } })
         let spawns = trace.flows.filter { $0.name == "spawn" }
         #expect(spawns.count >= 10, "\(spawns.count) spawn flows")
-        // The parent resumed by a finishing child: a wake flow into the parent's lane.
+        // The parent resumed by a finishing child: a wake flow into the parent's lane. (The parent waits for the
+        // group unless it was held off its thread past the children's sleep: then it has one slice, nothing woke it.)
         let parentLanes = Set(taskLanes.filter { parents.contains($0.taskID ?? 0) }.map(\.id))
         let laneOfSpan = Dictionary(trace.spans.map { ($0.id, $0.lane) }, uniquingKeysWith: { a, _ in a })
-        #expect(
-            trace.flows.contains { $0.name == "wake" && parentLanes.contains(laneOfSpan[$0.to] ?? LaneID(UInt32.max)) })
+        let parentSlices = trace.spans.filter { $0.name == taskSliceName && parentLanes.contains($0.lane) }
+        #expect(!parentSlices.isEmpty)
+        if parentSlices.count >= 2 {
+            #expect(
+                trace.flows.contains {
+                    $0.name == "wake" && parentLanes.contains(laneOfSpan[$0.to] ?? LaneID(UInt32.max))
+                })
+        }
         #expect(trace.flows.allSatisfy { laneOfSpan[$0.from] != nil && laneOfSpan[$0.to] != nil })
     }
 
