@@ -77,6 +77,7 @@ static int capturing;
 static int initialised;  // the clock, checksum and thread-exit key are set up (once per process)
 static pthread_mutex_t memory_mutex = PTHREAD_MUTEX_INITIALIZER;
 static char *memory;
+#define MEMORY_LIMIT ((size_t)512 << 20)  // 512 MiB, about 6.7 million jobs; chunks past it are dropped
 static size_t memory_length, memory_capacity;
 
 // MARK: clock
@@ -171,7 +172,8 @@ static void capture_chunk(const chunk_header *h, const void *payload, uint32_t l
     pthread_mutex_lock(&memory_mutex);
     if (__atomic_load_n(&capturing, __ATOMIC_ACQUIRE)) {
         size_t need = memory_length + sizeof *h + length;
-        if (need > memory_capacity) {
+        if (need > MEMORY_LIMIT) need = SIZE_MAX;  // past the bound: the chunk is dropped
+        if (need != SIZE_MAX && need > memory_capacity) {
             size_t capacity = memory_capacity ? memory_capacity : 1 << 16;
             while (capacity < need) capacity *= 2;
             char *grown = realloc(memory, capacity);
@@ -380,6 +382,15 @@ static void after_fork_in_child(void) {
         b->lock = 0;
     }
     pthread_mutex_init(&buffers_mutex, NULL);
+    pthread_mutex_init(&memory_mutex, NULL);
+    if (fd < 0) {
+        // A capture in memory is the parent's recorder's: nobody would read the child's.
+        __atomic_store_n(&capturing, 0, __ATOMIC_RELEASE);
+        __atomic_store_n(&enabled, 0, __ATOMIC_RELEASE);
+        memory = NULL;  // the parent's copy: not this process's to free
+        memory_length = memory_capacity = 0;
+        return;
+    }
     uint32_t info[2] = {(uint32_t)use_tsc, (uint32_t)sizeof(rec)};
     write_chunk(CHUNK_START, 0, info, sizeof info);
 }
