@@ -110,7 +110,9 @@ int lanes_te_preload_active(void) {
 
 int lanes_te_capture_begin(void) { return lanes_tw_capture_begin(task_of_job, current_task_id); }
 
-void *lanes_te_capture_end(size_t *length) { return lanes_tw_capture_end(length); }
+size_t lanes_te_capture_end(void) { return lanes_tw_capture_end(); }
+
+void lanes_te_capture_copy(void *destination) { lanes_tw_capture_copy(destination); }
 
 void lanes_te_record_enqueue(void *job) {
     if (!lanes_tw_enabled()) return;

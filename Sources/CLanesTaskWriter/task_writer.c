@@ -72,13 +72,22 @@ static pthread_key_t exit_key;
 static __thread buffer *tls_buffer __attribute__((tls_model("initial-exec")));
 static int told;  // the switch-off notice was given
 // Capture into memory (a `Recorder` session of LanesRecord recording the jobs of a `TracingTaskExecutor`): chunks
-// go to a growing buffer instead of a file while `capturing`. Chunks are written once per full buffer, so a mutex.
+// go to blocks of memory instead of a file while `capturing`. Blocks are mapped populated and kept for the next
+// capture, so a job pays neither a page fault nor a copy of what was captured before; chunks are written once
+// per full buffer, so a mutex.
 static int capturing;
 static int initialised;  // the clock, checksum and thread-exit key are set up (once per process)
 static pthread_mutex_t memory_mutex = PTHREAD_MUTEX_INITIALIZER;
-static char *memory;
+#define BLOCK_BYTES ((size_t)4 << 20)
 #define MEMORY_LIMIT ((size_t)512 << 20)  // 512 MiB, about 6.7 million jobs; chunks past it are dropped
-static size_t memory_length, memory_capacity;
+typedef struct block {
+    struct block *next;
+    size_t used;
+    char data[];
+} block;
+static block *first_block, *last_block;  // this capture's, in order
+static block *spare_blocks;              // earlier captures', for reuse
+static size_t captured_bytes;
 
 // MARK: clock
 
@@ -167,25 +176,41 @@ static uint32_t crc_update(uint32_t crc, const void *p, size_t n) {
 
 // MARK: writing chunks
 
-// Appends a whole chunk to the capture buffer; drops it if memory runs out (the reader then has fewer records).
+static block *take_block(void) {
+    block *b = spare_blocks;
+    if (b) {
+        spare_blocks = b->next;
+    } else {
+        void *m = mmap(NULL, BLOCK_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+        if (m == MAP_FAILED) return NULL;
+        b = m;
+    }
+    b->next = NULL;
+    b->used = 0;
+    return b;
+}
+
+// Appends a whole chunk to the capture; drops it past the bound or when memory runs out (the reader then has
+// fewer records).
 static void capture_chunk(const chunk_header *h, const void *payload, uint32_t length) {
+    size_t size = sizeof *h + length;
     pthread_mutex_lock(&memory_mutex);
-    if (__atomic_load_n(&capturing, __ATOMIC_ACQUIRE)) {
-        size_t need = memory_length + sizeof *h + length;
-        if (need > MEMORY_LIMIT) need = SIZE_MAX;  // past the bound: the chunk is dropped
-        if (need != SIZE_MAX && need > memory_capacity) {
-            size_t capacity = memory_capacity ? memory_capacity : 1 << 16;
-            while (capacity < need) capacity *= 2;
-            char *grown = realloc(memory, capacity);
-            if (grown) {
-                memory = grown;
-                memory_capacity = capacity;
+    if (__atomic_load_n(&capturing, __ATOMIC_ACQUIRE) && captured_bytes + size <= MEMORY_LIMIT) {
+        block *b = last_block;
+        if (!b || b->used + size > BLOCK_BYTES - sizeof(block)) {
+            block *n = take_block();
+            if (n) {
+                if (b) b->next = n;
+                else first_block = n;
+                last_block = n;
             }
+            b = n;
         }
-        if (need <= memory_capacity) {
-            memcpy(memory + memory_length, h, sizeof *h);
-            if (length) memcpy(memory + memory_length + sizeof *h, payload, length);
-            memory_length = need;
+        if (b) {
+            memcpy(b->data + b->used, h, sizeof *h);
+            if (length) memcpy(b->data + b->used + sizeof *h, payload, length);
+            b->used += size;
+            captured_bytes += size;
         }
     }
     pthread_mutex_unlock(&memory_mutex);
@@ -387,8 +412,8 @@ static void after_fork_in_child(void) {
         // A capture in memory is the parent's recorder's: nobody would read the child's.
         __atomic_store_n(&capturing, 0, __ATOMIC_RELEASE);
         __atomic_store_n(&enabled, 0, __ATOMIC_RELEASE);
-        memory = NULL;  // the parent's copy: not this process's to free
-        memory_length = memory_capacity = 0;
+        first_block = last_block = spare_blocks = NULL;  // the parent's copies: left alone
+        captured_bytes = 0;
         return;
     }
     uint32_t info[2] = {(uint32_t)use_tsc, (uint32_t)sizeof(rec)};
@@ -431,6 +456,18 @@ int lanes_tw_open(const char *path, lanes_tw_job_task_fn job_task, lanes_tw_curr
     return 0;
 }
 
+// The capture's blocks go back to the spares (under memory_mutex).
+static void release_blocks(void) {
+    while (first_block) {
+        block *b = first_block;
+        first_block = b->next;
+        b->next = spare_blocks;
+        spare_blocks = b;
+    }
+    last_block = NULL;
+    captured_bytes = 0;
+}
+
 int lanes_tw_capture_begin(lanes_tw_job_task_fn job_task, lanes_tw_current_task_fn current_task) {
     if (fd >= 0) return 0;
     pthread_mutex_lock(&buffers_mutex);
@@ -443,7 +480,7 @@ int lanes_tw_capture_begin(lanes_tw_job_task_fn job_task, lanes_tw_current_task_
     // Records of jobs that ended after the last capture: not this one's (nothing is written while not capturing).
     lanes_tw_flush();
     pthread_mutex_lock(&memory_mutex);
-    memory_length = 0;
+    release_blocks();
     __atomic_store_n(&capturing, 1, __ATOMIC_RELEASE);
     pthread_mutex_unlock(&memory_mutex);
     uint32_t info[2] = {(uint32_t)use_tsc, (uint32_t)sizeof(rec)};
@@ -452,21 +489,28 @@ int lanes_tw_capture_begin(lanes_tw_job_task_fn job_task, lanes_tw_current_task_
     return 1;
 }
 
-void *lanes_tw_capture_end(size_t *length) {
-    *length = 0;
-    if (!__atomic_load_n(&capturing, __ATOMIC_ACQUIRE)) return NULL;
+size_t lanes_tw_capture_end(void) {
+    if (!__atomic_load_n(&capturing, __ATOMIC_ACQUIRE)) return 0;
     __atomic_store_n(&enabled, 0, __ATOMIC_RELEASE);
     // A job still running (one that let the recorder's caller go on, and is finishing) is cut at the end.
     write_running_and_flush();
     write_chunk(CHUNK_END, 0, NULL, 0);
     pthread_mutex_lock(&memory_mutex);
     __atomic_store_n(&capturing, 0, __ATOMIC_RELEASE);
-    char *bytes = memory;
-    *length = memory_length;
-    memory = NULL;
-    memory_length = memory_capacity = 0;
+    size_t length = captured_bytes;
     pthread_mutex_unlock(&memory_mutex);
-    return bytes;
+    return length;
+}
+
+void lanes_tw_capture_copy(void *destination) {
+    pthread_mutex_lock(&memory_mutex);
+    char *d = destination;
+    for (block *b = first_block; b; b = b->next) {
+        memcpy(d, b->data, b->used);
+        d += b->used;
+    }
+    release_blocks();
+    pthread_mutex_unlock(&memory_mutex);
 }
 
 #pragma GCC visibility pop

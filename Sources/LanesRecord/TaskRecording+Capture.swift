@@ -2,10 +2,6 @@ import CLanesTaskExecutor
 import LanesCore
 import LanesFormat
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// The jobs of ``TracingTaskExecutor`` (and of executors calling ``runRecordingSlice(_:on:)``) while a
 /// ``Recorder`` records: written by the task recording writer of `lanes record` and `recordAllTasks()`
 /// into memory, and added to the recorder's trace by the same builder (``TaskRecording/trace(adding:)``).
@@ -15,10 +11,13 @@ enum TaskCapture {
 
     /// Ends the capture and reads it; nil when none was under way or no job was recorded.
     static func end() -> TaskRecording? {
-        var length = 0
-        guard let bytes = lanes_te_capture_end(&length) else { return nil }
-        defer { free(bytes) }
-        let recording = TaskRecording.decode(Array(UnsafeRawBufferPointer(start: bytes, count: length)))
+        let length = lanes_te_capture_end()
+        guard length > 0 else { return nil }
+        let bytes = [UInt8](unsafeUninitializedCapacity: length) { buffer, count in
+            lanes_te_capture_copy(buffer.baseAddress)
+            count = length
+        }
+        let recording = TaskRecording.decode(bytes)
         return recording.slices.isEmpty && recording.enqueues.isEmpty ? nil : recording
     }
 }

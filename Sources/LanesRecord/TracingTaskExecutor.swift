@@ -15,17 +15,21 @@ import Dispatch
 public final class TracingTaskExecutor: TaskExecutor, SerialExecutor, @unchecked Sendable {
     private let jobs = JobQueue()
     private var threads: [TracedThread] = []
-    private let serial: Bool
 
     /// `count` threads (at least 1) named `name-0`, `name-1`, …
     public init(threads count: Int, name: String = "executor") throws {
         let count = max(1, count)
-        serial = count == 1
         threads = try (0..<count).map { n in
             try TracedThread(name: "\(name)-\(n)") { [jobs, unowned self] in
-                let context = Unmanaged.passUnretained(self).toOpaque()
-                while let job = jobs.pop() {
-                    lanes_te_run_job(unsafeBitCast(job, to: UnsafeMutableRawPointer.self), runExecutorJob, context)
+                // The executor's references, made once: no reference counting per job.
+                let executors = RunOn(
+                    serial: count == 1 ? self.asUnownedSerialExecutor() : nil, task: self.asUnownedTaskExecutor())
+                withUnsafePointer(to: executors) { context in
+                    while let job = jobs.pop() {
+                        lanes_te_run_job(
+                            unsafeBitCast(job, to: UnsafeMutableRawPointer.self), runExecutorJob,
+                            UnsafeMutableRawPointer(mutating: context))
+                    }
                 }
             }
         }
@@ -38,15 +42,6 @@ public final class TracingTaskExecutor: TaskExecutor, SerialExecutor, @unchecked
         jobs.push(job)
     }
 
-    /// Runs `job` on this executor (isolated to it too when it has one thread).
-    fileprivate func run(_ job: UnownedJob) {
-        if serial {
-            job.runSynchronously(isolatedTo: asUnownedSerialExecutor(), taskExecutor: asUnownedTaskExecutor())
-        } else {
-            job.runSynchronously(on: asUnownedTaskExecutor())
-        }
-    }
-
     /// The executor as an actor's serial executor (meaningful with one thread).
     public func asUnownedSerialExecutor() -> UnownedSerialExecutor { UnownedSerialExecutor(ordinary: self) }
 
@@ -57,12 +52,23 @@ public final class TracingTaskExecutor: TaskExecutor, SerialExecutor, @unchecked
     }
 }
 
-/// Runs a job of the executor `context` points to (the recorder times it around this call).
+/// Where a thread of the executor runs its jobs: isolated to it as well when it has one thread.
+private struct RunOn {
+    var serial: UnownedSerialExecutor?
+    var task: UnownedTaskExecutor
+}
+
+/// Runs a job on the executors `context` points to (a `RunOn`; the recorder times it around this call).
 private let runExecutorJob: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutableRawPointer?) -> Void = {
     job, context in
     guard let job, let context else { return }
-    Unmanaged<TracingTaskExecutor>.fromOpaque(context).takeUnretainedValue().run(
-        unsafeBitCast(job, to: UnownedJob.self))
+    let on = context.assumingMemoryBound(to: RunOn.self)
+    let unowned = unsafeBitCast(job, to: UnownedJob.self)
+    if let serial = on.pointee.serial {
+        unowned.runSynchronously(isolatedTo: serial, taskExecutor: on.pointee.task)
+    } else {
+        unowned.runSynchronously(on: on.pointee.task)
+    }
 }
 
 /// A first-in first-out queue of jobs for executor threads.

@@ -26,9 +26,11 @@ int lanes_te_preload_active(void);
 /// started, 0 when `recordAllTasks()` writes a file already (their records go there).
 int lanes_te_capture_begin(void);
 
-/// Ends the capture: the chunks of the task recording format in a `malloc`ed buffer of `*length` bytes (the
-/// caller frees it), or NULL when none was under way.
-void *lanes_te_capture_end(size_t *length);
+/// Ends the capture: the bytes captured (chunks of the task recording format), 0 when none was under way.
+size_t lanes_te_capture_end(void);
+
+/// Copies the captured bytes to `destination` (as many as `lanes_te_capture_end` returned) and frees them.
+void lanes_te_capture_copy(void *destination);
 
 /// Records that a task executor of LanesRecord was handed `job` (its task, and the task running now: the
 /// parent of a new task, the waker of a resumed one), while recording.
