@@ -41,6 +41,9 @@ import Testing
         #expect(nested.count >= 38)
         #expect(Set(nested.map(\.lane)) == sleeperLanes)
         #expect(nested.allSatisfy { $0.parent != nil })
+        // Streamed to a file, the tasks still name their parent and the spawn arrows lead to them.
+        #expect(trace.lanes.filter { sleeperLanes.contains($0.id) }.allSatisfy { $0.parentTaskID != nil })
+        #expect(trace.flows.filter { $0.name == "spawn" }.count >= 20)
     }
 
     /// Issue 15, item 5: the executor records jobs as `lanes record` does (one format, one lane builder): each task
