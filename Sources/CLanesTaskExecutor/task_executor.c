@@ -107,3 +107,23 @@ int lanes_te_preload_active(void) {
     int (*active)(void) = (int (*)(void))dlsym(RTLD_DEFAULT, "lanes_task_recorder_active");
     return active && active();
 }
+
+int lanes_te_capture_begin(void) { return lanes_tw_capture_begin(task_of_job, current_task_id); }
+
+size_t lanes_te_capture_end(void) { return lanes_tw_capture_end(); }
+
+void lanes_te_capture_copy(void *destination) { lanes_tw_capture_copy(destination); }
+
+void lanes_te_record_enqueue(void *job) {
+    if (!lanes_tw_enabled()) return;
+    uint8_t kind = (uint8_t)lanes_tw_job_flags(job);
+    if (!lanes_tw_kind_known(kind)) {
+        lanes_tw_notice("a job of an unknown kind (this runtime's job layout is not the one expected)");
+        return;
+    }
+    lanes_tw_enqueue(job, 0, 0);
+}
+
+void lanes_te_run_job(void *job, void (*run)(void *job, void *context), void *context) {
+    lanes_tw_run_with(job, 0, run, context);
+}

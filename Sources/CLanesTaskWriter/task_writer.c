@@ -71,6 +71,23 @@ static pthread_mutex_t buffers_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_key_t exit_key;
 static __thread buffer *tls_buffer __attribute__((tls_model("initial-exec")));
 static int told;  // the switch-off notice was given
+// Capture into memory (a `Recorder` session of LanesRecord recording the jobs of a `TracingTaskExecutor`): chunks
+// go to blocks of memory instead of a file while `capturing`. Blocks are mapped populated and kept for the next
+// capture, so a job pays neither a page fault nor a copy of what was captured before; chunks are written once
+// per full buffer, so a mutex.
+static int capturing;
+static int initialised;  // the clock, checksum and thread-exit key are set up (once per process)
+static pthread_mutex_t memory_mutex = PTHREAD_MUTEX_INITIALIZER;
+#define BLOCK_BYTES ((size_t)4 << 20)
+#define MEMORY_LIMIT ((size_t)512 << 20)  // 512 MiB, about 6.7 million jobs; chunks past it are dropped
+typedef struct block {
+    struct block *next;
+    size_t used;
+    char data[];
+} block;
+static block *first_block, *last_block;  // this capture's, in order
+static block *spare_blocks;              // earlier captures', for reuse
+static size_t captured_bytes;
 
 // MARK: clock
 
@@ -159,12 +176,53 @@ static uint32_t crc_update(uint32_t crc, const void *p, size_t n) {
 
 // MARK: writing chunks
 
+static block *take_block(void) {
+    block *b = spare_blocks;
+    if (b) {
+        spare_blocks = b->next;
+    } else {
+        void *m = mmap(NULL, BLOCK_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+        if (m == MAP_FAILED) return NULL;
+        b = m;
+    }
+    b->next = NULL;
+    b->used = 0;
+    return b;
+}
+
+// Appends a whole chunk to the capture; drops it past the bound or when memory runs out (the reader then has
+// fewer records).
+static void capture_chunk(const chunk_header *h, const void *payload, uint32_t length) {
+    size_t size = sizeof *h + length;
+    pthread_mutex_lock(&memory_mutex);
+    if (__atomic_load_n(&capturing, __ATOMIC_ACQUIRE) && captured_bytes + size <= MEMORY_LIMIT) {
+        block *b = last_block;
+        if (!b || b->used + size > BLOCK_BYTES - sizeof(block)) {
+            block *n = take_block();
+            if (n) {
+                if (b) b->next = n;
+                else first_block = n;
+                last_block = n;
+            }
+            b = n;
+        }
+        if (b) {
+            memcpy(b->data + b->used, h, sizeof *h);
+            if (length) memcpy(b->data + b->used + sizeof *h, payload, length);
+            b->used += size;
+            captured_bytes += size;
+        }
+    }
+    pthread_mutex_unlock(&memory_mutex);
+}
+
 static void write_chunk(uint16_t type, uint32_t tid, const void *payload, uint32_t length) {
-    if (fd < 0) return;
+    if (fd < 0 && !__atomic_load_n(&capturing, __ATOMIC_ACQUIRE)) return;
     chunk_header h = {CHUNK_MAGIC, type, FORMAT_VERSION, (uint32_t)getpid(), tid, length, 0, now(), mono_ns()};
     uint32_t crc = crc_update(0xFFFFFFFFu, &h, sizeof h);
     crc = ~crc_update(crc, payload, length);
     h.crc = crc;
+    if (fd < 0) return capture_chunk(&h, payload, length);
     struct iovec v[2] = {{&h, sizeof h}, {(void *)payload, length}};
     // O_APPEND: one writev of a regular file lands whole, after every other chunk of every process.
     ssize_t want = (ssize_t)(sizeof h + length), done = writev(fd, v, length ? 2 : 1);
@@ -283,14 +341,17 @@ void lanes_tw_enqueue(void *job, uint8_t flags, uint64_t deadline) {
     append(REC_ENQUEUE, 0, (uint8_t)(word >> 8), flags, job_task_id(job), now(), deadline, current_task_id());
 }
 
-void lanes_tw_run(void *job, uint8_t flags, void (*run)(void *)) {
-    if (!__atomic_load_n(&enabled, __ATOMIC_RELAXED)) return run(job);
+// Runs the job through `run(job)` or `run_with(job, context)` and records its slice on this thread.
+static inline void run_recorded(void *job, uint8_t flags, void (*run)(void *), void (*run_with)(void *, void *),
+                                void *context) {
+#define RUN_JOB() (run ? run(job) : run_with(job, context))
+    if (!__atomic_load_n(&enabled, __ATOMIC_RELAXED)) return RUN_JOB();
     // Read before running: the job may be freed when it returns.
     uint32_t word = lanes_tw_job_flags(job);
     uint8_t kind = (uint8_t)word;
     uint64_t task = kind == 0 ? job_task_id(job) : 0;
     buffer *b = thread_buffer();
-    if (__builtin_expect(b == NULL, 0)) return run(job);
+    if (__builtin_expect(b == NULL, 0)) return RUN_JOB();
     // The job in flight, for the exit flush: a job still running when the process exits (or whose record
     // would come after the exit it let happen) is written cut at the exit.
     int outer = b->running;
@@ -300,19 +361,26 @@ void lanes_tw_run(void *job, uint8_t flags, void (*run)(void *)) {
     b->current = (rec){REC_SLICE, kind, (uint8_t)(word >> 8), (uint8_t)(flags | FLAG_CUT), 0, task, t0, 0,
                        (uint64_t)(uintptr_t)job};
     __atomic_store_n(&b->running, 1, __ATOMIC_RELEASE);
-    run(job);
+    RUN_JOB();
     uint64_t t1 = now();
     append(REC_SLICE, kind, (uint8_t)(word >> 8), flags, task, t0, t1, (uint64_t)(uintptr_t)job);
     if (outer) b->current = saved;
     __atomic_store_n(&b->running, outer, __ATOMIC_RELEASE);
+#undef RUN_JOB
+}
+
+void lanes_tw_run(void *job, uint8_t flags, void (*run)(void *)) { run_recorded(job, flags, run, NULL, NULL); }
+
+void lanes_tw_run_with(void *job, uint8_t flags, void (*run)(void *, void *), void *context) {
+    run_recorded(job, flags, NULL, run, context);
 }
 
 // MARK: set-up
 
-static void at_exit(void) {
-    if (fd < 0) return;
-    // The jobs still running first, then the flush: a job that ends in between has its whole record in the
-    // flush (its thread stores the record before it clears `running`), so none falls between the two.
+// Writes the jobs running now as slices cut at this moment, then every buffer: a job that ends in between has
+// its whole record in the flush (its thread stores the record before it clears `running`), so none falls
+// between the two.
+static void write_running_and_flush(void) {
     uint64_t t = now();
     for (buffer *b = __atomic_load_n(&all_buffers, __ATOMIC_ACQUIRE); b; b = b->next_all) {
         if (!__atomic_load_n(&b->running, __ATOMIC_ACQUIRE)) continue;
@@ -321,6 +389,11 @@ static void at_exit(void) {
         write_chunk(CHUNK_RECORDS, b->tid, &cut, sizeof cut);
     }
     lanes_tw_flush();
+}
+
+static void at_exit(void) {
+    if (fd < 0) return;
+    write_running_and_flush();
     write_chunk(CHUNK_END, 0, NULL, 0);
 }
 
@@ -334,18 +407,36 @@ static void after_fork_in_child(void) {
         b->lock = 0;
     }
     pthread_mutex_init(&buffers_mutex, NULL);
+    pthread_mutex_init(&memory_mutex, NULL);
+    if (fd < 0) {
+        // A capture in memory is the parent's recorder's: nobody would read the child's.
+        __atomic_store_n(&capturing, 0, __ATOMIC_RELEASE);
+        __atomic_store_n(&enabled, 0, __ATOMIC_RELEASE);
+        first_block = last_block = spare_blocks = NULL;  // the parent's copies: left alone
+        captured_bytes = 0;
+        return;
+    }
     uint32_t info[2] = {(uint32_t)use_tsc, (uint32_t)sizeof(rec)};
     write_chunk(CHUNK_START, 0, info, sizeof info);
+}
+
+// The clock, the checksum and the thread-exit key, once per process (a file and captures share them).
+static void initialise(void) {
+    if (initialised) return;
+    initialised = 1;
+    crc_init();
+#if defined(__x86_64__)
+    use_tsc = invariant_tsc() && !getenv("LANES_TASKS_NO_TSC");
+#endif
+    pthread_key_create(&exit_key, thread_exit);
+    pthread_atfork(NULL, NULL, after_fork_in_child);
 }
 
 int lanes_tw_open(const char *path, lanes_tw_job_task_fn job_task, lanes_tw_current_task_fn current_task) {
     if (fd >= 0) return 0;
     job_task_id = job_task;
     current_task_id = current_task;
-    crc_init();
-#if defined(__x86_64__)
-    use_tsc = invariant_tsc() && !getenv("LANES_TASKS_NO_TSC");
-#endif
+    initialise();
     fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (fd < 0) {
         char line[600];
@@ -357,12 +448,69 @@ int lanes_tw_open(const char *path, lanes_tw_job_task_fn job_task, lanes_tw_curr
         }
         return -1;
     }
-    pthread_key_create(&exit_key, thread_exit);
+    // A capture under way ends here: from now on everything goes to the file.
+    __atomic_store_n(&capturing, 0, __ATOMIC_RELEASE);
     uint32_t info[2] = {(uint32_t)use_tsc, (uint32_t)sizeof(rec)};
     write_chunk(CHUNK_START, 0, info, sizeof info);
     atexit(at_exit);
-    pthread_atfork(NULL, NULL, after_fork_in_child);
     return 0;
+}
+
+// The capture's blocks go back to the spares (under memory_mutex).
+static void release_blocks(void) {
+    while (first_block) {
+        block *b = first_block;
+        first_block = b->next;
+        b->next = spare_blocks;
+        spare_blocks = b;
+    }
+    last_block = NULL;
+    captured_bytes = 0;
+}
+
+int lanes_tw_capture_begin(lanes_tw_job_task_fn job_task, lanes_tw_current_task_fn current_task) {
+    if (fd >= 0) return 0;
+    pthread_mutex_lock(&buffers_mutex);
+    if (!initialised) {
+        job_task_id = job_task;
+        current_task_id = current_task;
+    }
+    initialise();
+    pthread_mutex_unlock(&buffers_mutex);
+    // Records of jobs that ended after the last capture: not this one's (nothing is written while not capturing).
+    lanes_tw_flush();
+    pthread_mutex_lock(&memory_mutex);
+    release_blocks();
+    __atomic_store_n(&capturing, 1, __ATOMIC_RELEASE);
+    pthread_mutex_unlock(&memory_mutex);
+    uint32_t info[2] = {(uint32_t)use_tsc, (uint32_t)sizeof(rec)};
+    write_chunk(CHUNK_START, 0, info, sizeof info);
+    lanes_tw_enable();
+    return 1;
+}
+
+size_t lanes_tw_capture_end(void) {
+    if (!__atomic_load_n(&capturing, __ATOMIC_ACQUIRE)) return 0;
+    __atomic_store_n(&enabled, 0, __ATOMIC_RELEASE);
+    // A job still running (one that let the recorder's caller go on, and is finishing) is cut at the end.
+    write_running_and_flush();
+    write_chunk(CHUNK_END, 0, NULL, 0);
+    pthread_mutex_lock(&memory_mutex);
+    __atomic_store_n(&capturing, 0, __ATOMIC_RELEASE);
+    size_t length = captured_bytes;
+    pthread_mutex_unlock(&memory_mutex);
+    return length;
+}
+
+void lanes_tw_capture_copy(void *destination) {
+    pthread_mutex_lock(&memory_mutex);
+    char *d = destination;
+    for (block *b = first_block; b; b = b->next) {
+        memcpy(d, b->data, b->used);
+        d += b->used;
+    }
+    release_blocks();
+    pthread_mutex_unlock(&memory_mutex);
 }
 
 #pragma GCC visibility pop

@@ -61,6 +61,10 @@ struct Converter {
         return s
     }
 
+    /// The lanes made so far, and the process (for records added at the end: the task recorder's).
+    var madeLanes: [Lane] { lanes }
+    var process: Process { Process(pid: pid, name: processName) }
+
     private mutating func threadLane(_ slot: UInt32, batch: inout LanesBatch) -> LaneID {
         if let id = laneOfSlot[slot] { return id }
         let meta = threads[slot] ?? ThreadMeta(tid: 0, name: "")

@@ -24,6 +24,8 @@ final class Session: Sendable {
     private let output: Lock<Output>
     private let wake = Wakeup()
     private let background = Lock<[OSThread]>([])
+    /// The jobs of LanesRecord's task executors are being recorded for this session (`TaskCapture`).
+    private let capturingTasks = Atomic<Bool>(false)
 
     init(configuration: Recorder.Configuration) throws {
         self.configuration = configuration
@@ -70,6 +72,7 @@ final class Session: Sendable {
     }
 
     func startBackgroundThreads() {
+        capturingTasks.store(TaskCapture.begin(), ordering: .releasing)
         var threads: [OSThread] = []
         if configuration.output != .memory {
             let interval = configuration.flushInterval
@@ -163,6 +166,9 @@ final class Session: Sendable {
             t.join()
         }
         flush(includingLiveThreads: false)
+        if capturingTasks.exchange(false, ordering: .acquiringAndReleasing), let tasks = TaskCapture.end() {
+            output.withLock { out in out.add(tasks) }
+        }
         var metadata = baseMetadata
         metadata.droppedEvents = pending.withLock { $0.dropped }
         return try output.withLock { out in try out.finish(metadata: metadata) }
@@ -199,6 +205,22 @@ struct Output {
                 do { try writer.write(scratch) } catch { self.error = error }
             }
             scratch.clear()
+        }
+    }
+
+    /// Adds the tasks recorded by the task executors, as the last batch before the metadata.
+    mutating func add(_ tasks: TaskRecording) {
+        let batch = tasks.batch(adding: converter.madeLanes, of: converter.process)
+        count(batch)
+        switch sink {
+        case .memory(var builder):
+            sink = .memory(TraceBuilder())
+            builder.add(batch)
+            sink = .memory(builder)
+        case .file(let writer, _):
+            if error == nil {
+                do { try writer.write(batch) } catch { self.error = error }
+            }
         }
     }
 

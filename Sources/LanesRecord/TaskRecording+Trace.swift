@@ -8,10 +8,26 @@ extension TaskRecording {
     /// them (`sleep` where a timer woke it: `Task.sleep`), and flows parent → child and waker → woken.
     /// Main-queue slices carry the attribute `queue=main`. Actors' drain jobs (task id 0) go on a lane
     /// per actor. The timer tasks of `Task.sleep` get no lane of their own: they are the wakers.
+    ///
+    /// A task that already has a lane in `base` (a ``Recorder``'s, where the task's own spans are) keeps it:
+    /// its slices go there with no span of their own around them, and nest under the task's spans.
     public func trace(adding base: Trace = Trace()) -> Trace {
+        trace(adding: base, firstSpanID: nil, firstFlowID: nil, wholeTasks: true)
+    }
+
+    /// As ``trace(adding:)``, numbering new spans and flows from the ids given (by default, after the
+    /// largest in `base`). Without `wholeTasks` (the jobs of one task executor, which sees only the tasks
+    /// run on it): no span for a task's life around its slices, whose gaps its own spans' suspensions
+    /// show, and no lane or inferred slice for a task that only handed jobs to it (it ran elsewhere).
+    func trace(adding base: Trace, firstSpanID: UInt64?, firstFlowID: UInt64?, wholeTasks: Bool) -> Trace {
         var trace = base
-        var nextSpan = (trace.spans.map(\.id.rawValue).max() ?? 0) + 1
-        var nextFlow = (trace.flows.map(\.id).max() ?? 0) + 1
+        var nextSpan = firstSpanID ?? (trace.spans.map(\.id.rawValue).max() ?? 0) + 1
+        var nextFlow = firstFlowID ?? (trace.flows.map(\.id).max() ?? 0) + 1
+        var nextLane = trace.lanes.map { $0.id.rawValue + 1 }.max() ?? 0
+        func newLane() -> LaneID {
+            defer { nextLane += 1 }
+            return LaneID(nextLane)
+        }
         let recordingEnd = max(
             slices.map(\.end).max() ?? 0, enqueues.map(\.time).max() ?? 0, trace.timeRange?.upperBound ?? 0)
 
@@ -28,7 +44,7 @@ extension TaskRecording {
             // A task that handed over jobs before its first recorded slice ran without being dispatched (the
             // main task's first job runs directly on the main thread): that slice is inferred from its enqueues.
             var inferred: Set<UInt64> = []
-            for (by, group) in Dictionary(grouping: myEnqueues.filter { $0.by != 0 }, by: \.by) {
+            for (by, group) in Dictionary(grouping: myEnqueues.filter { $0.by != 0 }, by: \.by) where wholeTasks {
                 let firstRun = slicesByTask[by]?.first?.start ?? Int64.max
                 let before = group.filter { $0.time < firstRun }
                 guard let a = before.first, let b = before.last, !timers.contains(by) else { continue }
@@ -51,9 +67,14 @@ extension TaskRecording {
             var timerOwner: [UInt64: UInt64] = [:]
             for t in timers { if let e = firstEnqueue[t], e.by != 0 { timerOwner[t] = e.by } }
 
+            // The lanes `base` has for tasks of this process: those tasks' slices go there, without an owner span.
+            var existing: [UInt64: Int] = [:]
+            for (i, l) in trace.lanes.enumerated() where l.kind == .task && l.pid == pid {
+                if let t = l.taskID, existing[t] == nil { existing[t] = i }
+            }
             // Owner span ids first, so a child's span can name its parent's whatever their order.
             var ownerOf: [UInt64: SpanID] = [:]
-            for task in tasks {
+            for task in tasks where existing[task] == nil && wholeTasks {
                 ownerOf[task] = SpanID(nextSpan)
                 nextSpan += 1
             }
@@ -68,13 +89,19 @@ extension TaskRecording {
                 let runs = slicesByTask[task] ?? []
                 let enq = enqueuesByTask[task] ?? []
                 let parent = enq.first.map(\.by).flatMap { $0 != 0 && $0 != task ? $0 : nil }
-                let laneID = LaneID(UInt32(trace.lanes.count))
+                let laneID: LaneID
+                if let i = existing[task] {
+                    laneID = trace.lanes[i].id
+                    if trace.lanes[i].parentTaskID == nil { trace.lanes[i].parentTaskID = parent }
+                } else {
+                    laneID = newLane()
+                    let mainOnly = !runs.isEmpty && runs.allSatisfy(\.onMainQueue)
+                    trace.lanes.append(
+                        Lane(
+                            id: laneID, kind: .task, pid: pid, taskID: task, parentTaskID: parent,
+                            name: mainOnly ? "task \(task) (main actor)" : "", sortIndex: Int32(clamping: 1000 + order)))
+                }
                 laneOf[task] = laneID
-                let mainOnly = !runs.isEmpty && runs.allSatisfy(\.onMainQueue)
-                trace.lanes.append(
-                    Lane(
-                        id: laneID, kind: .task, pid: pid, taskID: task, parentTaskID: parent,
-                        name: mainOnly ? "task \(task) (main actor)" : "", sortIndex: Int32(clamping: 1000 + order)))
                 let start = min(enq.first?.time ?? Int64.max, runs.first?.start ?? Int64.max)
                 var end = runs.map(\.end).max() ?? start
                 // Handed over again after its last slice and never run: still waiting at the end.
@@ -83,7 +110,7 @@ extension TaskRecording {
                     end = recordingEnd
                     unfinished = true
                 }
-                let ownerID = ownerOf[task]!
+                let ownerID = ownerOf[task]
                 var waits: [Wait] = []
                 var t = start
                 var e = 0  // enqueues before e happened before the slice being looked at
@@ -124,11 +151,13 @@ extension TaskRecording {
                 if let p = parent { attributes.append(Attribute("parent task", "\(p)")) }
                 if let p = runs.first?.priority ?? nil { attributes.append(Attribute("priority", "\(p)")) }
                 if unfinished { attributes.append(Attribute("unfinished", "still waiting to run when recording ended")) }
-                trace.spans.append(
-                    Span(
-                        id: ownerID, name: "task \(task)", lane: laneID, threadID: runs.first?.threadID ?? 0,
-                        start: start, end: max(start, end), parent: parent.flatMap { ownerOf[$0] }, attributes: attributes,
-                        waits: waits))
+                if let ownerID {
+                    trace.spans.append(
+                        Span(
+                            id: ownerID, name: "task \(task)", lane: laneID, threadID: runs.first?.threadID ?? 0,
+                            start: start, end: max(start, end), parent: parent.flatMap { ownerOf[$0] }, attributes: attributes,
+                            waits: waits))
+                }
                 for (i, s) in runs.enumerated() {
                     let id = SpanID(nextSpan)
                     nextSpan += 1
@@ -153,7 +182,7 @@ extension TaskRecording {
                 if let l = jobLanes[key] {
                     lane = l
                 } else {
-                    lane = LaneID(UInt32(trace.lanes.count))
+                    lane = newLane()
                     jobLanes[key] = lane
                     trace.lanes.append(
                         Lane(

@@ -191,8 +191,13 @@ public struct TaskRecording: Sendable {
             }
         }
         // A slice cut at exit whose job did finish has a whole twin (same thread and start): keep that one.
-        let whole = Set(out.slices.lazy.filter { !$0.cutAtExit }.map { SliceKey(pid: $0.pid, tid: $0.threadID, start: $0.start) })
-        out.slices.removeAll { $0.cutAtExit && whole.contains(SliceKey(pid: $0.pid, tid: $0.threadID, start: $0.start)) }
+        // (Only the few cut slices' keys are hashed: a set of every slice cost more than the rest of decoding.)
+        func key(_ s: Slice) -> SliceKey { SliceKey(pid: s.pid, tid: s.threadID, start: s.start) }
+        let cut = Set(out.slices.lazy.filter(\.cutAtExit).map(key))
+        if !cut.isEmpty {
+            let whole = Set(out.slices.lazy.filter { !$0.cutAtExit && cut.contains(key($0)) }.map(key))
+            out.slices.removeAll { $0.cutAtExit && whole.contains(key($0)) }
+        }
         out.slices.sort { ($0.start, $0.end) < ($1.start, $1.end) }
         out.enqueues.sort { $0.time < $1.time }
         return out

@@ -1,29 +1,46 @@
-import CLanesSupport
+import CLanesTaskExecutor
 import LanesCore
 
-/// Runs one job of a task executor and records it as a slice of its task: which thread ran the
-/// task, from when to when. Call it from a `TaskExecutor`'s threads in place of
-/// `runSynchronously(on:)`; the slices become spans named ``taskSliceName`` on the task's lane, and
-/// `Trace.attachingSuspensions()` turns the gaps between them into `suspended` waits.
+/// Runs one job of a task executor of your own and records it as a slice of its task: which thread
+/// ran the task, from when to when, in the same records as ``TracingTaskExecutor``'s (the task
+/// recording format `lanes record` reads). Call it from the executor's threads in place of
+/// `runSynchronously(on:)` while a ``Recorder`` records; the trace then has a lane per task with a
+/// ``taskSliceName`` span per job and `suspended` waits between them. Call
+/// ``recordEnqueue(_:)`` from the executor's `enqueue` too for the parent → child and waker → woken
+/// flows.
 public func runRecordingSlice(_ job: UnownedJob, on executor: UnownedTaskExecutor) {
-    recordingSlice(of: job) { job.runSynchronously(on: executor) }
+    withUnsafePointer(to: executor) { e in
+        lanes_te_run_job(
+            unsafeBitCast(job, to: UnsafeMutableRawPointer.self), runOnTaskExecutor,
+            UnsafeMutableRawPointer(mutating: e))
+    }
 }
 
 /// The same for a job run isolated to a serial executor (an actor's), with a task executor.
 public func runRecordingSlice(
     _ job: UnownedJob, isolatedTo serial: UnownedSerialExecutor, taskExecutor: UnownedTaskExecutor
 ) {
-    recordingSlice(of: job) { job.runSynchronously(isolatedTo: serial, taskExecutor: taskExecutor) }
+    withUnsafePointer(to: (serial, taskExecutor)) { e in
+        lanes_te_run_job(
+            unsafeBitCast(job, to: UnsafeMutableRawPointer.self), runIsolated, UnsafeMutableRawPointer(mutating: e))
+    }
 }
 
-/// Runs `run` (which runs `job`) and records it as a slice of the job's task.
-@inline(__always)
-private func recordingSlice(of job: UnownedJob, _ run: () -> Void) {
-    guard lanes_recording_mode() != 0 else { return run() }
-    let task = lanes_job_task_id(unsafeBitCast(job, to: UnsafeMutableRawPointer.self))
-    let start = lanes_now()
-    run()
-    appendRecord(start, lanes_now(), tag(.taskSlice, 0), task)
+/// Records that your task executor was handed `job`, with the task running now (the parent of a new
+/// task, the waker of a resumed one). Call it from `enqueue(_:)` before queueing the job.
+public func recordEnqueue(_ job: UnownedJob) {
+    lanes_te_record_enqueue(unsafeBitCast(job, to: UnsafeMutableRawPointer.self))
+}
+
+private let runOnTaskExecutor: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutableRawPointer?) -> Void = { job, e in
+    guard let job, let e else { return }
+    unsafeBitCast(job, to: UnownedJob.self).runSynchronously(on: e.load(as: UnownedTaskExecutor.self))
+}
+
+private let runIsolated: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutableRawPointer?) -> Void = { job, e in
+    guard let job, let e else { return }
+    let (serial, task) = e.load(as: (UnownedSerialExecutor, UnownedTaskExecutor).self)
+    unsafeBitCast(job, to: UnownedJob.self).runSynchronously(isolatedTo: serial, taskExecutor: task)
 }
 
 /// The name of the spans that record when a task ran, and on which thread (`Span.taskSliceName` of LanesCore).

@@ -1,9 +1,13 @@
+import CLanesTaskExecutor
 import Dispatch
 
-/// A task executor with threads of its own that records every slice of every task it runs: which
-/// thread ran the task, from when to when. Run tasks on it with `withTaskExecutorPreference(_:)` or
-/// `Task(executorPreference:)`; the recording then has each task's slices, and its suspensions
-/// between them, with no executor of your own to write.
+/// A task executor with threads of its own that records every job of every task it runs while a
+/// ``Recorder`` records: which thread ran the task, from when to when, and each hand-over to it with
+/// the task that made it (the parent of a new task, the waker of a resumed one). Run tasks on it with
+/// `withTaskExecutorPreference(_:)` or `Task(executorPreference:)`; the recording then has a lane per
+/// task with its slices, its suspensions between them and the spawn and wake flows — the data
+/// `lanes record` and ``recordAllTasks(to:)`` give, written by the same recorder — with no executor
+/// of your own to write.
 ///
 /// With one thread it is also a serial executor, so an actor can use it
 /// (`nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }`).
@@ -17,12 +21,14 @@ public final class TracingTaskExecutor: TaskExecutor, SerialExecutor, @unchecked
         let count = max(1, count)
         threads = try (0..<count).map { n in
             try TracedThread(name: "\(name)-\(n)") { [jobs, unowned self] in
-                while let job = jobs.pop() {
-                    if count == 1 {
-                        runRecordingSlice(
-                            job, isolatedTo: self.asUnownedSerialExecutor(), taskExecutor: self.asUnownedTaskExecutor())
-                    } else {
-                        runRecordingSlice(job, on: self.asUnownedTaskExecutor())
+                // The executor's references, made once: no reference counting per job.
+                let executors = RunOn(
+                    serial: count == 1 ? self.asUnownedSerialExecutor() : nil, task: self.asUnownedTaskExecutor())
+                withUnsafePointer(to: executors) { context in
+                    while let job = jobs.pop() {
+                        lanes_te_run_job(
+                            unsafeBitCast(job, to: UnsafeMutableRawPointer.self), runExecutorJob,
+                            UnsafeMutableRawPointer(mutating: context))
                     }
                 }
             }
@@ -31,7 +37,9 @@ public final class TracingTaskExecutor: TaskExecutor, SerialExecutor, @unchecked
 
     /// Queues `job` for the executor's threads.
     public func enqueue(_ job: consuming ExecutorJob) {
-        jobs.push(UnownedJob(job))
+        let job = UnownedJob(job)
+        lanes_te_record_enqueue(unsafeBitCast(job, to: UnsafeMutableRawPointer.self))
+        jobs.push(job)
     }
 
     /// The executor as an actor's serial executor (meaningful with one thread).
@@ -41,6 +49,25 @@ public final class TracingTaskExecutor: TaskExecutor, SerialExecutor, @unchecked
     public func shutdown() {
         jobs.close()
         for t in threads { t.join() }
+    }
+}
+
+/// Where a thread of the executor runs its jobs: isolated to it as well when it has one thread.
+private struct RunOn {
+    var serial: UnownedSerialExecutor?
+    var task: UnownedTaskExecutor
+}
+
+/// Runs a job on the executors `context` points to (a `RunOn`; the recorder times it around this call).
+private let runExecutorJob: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutableRawPointer?) -> Void = {
+    job, context in
+    guard let job, let context else { return }
+    let on = context.assumingMemoryBound(to: RunOn.self)
+    let unowned = unsafeBitCast(job, to: UnownedJob.self)
+    if let serial = on.pointee.serial {
+        unowned.runSynchronously(isolatedTo: serial, taskExecutor: on.pointee.task)
+    } else {
+        unowned.runSynchronously(on: on.pointee.task)
     }
 }
 

@@ -3,7 +3,7 @@ import LanesRecord
 import Dispatch
 import Testing
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @testable import LanesWorkloads
@@ -121,6 +121,19 @@ import Glibc
             #expect(unexplained < item.duration / 10 + 100_000, "\(unexplained) ns of \(item.duration) not covered")
             #expect(item.waits.contains { $0.reason == .sleep })
         }
+        // Recorded as `lanes record` records tasks (issue 15, item 5): each download's task names the task that
+        // started it, which drives the group, and an arrow leads from that task to each download's first slice.
+        let itemLanes = Set(items.map(\.lane))
+        let lanes = trace.lanes.filter { itemLanes.contains($0.id) }
+        let parents = Set(lanes.compactMap(\.parentTaskID))
+        #expect(lanes.count == 20 && lanes.allSatisfy { $0.parentTaskID != nil } && parents.count == 1, "\(parents)")
+        let laneOfSpan = Dictionary(trace.spans.map { ($0.id, $0.lane) }, uniquingKeysWith: { a, _ in a })
+        let spawned = Set(trace.flows.filter { $0.name == "spawn" }.compactMap { laneOfSpan[$0.to] })
+        #expect(itemLanes.isSubset(of: spawned))
+        let parentLane = trace.lanes.first { $0.taskID == parents.first }
+        #expect(parentLane != nil && parentLane?.kind == .task)
+        // The driver is resumed by the downloads it awaits: wake arrows into its lane.
+        #expect(trace.flows.contains { $0.name == "wake" && laneOfSpan[$0.to] == parentLane?.id })
     }
 
     /// Workers are processes of their own, each with a lane under its pid, and all of them end.
@@ -154,8 +167,9 @@ import Glibc
         } catch RunError.workerDied(let worker, let pid, let item, let how, let trace) {
             #expect(item == 5)
             #expect(how == "killed by signal 9")
-            #expect("\(RunError.workerDied(worker: worker, pid: pid, item: item, how: how, trace: trace))"
-                == "worker \(worker) (pid \(pid)) killed by signal 9 while processing item 5")
+            #expect(
+                "\(RunError.workerDied(worker: worker, pid: pid, item: item, how: how, trace: trace))"
+                    == "worker \(worker) (pid \(pid)) killed by signal 9 while processing item 5")
             let dead = try #require(trace.processes.first { $0.pid == Int64(pid) })
             #expect(dead.exit == .signaled(9))
             #expect(dead.note.contains("item 5"))

@@ -7,6 +7,7 @@
 //      swift run -c release --package-path tools/benchmarks record-sampler-benchmark
 //      swift run -c release --package-path tools/benchmarks lane-scaling-benchmark
 //      swift run -c release --package-path tools/benchmarks task-record-benchmark
+//      swift run -c release --package-path tools/benchmarks task-executor-benchmark
 //      python3 tools/benchmarks/json_import_bench.py   (Chrome Trace JSON import against orjson and json)
 //      swift run -c release --package-path tools/benchmarks json-export-bench
 import Foundation
@@ -109,6 +110,12 @@ let package = Package(
                 .product(name: "LanesTaskRecorder", package: lanes),
             ],
             path: "Sources/TaskRecordBenchmark"
+        ),
+        // The cost of recording the built-in async model's tasks (TracingTaskExecutor under a Recorder).
+        .executableTarget(
+            name: "task-executor-benchmark",
+            dependencies: ["BenchSupport", .product(name: "LanesRecord", package: lanes)],
+            path: "Sources/TaskExecutorBenchmark"
         ),
         // Chrome Trace JSON import timing; json_import_bench.py runs it beside orjson and json.
         .executableTarget(

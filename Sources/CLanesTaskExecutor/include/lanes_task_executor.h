@@ -4,6 +4,7 @@
 #ifndef LANES_TASK_EXECUTOR_H
 #define LANES_TASK_EXECUTOR_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /// Runs a job of the main executor (jobs of the global queues run on the generic executor, as the
@@ -20,5 +21,22 @@ void lanes_te_enqueue(void *job, int main, int64_t delay_ns);
 
 /// 1 when the preload library (libLanesTaskRecorder.so) is loaded and recording this process already.
 int lanes_te_preload_active(void);
+
+/// Starts recording the jobs of LanesRecord's task executors into memory (a `Recorder` session began): 1 when
+/// started, 0 when `recordAllTasks()` writes a file already (their records go there).
+int lanes_te_capture_begin(void);
+
+/// Ends the capture: the bytes captured (chunks of the task recording format), 0 when none was under way.
+size_t lanes_te_capture_end(void);
+
+/// Copies the captured bytes to `destination` (as many as `lanes_te_capture_end` returned) and frees them.
+void lanes_te_capture_copy(void *destination);
+
+/// Records that a task executor of LanesRecord was handed `job` (its task, and the task running now: the
+/// parent of a new task, the waker of a resumed one), while recording.
+void lanes_te_record_enqueue(void *job);
+
+/// Runs `job` through `run(job, context)` and records its slice, while recording.
+void lanes_te_run_job(void *job, void (*run)(void *job, void *context), void *context);
 
 #endif

@@ -6,6 +6,7 @@
 #ifndef LANES_TASK_WRITER_H
 #define LANES_TASK_WRITER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #pragma GCC visibility push(hidden)
@@ -38,6 +39,20 @@ void lanes_tw_enqueue(void *job, uint8_t flags, uint64_t deadline);
 
 /// Runs `run(job)` and records it as a slice of the job's task on this thread.
 void lanes_tw_run(void *job, uint8_t flags, void (*run)(void *));
+
+/// As `lanes_tw_run`, running `run(job, context)`.
+void lanes_tw_run_with(void *job, uint8_t flags, void (*run)(void *, void *), void *context);
+
+/// Starts recording into memory rather than a file (the jobs of a task executor of LanesRecord while a
+/// `Recorder` runs): 1 when started, 0 when the writer already writes a file (the records go there).
+int lanes_tw_capture_begin(lanes_tw_job_task_fn job_task, lanes_tw_current_task_fn current_task);
+
+/// Stops a capture: every thread's records written (jobs still running cut at this moment); returns the
+/// bytes captured (chunks of the file format), 0 when no capture was under way.
+size_t lanes_tw_capture_end(void);
+
+/// Copies the captured bytes (as many as `lanes_tw_capture_end` said) to `destination` and frees them.
+void lanes_tw_capture_copy(void *destination);
 
 /// The job's flags word (Swift 6.x runtime: at offset 32; byte 0 kind, byte 1 priority).
 static inline uint32_t lanes_tw_job_flags(void *job) { return *(const uint32_t *)((const char *)job + 32); }
