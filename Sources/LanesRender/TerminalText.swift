@@ -91,6 +91,8 @@ public enum TerminalText {
             }
         }
 
+        // Colours are the chart's legend's, as the PNG and the page give them (only drawn with `color`).
+        let colors = options.color ? Timeline.Legend([(timeline, trace)]).colors : [:]
         var out = ""
         let title = options.title ?? Builder.title(of: trace.metadata)
         out += clip(title, options.columns) + "\n"
@@ -133,7 +135,7 @@ public enum TerminalText {
                 } else {
                     ch = levels[max(0, min(7, Int((b * 8).rounded(.up)) - 1))]
                     let top = names[r][c].top
-                    color = top >= 0 ? Palette.color(forSpanName: nameList[Int(top)]) : nil
+                    color = top >= 0 ? colors[nameList[Int(top)]] : nil
                 }
                 if options.color, ch != " ", color != currentColor, let color {
                     line += fg(color)
@@ -162,7 +164,7 @@ public enum TerminalText {
         for i in top.prefix(8) {
             let name = clip(nameList[i], 24)
             let share = TraceStatistics.percent(nameTime[i] / totalTime)
-            items.append(("■ \(name) \(share)", Palette.color(forSpanName: nameList[i])))
+            items.append(("■ \(name) \(share)", colors[nameList[i]] ?? RGB(0x999999)))
         }
         if top.count > 8 { items.append(("+ \(top.count - 8) more", RGB(0x999999))) }
         var line = "", width = 0
