@@ -119,7 +119,7 @@ struct HTMLRunData {
         j.key("spanCount"); j.number(order.count)
         // The hover shows a name in full up to `NameBound.full`; tables cut it further.
         j.key("names"); j.strings(names.map { NameBound.cut($0, NameBound.full) })
-        let assigned = colors ?? Timeline.Legend([(timeline, trace)], from: options.from, to: options.to).colors
+        let assigned = colors ?? Timeline.Legend([timeline]).colors
         j.key("colors"); j.strings(names.map { (assigned[$0] ?? Palette.color(forSpanName: $0)).description })
         j.key("strings"); j.strings(strings.values.map { NameBound.cut($0, NameBound.full) })
         j.key("lanes")

@@ -106,8 +106,11 @@ public struct HTMLReport: Sendable {
         var total = 0
         // Several runs are one chart (as the PNG draws them): one legend, so one assignment of colours,
         // computed by the Timeline as the PNG's is (the same colours for the same chart and window).
-        let timelines = runs.map { Timeline($0.trace, grouping: options.groupBy, depthLimit: options.depthLimit) }
-        let legend = Timeline.Legend(zip(timelines, runs).map { ($0, $1.trace) }, from: options.from, to: options.to)
+        let timelines = runs.map {
+            Timeline(
+                $0.trace, grouping: options.groupBy, depthLimit: options.depthLimit, from: options.from, to: options.to)
+        }
+        let legend = Timeline.Legend(timelines)
         data.array(Array(runs.indices)) { j, i in
             let findings = findings.map { i < $0.count ? $0[i] : [] } ?? Analysis(runs[i].trace).findings
             let run = HTMLRunData(
@@ -258,9 +261,10 @@ extension HTMLReport {
     /// The JSON object of one run as the page embeds it (test hook).
     package static func runJSON(_ trace: Trace, options: ChartOptions = ChartOptions()) -> String {
         HTMLRunData(
-            trace: trace, timeline: Timeline(trace, grouping: options.groupBy, depthLimit: options.depthLimit),
-            name: nil,
-            options: options, findings: []
+            trace: trace,
+            timeline: Timeline(
+                trace, grouping: options.groupBy, depthLimit: options.depthLimit, from: options.from, to: options.to),
+            name: nil, options: options, findings: []
         ).json
     }
 }

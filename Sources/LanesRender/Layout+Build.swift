@@ -12,7 +12,10 @@ extension Layout {
             let title = options.title ?? Builder.title(of: trace.metadata)
             let runs: [(Trace, String?)] = [(trace, nil)]
             // Computed once: a second pass to fill a taller image reuses it.
-            let timelines = [Timeline(trace, grouping: options.groupBy, depthLimit: options.depthLimit)]
+            let timelines = [
+                Timeline(
+                    trace, grouping: options.groupBy, depthLimit: options.depthLimit, from: options.from, to: options.to)
+            ]
             return Builder.fitted(options: options, measure: measure) { b in
                 b.build(
                     runs: runs, timelines: timelines, title: title, subtitle: Builder.subtitle(of: trace.metadata),
@@ -35,7 +38,9 @@ extension Layout {
         if !first.host.isEmpty { parts.append(first.host) }
         if first.cores > 0 { parts.append("\(first.cores) cores") }
         parts.append(alignment == .shared ? "one time scale for all runs" : "each run on its own time scale")
-        let timelines = runs.map { Timeline($0.trace, grouping: options.groupBy, depthLimit: options.depthLimit) }
+        let timelines = runs.map {
+            Timeline($0.trace, grouping: options.groupBy, depthLimit: options.depthLimit, from: options.from, to: options.to)
+        }
         return Builder.fitted(options: options, measure: measure) { b in
             b.build(
                 runs: runs.map { ($0.trace, $0.name) }, timelines: timelines, title: title,
@@ -271,8 +276,7 @@ struct Builder {
             legendRight = box.x - 20 * s
         }
         // Colours, names and notes of the legend: the Timeline's, as the page and the text read them.
-        let chartLegend = Timeline.Legend(
-            zip(timelines, runs).map { ($0, $1.0) }, from: options.from, to: options.to)
+        let chartLegend = Timeline.Legend(timelines)
         spanColors = chartLegend.colors
         Self.recolour(&panels, spanColors)
         let (legend, notes, legendBottom) = buildLegend(chartLegend, left: margin, right: legendRight, top: y)

@@ -1,17 +1,6 @@
 import LanesCore
 
 extension Timeline {
-    /// The part of the trace an output shows first: `from` and `to` are nanoseconds after the trace's
-    /// start (``ChartOptions/from``, ``ChartOptions/to``); nil bounds are the trace's own. Nil for an
-    /// empty trace.
-    public func window(from: Nanoseconds?, to: Nanoseconds?) -> ClosedRange<Nanoseconds>? {
-        guard let range else { return nil }
-        let start = range.lowerBound + max(0, from ?? 0)
-        var end = to.map { range.lowerBound + $0 } ?? range.upperBound
-        if end <= start { end = start + 1 }
-        return start...end
-    }
-
     /// What a chart's legend says, computed once for all the runs of one chart and read by every output
     /// that shows a legend (the PNG, the HTML page, the terminal text): the colour of every span name,
     /// the names shown with their share of the time in the window, and the notes under them.
@@ -25,9 +14,10 @@ extension Timeline {
         public struct Entry: Hashable, Sendable {
             public var name: String
             public var color: RGB
-            /// Time in spans of this name within the window (nested spans count too), in ns.
+            /// Time in spans of this name within the window, in ns: nested spans count too in
+            /// ``Legend/entries``, only top-level ones in ``Legend/topLevel``.
             public var time: Double
-            /// `time` over the time of all names in the window.
+            /// `time` over the time of all names of the list.
             public var share: Double
         }
 
@@ -36,51 +26,55 @@ extension Timeline {
 
         /// The colour of every span name of the chart's traces.
         public let colors: [String: RGB]
-        /// Every name with time in the window, most time first (ties by name).
+        /// Every name with time in the window, most time first (ties by name): what the PNG and the page list.
         public let entries: [Entry]
+        /// Every name of a top-level span in the window with its share of the top-level (busy) time, most
+        /// first: what the terminal text lists beside its busy-time bars.
+        public let topLevel: [Entry]
         /// Spans nested deeper than the depth limit in all runs, drawn on their row's last line.
         public let foldedSpans: Int
         /// The depth limit of the timelines.
         public let depthLimit: Int
 
-        /// The chart of `runs` (a timeline and the trace it was made from, each), showing
-        /// `from`…`to` of each run (see ``Timeline/window(from:to:)``).
-        public init(_ runs: [(timeline: Timeline, trace: Trace)], from: Nanoseconds? = nil, to: Nanoseconds? = nil) {
+        /// The chart of `timelines` (one per run, each made with the chart's `from` and `to`).
+        public init(_ timelines: [Timeline]) {
             var index: [String: Int] = [:]
             var names: [String] = []
-            var time: [Double] = []
-            var inWindow: [Bool] = []
-            var folded = 0
-            for (timeline, trace) in runs {
-                folded += timeline.foldedSpans
-                let map = timeline.names.map { name -> Int in
-                    if let i = index[name] { return i }
-                    index[name] = names.count
-                    names.append(name)
-                    time.append(0)
-                    inWindow.append(false)
-                    return names.count - 1
-                }
-                guard let window = timeline.window(from: from, to: to) else { continue }
-                let lo = window.lowerBound, hi = window.upperBound
-                trace.spans.withUnsafeBufferPointer { spans in
-                    for i in spans.indices
-                    where timeline.rowOfSpan[i] >= 0 && spans[i].end >= lo && spans[i].start <= hi {
-                        let n = map[Int(timeline.nameOfSpan[i])]
-                        inWindow[n] = true
-                        let a = max(spans[i].start, lo), b = min(spans[i].end, hi)
-                        if b > a { time[n] += Double(b - a) }
+            var time: [Double] = [], topTime: [Double] = []
+            var inWindow: [Bool] = [], topInWindow: [Bool] = []
+            for timeline in timelines {
+                for (k, name) in timeline.names.enumerated() {
+                    let n: Int
+                    if let known = index[name] {
+                        n = known
+                    } else {
+                        n = names.count
+                        index[name] = n
+                        names.append(name)
+                        time.append(0)
+                        topTime.append(0)
+                        inWindow.append(false)
+                        topInWindow.append(false)
                     }
+                    let t = timeline.nameTally[k]
+                    time[n] += t.time
+                    topTime[n] += t.topTime
+                    inWindow[n] = inWindow[n] || t.inWindow
+                    topInWindow[n] = topInWindow[n] || t.topInWindow
                 }
             }
             let colors = Palette.assign(shown: names.indices.filter { inWindow[$0] }.map { names[$0] }, others: names)
-            let total = max(1, time.reduce(0, +))
+            func list(_ time: [Double], _ included: (Int) -> Bool) -> [Entry] {
+                let total = max(1, time.reduce(0, +))
+                return names.indices.filter(included)
+                    .sorted { time[$0] != time[$1] ? time[$0] > time[$1] : names[$0] < names[$1] }
+                    .map { Entry(name: names[$0], color: colors[names[$0]]!, time: time[$0], share: time[$0] / total) }
+            }
             self.colors = colors
-            self.entries = names.indices.filter { time[$0] > 0 }
-                .sorted { time[$0] != time[$1] ? time[$0] > time[$1] : names[$0] < names[$1] }
-                .map { Entry(name: names[$0], color: colors[names[$0]]!, time: time[$0], share: time[$0] / total) }
-            self.foldedSpans = folded
-            self.depthLimit = runs.first?.timeline.depthLimit ?? ChartOptions.defaultDepthLimit
+            self.entries = list(time) { time[$0] > 0 }
+            self.topLevel = list(topTime) { topInWindow[$0] }
+            self.foldedSpans = timelines.reduce(0) { $0 + $1.foldedSpans }
+            self.depthLimit = timelines.first?.depthLimit ?? ChartOptions.defaultDepthLimit
         }
 
         /// The names a legend lists: the first ``maxNames`` entries.

@@ -77,10 +77,9 @@ import Testing
 
     @Test func aWindowsNamesTakeTheColoursAChartOfThemAloneWouldGet() {
         let trace = Self.windowed()
-        let timeline = Timeline(trace)
-        let all = Timeline.Legend([(timeline, trace)])
+        let all = Timeline.Legend([Timeline(trace)])
         #expect(all.colors == Palette.assign(names: ["z-before", "a-after", "m1", "m2", "m3"]))
-        let window = Timeline.Legend([(timeline, trace)], from: 250_000, to: 750_000)
+        let window = Timeline.Legend([Timeline(trace, from: 250_000, to: 750_000)])
         // The names the window shows are told apart as if they were the only ones: the first, most distinct colours.
         let alone = Palette.assign(names: ["m1", "m2", "m3"])
         for name in ["m1", "m2", "m3"] { #expect(window.colors[name] == alone[name]) }
@@ -90,6 +89,22 @@ import Testing
         }
         #expect(window.entries.map(\.name) == ["m3", "m1", "m2"])
         #expect(abs(window.entries.reduce(0) { $0 + $1.share } - 1) < 1e-9)
+    }
+
+    @Test func theTerminalTextColoursEachNameAsThePNGDoes() {
+        let trace = Self.windowed()
+        let layout = Layout.chart(of: trace, options: ChartOptions(), measure: Self.measure)
+        var png: [String: RGB] = [:]
+        for row in layout.panels[0].rows { for bar in row.bars { png[bar.name] = bar.color } }
+        let text = TerminalText.render(trace, options: TerminalText.Options(color: true))
+        #expect(png.count == 5)
+        for (name, color) in png { #expect(text.contains(TerminalText.fg(color) + "■ \(name) "), "\(name)") }
+        // The terminal lists top-level (busy) time: m3's six nested spans count once, as the outermost.
+        let top = Timeline.Legend([Timeline(trace)]).topLevel
+        #expect(top.first { $0.name == "m3" }?.time == 200_000)
+        // The PNG and the page list all time in spans of a name, nested ones too: 200 + 180 + … + 100 µs.
+        let nested: Double = 900_000
+        #expect(Timeline.Legend([Timeline(trace)]).entries.first { $0.name == "m3" }?.time == nested)
     }
 
     @Test func theFoldNoteIsTheTimelinesInThePNGAndThePage() throws {
