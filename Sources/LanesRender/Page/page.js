@@ -280,70 +280,74 @@ function drawRow(ri, line) {
   const ppn = plotW / (t1 - t0), cols = Math.ceil(plotW) + 1;
   const match = searchSets[ri];
   const labels = [], wide = [];
-  for (let depth = 0; depth < line.levels; depth++) {
-    const [by, bh] = band(y, depth);
-    columns(cols);
-    let dense = false;  // any span too narrow to draw alone at this depth
-    const e = R.first + R.count;
-    for (let k = firstCandidate(run, R, t0); k < e; k++) {
-      const s = d.start[k];
-      if (s > t1) break;
-      if (levelOf(d, k) !== depth || d.end[k] < t0) continue;
-      const a = Math.max(s, t0), b = Math.min(d.end[k], t1);
-      const x0 = (a - t0) * ppn, x1 = (b - t0) * ppn;
-      const nm = d.name[k], dim = match !== null && !match[nm];
-      if (x1 - x0 >= 3) {
-        ctx.globalAlpha = dim ? 0.22 : 1;
-        ctx.fillStyle = run.colors[nm]; ctx.fillRect(plotX + x0, by, x1 - x0, bh);
-        if (x1 - x0 >= 6) { ctx.fillStyle = 'rgba(0,0,0,0.35)'; ctx.fillRect(plotX + x0, by, 1, bh); }
-        const wf = d.waitFirst[k];
-        if (wf >= 0) {
-          for (let w = wf, we = wf + d.waitCount[k]; w < we; w++) {
-            const wa = Math.max(d.wStart[w], t0), wb = Math.min(d.wEnd[w], t1);
-            if (wb <= wa) continue;
-            ctx.fillStyle = patterns[WAITS[d.wReason[w]] || 'other'];
-            ctx.fillRect(plotX + (wa - t0) * ppn, by, Math.max(1, (wb - wa) * ppn), bh);
-          }
+  // One pass over the row's spans in view: a bar for each wide one on its level's line; the narrow
+  // ones summed into pixel columns per level (level L's columns at L × cols), drawn after the pass.
+  // Levels are lines of their own, so the order between them does not matter.
+  const levels = line.levels, bands = [], dense = [];
+  for (let depth = 0; depth < levels; depth++) { bands.push(band(y, depth)); dense.push(false); }
+  columns(cols * levels);
+  const e = R.first + R.count;
+  for (let k = firstCandidate(run, R, t0); k < e; k++) {
+    const s = d.start[k];
+    if (s > t1) break;
+    if (d.end[k] < t0) continue;
+    const depth = Math.min(levelOf(d, k), levels - 1), [by, bh] = bands[depth];
+    const a = Math.max(s, t0), b = Math.min(d.end[k], t1);
+    const x0 = (a - t0) * ppn, x1 = (b - t0) * ppn;
+    const nm = d.name[k], dim = match !== null && !match[nm];
+    if (x1 - x0 >= 3) {
+      ctx.globalAlpha = dim ? 0.22 : 1;
+      ctx.fillStyle = run.colors[nm]; ctx.fillRect(plotX + x0, by, x1 - x0, bh);
+      if (x1 - x0 >= 6) { ctx.fillStyle = 'rgba(0,0,0,0.35)'; ctx.fillRect(plotX + x0, by, 1, bh); }
+      const wf = d.waitFirst[k];
+      if (wf >= 0) {
+        for (let w = wf, we = wf + d.waitCount[k]; w < we; w++) {
+          const wa = Math.max(d.wStart[w], t0), wb = Math.min(d.wEnd[w], t1);
+          if (wb <= wa) continue;
+          ctx.fillStyle = patterns[WAITS[d.wReason[w]] || 'other'];
+          ctx.fillRect(plotX + (wa - t0) * ppn, by, Math.max(1, (wb - wa) * ppn), bh);
         }
-        wide.push([x0, x1, depth, k]);
-        if (x1 - x0 >= 40 && bh >= 11) labels.push([k, x0, x1, by, bh]);
-        continue;
       }
-      // Too narrow to see alone: add to the pixel columns it covers, as the PNG does.
-      dense = true; sawDense = true;
-      let waitShare = 0, reason = -1;
-      if (d.waitFirst[k] >= 0 && d.end[k] > s) {
-        let blocked = 0, longest = -1;
-        for (let w = d.waitFirst[k], we = w + d.waitCount[k]; w < we; w++) {
-          const len = d.wEnd[w] - d.wStart[w]; blocked += len;
-          if (len > longest) { longest = len; reason = d.wReason[w]; }
-        }
-        waitShare = Math.min(1, blocked / (d.end[k] - s));
-      }
-      const c0 = Math.max(0, Math.floor(x0)), c1 = Math.min(cols - 1, Math.floor(x1));
-      for (let c = c0; c <= c1; c++) {
-        const cover = Math.max(0, Math.min(x1, c + 1) - Math.max(x0, c));
-        colBusy[c] += cover;
-        if (cover >= colNameW[c]) { colNameW[c] = cover; colName[c] = nm; }
-        if (waitShare > 0) { colWait[c] += cover * waitShare; colReason[c] = reason; }
-        if (!dim) colMatch[c] = 1;
-      }
+      wide.push([x0, x1, depth, k]);
+      if (x1 - x0 >= 40 && bh >= 11) labels.push([k, x0, x1, by, bh]);
+      continue;
     }
-    ctx.globalAlpha = 1;
-    if (dense) {
-      const bottom = by + bh;
-      for (let c = 0; c < cols; c++) {
-        if (colName[c] < 0) continue;
-        const busy = Math.min(1, colBusy[c]);
-        const h = Math.max(1, Math.round(busy * bh));
-        const wh = colWait[c] > 0 ? Math.min(h - 1, Math.max(1, Math.round(Math.min(colWait[c], busy) * bh))) : 0;
-        ctx.globalAlpha = colMatch[c] ? 1 : 0.22;
-        ctx.fillStyle = run.colors[colName[c]]; ctx.fillRect(plotX + c, bottom - h + wh, 1, h - wh);
-        if (wh > 0) { ctx.fillStyle = waitColor[colReason[c]] || waitColor[14]; ctx.fillRect(plotX + c, bottom - h, 1, wh); }
+    // Too narrow to see alone: add to the pixel columns it covers, as the PNG does.
+    dense[depth] = true; sawDense = true;
+    let waitShare = 0, reason = -1;
+    if (d.waitFirst[k] >= 0 && d.end[k] > s) {
+      let blocked = 0, longest = -1;
+      for (let w = d.waitFirst[k], we = w + d.waitCount[k]; w < we; w++) {
+        const len = d.wEnd[w] - d.wStart[w]; blocked += len;
+        if (len > longest) { longest = len; reason = d.wReason[w]; }
       }
-      ctx.globalAlpha = 1;
+      waitShare = Math.min(1, blocked / (d.end[k] - s));
+    }
+    const base = depth * cols, c0 = Math.max(0, Math.floor(x0)), c1 = Math.min(cols - 1, Math.floor(x1));
+    for (let c = c0; c <= c1; c++) {
+      const cover = Math.max(0, Math.min(x1, c + 1) - Math.max(x0, c)), i = base + c;
+      colBusy[i] += cover;
+      if (cover >= colNameW[i]) { colNameW[i] = cover; colName[i] = nm; }
+      if (waitShare > 0) { colWait[i] += cover * waitShare; colReason[i] = reason; }
+      if (!dim) colMatch[i] = 1;
     }
   }
+  ctx.globalAlpha = 1;
+  for (let depth = 0; depth < levels; depth++) {
+    if (!dense[depth]) continue;
+    const [by, bh] = bands[depth], bottom = by + bh, base = depth * cols;
+    for (let c = 0; c < cols; c++) {
+      const i = base + c;
+      if (colName[i] < 0) continue;
+      const busy = Math.min(1, colBusy[i]);
+      const h = Math.max(1, Math.round(busy * bh));
+      const wh = colWait[i] > 0 ? Math.min(h - 1, Math.max(1, Math.round(Math.min(colWait[i], busy) * bh))) : 0;
+      ctx.globalAlpha = colMatch[i] ? 1 : 0.22;
+      ctx.fillStyle = run.colors[colName[i]]; ctx.fillRect(plotX + c, bottom - h + wh, 1, h - wh);
+      if (wh > 0) { ctx.fillStyle = waitColor[colReason[i]] || waitColor[14]; ctx.fillRect(plotX + c, bottom - h, 1, wh); }
+    }
+  }
+  ctx.globalAlpha = 1;
   // Names go in the widest stretch of their bar that no wait of the span (other than one covering
   // all of it) and no other bar on its line covers, as in the PNG (deeper levels are lines of their own).
   ctx.font = SMALL; ctx.textBaseline = 'middle';
