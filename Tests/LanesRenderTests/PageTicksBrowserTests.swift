@@ -26,6 +26,8 @@ import Testing
         Case(t0: 0, t1: 86_400_000_000_000, width: 1600, minSpacing: 80, charWidth: 6.5),
         // Labels wider than the spacing asks: the step grows until they fit.
         Case(t0: 0, t1: 10_000_000, width: 120, minSpacing: 20, charWidth: 9),
+        // 80 px steps fit "10 ms" (55 px) with a third of the spacing to spare, not with half.
+        Case(t0: 0, t1: 10_000_000, width: 800, minSpacing: 60, charWidth: 11),
         Case(t0: 41_000, t1: 41_050, width: 1400, minSpacing: 80, charWidth: 6),
     ]
 
