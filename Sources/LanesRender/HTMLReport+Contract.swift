@@ -7,14 +7,14 @@ import LanesSupport
 enum PageContract {
     /// The bits of a span's flags byte in the run data (``HTMLRunData``).
     enum SpanFlag {
-        /// The span's nesting depth, 0…3.
-        static let depthMask: UInt8 = 3
+        /// The line of its row the span is drawn on, 0…15 (its nesting depth, capped at the depth limit).
+        static let depthMask: UInt8 = 15
         /// A CPU time follows in the extra stream.
-        static let cpuTime: UInt8 = 4
+        static let cpuTime: UInt8 = 16
         /// Waits follow in the extra stream.
-        static let waits: UInt8 = 8
+        static let waits: UInt8 = 32
         /// Attributes follow in the extra stream.
-        static let attributes: UInt8 = 16
+        static let attributes: UInt8 = 64
     }
 
     /// Every wait reason's name at the index of its raw value (`null` for a raw value with no reason).

@@ -7,7 +7,8 @@ import LanesSupport
 /// Spans are ordered by row (as ``RowPlan`` orders them, so as in the PNG), then start. Each span is
 /// six fields, most of them LEB128 varints: zigzag(start − previous start in the row) and duration
 /// in ns (times are relative to the run's first event), name index, lane index, zigzag(thread id −
-/// the lane's thread id), and a flags byte (bits 0–1 depth, 4 CPU time, 8 waits, 16 attributes).
+/// the lane's thread id), and a flags byte (bits 0–3 the line of the row it is drawn on, 16 CPU time,
+/// 32 waits, 64 attributes; see ``PageContract/SpanFlag``).
 /// The `extra` stream holds, for each flagged span in order: its CPU time; its waits (count, then
 /// reason byte, zigzag(start − span start), duration, object string index + 1); its attributes
 /// (count, then key and value string indices). The page decodes both into typed arrays.
@@ -15,10 +16,12 @@ struct HTMLRunData {
     var json = ""
     var spanCount = 0
 
-    /// `colors`: the span colours of the chart the run is part of (``Palette/assign(names:)`` over every run's
-    /// names); nil to assign them among this run's names.
-    init(trace: Trace, name: String?, options: ChartOptions, findings: [Finding], colors: [String: RGB]? = nil) {
-        let timeline = Timeline(trace, grouping: options.groupBy, depthLimit: options.depthLimit)
+    /// `timeline`: the trace's, made with `options`; `colors`: the span colours of the chart the run is part of
+    /// (``Timeline/Legend/colors`` over every run); nil to assign them as a chart of this run alone would.
+    init(
+        trace: Trace, timeline: Timeline, name: String?, options: ChartOptions, findings: [Finding],
+        colors: [String: RGB]? = nil
+    ) {
         let plan = timeline.plan
         let origin = timeline.range?.lowerBound ?? 0
         let end = timeline.range?.upperBound ?? 0
@@ -80,7 +83,7 @@ struct HTMLRunData {
                 rowDurations[Int(r)].append(duration)
                 stream.varint(UInt64(laneOf[i]))
                 stream.signed(spans[i].threadID - laneThread[Int(laneOf[i])])
-                // The page reads two bits of depth: levels past the fourth share the last it draws.
+                // The line the span is drawn on: its depth, capped at the timeline's limit (at most 16 lines).
                 var flags = min(PageContract.SpanFlag.depthMask, UInt8(clamping: timeline.level(ofSpan: i)))
                 if spans[i].cpuTime != nil { flags |= PageContract.SpanFlag.cpuTime }
                 if !spans[i].waits.isEmpty { flags |= PageContract.SpanFlag.waits }
@@ -116,7 +119,7 @@ struct HTMLRunData {
         j.key("spanCount"); j.number(order.count)
         // The hover shows a name in full up to `NameBound.full`; tables cut it further.
         j.key("names"); j.strings(names.map { NameBound.cut($0, NameBound.full) })
-        let assigned = colors ?? Palette.assign(names: names)
+        let assigned = colors ?? Timeline.Legend([timeline]).colors
         j.key("colors"); j.strings(names.map { (assigned[$0] ?? Palette.color(forSpanName: $0)).description })
         j.key("strings"); j.strings(strings.values.map { NameBound.cut($0, NameBound.full) })
         j.key("lanes")

@@ -104,16 +104,33 @@ public struct HTMLReport: Sendable {
         data.string(options.theme.rawValue)
         data.key("runs")
         var total = 0
-        // Several runs are one chart (as the PNG draws them): their names share one assignment of colours.
-        let colors = runs.count > 1 ? Palette.assign(names: runs.flatMap { $0.trace.spans.lazy.map(\.name) }) : nil
+        // Several runs are one chart (as the PNG draws them): one legend, so one assignment of colours,
+        // computed by the Timeline as the PNG's is (the same colours for the same chart and window).
+        let timelines = runs.map {
+            Timeline(
+                $0.trace, grouping: options.groupBy, depthLimit: options.depthLimit, from: options.from, to: options.to)
+        }
+        let legend = Timeline.Legend(timelines)
         data.array(Array(runs.indices)) { j, i in
             let findings = findings.map { i < $0.count ? $0[i] : [] } ?? Analysis(runs[i].trace).findings
             let run = HTMLRunData(
-                trace: runs[i].trace, name: comparison != nil ? runs[i].name : nil, options: options,
-                findings: findings, colors: colors)
+                trace: runs[i].trace, timeline: timelines[i], name: comparison != nil ? runs[i].name : nil,
+                options: options, findings: findings, colors: legend.colors)
             total += run.spanCount
             j.raw(run.json)
         }
+        // The legend: the names with the most time in the initial view, their colours and shares, and the notes.
+        data.key("legend")
+        data.open()
+        data.key("names")
+        data.strings(legend.shown.map { NameBound.cut($0.name, NameBound.cell) })
+        data.key("colors")
+        data.strings(legend.shown.map(\.color.description))
+        data.key("shares")
+        data.numbers(legend.shown.map { ($0.share * 1000).rounded() / 1000 })
+        data.key("notes")
+        data.strings(legend.notes)
+        data.close()
         // The initial view: the chart options' time window, else everything.
         data.key("view")
         data.numbers([Double(options.from ?? 0), options.to.map { Double($0) } ?? -1])
@@ -243,6 +260,11 @@ extension HTMLReport {
     package static func jsonQuoted(_ text: String) -> String { LanesSupport.jsonQuoted(text) }
     /// The JSON object of one run as the page embeds it (test hook).
     package static func runJSON(_ trace: Trace, options: ChartOptions = ChartOptions()) -> String {
-        HTMLRunData(trace: trace, name: nil, options: options, findings: []).json
+        HTMLRunData(
+            trace: trace,
+            timeline: Timeline(
+                trace, grouping: options.groupBy, depthLimit: options.depthLimit, from: options.from, to: options.to),
+            name: nil, options: options, findings: []
+        ).json
     }
 }

@@ -12,7 +12,10 @@ extension Layout {
             let title = options.title ?? Builder.title(of: trace.metadata)
             let runs: [(Trace, String?)] = [(trace, nil)]
             // Computed once: a second pass to fill a taller image reuses it.
-            let timelines = [Timeline(trace, grouping: options.groupBy, depthLimit: options.depthLimit)]
+            let timelines = [
+                Timeline(
+                    trace, grouping: options.groupBy, depthLimit: options.depthLimit, from: options.from, to: options.to)
+            ]
             return Builder.fitted(options: options, measure: measure) { b in
                 b.build(
                     runs: runs, timelines: timelines, title: title, subtitle: Builder.subtitle(of: trace.metadata),
@@ -35,7 +38,9 @@ extension Layout {
         if !first.host.isEmpty { parts.append(first.host) }
         if first.cores > 0 { parts.append("\(first.cores) cores") }
         parts.append(alignment == .shared ? "one time scale for all runs" : "each run on its own time scale")
-        let timelines = runs.map { Timeline($0.trace, grouping: options.groupBy, depthLimit: options.depthLimit) }
+        let timelines = runs.map {
+            Timeline($0.trace, grouping: options.groupBy, depthLimit: options.depthLimit, from: options.from, to: options.to)
+        }
         return Builder.fitted(options: options, measure: measure) { b in
             b.build(
                 runs: runs.map { ($0.trace, $0.name) }, timelines: timelines, title: title,
@@ -65,18 +70,15 @@ struct Builder {
     var levelHeight: Double { (16 * s).rounded() }
     static let minBarWidth = 3.0
 
-    /// Every name seen, for legend totals: index → name, and time shown per name.
+    /// Every name seen (index → name), for the dense columns' commonest name.
     var names: [String] = []
     var spanColors: [String: RGB] = [:]
     var nameIndex: [String: Int32] = [:]
-    var nameTime: [Double] = []
     var waitReasonsUsed = Set<WaitReason>()
     var sawDense = false
     var sawCPU = false
     var sawCounters = false
     var sawFlows = false
-    /// Spans nested deeper than the depth limit, drawn on their row's last level.
-    var foldedSpans = 0
 
     init(options: ChartOptions, measure: @escaping MeasureText) {
         self.options = options
@@ -173,7 +175,6 @@ struct Builder {
         let i = Int32(names.count)
         names.append(name)
         nameIndex[name] = i
-        nameTime.append(0)
         return i
     }
 
@@ -216,7 +217,6 @@ struct Builder {
                 labelWidth = max(labelWidth, measure(summary, textSize) + 24 * s)
             }
         }
-        foldedSpans = timelines.reduce(0) { $0 + $1.foldedSpans }
         labelWidth = min(labelWidth, max(120 * s, width * 0.22))
 
         var panels: [Panel] = []
@@ -275,10 +275,11 @@ struct Builder {
             statistics = StatisticsBox(box: box, lines: items)
             legendRight = box.x - 20 * s
         }
-        // Span colours are assigned among the names this chart shows (Palette.assign), once the names are known.
-        spanColors = Palette.assign(names: names)
+        // Colours, names and notes of the legend: the Timeline's, as the page and the text read them.
+        let chartLegend = Timeline.Legend(timelines)
+        spanColors = chartLegend.colors
         Self.recolour(&panels, spanColors)
-        let (legend, notes, legendBottom) = buildLegend(left: margin, right: legendRight, top: y)
+        let (legend, notes, legendBottom) = buildLegend(chartLegend, left: margin, right: legendRight, top: y)
         let bottom = max(legendBottom, statistics?.box.maxY ?? y) + margin
         return Layout(
             width: Int(width), height: Int(bottom.rounded(.up)), scale: s, theme: options.theme, colors: colors,
@@ -288,14 +289,9 @@ struct Builder {
 
     // MARK: Legend
 
-    func buildLegend(left: Double, right: Double, top: Double) -> ([LegendItem], [TextItem], Double) {
+    func buildLegend(_ legend: Timeline.Legend, left: Double, right: Double, top: Double) -> ([LegendItem], [TextItem], Double) {
         var entries: [(LegendItem.Swatch, String)] = []
-        let shownNames = names.indices.filter { nameTime[$0] > 0 }
-            .sorted { nameTime[$0] != nameTime[$1] ? nameTime[$0] > nameTime[$1] : names[$0] < names[$1] }
-        let maxNames = 24
-        for i in shownNames.prefix(maxNames) {
-            entries.append((.span(spanColors[names[i]] ?? Palette.color(forSpanName: names[i])), names[i]))
-        }
+        for entry in legend.shown { entries.append((.span(entry.color), entry.name)) }
         for r in WaitReason.allCases where waitReasonsUsed.contains(r) {
             entries.append((.wait(r), "wait: \(r)"))
         }
@@ -326,18 +322,8 @@ struct Builder {
         }
         var bottom = entries.isEmpty ? top : y + line
         var notes: [TextItem] = []
-        if foldedSpans > 0 {
-            notes.append(
-                TextItem(
-                    "\(foldedSpans) spans nested deeper than \(options.depthLimit) levels drawn on their row's last level",
-                    x: left, y: bottom + smallSize, size: smallSize, role: .secondary))
-            bottom += line
-        }
-        if shownNames.count > maxNames {
-            notes.append(
-                TextItem(
-                    "+ \(shownNames.count - maxNames) more span names (past \(Palette.distinctColors.count) names, colours repeat)",
-                    x: left, y: bottom + smallSize, size: smallSize, role: .secondary))
+        for note in legend.notes {
+            notes.append(TextItem(note, x: left, y: bottom + smallSize, size: smallSize, role: .secondary))
             bottom += line
         }
         return (items, notes, bottom)

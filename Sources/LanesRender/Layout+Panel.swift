@@ -159,7 +159,6 @@ extension Builder {
             guard b >= a else { continue }
             let fx0 = x0 + Double(a - lo) * ppn, fx1 = x0 + Double(b - lo) * ppn
             let ni = nameMap[Int(timeline.nameOfSpan[i])]
-            nameTime[Int(ni)] += Double(b - a)
             for w in spans[i].waits where w.end > lo && w.start < hi { waitReasonsUsed.insert(w.reason) }
             if fx1 - fx0 >= Self.minBarWidth * s, r != summaryRow {
                 let (by, bh) = band(rows[r].box, depth: depth)

@@ -39,6 +39,26 @@ extension Palette {
         return out
     }
 
+    /// The colour of each span name of a chart that shows `shown` first and may show `others` too (a page
+    /// opened on a window of its trace): the shown names take ``distinctColors`` in byte order as
+    /// ``assign(names:)`` gives them, then the other names the colours left in byte order, then colours by
+    /// their name's hash. With every name shown it is ``assign(names:)``.
+    public static func assign<Shown: Sequence<String>, Others: Sequence<String>>(
+        shown: Shown, others: Others
+    ) -> [String: RGB] {
+        let first = Set(shown).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        let firstSet = Set(first)
+        let rest = Set(others).subtracting(firstSet).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        var out: [String: RGB] = [:]
+        out.reserveCapacity(first.count + rest.count)
+        for (i, name) in (first + rest).enumerated() {
+            out[name] =
+                i < distinctColors.count
+                ? distinctColors[i] : distinctColors[Int(stableHash(name) % UInt64(distinctColors.count))]
+        }
+        return out
+    }
+
     /// CIELAB (D65) of an sRGB colour.
     public static func lab(_ c: RGB) -> (l: Double, a: Double, b: Double) {
         func linear(_ v: UInt8) -> Double {

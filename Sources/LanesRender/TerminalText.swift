@@ -59,8 +59,6 @@ public enum TerminalText {
         var waits = busy
         var names = [[TopKeys]](repeating: [TopKeys](repeating: TopKeys(), count: plotWidth), count: rowLabels.count)
         let nameList = timeline.names
-        var nameTime = [Double](repeating: 0, count: nameList.count)
-        var nameSeen = [Bool](repeating: false, count: nameList.count)
         func spread(_ s: Nanoseconds, _ e: Nanoseconds, _ body: (Int, Double) -> Void) {
             let a = Double(s - lo) / colTime, b = Double(e - lo) / colTime
             var c = max(0, Int(a))
@@ -78,8 +76,6 @@ public enum TerminalText {
                 // Top-level spans by the timeline's one rule: a child task's spans count on its own lane.
                 if timeline.isTopLevel(i) {
                     let n = timeline.nameOfSpan[i]
-                    nameSeen[Int(n)] = true
-                    nameTime[Int(n)] += Double(spans[i].end - spans[i].start)
                     spread(spans[i].start, spans[i].end) { c, w in
                         busy[r][c] += w
                         names[r][c].add(n, Float(w))
@@ -91,6 +87,10 @@ public enum TerminalText {
             }
         }
 
+        // The legend is the Timeline's: colours as the PNG and the page give them (drawn with `color`),
+        // names by their share of the top-level (busy) time the bars show.
+        let chartLegend = Timeline.Legend([timeline])
+        let colors = chartLegend.colors
         var out = ""
         let title = options.title ?? Builder.title(of: trace.metadata)
         out += clip(title, options.columns) + "\n"
@@ -133,7 +133,7 @@ public enum TerminalText {
                 } else {
                     ch = levels[max(0, min(7, Int((b * 8).rounded(.up)) - 1))]
                     let top = names[r][c].top
-                    color = top >= 0 ? Palette.color(forSpanName: nameList[Int(top)]) : nil
+                    color = top >= 0 ? colors[nameList[Int(top)]] : nil
                 }
                 if options.color, ch != " ", color != currentColor, let color {
                     line += fg(color)
@@ -154,15 +154,10 @@ public enum TerminalText {
         for line in wrap(legend, options.columns) { out += line + "\n" }
         // Names with their share of the time in top-level spans: told apart by the words and the
         // shares, since piped text has no colours.
-        let top = nameList.indices.filter { nameSeen[$0] }.sorted {
-            nameTime[$0] != nameTime[$1] ? nameTime[$0] > nameTime[$1] : nameList[$0] < nameList[$1]
-        }
-        let totalTime = max(1, nameTime.reduce(0, +))
+        let top = chartLegend.topLevel
         var items: [(text: String, color: RGB)] = []
-        for i in top.prefix(8) {
-            let name = clip(nameList[i], 24)
-            let share = TraceStatistics.percent(nameTime[i] / totalTime)
-            items.append(("■ \(name) \(share)", Palette.color(forSpanName: nameList[i])))
+        for entry in top.prefix(8) {
+            items.append(("■ \(clip(entry.name, 24)) \(TraceStatistics.percent(entry.share))", entry.color))
         }
         if top.count > 8 { items.append(("+ \(top.count - 8) more", RGB(0x999999))) }
         var line = "", width = 0

@@ -31,6 +31,8 @@ public struct Timeline: Sendable {
     public let depthLimit: Int
     /// Spans nested deeper than ``depthLimit`` allows, in all rows.
     public let foldedSpans: Int
+    /// The part of the trace the outputs show first (``window(of:from:to:)``); nil for an empty trace.
+    public let window: ClosedRange<Nanoseconds>?
 
     /// Row of each span by position in `trace.spans`; -1 when its lane is unknown.
     let rowOfSpan: [Int32]
@@ -40,14 +42,31 @@ public struct Timeline: Sendable {
     /// empty when every span is top-level.
     let depthOfSpan: [UInt8]
     let plan: RowPlan
+    /// What the legend (``Legend``) needs of one name within ``window``.
+    struct NameTally {
+        /// Time in spans of the name (nested ones too), and in its top-level spans only.
+        var time = 0.0
+        var topTime = 0.0
+        /// Whether a span of the name meets the window, and whether a top-level one does.
+        var inWindow = false
+        var topInWindow = false
+    }
+    /// Per name index.
+    let nameTally: [NameTally]
 
-    /// The timeline of `trace` with rows as `grouping` makes them and up to `depthLimit` levels per row.
+    /// The timeline of `trace` with rows as `grouping` makes them and up to `depthLimit` levels per row;
+    /// `from` and `to` (ns after the trace's start) choose the window its legend describes.
     public init(
-        _ trace: Trace, grouping: ChartOptions.Grouping = .lane, depthLimit: Int = ChartOptions.defaultDepthLimit
+        _ trace: Trace, grouping: ChartOptions.Grouping = .lane, depthLimit: Int = ChartOptions.defaultDepthLimit,
+        from: Nanoseconds? = nil, to: Nanoseconds? = nil
     ) {
         let limit = max(1, min(depthLimit, 16))
         self.depthLimit = limit
         self.range = trace.timeRange
+        let window = Self.window(of: trace.timeRange, from: from, to: to)
+        self.window = window
+        let lo = window?.lowerBound ?? 0, hi = window?.upperBound ?? -1
+        var tally: [NameTally] = []
         let plan = RowPlan(trace, grouping: grouping)
         self.plan = plan
         // Depths up to `limit`: a span at depth `limit` is deeper than the rows show and is folded.
@@ -83,6 +102,7 @@ public struct Timeline: Sendable {
                             ni = Int32(names.count)
                             names.append(spans[i].name)
                             nameIndex[spans[i].name] = ni
+                            tally.append(NameTally())
                         }
                         recentNames[cursor] = spans[i].name
                         recentIndex[cursor] = ni
@@ -94,6 +114,21 @@ public struct Timeline: Sendable {
                 nameOf[i] = ni
                 guard let r = plan.row(lane: spans[i].lane, threadID: spans[i].threadID, lanes: lanes) else { continue }
                 rowOf[i] = Int32(r)
+                // What the legend counts: time within the window, all spans and top-level ones.
+                if spans[i].end >= lo, spans[i].start <= hi {
+                    let a = max(spans[i].start, lo), b = min(spans[i].end, hi)
+                    let t = b > a ? Double(b - a) : 0
+                    let top = depths.isEmpty || depths[i] == 0
+                    tally.withUnsafeMutableBufferPointer { tally in
+                        let n = Int(ni)
+                        tally[n].inWindow = true
+                        tally[n].time += t
+                        if top {
+                            tally[n].topInWindow = true
+                            tally[n].topTime += t
+                        }
+                    }
+                }
                 if !depths.isEmpty, depths[i] > 0 {
                     let d = Int(depths[i])
                     let level = min(d, limit - 1)
@@ -115,6 +150,19 @@ public struct Timeline: Sendable {
         self.depthOfSpan = depths
         self.names = names
         self.foldedSpans = folded
+        self.nameTally = tally
+    }
+
+    /// The part of `range` an output shows: `from` and `to` are nanoseconds after its start
+    /// (``ChartOptions/from``, ``ChartOptions/to``); nil bounds are the range's own. Nil for no range.
+    public static func window(
+        of range: ClosedRange<Nanoseconds>?, from: Nanoseconds?, to: Nanoseconds?
+    ) -> ClosedRange<Nanoseconds>? {
+        guard let range else { return nil }
+        let start = range.lowerBound + max(0, from ?? 0)
+        var end = to.map { range.lowerBound + $0 } ?? range.upperBound
+        if end <= start { end = start + 1 }
+        return start...end
     }
 
     /// The row of the span at `index` of `trace.spans`; nil when its lane is unknown.

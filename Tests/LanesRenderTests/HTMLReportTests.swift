@@ -1,6 +1,6 @@
 import LanesAnalysis
 import LanesCore
-import LanesRender
+@testable import LanesRender
 import Testing
 
 @Suite struct HTMLReportTests {
@@ -128,8 +128,9 @@ import Testing
             #expect(Int64(r.varint()) == lane)
             #expect(r.zigzag() == 0)
             let flags = r.byte()
-            #expect(flags & 8 == (span.waits.isEmpty ? 0 : 8))
-            #expect(Int(flags & 3) == (span.parent == nil ? 0 : 1))
+            let waits = PageContract.SpanFlag.waits
+            #expect(flags & waits == (span.waits.isEmpty ? 0 : waits))
+            #expect(Int(flags & PageContract.SpanFlag.depthMask) == (span.parent == nil ? 0 : 1))
         }
         #expect(r.offset == r.bytes.count)
     }

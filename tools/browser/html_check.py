@@ -5,8 +5,11 @@ Builds pages with the `lanes` binary from real traces (`lanes sample`, `lanes ru
 synthetic trace whose names are XSS probes, opens each from file:// through selenium and chromedriver, and
 checks: no console error, no network request, the span count the page shows equals the trace's, hovering
 a known span's pixel shows its name in the tooltip, a wheel event narrows the visible range, keyboard
-zoom, search counts, and for the probe trace that no script runs and the names show as text. Saves
-screenshots (not committed) for a person to look at.
+zoom, search counts, and for the probe trace that no script runs and the names show as text. A VizTracer
+trace of a small Python program with nested calls checks that a row is one line per nesting level (its
+height grows with its levels, each level's span is drawn in its colour on its own line, the legend says
+how many spans were folded past --depth), and `lanes run fire-and-forget --model async` that hovering a
+task's slice names the OS thread it ran on. Saves screenshots (not committed) for a person to look at.
 
     tools/browser/html_check.py [--lanes .build/debug/lanes] [--out /tmp/lanes-html-check]
     tools/browser/html_check.py --demo-page Reports/index.html [--demo-page …] [--out DIR]
@@ -345,6 +348,152 @@ def write_xss_trace(path):
     return 40, counts
 
 
+NESTED_PROGRAM = """
+def leaf():
+    x = 0
+    for i in range(40000):
+        x += i * i
+    return x
+
+def level(n):
+    if n == 0:
+        leaf()
+    else:
+        level(n - 1)
+
+def main():
+    for _ in range(4):
+        level(6)
+
+main()
+"""
+
+
+def write_nested_trace(out):
+    """A VizTracer trace of a small Python program whose calls nest about ten deep; returns its path."""
+    program = os.path.join(out, "nested.py")
+    with open(program, "w") as f:
+        f.write(NESTED_PROGRAM)
+    trace = os.path.join(out, "nested.json")
+    r = subprocess.run([sys.executable, "-m", "viztracer", "--quiet", "-o", trace, program], capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit(f"viztracer failed: {r.stderr.strip()}")
+    return trace
+
+
+def canvas_pixel(driver, x, y):
+    """The canvas's [r, g, b] at CSS pixel (x, y) of the view."""
+    return driver.execute_script("""
+        const c = document.getElementById('chart'), dpr = c.width / c.getBoundingClientRect().width;
+        return Array.from(c.getContext('2d').getImageData(Math.floor(arguments[0] * dpr), Math.floor(arguments[1] * dpr), 1, 1).data.slice(0, 3));""",
+        x, y)
+
+
+def check_nested(driver, deep_html, flat_html, all_html, screenshot_dir):
+    """A trace of nested calls: a row is as many lines tall as its nesting levels (at --depth 1, 4 and 16),
+    each span is drawn on its level's line, hovering a deep span names it, and the legend says how many
+    spans were folded."""
+    load(driver, flat_html)
+    flat = driver.execute_script("return window.lanesReport.rowLines()")
+    load(driver, deep_html)
+    check(console_errors(driver) == [], "nested: no console error")
+    rows = driver.execute_script("return window.lanesReport.rowLines()")
+    deep = max(rows, key=lambda r: r["levels"])
+    check(deep["levels"] == 4 and all(r["levels"] == 1 for r in flat),
+          f"nested: the deepest row shows {deep['levels']} lines at --depth 4, rows show 1 at --depth 1")
+    # Height grows with the levels, as the PNG's rows do: 22 px, and 16 px per further level.
+    by_row = {(r["run"], r["row"]): r for r in flat}
+    grows = all(r["h"] - by_row[(r["run"], r["row"])]["h"] == 16 * (r["levels"] - 1) for r in rows)
+    check(grows and deep["h"] > by_row[(deep["run"], deep["row"])]["h"],
+          f"nested: a row's height grows with its levels ({by_row[(deep['run'], deep['row'])]['h']} px at 1 level, "
+          f"{deep['h']} px at {deep['levels']})")
+    notes = driver.execute_script("return window.lanesReport.legendNotes()")
+    check(any(re.match(r"\d+ spans nested deeper than 4 levels drawn on their row's last level", n) for n in notes),
+          f"nested: the legend says spans were folded ({notes})")
+    # With room for every level (--depth 16) nothing is folded: the widest span of each level, each drawn
+    # on its own line inside the row, in its colour (spans of one level do not overlap there).
+    load(driver, all_html)
+    rows = driver.execute_script("return window.lanesReport.rowLines()")
+    deep = max(rows, key=lambda r: r["levels"])
+    notes = driver.execute_script("return window.lanesReport.legendNotes()")
+    check(deep["levels"] >= 8 and deep["h"] == 22 + 16 * (deep["levels"] - 1) and notes == [],
+          f"nested: at --depth 16 the deepest row shows all its {deep['levels']} levels in {deep['h']} px, none folded")
+    spans = driver.execute_script("""
+        const r = window.lanesReport, out = {};
+        for (let k = 0; k < r.spanCount(); k++) {
+          const p = r.spanPixel(k, 0), level = r.spanLevel(k, 0);
+          if (p === null || p.width < 12) continue;
+          if (!(level in out) || out[level].p.width < p.width) out[level] = { k, p, color: r.spanColor(k, 0), name: r.spanName(k, 0) };
+        }
+        return out;""")
+    levels = sorted(int(level) for level in spans)
+    ys = [spans[str(level)]["p"]["y"] for level in levels]
+    check(len(levels) >= 8 and levels == list(range(len(levels))) and ys == sorted(ys) and len(set(round(y) for y in ys)) == len(levels)
+          and all(deep["y"] <= y < deep["y"] + deep["h"] for y in ys),
+          f"nested: spans are drawn on {len(levels)} lines of one row (levels {levels}, middles at y {[round(y) for y in ys]})")
+    drawn = []
+    for level in levels:
+        sp = spans[str(level)]
+        p = sp["p"]
+        rgb = canvas_pixel(driver, p["x"] - p["width"] / 2 + 2.5, p["y"])
+        want = [int(sp["color"][i:i + 2], 16) for i in (1, 3, 5)]
+        drawn.append(all(abs(a - b) <= 2 for a, b in zip(rgb, want)))
+    check(all(drawn), f"nested: the canvas shows each level's span in its colour at its line ({drawn})")
+    # Hover on the deepest line names the span drawn there.
+    last = spans[str(levels[-1])]
+    first, _ = hover_span(driver, last["k"])
+    check(first == last["name"], f"nested: hovering a span on line {levels[-1] + 1} shows {first!r}, expected {last['name']!r}")
+    # Zoom and search still work on a page of nested rows.
+    before = driver.execute_script("return window.lanesReport.visibleRange()")
+    driver.find_element(By.ID, "chart").send_keys("+")
+    time.sleep(0.05)
+    after = driver.execute_script("return window.lanesReport.visibleRange()")
+    check(after[1] - after[0] < before[1] - before[0], "nested: the + key zooms in")
+    driver.find_element(By.ID, "chart").send_keys("0")
+    box = driver.find_element(By.ID, "search")
+    box.send_keys("leaf")
+    time.sleep(0.1)
+    count = driver.find_element(By.ID, "match-count").get_attribute("data-count")
+    check(count == "4", f"nested: search finds the 4 calls of leaf ({count})")
+    box.clear()
+    if screenshot_dir:
+        driver.save_screenshot(os.path.join(screenshot_dir, "nested-depth16.png"))
+    check(console_errors(driver) == [], "nested: still no console error after interaction")
+
+
+def check_task_threads(driver, path, screenshot_dir):
+    """A task lane's slice names, on hover, the OS thread it ran on (the thread lane's name and its tid)."""
+    load(driver, path)
+    check(console_errors(driver) == [], "tasks: no console error")
+    found = driver.execute_script("""
+        const r = window.lanesReport, out = [];
+        for (let ri = 0; ri < r.runCount(); ri++) for (let k = 0; k < r.spanCount() && out.length < 400; k++) {
+          const s = r.spanThread(k, ri);
+          if (s && s.kind === 'task') out.push([ri, k, s.tid, s.threadName]);
+        }
+        return out;""")
+    check(len(found) > 0, f"tasks: the trace has {len(found)} task slices (first 400)")
+    named = [f for f in found if f[3]]
+    check(len(named) > 0, f"tasks: {len(named)} of them ran on a thread the trace names")
+    shown = None
+    for ri, k, tid, thread in (named or found)[:50]:
+        driver.execute_script("window.scrollTo(0, 0)")
+        if driver.execute_script("return window.lanesReport.spanPixel(arguments[0], arguments[1])", k, ri) is None:
+            continue
+        first, p = hover_span(driver, k, ri)
+        if first is None:
+            continue
+        lines = driver.execute_script(
+            "return [...document.getElementById('tooltip').querySelectorAll('div')].map((d) => d.textContent)")
+        want = f"ran on thread: {thread} (tid {tid})" if thread else f"ran on thread: tid {tid}"
+        shown = (want, lines)
+        break
+    check(shown is not None and shown[0] in shown[1],
+          f"tasks: hovering a task slice shows the thread it ran on ({shown and shown[0]!r} in {shown and shown[1]})")
+    if screenshot_dir:
+        driver.save_screenshot(os.path.join(screenshot_dir, "tasks-hover.png"))
+
+
 def write_many_lanes_trace(path, processes=20, threads=100, spans=10):
     """processes × threads lanes, far more rows than a canvas could be tall; returns (spans, last span's name)."""
     events = []
@@ -426,6 +575,20 @@ def main():
     lanes(binary, "compare", *traces, "--html", compare)
     pages.append(("compare", compare, sum(trace_span_count(binary, t) for t in traces)))
 
+    nested = write_nested_trace(out)
+    nested_html, nested_flat_html = os.path.join(out, "nested.html"), os.path.join(out, "nested-depth1.html")
+    nested_all_html = os.path.join(out, "nested-depth16.html")
+    lanes(binary, "report", nested, "--html", nested_html)
+    lanes(binary, "report", nested, "--html", nested_flat_html, "--depth", "1")
+    lanes(binary, "report", nested, "--html", nested_all_html, "--depth", "16")
+    pages.append(("nested", nested_html, trace_span_count(binary, nested)))
+    tasks_dir = os.path.join(out, "tasks")
+    os.makedirs(tasks_dir, exist_ok=True)
+    lanes(binary, "run", "fire-and-forget", "--model", "async", "--out", tasks_dir)
+    tasks = [os.path.join(tasks_dir, f) for f in sorted(os.listdir(tasks_dir)) if f.endswith(".lanes")][0]
+    tasks_html = os.path.join(out, "tasks.html")
+    lanes(binary, "report", tasks, "--html", tasks_html)
+
     many = os.path.join(out, "lanes-2000.json")
     many_spans, many_last = write_many_lanes_trace(many)
     lanes(binary, "report", many, "--html", os.path.join(out, "lanes-2000.html"))
@@ -433,6 +596,8 @@ def main():
     driver = make_driver()
     try:
         check_many_lanes(driver, os.path.join(out, "lanes-2000.html"), many_spans, many_last, out)
+        check_nested(driver, nested_html, nested_flat_html, nested_all_html, out)
+        check_task_threads(driver, tasks_html, out)
         for name, html, spans in pages:
             check_page(driver, name, html, spans, known=XSS_NAMES[0] if name == "xss" else None, screenshot_dir=out)
 

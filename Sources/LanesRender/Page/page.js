@@ -14,12 +14,15 @@ const C = {
   cpuRun: cssVar('--cpu-run'), cpuRq: cssVar('--cpu-rq'), cpuBlk: cssVar('--cpu-blk'),
 };
 const waitColor = WAITS.map((w) => cssVar('--wait-' + w));
-const ROW_H = 22, STRIP_H = 6, GROUP_H = 20, RUN_H = 26, COUNTER_H = 34, RULER_H = 24, MARGIN = 14;
+// A row's first line is ROW_H tall and each deeper nesting level a LEVEL_H line under it, as in the PNG.
+const ROW_H = 22, LEVEL_H = 16, STRIP_H = 6, GROUP_H = 20, RUN_H = 26, COUNTER_H = 34, RULER_H = 24, MARGIN = 14;
 const FONT = '12px "DejaVu Sans", system-ui, sans-serif', SMALL = '11px "DejaVu Sans", system-ui, sans-serif';
 
 // ---- Formatting -------------------------------------------------------------------------------
 
-function fixed(x, digits) { return x.toFixed(digits); }
+// Durations and ticks as the Swift formats them (LanesCore's formatDuration, LanesRender's TimeScale):
+// tools/browser/html_check.py checks that both give the same text for the same input.
+function fixed(x, digits) { const scale = Math.pow(10, digits); return (Math.round(x * scale) / scale).toFixed(digits); }
 const pct = (x) => (100 * x).toFixed(1) + '%';
 function formatDuration(ns) {
   const sign = ns < 0 ? '-' : '', v = Math.abs(ns);
@@ -35,22 +38,47 @@ function unitFor(step) {
   if (step >= 1e3) return [1e3, 'µs'];
   return [1, 'ns'];
 }
-// Round ticks 1, 2 or 5 × 10ⁿ ns apart, labelled as the PNG labels them.
-function ticks(t0, t1, width, minSpacing) {
-  const ppn = width / (t1 - t0);
-  let step = 1;
-  outer: for (let p = 1; p < 1e19; p *= 10) {
-    for (const m of [1, 2, 5]) { if (p * m * ppn >= minSpacing) { step = p * m; break outer; } }
+// `rel` ns in `unit`, with as many decimals as the step needs (`0`, `2.5 ms`, `1 s`): TimeScale.format.
+function tickLabel(rel, unit, name, step) {
+  if (rel === 0) return '0';
+  let decimals = 0;
+  for (let s = step; s % unit !== 0 && decimals < 9; s *= 10) decimals++;
+  const whole = Math.trunc(rel / unit);
+  let text = (rel < 0 && whole === 0 ? '-' : '') + whole;
+  if (decimals > 0) {
+    let frac = Math.abs(rel) % unit, u = unit, digits = '';
+    for (let i = 0; i < decimals; i++) { u = Math.floor(u / 10); digits += u === 0 ? 0 : Math.floor(frac / u); if (u > 0) frac %= u; }
+    text += '.' + digits;
   }
+  return text + ' ' + name;
+}
+function ticksEvery(t0, t1, ppn, step) {
   let [unit, name] = unitFor(Math.max(step, t1));
   while (step * 1000 < unit) [unit, name] = unitFor(unit / 1000);
-  let decimals = 0;
-  for (let s = step; Math.abs(s / unit - Math.round(s / unit)) > 1e-9 && decimals < 9; s *= 10) decimals++;
   const out = [];
-  for (let t = Math.ceil(t0 / step) * step; t <= t1 && out.length < 400; t += step) {
-    out.push([t, t === 0 ? '0' : (t / unit).toFixed(decimals) + ' ' + name]);
+  for (let k = Math.ceil(t0 / step); ; k++) {
+    const t = k * step;
+    if (t > t1) break;
+    out.push([t, tickLabel(t, unit, name, step)]);
+    if (out.length > 200) break;
   }
   return out;
+}
+// Round ticks 1, 2 or 5 × 10ⁿ ns apart, at least minSpacing px apart and wide enough for labels
+// `labelWidth(text)` px wide: TimeScale.ticks with the run's start as origin. [[t, label], …].
+function ticks(t0, t1, width, minSpacing, labelWidth) {
+  t1 = Math.max(t1, t0 + 1);
+  const ppn = width / (t1 - t0);
+  for (let p = 1; p < 4e17; p *= 10) {
+    for (const step of [p, 2 * p, 5 * p]) {
+      if (step * ppn < minSpacing) continue;
+      const tk = ticksEvery(t0, t1, ppn, step);
+      let widest = 0;
+      for (const [, label] of tk) widest = Math.max(widest, labelWidth(label));
+      if (tk.length <= 1 || step * ppn >= widest + minSpacing / 3) return tk;
+    }
+  }
+  return ticksEvery(t0, t1, ppn, Math.max(1, t1 - t0));
 }
 function el(tag, attrs, text) {
   const e = document.createElement(tag);
@@ -100,7 +128,7 @@ function decode(run) {
   const wReason = [], wStart = [], wEnd = [], wObject = [], aKey = [], aValue = [];
   for (let k = 0; k < n; k++) {
     const f = flags[k];
-    if (f < 4) continue;
+    if ((f & ~FLAG.depth) === 0) continue;
     if (f & FLAG.cpuTime) cpu[k] = x.v();
     if (f & FLAG.waits) {
       const c = x.v(); waitFirst[k] = wReason.length; waitCount[k] = Math.min(c, 65535);
@@ -161,8 +189,9 @@ function layout() {
         lines.push({ kind: 'group', run: ri, group, y, h: GROUP_H }); y += GROUP_H;
       }
       if (collapsed[ri].has(R.group)) return;
-      const h = ROW_H + (R.cpu ? STRIP_H + 2 : 0);
-      lines.push({ kind: 'row', run: ri, row: r, y, h, stripe: r % 2 === 1 }); rowY[ri][r] = y; y += h;
+      const levels = Math.max(1, R.levels || 1), content = ROW_H + (levels - 1) * LEVEL_H;
+      const h = content + (R.cpu ? STRIP_H + 2 : 0);
+      lines.push({ kind: 'row', run: ri, row: r, y, h, levels, content, stripe: r % 2 === 1 }); rowY[ri][r] = y; y += h;
     });
     run.counters.forEach((c, ci) => { lines.push({ kind: 'counter', run: ri, counter: ci, y, h: COUNTER_H }); y += COUNTER_H; });
     y += comparing ? 10 : 4;
@@ -208,10 +237,13 @@ function schedule() { if (!pending) { pending = true; requestAnimationFrame(() =
 
 // ---- Drawing ------------------------------------------------------------------------------------
 
+// The band [top, height] of nesting level `depth` in a row whose top is y: the first level fills the
+// row's first line, each deeper level is a line of its own below it (Builder.band in Layout+Panel.swift).
 function band(y, depth) {
-  const top = Math.round(y + 2 + depth * 4), bottom = Math.round(y + ROW_H - 2 - depth * 4);
-  return [top, Math.max(2, bottom - top)];
+  if (depth === 0) { const top = Math.round(y + 2); return [top, Math.max(2, Math.round(y + ROW_H - 2) - top)]; }
+  return [Math.round(y + ROW_H + (depth - 1) * LEVEL_H), Math.max(2, LEVEL_H - 2)];
 }
+const levelOf = (d, k) => d.flags[k] & FLAG.depth;
 function fitText(text, maxWidth) {
   if (ctx.measureText(text).width <= maxWidth) return text;
   let lo = 0, hi = text.length;
@@ -248,76 +280,80 @@ function drawRow(ri, line) {
   const ppn = plotW / (t1 - t0), cols = Math.ceil(plotW) + 1;
   const match = searchSets[ri];
   const labels = [], wide = [];
-  for (let depth = 0; depth < 3; depth++) {
-    const [by, bh] = band(y, depth);
-    columns(cols);
-    let dense = false;  // any span too narrow to draw alone at this depth
-    const e = R.first + R.count;
-    for (let k = firstCandidate(run, R, t0); k < e; k++) {
-      const s = d.start[k];
-      if (s > t1) break;
-      if ((d.flags[k] & FLAG.depth) !== depth || d.end[k] < t0) continue;
-      const a = Math.max(s, t0), b = Math.min(d.end[k], t1);
-      const x0 = (a - t0) * ppn, x1 = (b - t0) * ppn;
-      const nm = d.name[k], dim = match !== null && !match[nm];
-      if (x1 - x0 >= 3) {
-        ctx.globalAlpha = dim ? 0.22 : 1;
-        ctx.fillStyle = run.colors[nm]; ctx.fillRect(plotX + x0, by, x1 - x0, bh);
-        if (x1 - x0 >= 6) { ctx.fillStyle = 'rgba(0,0,0,0.35)'; ctx.fillRect(plotX + x0, by, 1, bh); }
-        const wf = d.waitFirst[k];
-        if (wf >= 0) {
-          for (let w = wf, we = wf + d.waitCount[k]; w < we; w++) {
-            const wa = Math.max(d.wStart[w], t0), wb = Math.min(d.wEnd[w], t1);
-            if (wb <= wa) continue;
-            ctx.fillStyle = patterns[WAITS[d.wReason[w]] || 'other'];
-            ctx.fillRect(plotX + (wa - t0) * ppn, by, Math.max(1, (wb - wa) * ppn), bh);
-          }
+  // One pass over the row's spans in view: a bar for each wide one on its level's line; the narrow
+  // ones summed into pixel columns per level (level L's columns at L × cols), drawn after the pass.
+  // Levels are lines of their own, so the order between them does not matter.
+  const levels = line.levels, bands = [], dense = [];
+  for (let depth = 0; depth < levels; depth++) { bands.push(band(y, depth)); dense.push(false); }
+  columns(cols * levels);
+  const e = R.first + R.count;
+  for (let k = firstCandidate(run, R, t0); k < e; k++) {
+    const s = d.start[k];
+    if (s > t1) break;
+    if (d.end[k] < t0) continue;
+    const depth = Math.min(levelOf(d, k), levels - 1), [by, bh] = bands[depth];
+    const a = Math.max(s, t0), b = Math.min(d.end[k], t1);
+    const x0 = (a - t0) * ppn, x1 = (b - t0) * ppn;
+    const nm = d.name[k], dim = match !== null && !match[nm];
+    if (x1 - x0 >= 3) {
+      ctx.globalAlpha = dim ? 0.22 : 1;
+      ctx.fillStyle = run.colors[nm]; ctx.fillRect(plotX + x0, by, x1 - x0, bh);
+      if (x1 - x0 >= 6) { ctx.fillStyle = 'rgba(0,0,0,0.35)'; ctx.fillRect(plotX + x0, by, 1, bh); }
+      const wf = d.waitFirst[k];
+      if (wf >= 0) {
+        for (let w = wf, we = wf + d.waitCount[k]; w < we; w++) {
+          const wa = Math.max(d.wStart[w], t0), wb = Math.min(d.wEnd[w], t1);
+          if (wb <= wa) continue;
+          ctx.fillStyle = patterns[WAITS[d.wReason[w]] || 'other'];
+          ctx.fillRect(plotX + (wa - t0) * ppn, by, Math.max(1, (wb - wa) * ppn), bh);
         }
-        wide.push([x0, x1, depth]);
-        if (x1 - x0 >= 40 && bh >= 11) labels.push([k, x0, x1, by, bh]);
-        continue;
       }
-      // Too narrow to see alone: add to the pixel columns it covers, as the PNG does.
-      dense = true; sawDense = true;
-      let waitShare = 0, reason = -1;
-      if (d.waitFirst[k] >= 0 && d.end[k] > s) {
-        let blocked = 0, longest = -1;
-        for (let w = d.waitFirst[k], we = w + d.waitCount[k]; w < we; w++) {
-          const len = d.wEnd[w] - d.wStart[w]; blocked += len;
-          if (len > longest) { longest = len; reason = d.wReason[w]; }
-        }
-        waitShare = Math.min(1, blocked / (d.end[k] - s));
-      }
-      const c0 = Math.max(0, Math.floor(x0)), c1 = Math.min(cols - 1, Math.floor(x1));
-      for (let c = c0; c <= c1; c++) {
-        const cover = Math.max(0, Math.min(x1, c + 1) - Math.max(x0, c));
-        colBusy[c] += cover;
-        if (cover >= colNameW[c]) { colNameW[c] = cover; colName[c] = nm; }
-        if (waitShare > 0) { colWait[c] += cover * waitShare; colReason[c] = reason; }
-        if (!dim) colMatch[c] = 1;
-      }
+      wide.push([x0, x1, depth, k]);
+      if (x1 - x0 >= 40 && bh >= 11) labels.push([k, x0, x1, by, bh]);
+      continue;
     }
-    ctx.globalAlpha = 1;
-    if (dense) {
-      const bottom = by + bh;
-      for (let c = 0; c < cols; c++) {
-        if (colName[c] < 0) continue;
-        const busy = Math.min(1, colBusy[c]);
-        const h = Math.max(1, Math.round(busy * bh));
-        const wh = colWait[c] > 0 ? Math.min(h - 1, Math.max(1, Math.round(Math.min(colWait[c], busy) * bh))) : 0;
-        ctx.globalAlpha = colMatch[c] ? 1 : 0.22;
-        ctx.fillStyle = run.colors[colName[c]]; ctx.fillRect(plotX + c, bottom - h + wh, 1, h - wh);
-        if (wh > 0) { ctx.fillStyle = waitColor[colReason[c]] || waitColor[14]; ctx.fillRect(plotX + c, bottom - h, 1, wh); }
+    // Too narrow to see alone: add to the pixel columns it covers, as the PNG does.
+    dense[depth] = true; sawDense = true;
+    let waitShare = 0, reason = -1;
+    if (d.waitFirst[k] >= 0 && d.end[k] > s) {
+      let blocked = 0, longest = -1;
+      for (let w = d.waitFirst[k], we = w + d.waitCount[k]; w < we; w++) {
+        const len = d.wEnd[w] - d.wStart[w]; blocked += len;
+        if (len > longest) { longest = len; reason = d.wReason[w]; }
       }
-      ctx.globalAlpha = 1;
+      waitShare = Math.min(1, blocked / (d.end[k] - s));
+    }
+    const base = depth * cols, c0 = Math.max(0, Math.floor(x0)), c1 = Math.min(cols - 1, Math.floor(x1));
+    for (let c = c0; c <= c1; c++) {
+      const cover = Math.max(0, Math.min(x1, c + 1) - Math.max(x0, c)), i = base + c;
+      colBusy[i] += cover;
+      if (cover >= colNameW[i]) { colNameW[i] = cover; colName[i] = nm; }
+      if (waitShare > 0) { colWait[i] += cover * waitShare; colReason[i] = reason; }
+      if (!dim) colMatch[i] = 1;
     }
   }
+  ctx.globalAlpha = 1;
+  for (let depth = 0; depth < levels; depth++) {
+    if (!dense[depth]) continue;
+    const [by, bh] = bands[depth], bottom = by + bh, base = depth * cols;
+    for (let c = 0; c < cols; c++) {
+      const i = base + c;
+      if (colName[i] < 0) continue;
+      const busy = Math.min(1, colBusy[i]);
+      const h = Math.max(1, Math.round(busy * bh));
+      const wh = colWait[i] > 0 ? Math.min(h - 1, Math.max(1, Math.round(Math.min(colWait[i], busy) * bh))) : 0;
+      ctx.globalAlpha = colMatch[i] ? 1 : 0.22;
+      ctx.fillStyle = run.colors[colName[i]]; ctx.fillRect(plotX + c, bottom - h + wh, 1, h - wh);
+      if (wh > 0) { ctx.fillStyle = waitColor[colReason[i]] || waitColor[14]; ctx.fillRect(plotX + c, bottom - h, 1, wh); }
+    }
+  }
+  ctx.globalAlpha = 1;
   // Names go in the widest stretch of their bar that no wait of the span (other than one covering
-  // all of it) and no deeper bar covers, as in the PNG.
+  // all of it) and no other bar on its line covers, as in the PNG (deeper levels are lines of their own).
   ctx.font = SMALL; ctx.textBaseline = 'middle';
   for (const [k, x0, x1, by, bh] of labels) {
-    const depth = d.flags[k] & FLAG.depth, obstacles = [];
-    for (const [b0, b1, bd] of wide) if (bd > depth && b1 > x0 && b0 < x1) obstacles.push([b0, b1]);
+    const depth = levelOf(d, k), obstacles = [];
+    for (const [b0, b1, bd, bk] of wide) if (bd === depth && bk !== k && b1 > x0 && b0 < x1 && b1 <= x1) obstacles.push([b0, b1]);
     if (d.waitFirst[k] >= 0) {
       for (let w = d.waitFirst[k], we = w + d.waitCount[k]; w < we; w++) {
         const w0 = (Math.max(d.wStart[w], t0) - t0) * ppn, w1 = (Math.min(d.wEnd[w], t1) - t0) * ppn;
@@ -338,9 +374,9 @@ function drawRow(ri, line) {
     ctx.fillStyle = d.textColor[d.name[k]]; ctx.fillText(text, plotX + best0 + 4, by + bh / 2);
     ctx.restore();
   }
-  if (R.cpu) drawCPU(R.cpu, y + ROW_H);
+  if (R.cpu) drawCPU(R.cpu, y + line.content);
   if (selected && selected.run === ri && d.row[selected.k] === line.row) {
-    const k = selected.k, [by, bh] = band(y, d.flags[k] & FLAG.depth);
+    const k = selected.k, [by, bh] = band(y, levelOf(d, k));
     ctx.strokeStyle = C.text; ctx.lineWidth = 2;
     ctx.strokeRect(xOf(Math.max(d.start[k], t0)) - 1, by - 1, Math.max(2, (Math.min(d.end[k], t1) - Math.max(d.start[k], t0)) * ppn) + 2, bh + 2);
   }
@@ -400,7 +436,7 @@ function drawFlows() {
     if (a !== selected.k && b !== selected.k) continue;
     const ya = rowY[selected.run][d.row[a]], yb = rowY[selected.run][d.row[b]];
     if (ya === undefined || yb === undefined) continue;
-    const [ay, ah] = band(ya, d.flags[a] & FLAG.depth), [by2, bh] = band(yb, d.flags[b] & FLAG.depth);
+    const [ay, ah] = band(ya, levelOf(d, a)), [by2, bh] = band(yb, levelOf(d, b));
     const x0 = xOf(f[i + 2]), y0 = ay + ah / 2, x1 = xOf(f[i + 3]), y1 = by2 + bh / 2;
     ctx.beginPath(); ctx.moveTo(x0, y0); ctx.lineTo(x1, y1); ctx.stroke(); flowsDrawn++;
     const ang = Math.atan2(y1 - y0, x1 - x0);
@@ -422,7 +458,8 @@ function drawGroup(line, y) {
 function draw() {
   ctx.setTransform(window.devicePixelRatio || 1, 0, 0, window.devicePixelRatio || 1, 0, 0);
   ctx.fillStyle = C.bg; ctx.fillRect(0, 0, width, height);
-  const tk = ticks(t0, t1, plotW, 80);
+  ctx.font = SMALL;
+  const tk = ticks(t0, t1, plotW, 80, (text) => ctx.measureText(text).width);
   for (const [t] of tk) {
     const x = Math.floor(xOf(t)) + 0.5;
     ctx.strokeStyle = C.grid; ctx.beginPath(); ctx.moveTo(x, RULER_H); ctx.lineTo(x, height); ctx.stroke();
@@ -504,7 +541,7 @@ function spanAt(x, viewY) {
   let best = -1, bestScore = Infinity;
   for (let k = firstCandidate(run, R, t - slack), e = R.first + R.count; k < e && d.start[k] <= t + slack; k++) {
     if (d.end[k] < t - slack) continue;
-    const depth = d.flags[k] & FLAG.depth, [by, bh] = band(line.y, depth);
+    const depth = levelOf(d, k), [by, bh] = band(line.y, depth);
     const inside = d.start[k] <= t && t <= d.end[k];
     // Prefer the span under the pointer in its band, then the deepest, then the shortest.
     const score = (inside ? 0 : 4) + (y >= by && y < by + bh ? 0 : 2) - depth * 0.5 + (d.end[k] - d.start[k]) / (fullEnd * 4 + 1);
@@ -524,6 +561,22 @@ function cpuStateAt(samples, t) {
   }
   return null;
 }
+// The name of thread `tid` of lane's process where a thread lane of the trace names it, else null.
+function threadName(run, lane, tid) {
+  if (!run.threadNames) {
+    run.threadNames = new Map();
+    for (const l of run.lanes) if (l.kind === 'thread' && !run.threadNames.has(l.pid + ':' + l.tid)) run.threadNames.set(l.pid + ':' + l.tid, l.label);
+  }
+  // A named thread's label is `name · tid` (RowPlan.label); an unnamed one's `thread tid`.
+  let name = run.threadNames.get(lane.pid + ':' + tid);
+  if (name && name.endsWith(' · ' + tid)) name = name.slice(0, -(' · ' + tid).length);
+  return name && name !== 'thread ' + tid ? name : null;
+}
+// Thread `tid` as the hover names it: `worker-2 (tid 4242)`, or `tid 4242` when the trace names no such thread.
+function threadText(run, lane, tid) {
+  const name = threadName(run, lane, tid);
+  return name ? name + ' (tid ' + tid + ')' : 'tid ' + tid;
+}
 function describe(target, into) {
   const run = runs[target.run], d = run.d, k = target.k;
   into.textContent = '';
@@ -532,7 +585,8 @@ function describe(target, into) {
   const add = (key, value) => { const line = el('div'); line.appendChild(el('span', { class: 'k' }, key + ': ')); line.appendChild(document.createTextNode(value)); into.appendChild(line); };
   if (comparing) add('run', run.name);
   add('lane', lane.label + ' (' + lane.kind + ')');
-  add('thread', String(d.tid[k]));
+  // A task's slice names the OS thread it ran on: the thread lane's name where the trace has one.
+  add(lane.kind === 'task' ? 'ran on thread' : 'thread', threadText(run, lane, d.tid[k]));
   add('start', formatDuration(d.start[k]));
   add('duration', formatDuration(d.end[k] - d.start[k]));
   if (d.cpu[k] >= 0) add('CPU', formatDuration(d.cpu[k]) + ' (' + Math.round(100 * d.cpu[k] / Math.max(1, d.end[k] - d.start[k])) + '%)');
@@ -712,12 +766,15 @@ function legend() {
   const swatch = (paint, label) => {
     const s = el('span'), c = el('canvas', { width: 12, height: 12 }), g = c.getContext('2d');
     paint(g); s.appendChild(c); s.appendChild(document.createTextNode(label)); box.appendChild(s);
+    return s;
   };
-  for (const run of runs) for (const r of run.byName.slice(0, 24)) {
-    if (seen.has(r[0])) continue; seen.add(r[0]);
-    const color = run.colors[run.names.indexOf(r[0])];
-    swatch((g) => { g.fillStyle = color; g.fillRect(0, 0, 12, 12); }, r[0]);
-  }
+  // The names, colours and shares are the Timeline's legend, as the PNG shows it (Timeline.Legend).
+  const names = data.legend.names;
+  names.forEach((name, i) => {
+    if (seen.has(name)) return; seen.add(name);
+    const span = swatch((g) => { g.fillStyle = data.legend.colors[i]; g.fillRect(0, 0, 12, 12); }, name);
+    span.title = pct(data.legend.shares[i]) + ' of the time in spans';
+  });
   const reasons = new Set();
   for (const run of runs) for (const b of run.blocked) reasons.add(b.reason);
   for (const w of WAITS) if (reasons.has(w)) swatch((g) => { g.fillStyle = g.createPattern(hatchTile(w, 6), 'repeat'); g.fillRect(0, 0, 12, 12); }, 'wait: ' + w);
@@ -736,6 +793,9 @@ function legend() {
     [['CPU: running', C.cpuRun], ['CPU: run queue', C.cpuRq], ['CPU: blocked', C.cpuBlk]].forEach(([label, color]) =>
       swatch((g) => { g.fillStyle = color; g.fillRect(0, 0, 12, 12); }, label));
   }
+  // The notes under the legend, as the PNG writes them: spans nested deeper than the depth limit share their
+  // row's last line; names past the legend's count.
+  for (const note of data.legend.notes) box.appendChild(el('p', { class: 'note' }, note));
 }
 const copy = document.getElementById('copy-mermaid');
 if (copy) copy.addEventListener('click', () => {
@@ -771,12 +831,12 @@ window.lanesReport = Object.freeze({
     for (let k = 0; k < d.n; k++) {
       const y = rowY[ri || 0][d.row[k]];
       if (y === undefined || y - scrollY < RULER_H || y - scrollY + ROW_H > height) continue;
-      const ww = Math.min(d.end[k], t1) - Math.max(d.start[k], t0) - (d.flags[k] & FLAG.depth) * 1e-9;
+      const ww = Math.min(d.end[k], t1) - Math.max(d.start[k], t0) - levelOf(d, k) * 1e-9;
       if (ww > w) { w = ww; best = k; }
     }
     return best;
   },
-  // The widest span on screen in run ri whose middle no deeper span covers, so hovering there shows it.
+  // The widest span on screen in run ri whose middle no shorter span on its line covers, so hovering there shows it.
   hoverableSpan: (ri) => {
     ri = ri || 0;
     const run = runs[ri], d = run.d, found = [];
@@ -787,21 +847,38 @@ window.lanesReport = Object.freeze({
     }
     found.sort((a, b) => b[0] - a[0] || a[1] - b[1]);
     for (const [, k] of found.slice(0, 200)) {
-      const mid = (Math.max(d.start[k], t0) + Math.min(d.end[k], t1)) / 2, depth = d.flags[k] & FLAG.depth, R = run.rows[d.row[k]];
+      const mid = (Math.max(d.start[k], t0) + Math.min(d.end[k], t1)) / 2, depth = levelOf(d, k), R = run.rows[d.row[k]];
+      const len = d.end[k] - d.start[k];
       let covered = false;
       for (let j = R.first, e = R.first + R.count; j < e && !covered; j++) {
-        covered = j !== k && (d.flags[j] & FLAG.depth) >= depth && d.start[j] <= mid && d.end[j] >= mid;
+        const lj = d.end[j] - d.start[j];
+        covered = j !== k && levelOf(d, j) === depth && d.start[j] <= mid && d.end[j] >= mid && (lj < len || (lj === len && j < k));
       }
       if (!covered) return k;
     }
     return -1;
   },
+  // Each row's line as laid out, in content pixels: its run, row, top, height and nesting levels.
+  rowLines: () => lines.filter((l) => l.kind === 'row').map((l) => ({ run: l.run, row: l.row, y: l.y, h: l.h, levels: l.levels })),
+  // Span k's lane kind, the thread it ran on and that thread's name (null when the trace names none).
+  spanThread: (k, ri) => {
+    const run = runs[ri || 0], d = run.d, lane = run.lanes[d.lane[k]];
+    return { kind: lane.kind, tid: d.tid[k], threadName: threadName(run, lane, d.tid[k]) };
+  },
+  // The line of its row span k is drawn on (0 for a top-level span).
+  spanLevel: (k, ri) => levelOf(runs[ri || 0].d, k),
+  spanColor: (k, ri) => runs[ri || 0].colors[runs[ri || 0].d.name[k]],
+  // The sentences under the legend (spans folded into a row's last line, …).
+  legendNotes: () => [...document.querySelectorAll('#legend .note')].map((e) => e.textContent),
+  // The page's own tick rule and duration format, for checks against the Swift ones (TimeScale, formatDuration).
+  ticks: (a, b, w, minSpacing, charWidth) => ticks(a, b, w, minSpacing, (s) => s.length * charWidth),
+  formatDuration: (ns) => formatDuration(ns),
   // The middle of span k's visible part, in CSS pixels from the canvas's top-left; null when hidden.
   spanPixel: (k, ri) => {
     ri = ri || 0;
     const d = runs[ri].d, y = rowY[ri][d.row[k]];
     if (y === undefined || d.end[k] < t0 || d.start[k] > t1) return null;
-    const [by, bh] = band(y - scrollY, d.flags[k] & FLAG.depth);
+    const [by, bh] = band(y - scrollY, levelOf(d, k));
     if (by < RULER_H || by + bh > height) return null;
     const a = xOf(Math.max(d.start[k], t0)), b = xOf(Math.min(d.end[k], t1));
     return { x: (a + b) / 2, y: by + bh / 2, width: b - a };
