@@ -25,23 +25,29 @@ extension LanesTracer {
         }
 
         public var attributes: SpanAttributes {
-            get { storage?.withState { $0.attributes } ?? [:] }
-            nonmutating set { storage?.withOpenState { $0.attributes = newValue } }
+            get { storage?.withState { $0.attributes } ?? AttributeStore.none }
+            nonmutating set {
+                storage?.withOpenState {
+                    $0.attributes = newValue
+                    $0.hasAttributeStorage = true
+                }
+            }
             // `span.attributes[key] = value` mutates in place: a get and a set would copy the whole
             // dictionary on every attribute (the state and the copy share its storage).
             nonmutating _modify {
                 guard let storage else {
-                    var ignored = SpanAttributes()
+                    var ignored = AttributeStore.none
                     yield &ignored
                     return
                 }
                 storage.lock()
                 defer { storage.unlock() }
                 if storage.unsafeState.open {
-                    // Room for a few attributes at once: growing a dictionary one insert at a time
-                    // reallocates and rehashes it.
-                    if storage.unsafeState.attributes.isEmpty {
-                        storage.unsafeState.attributes = SpanAttributes(.init(minimumCapacity: 4))
+                    // Room for a few attributes at once (growing a dictionary one insert at a time
+                    // reallocates and rehashes it), in a dictionary another span gave back.
+                    if !storage.unsafeState.hasAttributeStorage {
+                        storage.unsafeState.attributes = AttributeStore.make(NameCache.current)
+                        storage.unsafeState.hasAttributeStorage = true
                     }
                     yield &storage.unsafeState.attributes
                 } else {
@@ -79,14 +85,17 @@ extension LanesTracer.Span {
     final class Storage: Sendable {
         struct State {
             var name: String
-            var attributes: SpanAttributes = [:]
+            var attributes = AttributeStore.none
+            /// Whether `attributes` is the span's own (recycled or set), not the shared empty one.
+            var hasAttributeStorage = false
             var error: String?
             var open = true
         }
 
         let explicit: ExplicitSpan
         private let locked = Atomic<Bool>(false)
-        nonisolated(unsafe) private var state: State
+        // Guarded by `locked` (or, in `deinit`, by being the last reference): no exclusivity checks.
+        @exclusivity(unchecked) nonisolated(unsafe) private var state: State
 
         init(_ explicit: ExplicitSpan, name: String) {
             self.explicit = explicit
@@ -121,17 +130,33 @@ extension LanesTracer.Span {
             withState { s in if s.open { body(&s) } }
         }
 
+        /// Gives the attributes' dictionary back for another span (see ``AttributeStore``).
+        deinit {
+            if state.hasAttributeStorage { AttributeStore.recycle(&state.attributes) }
+        }
+
         func end() {
-            let ended: State? = withState { s in
-                guard s.open else { return nil }
-                s.open = false
-                return s
+            lock()
+            guard state.open else {
+                unlock()
+                return
             }
-            guard let s = ended else { return }
+            state.open = false
+            // Closed: nothing changes the state any more.
+            let name = state.name
+            let attributes = state.attributes
+            let error = state.error
+            unlock()
             let names = NameCache.current
-            s.attributes.forEach { key, attribute in explicit.record(names.name(key), Self.value(attribute, names)) }
-            if let error = s.error { explicit.record(names.name("error"), .string(SpanName(error))) }
-            explicit.end(name: names.name(s.name))
+            if AttributeStore.canRecycle {
+                for (key, attribute) in AttributeStore.entries(attributes) {
+                    explicit.record(names.name(key), Self.value(attribute, names))
+                }
+            } else {
+                attributes.forEach { key, attribute in explicit.record(names.name(key), Self.value(attribute, names)) }
+            }
+            if let error { explicit.record(names.name("error"), .string(SpanName(error))) }
+            explicit.end(name: names.name(name))
         }
 
         static func value(_ attribute: SpanAttribute, _ names: NameCache) -> ExplicitSpan.Value {
