@@ -42,16 +42,16 @@ extension LanesTracer {
                 }
                 storage.lock()
                 defer { storage.unlock() }
-                if storage.unsafeState.open {
+                if storage.state.open {
                     // Room for a few attributes at once (growing a dictionary one insert at a time
                     // reallocates and rehashes it), in a dictionary another span gave back.
-                    if !storage.unsafeState.hasAttributeStorage {
-                        storage.unsafeState.attributes = AttributeStore.make(NameCache.current)
-                        storage.unsafeState.hasAttributeStorage = true
+                    if !storage.state.hasAttributeStorage {
+                        storage.state.attributes = AttributeStore.make(NameCache.current)
+                        storage.state.hasAttributeStorage = true
                     }
-                    yield &storage.unsafeState.attributes
+                    yield &storage.state.attributes
                 } else {
-                    var ignored = storage.unsafeState.attributes
+                    var ignored = storage.state.attributes
                     yield &ignored
                 }
             }
@@ -95,7 +95,8 @@ extension LanesTracer.Span {
         let explicit: ExplicitSpan
         private let locked = Atomic<Bool>(false)
         // Guarded by `locked` (or, in `deinit`, by being the last reference): no exclusivity checks.
-        @exclusivity(unchecked) nonisolated(unsafe) private var state: State
+        // `_modify` of `attributes` holds the lock across its `yield` on the state itself.
+        @exclusivity(unchecked) nonisolated(unsafe) fileprivate var state: State
 
         init(_ explicit: ExplicitSpan, name: String) {
             self.explicit = explicit
@@ -120,12 +121,6 @@ extension LanesTracer.Span {
 
         func unlock() { locked.store(false, ordering: .releasing) }
 
-        /// The state itself, for an accessor that holds the lock across a `yield`.
-        var unsafeState: State {
-            _read { yield state }
-            _modify { yield &state }
-        }
-
         func withOpenState(_ body: (inout State) -> Void) {
             withState { s in if s.open { body(&s) } }
         }
@@ -142,21 +137,21 @@ extension LanesTracer.Span {
                 return
             }
             state.open = false
-            // Closed: nothing changes the state any more.
-            let name = state.name
-            let attributes = state.attributes
-            let error = state.error
-            unlock()
+            // Recorded under the lock, read in place: the state is not copied.
             let names = NameCache.current
             if AttributeStore.canRecycle {
-                for (key, attribute) in AttributeStore.entries(attributes) {
+                for (key, attribute) in AttributeStore.entries(state.attributes) {
                     explicit.record(names.name(key), Self.value(attribute, names))
                 }
             } else {
-                attributes.forEach { key, attribute in explicit.record(names.name(key), Self.value(attribute, names)) }
+                state.attributes.forEach { key, attribute in
+                    explicit.record(names.name(key), Self.value(attribute, names))
+                }
             }
-            if let error { explicit.record(names.name("error"), .string(SpanName(error))) }
-            explicit.end(name: names.name(name))
+            if let error = state.error { explicit.record(names.name("error"), .string(SpanName(error))) }
+            let name = names.name(state.name)
+            unlock()
+            explicit.end(name: name)
         }
 
         static func value(_ attribute: SpanAttribute, _ names: NameCache) -> ExplicitSpan.Value {
