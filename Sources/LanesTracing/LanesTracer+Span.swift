@@ -25,27 +25,33 @@ extension LanesTracer {
         }
 
         public var attributes: SpanAttributes {
-            get { storage?.withState { $0.attributes } ?? [:] }
-            nonmutating set { storage?.withOpenState { $0.attributes = newValue } }
+            get { storage?.withState { $0.attributes } ?? AttributeStore.none }
+            nonmutating set {
+                storage?.withOpenState {
+                    $0.attributes = newValue
+                    $0.hasAttributeStorage = true
+                }
+            }
             // `span.attributes[key] = value` mutates in place: a get and a set would copy the whole
             // dictionary on every attribute (the state and the copy share its storage).
             nonmutating _modify {
                 guard let storage else {
-                    var ignored = SpanAttributes()
+                    var ignored = AttributeStore.none
                     yield &ignored
                     return
                 }
                 storage.lock()
                 defer { storage.unlock() }
-                if storage.unsafeState.open {
-                    // Room for a few attributes at once: growing a dictionary one insert at a time
-                    // reallocates and rehashes it.
-                    if storage.unsafeState.attributes.isEmpty {
-                        storage.unsafeState.attributes = SpanAttributes(.init(minimumCapacity: 4))
+                if storage.state.open {
+                    // Room for a few attributes at once (growing a dictionary one insert at a time
+                    // reallocates and rehashes it), in a dictionary another span gave back.
+                    if !storage.state.hasAttributeStorage {
+                        storage.state.attributes = AttributeStore.make(NameCache.current)
+                        storage.state.hasAttributeStorage = true
                     }
-                    yield &storage.unsafeState.attributes
+                    yield &storage.state.attributes
                 } else {
-                    var ignored = storage.unsafeState.attributes
+                    var ignored = storage.state.attributes
                     yield &ignored
                 }
             }
@@ -79,14 +85,18 @@ extension LanesTracer.Span {
     final class Storage: Sendable {
         struct State {
             var name: String
-            var attributes: SpanAttributes = [:]
+            var attributes = AttributeStore.none
+            /// Whether `attributes` is the span's own (recycled or set), not the shared empty one.
+            var hasAttributeStorage = false
             var error: String?
             var open = true
         }
 
         let explicit: ExplicitSpan
         private let locked = Atomic<Bool>(false)
-        nonisolated(unsafe) private var state: State
+        // Guarded by `locked` (or, in `deinit`, by being the last reference): no exclusivity checks.
+        // `_modify` of `attributes` holds the lock across its `yield` on the state itself.
+        @exclusivity(unchecked) nonisolated(unsafe) fileprivate var state: State
 
         init(_ explicit: ExplicitSpan, name: String) {
             self.explicit = explicit
@@ -111,27 +121,37 @@ extension LanesTracer.Span {
 
         func unlock() { locked.store(false, ordering: .releasing) }
 
-        /// The state itself, for an accessor that holds the lock across a `yield`.
-        var unsafeState: State {
-            _read { yield state }
-            _modify { yield &state }
-        }
-
         func withOpenState(_ body: (inout State) -> Void) {
             withState { s in if s.open { body(&s) } }
         }
 
+        /// Gives the attributes' dictionary back for another span (see ``AttributeStore``).
+        deinit {
+            if state.hasAttributeStorage { AttributeStore.recycle(&state.attributes) }
+        }
+
         func end() {
-            let ended: State? = withState { s in
-                guard s.open else { return nil }
-                s.open = false
-                return s
+            lock()
+            guard state.open else {
+                unlock()
+                return
             }
-            guard let s = ended else { return }
+            state.open = false
+            // Recorded under the lock, read in place: the state is not copied.
             let names = NameCache.current
-            s.attributes.forEach { key, attribute in explicit.record(names.name(key), Self.value(attribute, names)) }
-            if let error = s.error { explicit.record(names.name("error"), .string(SpanName(error))) }
-            explicit.end(name: names.name(s.name))
+            if AttributeStore.canRecycle {
+                for (key, attribute) in AttributeStore.entries(state.attributes) {
+                    explicit.record(names.name(key), Self.value(attribute, names))
+                }
+            } else {
+                state.attributes.forEach { key, attribute in
+                    explicit.record(names.name(key), Self.value(attribute, names))
+                }
+            }
+            if let error = state.error { explicit.record(names.name("error"), .string(SpanName(error))) }
+            let name = names.name(state.name)
+            unlock()
+            explicit.end(name: name)
         }
 
         static func value(_ attribute: SpanAttribute, _ names: NameCache) -> ExplicitSpan.Value {
