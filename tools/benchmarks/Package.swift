@@ -10,6 +10,7 @@
 //      swift run -c release --package-path tools/benchmarks task-executor-benchmark
 //      python3 tools/benchmarks/json_import_bench.py   (Chrome Trace JSON import against orjson and json)
 //      swift run -c release --package-path tools/benchmarks json-export-bench
+//      bash tools/benchmarks/before-after.sh REV   (PNG, JSON import and HTML report: REV against HEAD, interleaved)
 import Foundation
 import PackageDescription
 
