@@ -89,8 +89,10 @@ extension ChromeJSON {
         PythonWait("posix.write", .ioWrite),
         PythonWait("posix.fsync", .ioWrite),
         PythonWait("urlopen", .ioRead),
-        // Joining threads and futures.
+        // Joining threads and futures. `Thread.start` waits for the new thread to signal that it runs (py-spy's
+        // `--gil` often catches a thread there once and then not again while it waits).
         PythonWait("Thread.join", .join),
+        PythonWait("Thread.start", .join, file: "threading.py"),
         PythonWait("Future.result", .join),
         PythonWait("Future.exception", .join),
         PythonWait("as_completed", .join),
@@ -189,4 +191,3 @@ extension ChromeJSON {
         return pythonSourceWaits.first { code.contains($0.text) }?.reason
     }
 }
-

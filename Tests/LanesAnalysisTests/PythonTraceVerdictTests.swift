@@ -22,16 +22,23 @@ struct PythonVerdict: Sendable, CustomStringConvertible {
 let pythonVerdicts: [PythonVerdict] = [
     // Sleeping downloads in a ThreadPoolExecutor: waiting, not computing; no GIL claim.
     PythonVerdict(program: "sleepers", work: .ioBound, model: "threads", forbidden: [.serialisedCPU, .lockContention]),
-    PythonVerdict(program: "aio_semaphore", work: .ioBound, model: "async", forbidden: [.serialisedCPU, .blockedEventLoop]),
     PythonVerdict(
-        program: "blocked_loop", work: .ioBound, model: "async", expected: [.blockedEventLoop], forbidden: [.serialisedCPU]),
+        program: "aio_semaphore", work: .ioBound, model: "async", forbidden: [.serialisedCPU, .blockedEventLoop]),
     PythonVerdict(
-        program: "lock_threads", work: .ioBound, model: "threads", expected: [.lockContention], forbidden: [.serialisedCPU]),
+        program: "blocked_loop", work: .ioBound, model: "async", expected: [.blockedEventLoop],
+        forbidden: [.serialisedCPU]),
     PythonVerdict(
-        program: "prodcons", work: .ioBound, model: "threads", expected: [.producerConsumer], forbidden: [.serialisedCPU]),
+        program: "lock_threads", work: .ioBound, model: "threads", expected: [.lockContention],
+        forbidden: [.serialisedCPU]),
     PythonVerdict(
-        program: "cpu_threads", work: .cpuBound, model: "processes", expected: [.serialisedCPU], forbidden: [.lockContention]),
+        program: "prodcons", work: .ioBound, model: "threads", expected: [.producerConsumer],
+        forbidden: [.serialisedCPU]),
+    PythonVerdict(
+        program: "cpu_threads", work: .cpuBound, model: "processes", expected: [.serialisedCPU],
+        forbidden: [.lockContention]),
     PythonVerdict(program: "process_pool", work: .cpuBound, model: "processes", forbidden: [.serialisedCPU]),
+    PythonVerdict(
+        program: "hot_loop", work: .cpuBound, model: "processes", forbidden: [.serialisedCPU, .lockContention]),
     PythonVerdict(
         program: "run_in_executor", work: .ioBound, model: "async", forbidden: [.serialisedCPU, .blockedEventLoop]),
 ]
@@ -77,11 +84,32 @@ func checkVerdict(_ v: PythonVerdict, _ path: String, _ recorder: String) throws
         try checkVerdict(v, pythonFixtures.appendingPathComponent("traces/\(program).viz-noc.json").path, "viz-noc")
     }
 
+    /// Every py-spy fixture (`program.recorder.json`) gets its program's verdict. Among them, recordings that read
+    /// wrong before: `lock_threads.spy-gil-imports` (`--gil` on a loaded machine caught only imports and the main
+    /// thread's bare root frame), `lock_threads.spy-gil-thin` (one worker caught once, the main thread in
+    /// `Thread.start`), `cpu_threads.spy-idle` (constant `spin` stacks read as waiting: mixed),
+    /// `process_pool.spy-gil` (the parent only, a false GIL finding).
+    @Test(arguments: [
+        "sleepers.spy-gil", "cpu_threads.spy-gil", "cpu_threads.spy-idle", "lock_threads.spy-gil",
+        "lock_threads.spy-gil-imports", "lock_threads.spy-gil-thin", "prodcons.spy-gil", "process_pool.spy-gil",
+        "aio_semaphore.spy-gil", "hot_loop.spy-gil", "hot_loop.spy-idle",
+    ])
+    func pySpyFixture(_ name: String) throws {
+        let program = String(name.prefix { $0 != "." })
+        var v = try #require(pythonVerdicts.first { $0.program == program })
+        // `--gil` samples only the thread holding the GIL: a thread waiting for a lock or a queue is not seen there.
+        if name.contains(".spy-gil") { v.expected.subtract([.lockContention, .producerConsumer]) }
+        try checkVerdict(
+            v, pythonFixtures.appendingPathComponent("traces/\(name).json").path,
+            String(name.dropFirst(program.count + 1)))
+    }
+
     /// py-spy samples Python frames only: the line of the innermost frame says it was in `time.sleep`.
     @Test func pySpySleepersReadTheirLine() throws {
         let v = try #require(pythonVerdicts.first { $0.program == "sleepers" })
         try checkVerdict(v, pythonFixtures.appendingPathComponent("traces/sleepers.spy-idle.json").path, "spy-idle")
-        let bytes = try [UInt8](Data(contentsOf: pythonFixtures.appendingPathComponent("traces/sleepers.spy-idle.json")))
+        let bytes = try [UInt8](
+            Data(contentsOf: pythonFixtures.appendingPathComponent("traces/sleepers.spy-idle.json")))
         let t = try ChromeJSON.decode(bytes, pythonSource: fixtureSource).trace
         let downloads = t.spans.filter { $0.name == "download" }
         #expect(!downloads.isEmpty)
@@ -97,8 +125,12 @@ func checkVerdict(_ v: PythonVerdict, _ path: String, _ recorder: String) throws
     /// `--log_async` lanes are tasks: one span from the first step to the last, the steps its children, the gaps
     /// suspensions named by what the step before awaited (the semaphore, then the sleep).
     @Test func asyncioTasksLiveFromFirstStepToLast() throws {
-        let t = try ChromeJSON.read(path: pythonFixtures.appendingPathComponent("traces/aio_semaphore.viz-async.json").path).trace
-        let tasks = t.spans.filter { s in s.parent == nil && t.lane(s.lane)?.kind == .task && s.attributes.contains(Attribute("coroutine", "fetch")) }
+        let t = try ChromeJSON.read(
+            path: pythonFixtures.appendingPathComponent("traces/aio_semaphore.viz-async.json").path
+        ).trace
+        let tasks = t.spans.filter { s in
+            s.parent == nil && t.lane(s.lane)?.kind == .task && s.attributes.contains(Attribute("coroutine", "fetch"))
+        }
         #expect(tasks.count == 40)
         var reasons = Set<WaitReason>()
         for task in tasks {
@@ -127,7 +159,8 @@ func checkVerdict(_ v: PythonVerdict, _ path: String, _ recorder: String) throws
 
     /// With `--ignore_c_function` the sleep is invisible: the loop still stood still between two polls.
     @Test func blockedLoopWithoutCFunctions() throws {
-        let r = try ChromeJSON.read(path: pythonFixtures.appendingPathComponent("traces/blocked_loop.viz-noc.json").path)
+        let r = try ChromeJSON.read(
+            path: pythonFixtures.appendingPathComponent("traces/blocked_loop.viz-noc.json").path)
         let f = try #require(Analysis(r.trace).findings(.blockedEventLoop).first)
         #expect(f.title.contains("slow_handler"))
         #expect(try #require(f.figures["longest"]) >= 450e6)
@@ -135,7 +168,8 @@ func checkVerdict(_ v: PythonVerdict, _ path: String, _ recorder: String) throws
 
     /// py-spy samples Python frames only: the stall shows between two samples in the selector.
     @Test func blockedLoopInPySpySamples() throws {
-        let r = try ChromeJSON.read(path: pythonFixtures.appendingPathComponent("traces/blocked_loop.spy-idle.json").path)
+        let r = try ChromeJSON.read(
+            path: pythonFixtures.appendingPathComponent("traces/blocked_loop.spy-idle.json").path)
         let f = try #require(Analysis(r.trace).findings(.blockedEventLoop).first)
         #expect(f.title.contains("slow_handler"))
         #expect(try #require(f.figures["longest"]) >= 400e6)
@@ -164,7 +198,8 @@ func checkVerdict(_ v: PythonVerdict, _ path: String, _ recorder: String) throws
         let a = Analysis(r.trace).advice
         #expect(a.reason.contains("ThreadPoolExecutor"))
         #expect(a.models == [.threads, .async])
-        let cpu = Analysis(try ChromeJSON.read(path: pythonFixtures.appendingPathComponent("traces/cpu_threads.viz.json").path).trace)
+        let cpu = Analysis(
+            try ChromeJSON.read(path: pythonFixtures.appendingPathComponent("traces/cpu_threads.viz.json").path).trace)
         #expect(cpu.advice.reason.contains("ProcessPoolExecutor"))
         #expect(cpu.advice.reason.contains("GIL"))
     }
@@ -174,7 +209,9 @@ func checkVerdict(_ v: PythonVerdict, _ path: String, _ recorder: String) throws
     static let viztracer = pythonTool("viztracer")
     static let pyspy = pythonTool("py-spy")
 
-    @Test(.enabled(if: viztracer != nil, "viztracer is not installed"), arguments: ["sleepers", "cpu_threads", "lock_threads"])
+    @Test(
+        .enabled(if: viztracer != nil, "viztracer is not installed"),
+        arguments: ["sleepers", "cpu_threads", "lock_threads"])
     func liveVizTracer(_ program: String) throws {
         let v = try #require(pythonVerdicts.first { $0.program == program })
         let out = try record(Self.viztracer!, ["--quiet", "-o", "{out}", "{src}"], program)
@@ -190,12 +227,17 @@ func checkVerdict(_ v: PythonVerdict, _ path: String, _ recorder: String) throws
         try checkVerdict(v, out, "live viz-noc")
     }
 
-    @Test(.enabled(if: pyspy != nil && pythonTool("python3") != nil, "py-spy is not installed"), arguments: ["sleepers", "cpu_threads"])
+    @Test(
+        .enabled(if: pyspy != nil && pythonTool("python3") != nil, "py-spy is not installed"),
+        arguments: ["sleepers", "cpu_threads"])
     func livePySpy(_ program: String) throws {
         let v = try #require(pythonVerdicts.first { $0.program == program })
         let out = try record(
             Self.pyspy!,
-            ["record", "--nonblocking", "--threads", "-r", "200", "--idle", "-f", "chrometrace", "-o", "{out}", "--", pythonTool("python3")!, "{src}"],
+            [
+                "record", "--nonblocking", "--threads", "-r", "200", "--idle", "-f", "chrometrace", "-o", "{out}", "--",
+                pythonTool("python3")!, "{src}",
+            ],
             program)
         defer { try? FileManager.default.removeItem(atPath: out) }
         try checkVerdict(v, out, "live spy-idle")
@@ -217,7 +259,10 @@ func checkVerdict(_ v: PythonVerdict, _ path: String, _ recorder: String) throws
         for _ in 0..<2 where !found {
             let out = try record(
                 Self.pyspy!,
-                ["record", "--nonblocking", "--threads", "-r", "200", "--idle", "-f", "chrometrace", "-o", "{out}", "--", pythonTool("python3")!, "{src}"],
+                [
+                    "record", "--nonblocking", "--threads", "-r", "200", "--idle", "-f", "chrometrace", "-o", "{out}",
+                    "--", pythonTool("python3")!, "{src}",
+                ],
                 "blocked_loop")
             defer { try? FileManager.default.removeItem(atPath: out) }
             let r = try ChromeJSON.read(path: out)
@@ -228,7 +273,8 @@ func checkVerdict(_ v: PythonVerdict, _ path: String, _ recorder: String) throws
 
     /// Runs `tool` with `arguments` ({src}: the program, {out}: the trace) and returns the trace's path.
     func record(_ tool: String, _ arguments: [String], _ program: String) throws -> String {
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("lanes-py-\(UUID().uuidString).json").path
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("lanes-py-\(UUID().uuidString).json")
+            .path
         let src = pythonFixtures.appendingPathComponent("\(program).py").path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tool)
