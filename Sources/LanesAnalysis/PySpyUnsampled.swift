@@ -121,7 +121,7 @@ extension Trace {
     }
 
     /// Per thread lane of a py-spy trace whose frames under the root (imports aside) all began at one instant
-    /// and lasted `longerThan` or more: the time of those frames.
+    /// and lasted `longerThan` or more, while no other thread's stack changed: the time of those frames.
     func pySpyThinLanes(longerThan floor: Nanoseconds) -> [LaneID: Intervals] {
         let threadLanes = Set(lanes.lazy.filter { $0.kind == .thread }.map(\.id))
         var starts: [LaneID: Set<Nanoseconds>] = [:], frames: [LaneID: [(Nanoseconds, Nanoseconds)]] = [:]
@@ -145,10 +145,21 @@ extension Trace {
             starts[s.lane, default: []].insert(s.start)
             frames[s.lane, default: []].append((s.start, s.end))
         }
+        // Every lane's event times: a thread caught once while other threads' stacks changed meanwhile was one of
+        // several taking turns at the GIL (computing, each sampled seldom), not a thread left unseen.
+        var events: [LaneID: [Nanoseconds]] = [:]
+        for s in spans where threadLanes.contains(s.lane) { events[s.lane, default: []] += [s.start, s.end] }
         var out: [LaneID: Intervals] = [:]
         for (lane, set) in starts where set.count == 1 {
             let time = Intervals(frames[lane] ?? [])
-            if time.length >= floor { out[lane] = time }
+            guard time.length >= floor else { continue }
+            // The events of one sample lie some microseconds apart: 2 ms around the frames' ends are that sample.
+            let slack: Nanoseconds = 2_000_000
+            let othersChanged = events.contains { other, times in
+                other != lane
+                    && times.contains { t in time.parts.contains { $0.start + slack < t && t + slack < $0.end } }
+            }
+            if !othersChanged { out[lane] = time }
         }
         return out
     }

@@ -138,7 +138,8 @@ extension ChromeImporter {
                 let line = attribute(k, "line").flatMap({ Int($0) }),
                 line >= 1
             else { continue }
-            if sawPySpy && !children[k].isEmpty { continue }
+            // Non-leaf frames of py-spy are read only for a line that starts or imports asyncio.
+            if sawPySpy && !children[k].isEmpty && (sawAsyncioLine || file.hasPrefix("<")) { continue }
             if cache[file] == nil {
                 if embedded == nil { embedded = embeddedSources() }
                 let text = embedded?[file] ?? pythonSource?(file)
@@ -147,15 +148,14 @@ extension ChromeImporter {
             let lines = cache[file]!
             guard line <= lines.count else { continue }
             if sawPySpy {
-                readLines = true
-                // A sampled line that starts an asyncio loop: an asyncio program even where `--gil` caught no frame
-                // of the loop itself.
-                if !sawAsyncioLine,
-                    lines[line - 1].contains("asyncio.run(") || lines[line - 1].contains("run_until_complete(")
-                {
+                // A sampled line that starts an asyncio loop, or imports asyncio: an asyncio program even where
+                // `--gil` caught no frame of the loop itself (an idle loop holds no GIL).
+                if !sawAsyncioLine, ChromeJSON.startsAsyncio(lines[line - 1]) {
                     sawAsyncioLine = true
                     metadata.extra.append(Attribute("python.asyncio", "true"))
                 }
+                if !children[k].isEmpty { continue }
+                readLines = true
                 guard let reason = ChromeJSON.pythonSourceWait(lines[line - 1]) else { continue }
                 let text = lines[line - 1].drop { $0 == " " || $0 == "\t" }
                 spans[k].waits.append(

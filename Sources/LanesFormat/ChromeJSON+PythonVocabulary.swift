@@ -181,6 +181,16 @@ extension ChromeJSON {
         (".connect(", .ioWrite),
     ]
 
+    /// Whether a line of Python source starts an asyncio event loop (`asyncio.run(`, `run_until_complete(`,
+    /// `run_forever(`) or imports asyncio (`import asyncio`, `from asyncio import`).
+    public static func startsAsyncio(_ line: Substring) -> Bool {
+        var code = line
+        if let hash = code.firstIndex(of: "#") { code = code[..<hash] }
+        let trimmed = code.drop { $0 == " " || $0 == "\t" }
+        return code.contains("asyncio.run(") || code.contains("run_until_complete(") || code.contains("run_forever(")
+            || trimmed.hasPrefix("import asyncio") || trimmed.hasPrefix("from asyncio ")
+    }
+
     /// The wait a line of Python source is, if it calls one of Python's blocking calls (see
     /// ``pythonSourceWaits``), or takes a lock in a `with` statement.
     public static func pythonSourceWait(_ line: Substring) -> WaitReason? {
