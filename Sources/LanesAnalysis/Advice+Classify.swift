@@ -51,11 +51,14 @@ extension Advice {
         // py-spy without idle frames: stretches nothing was sampled in are waiting, not computing.
         let stretches = PySpyStretches(trace)
         let unsampled = stretches?.unsampled(trace) ?? 0
+        // A worker process's bare root frames (py-spy `--subprocesses`) are its start-up and teardown in native code
+        // (fork, interpreter exit): neither computing nor waiting on I/O.
+        let neither = min(unsampled, stretches?.childBareRoots(trace) ?? 0)
         let work = WorkClass(
-            profile: p, cpu: st.cpu, idle: idle + unsampled, hidden: hidden + unsampled, startup: startup,
+            profile: p, cpu: st.cpu, idle: idle + unsampled - neither, hidden: hidden + unsampled, startup: startup,
             items: !trace.isPythonTrace)
         let compute = max(0, (st.cpu ?? p.running) - hidden - unsampled - startup)
-        let io = p.ioWait + idle + unsampled
+        let io = p.ioWait + idle + unsampled - neither
         var cpuFigure =
             "computing \(formatDuration(compute)) against \(formatDuration(io)) waiting\(unsampled > 0 ? "" : " on I/O")"
         if idle > 0 { cpuFigure += " (\(formatDuration(idle)) of it an idle event loop)" }

@@ -26,6 +26,9 @@ struct PySpyStretches {
     /// thread computing changes its stack (a line, a call) from sample to sample. Only in a trace without idle
     /// frames (``Trace/isPySpyWithoutIdleFrames``), where a thread that waits is not sampled.
     var thinLanes: [LaneID: Intervals] = [:]
+    /// Per lane, the time a leaf frame of the program's own code in no blocking call was on the stack, in a trace
+    /// with idle frames whose source lines were read: computing, stretches or not.
+    var computing: [LaneID: Intervals] = [:]
 
     /// The stretches of `trace`; nil when it is not a py-spy trace.
     init?(_ trace: Trace) {
@@ -49,19 +52,29 @@ struct PySpyStretches {
         let median = lengths.count >= 5 ? lengths[(lengths.count - 1) / 2] : 0
         let threshold = max(Self.floor, 10 * median)
         self.threshold = threshold
-        // With idle frames (`--idle`, not `--gil`) every thread is sampled every time, so a stack that did not
-        // change was on the stack throughout; where the source lines of the sampled frames were read (the importer
-        // says so), a frame in no blocking call was computing, and a stretch is no sign of waiting.
+        parts = Intervals(gaps.filter { $0.1 - $0.0 >= threshold })
+        // With idle frames (`--idle`, not `--gil`) every thread is sampled every time, so a stack that did not change
+        // was on the stack throughout; where the source lines of the sampled frames were read (the importer says
+        // so), a leaf frame of the program's own code in no blocking call was computing there, not waiting.
         let linesRead = trace.metadata.extra.contains(Attribute("py-spy.source-lines", "read"))
-        parts = missesWaits || !linesRead ? Intervals(gaps.filter { $0.1 - $0.0 >= threshold }) : Intervals()
+        if !missesWaits && linesRead {
+            var parents: Set<SpanID> = []
+            for s in trace.spans { if let p = s.parent { parents.insert(p) } }
+            var leaves: [LaneID: [(Nanoseconds, Nanoseconds)]] = [:]
+            for s in trace.spans where !parents.contains(s.id) && s.waits.isEmpty && s.isProgramCode {
+                leaves[s.lane, default: []].append((s.start, s.end))
+            }
+            computing = leaves.mapValues { Intervals($0) }
+        }
     }
 
     /// The time of `lane` in which it was not seen running Python code: inside the stretches, or with its root
     /// frame alone on the stack.
     func unseen(_ lane: LaneID) -> Intervals {
+        let stretched = computing[lane].map { parts.subtracting($0) } ?? parts
         let extra = (bareRoots[lane]?.parts ?? []) + (thinLanes[lane]?.parts ?? [])
-        guard !extra.isEmpty else { return parts }
-        return Intervals(parts.parts.map { ($0.start, $0.end) } + extra.map { ($0.start, $0.end) })
+        guard !extra.isEmpty else { return stretched }
+        return Intervals(stretched.parts.map { ($0.start, $0.end) } + extra.map { ($0.start, $0.end) })
     }
 
     /// The running time of each lane (its top-level spans less its recognised waits) inside the stretches or
@@ -77,6 +90,15 @@ struct PySpyStretches {
             total
                 + Intervals(lane.value.tops).subtracting(Intervals(lane.value.waits)).intersecting(unseen(lane.key))
                 .length
+        }
+    }
+
+    /// The bare root time of the lanes of worker processes (every process but the first, the one py-spy started),
+    /// outside the stretches, summed.
+    func childBareRoots(_ trace: Trace) -> Nanoseconds {
+        guard let first = trace.processes.first?.pid else { return 0 }
+        return bareRoots.reduce(0) { total, lane in
+            trace.lane(lane.key)?.pid == first ? total : total + lane.value.subtracting(parts).length
         }
     }
 
@@ -182,6 +204,13 @@ extension Trace {
 }
 
 extension Span {
+    /// A frame of the program's own code: a file that is not the standard library's, an installed package's or a
+    /// frozen module's.
+    var isProgramCode: Bool {
+        guard let file = attributes.first(where: { $0.key == "filename" })?.value, !file.isEmpty else { return false }
+        return !file.hasPrefix("<") && !file.contains("/lib/python") && !file.contains("site-packages")
+    }
+
     /// One of the frames py-spy puts above a thread's Python frames: `thread (OS_TID)[: name]`, and with
     /// `--subprocesses` `process PID:"command"`; they have no file.
     var isPySpyRootFrame: Bool {
