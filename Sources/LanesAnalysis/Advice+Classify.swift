@@ -51,15 +51,21 @@ extension Advice {
         // py-spy without idle frames: stretches nothing was sampled in are waiting, not computing.
         let stretches = PySpyStretches(trace)
         let unsampled = stretches?.unsampled(trace) ?? 0
+        // A worker process's bare root frames (py-spy `--subprocesses`) are its start-up and teardown in native code
+        // (fork, interpreter exit): neither computing nor waiting on I/O.
+        let neither = min(unsampled, stretches?.childBareRoots(trace) ?? 0)
         let work = WorkClass(
-            profile: p, cpu: st.cpu, idle: idle + unsampled, hidden: hidden + unsampled, startup: startup,
+            profile: p, cpu: st.cpu, idle: idle + unsampled - neither, hidden: hidden + unsampled, startup: startup,
             items: !trace.isPythonTrace)
         let compute = max(0, (st.cpu ?? p.running) - hidden - unsampled - startup)
-        let io = p.ioWait + idle + unsampled
+        let io = p.ioWait + idle + unsampled - neither
         var cpuFigure =
             "computing \(formatDuration(compute)) against \(formatDuration(io)) waiting\(unsampled > 0 ? "" : " on I/O")"
         if idle > 0 { cpuFigure += " (\(formatDuration(idle)) of it an idle event loop)" }
-        if unsampled > 0 { cpuFigure += " (\(formatDuration(unsampled)) of it time in which py-spy sampled no change, see below)" }
+        if unsampled > 0 {
+            cpuFigure +=
+                " (\(formatDuration(unsampled)) of it time in which py-spy sampled no change or no Python frame, see below)"
+        }
         if startup > 0 { cpuFigure += ", not counting \(formatDuration(startup)) of module imports" }
         if hidden > 0 { cpuFigure += "; \(formatDuration(hidden)) more waiting for a lock the trace does not show" }
         // The operations that could run at once: as many as ran at once; as many items as there were only when
@@ -78,8 +84,8 @@ extension Advice {
                 pythonTrace
                 ? "CPU-bound (\(cpuFigure)): in CPython the GIL lets one thread run Python code at a time, so threads take turns; a ProcessPoolExecutor (or multiprocessing.Pool) runs it in parallel, one interpreter per core."
                 : python
-                ? "CPU-bound (\(cpuFigure)) and held back by an interpreter lock: processes run it in parallel; threads only once the lock is gone."
-                : "CPU-bound (\(cpuFigure)): Swift threads run it in parallel on every core; processes only for isolation, with items much longer than their start-up."
+                    ? "CPU-bound (\(cpuFigure)) and held back by an interpreter lock: processes run it in parallel; threads only once the lock is gone."
+                    : "CPU-bound (\(cpuFigure)): Swift threads run it in parallel on every core; processes only for isolation, with items much longer than their start-up."
             self.init(
                 workClass: work, peakConcurrency: p.peakConcurrency, models: models, reason: why,
                 path: [.start, .bottleneck, .parallelCPU])
@@ -87,24 +93,26 @@ extension Advice {
             let many = operations >= manyOperations
             // A program built on an event loop (a thread idles in a selector: asyncio, or any loop `lanes record`
             // saw in epoll) keeps its loop first: the fix for its waits is not a thread pool.
-            let loop = idle > 0
+            // py-spy's `--gil` never samples a loop idle in its selector (it holds no GIL there), but its stacks still
+            // show asyncio's machinery: an asyncio program all the same.
+            let loop = idle > 0 || trace.runsAsyncioLoop
             let reason: String
             if pythonTrace {
                 reason =
                     many
                     ? "I/O-bound (\(cpuFigure)) with \(operations) operations: asyncio waits on thousands at the cost of a coroutine each (bound them with an asyncio.Semaphore), where a thread per wait would not scale."
                     : loop
-                    ? "I/O-bound (\(cpuFigure)) with \(operations) operations at most: asyncio suits it, as long as no coroutine blocks the loop (a blocking call goes to a thread with asyncio.to_thread or run_in_executor); a ThreadPoolExecutor would do too."
-                    : "I/O-bound (\(cpuFigure)) with \(operations) operations at most: a ThreadPoolExecutor of that many threads waits for them simply (the GIL is released while a thread sleeps or does I/O); asyncio does too, and scales to many more."
+                        ? "I/O-bound (\(cpuFigure)) with \(operations) operations at most: asyncio suits it, as long as no coroutine blocks the loop (a blocking call goes to a thread with asyncio.to_thread or run_in_executor); a ThreadPoolExecutor would do too."
+                        : "I/O-bound (\(cpuFigure)) with \(operations) operations at most: a ThreadPoolExecutor of that many threads waits for them simply (the GIL is released while a thread sleeps or does I/O); asyncio does too, and scales to many more."
             } else {
                 reason =
                     many
                     ? "I/O-bound (\(cpuFigure)) with \(operations) operations: async tasks wait by the thousand at the cost of a suspension each, where a thread per wait would not scale."
                     : loop
-                    ? "I/O-bound (\(cpuFigure)) with \(operations) operations at most, waiting in an event loop: keep the loop (async), as long as nothing blocks it (a blocking call goes to a thread of its own); a pool of threads would do too."
-                    : operations <= 1
-                    ? "I/O-bound (\(cpuFigure)) with one operation in flight at a time (peak concurrency \(p.peakConcurrency)): no wait overlapped another, so no model shortens this run until the work is split into operations that can wait at once; then a pool of threads for tens of them, async tasks for thousands."
-                    : "I/O-bound (\(cpuFigure)) with \(operations) operations at most: a pool of that many threads waits for them simply; async tasks do too."
+                        ? "I/O-bound (\(cpuFigure)) with \(operations) operations at most, waiting in an event loop: keep the loop (async), as long as nothing blocks it (a blocking call goes to a thread of its own); a pool of threads would do too."
+                        : operations <= 1
+                            ? "I/O-bound (\(cpuFigure)) with one operation in flight at a time (peak concurrency \(p.peakConcurrency)): no wait overlapped another, so no model shortens this run until the work is split into operations that can wait at once; then a pool of threads for tens of them, async tasks for thousands."
+                            : "I/O-bound (\(cpuFigure)) with \(operations) operations at most: a pool of that many threads waits for them simply; async tasks do too."
             }
             self.init(
                 workClass: work, peakConcurrency: p.peakConcurrency,
@@ -120,14 +128,27 @@ extension Advice {
                 path: [.start, .bottleneck, .hybrid])
         }
         self.operations = operations
+        // A parent that only hands its work to a process pool and waits: the work is in processes already, which
+        // is where CPU-bound Python belongs; a trace without the workers cannot measure them.
+        if pythonTrace, work != .cpuBound, trace.processes.count <= 1,
+            trace.spans.contains(where: \.isProcessPoolPlumbing)
+        {
+            self.init(
+                workClass: .cpuBound, peakConcurrency: p.peakConcurrency, models: [.processes, .hybrid],
+                reason:
+                    "The program hands its work to a process pool (multiprocessing or a ProcessPoolExecutor) and waits for the results: the work runs in processes already, one interpreter per core, which is what CPU-bound Python needs (the GIL does not hold processes back). This trace shows the parent only (\(cpuFigure)); record the workers too (py-spy --subprocesses, or VizTracer) to see how long their items take against the cost of sending them.",
+                path: [.start, .bottleneck, .parallelCPU])
+            self.operations = operations
+        }
         if trace.metadata.extra.contains(Attribute("py-spy.sampled", "true")) {
             reason +=
                 " (Sampled by py-spy, 100 times a second unless recorded with -r; the file does not say: a frame was on the stack, not necessarily running, and calls shorter than a sample may be missing.)"
             // Without --idle (or with --gil) py-spy keeps no frame of a waiting thread, and its Chrome output
             // stretches a thread's last frames to the next sample it takes: waiting then looks like computing.
             if unsampled > 0 {
+                let bare = stretches?.bareRootTime ?? 0
                 reason +=
-                    " py-spy sampled no change for long stretches: with --gil (which samples only the thread holding the GIL) or without --idle a waiting thread leaves no frames, and with --idle its frames show a wait only where the vocabulary knows the call or the source line of the call was found. For \(formatDuration(unsampled)) of the threads' time no sampled stack changed for \(formatDuration(stretches?.threshold ?? 0)) or more (ten times the trace's median time between changes, and at least \(formatDuration(PySpyStretches.floor))), counted here as waiting: for a sleep, I/O, a lock, a queue or the GIL, or in native code that released the GIL; the file cannot say which, nor tell it from one long call that kept its stack. Record with --idle to see what the threads waited on."
+                    " py-spy sampled no change for long stretches: with --gil (which samples only the thread holding the GIL) or without --idle a waiting thread leaves no frames, and with --idle its frames show a wait only where the vocabulary knows the call or the source line of the call was found. For \(formatDuration(unsampled)) of the threads' time no sampled stack changed for \(formatDuration(stretches?.threshold ?? 0)) or more (ten times the trace's median time between changes, and at least \(formatDuration(PySpyStretches.floor))), counted here as waiting: for a sleep, I/O, a lock, a queue or the GIL, or in native code that released the GIL; the file cannot say which, nor tell it from one long call that kept its stack.\(bare > 0 ? " \(formatDuration(bare)) of it the threads were sampled with no Python frame at all (their root frame alone) or a thread was caught by one sample whose frames never changed, counted the same way." : "") Record with --idle to see what the threads waited on."
             } else if trace.isPySpyWithoutIdleFrames {
                 reason +=
                     " No idle frame was sampled but joins: if py-spy ran without --idle, or with --gil (which samples only the thread holding the GIL), waiting threads left no frames and their waiting reads as computing; record with --idle to tell them apart."
@@ -170,16 +191,20 @@ extension Advice {
         // OS threads however they are started (a pool, one per item, Dispatch) are one recommendation.
         func family(_ k: ModelKind) -> ModelKind { k == .threadPerTask || k == .dispatch ? .threads : k }
         if let kind, let i = models.firstIndex(where: { family($0) == family(kind) }) {
-            why += models[i] == kind ? ", as the classification predicts." : ", OS threads as the classification predicts."
+            why +=
+                models[i] == kind ? ", as the classification predicts." : ", OS threads as the classification predicts."
             if models[i] == kind { models.remove(at: i) }
             models.insert(kind, at: 0)
         } else if kind == .gil {
             // The emulated interpreter lock is a constraint a run is put under to see its cost, not a model to choose.
-            why += "; gil (threads under an emulated interpreter lock) is a constraint shown for the lesson, not a model to choose, so the recommendation stays \(said)."
+            why +=
+                "; gil (threads under an emulated interpreter lock) is a constraint shown for the lesson, not a model to choose, so the recommendation stays \(said)."
             disagreement =
                 "gil won: the interpreter lock serialised the work, which cost less than the recommended model's overhead or contention here; gil is a constraint to see, not a model to choose"
         } else if let first = classified.first,
-            let mine = traces.indices.first(where: { traces[$0].metadata.modelKind == first }).map({ comparison.rows[$0] }),
+            let mine = traces.indices.first(where: { traces[$0].metadata.modelKind == first }).map({
+                comparison.rows[$0]
+            }),
             Double(mine.statistics.wall) <= Double(row.statistics.wall) * 1.05
         {
             // Within 5% is within the noise of one run: the classification stands.
@@ -203,10 +228,25 @@ extension Advice {
 extension Trace {
     /// Time a Python program spent importing modules (inside `_find_and_load`), summed over lanes: start-up,
     /// not the work.
-    var pythonImportTime: Nanoseconds {
-        var byLane: [LaneID: [(Nanoseconds, Nanoseconds)]] = [:]
-        for s in spans where s.name == "_find_and_load" { byLane[s.lane, default: []].append((s.start, s.end)) }
-        return byLane.values.reduce(0) { $0 + Intervals($1).length }
+    var pythonImportTime: Nanoseconds { pythonImports.values.reduce(0) { $0 + $1.length } }
+
+    /// Whether a Python trace shows an asyncio event loop running: task lanes (VizTracer's `--log_async`), a
+    /// sampled line that starts one (`asyncio.run(`, which the importer notes as `python.asyncio`), or
+    /// frames of asyncio's loop machinery (`asyncio.run`, `run_forever`, `_run_once`, a callback's `Handle._run`,
+    /// a task's step) from asyncio's own files.
+    var runsAsyncioLoop: Bool {
+        guard isPythonTrace else { return false }
+        if lanes.contains(where: { $0.kind == .task }) || metadata.extra.contains(Attribute("python.asyncio", "true")) {
+            return true
+        }
+        let machinery: Set<String> = [
+            "Runner.run", "BaseEventLoop.run_forever", "BaseEventLoop._run_once", "BaseEventLoop.run_until_complete",
+            "Handle._run", "Task.__step", "Task.__step_run_and_handle_result", "Task.__wakeup",
+        ]
+        return spans.contains { s in
+            machinery.contains(s.name)
+                && s.attributes.contains { ($0.key == "file" || $0.key == "filename") && $0.value.contains("asyncio/") }
+        }
     }
 
     /// Whether the trace was written by a Python tracer (VizTracer or py-spy): its advice uses Python's words.

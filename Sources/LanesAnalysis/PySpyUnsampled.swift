@@ -17,9 +17,27 @@ struct PySpyStretches {
     /// The length from which a stretch counted.
     var threshold: Nanoseconds
 
-    /// The stretches of `trace`; nil when it is not a py-spy trace or has none.
+    /// Per lane, the time its root frame (py-spy's `thread (OS_TID)`) was on the stack alone: samples with no
+    /// Python frame of that thread (with `--gil`, a thread not holding the GIL; otherwise one in native code
+    /// before or after its Python code). Not Python code running, whatever the stretches are.
+    var bareRoots: [LaneID: Intervals] = [:]
+    /// Per lane whose Python frames were all opened at one instant and never changed (a thread caught by one
+    /// sample, its frames stretched until it ended): the time of those frames. One sample decides nothing; a
+    /// thread computing changes its stack (a line, a call) from sample to sample. Only in a trace without idle
+    /// frames (``Trace/isPySpyWithoutIdleFrames``), where a thread that waits is not sampled.
+    var thinLanes: [LaneID: Intervals] = [:]
+    /// Per lane, the time a leaf frame of the program's own code in no blocking call was on the stack, in a trace
+    /// with idle frames whose source lines were read: computing, stretches or not.
+    var computing: [LaneID: Intervals] = [:]
+
+    /// The stretches of `trace`; nil when it is not a py-spy trace.
     init?(_ trace: Trace) {
-        guard trace.metadata.extra.contains(Attribute("py-spy.sampled", "true")) else { return nil }
+        guard trace.isPySpyTrace else { return nil }
+        bareRoots = trace.pySpyBareRoots()
+        // With idle frames (`--idle`, not `--gil`) every thread is sampled every time: a stack that never changed
+        // was there all along.
+        let missesWaits = trace.pySpyMissesWaitingThreads
+        if missesWaits { thinLanes = trace.pySpyThinLanes(longerThan: Self.floor) }
         var times: [Nanoseconds] = []
         times.reserveCapacity(trace.spans.count * 2)
         for s in trace.spans {
@@ -29,36 +47,174 @@ struct PySpyStretches {
         times.sort()
         var gaps: [(Nanoseconds, Nanoseconds)] = []
         for (a, b) in zip(times, times.dropFirst()) where b > a { gaps.append((a, b)) }
-        guard !gaps.isEmpty else { return nil }
         let lengths = gaps.map { $0.1 - $0.0 }.sorted()
         // A handful of changes sets no pace (a thread sampled twice in a sleep-filled run): the floor alone then.
         let median = lengths.count >= 5 ? lengths[(lengths.count - 1) / 2] : 0
         let threshold = max(Self.floor, 10 * median)
-        let long = gaps.filter { $0.1 - $0.0 >= threshold }
-        guard !long.isEmpty else { return nil }
         self.threshold = threshold
-        parts = Intervals(long)
+        parts = Intervals(gaps.filter { $0.1 - $0.0 >= threshold })
+        // With idle frames (`--idle`, not `--gil`) every thread is sampled every time, so a stack that did not change
+        // was on the stack throughout; where the source lines of the sampled frames were read (the importer says
+        // so), a leaf frame of the program's own code in no blocking call was computing there, not waiting.
+        let linesRead = trace.metadata.extra.contains(Attribute("py-spy.source-lines", "read"))
+        if !missesWaits && linesRead {
+            var parents: Set<SpanID> = []
+            for s in trace.spans { if let p = s.parent { parents.insert(p) } }
+            var leaves: [LaneID: [(Nanoseconds, Nanoseconds)]] = [:]
+            for s in trace.spans where !parents.contains(s.id) && s.waits.isEmpty && s.isProgramCode {
+                leaves[s.lane, default: []].append((s.start, s.end))
+            }
+            computing = leaves.mapValues { Intervals($0) }
+        }
     }
 
-    /// The running time of each lane (its top-level spans less its recognised waits) inside the stretches,
-    /// summed over lanes: time the threads were not seen running Python code, or (what the file cannot tell
-    /// apart) one long call that kept its stack.
+    /// The time of `lane` in which it was not seen running Python code: inside the stretches, or with its root
+    /// frame alone on the stack.
+    func unseen(_ lane: LaneID) -> Intervals {
+        let stretched = computing[lane].map { parts.subtracting($0) } ?? parts
+        let extra = (bareRoots[lane]?.parts ?? []) + (thinLanes[lane]?.parts ?? [])
+        guard !extra.isEmpty else { return stretched }
+        return Intervals(stretched.parts.map { ($0.start, $0.end) } + extra.map { ($0.start, $0.end) })
+    }
+
+    /// The running time of each lane (its top-level spans less its recognised waits) inside the stretches or
+    /// with its root frame alone, summed over lanes: time the threads were not seen running Python code, or
+    /// (what the file cannot tell apart) one long call that kept its stack.
     func unsampled(_ trace: Trace) -> Nanoseconds {
         var byLane: [LaneID: (tops: [(Nanoseconds, Nanoseconds)], waits: [(Nanoseconds, Nanoseconds)])] = [:]
         for s in trace.spans {
             if s.parent == nil { byLane[s.lane, default: ([], [])].tops.append((s.start, s.end)) }
             for w in s.waits { byLane[s.lane, default: ([], [])].waits.append((w.start, w.end)) }
         }
-        return byLane.values.reduce(0) { total, lane in
-            total + Intervals(lane.tops).subtracting(Intervals(lane.waits)).intersecting(parts).length
+        return byLane.reduce(0) { total, lane in
+            total
+                + Intervals(lane.value.tops).subtracting(Intervals(lane.value.waits)).intersecting(unseen(lane.key))
+                .length
         }
+    }
+
+    /// The bare root time of the lanes of worker processes (every process but the first, the one py-spy started),
+    /// outside the stretches, summed.
+    func childBareRoots(_ trace: Trace) -> Nanoseconds {
+        guard let first = trace.processes.first?.pid else { return 0 }
+        return bareRoots.reduce(0) { total, lane in
+            trace.lane(lane.key)?.pid == first ? total : total + lane.value.subtracting(parts).length
+        }
+    }
+
+    /// The time of bare root frames and of threads caught by one sample, summed over lanes.
+    var bareRootTime: Nanoseconds {
+        bareRoots.values.reduce(0) { $0 + $1.length } + thinLanes.values.reduce(0) { $0 + $1.length }
+    }
+}
+
+extension Trace {
+    /// Whether a py-spy trace looks recorded so that waiting threads leave no frames (`--gil`, or without
+    /// `--idle`): no idle frame was sampled (``isPySpyWithoutIdleFrames``), not even a join (a thread waiting
+    /// in `Thread.join`, `Future.result` or `as_completed` holds no GIL, and is sampled there with `--idle`;
+    /// `Thread.start` and multiprocessing's `wait`, which `--gil` catches in their Python code, do not count).
+    var pySpyMissesWaitingThreads: Bool {
+        isPySpyWithoutIdleFrames
+            && !spans.contains { s in
+                s.waits.contains {
+                    $0.reason == .join && ["Thread.join", "Future.result", "as_completed"].contains($0.object)
+                }
+            }
+    }
+
+    /// Whether the trace was written by py-spy.
+    var isPySpyTrace: Bool { metadata.extra.contains(Attribute("py-spy.sampled", "true")) }
+
+    /// Per lane of a py-spy trace, the time its top-level spans held only py-spy's own root frames (`thread
+    /// (OS_TID)`, and `process PID:"command"` with `--subprocesses`), no Python frame.
+    func pySpyBareRoots() -> [LaneID: Intervals] {
+        let threadLanes = Set(lanes.lazy.filter { $0.kind == .thread }.map(\.id))
+        var roots: [LaneID: [(Nanoseconds, Nanoseconds)]] = [:], children: [LaneID: [(Nanoseconds, Nanoseconds)]] = [:]
+        for s in spans where threadLanes.contains(s.lane) {
+            if s.parent == nil { roots[s.lane, default: []].append((s.start, s.end)) }
+            if !s.isPySpyRootFrame { children[s.lane, default: []].append((s.start, s.end)) }
+        }
+        var out: [LaneID: Intervals] = [:]
+        for (lane, list) in roots {
+            let bare = Intervals(list).subtracting(Intervals(children[lane] ?? []))
+            if !bare.parts.isEmpty { out[lane] = bare }
+        }
+        return out
+    }
+
+    /// Per thread lane of a py-spy trace whose frames under the root (imports aside) all began at one instant
+    /// and lasted `longerThan` or more, while no other thread's stack changed: the time of those frames.
+    func pySpyThinLanes(longerThan floor: Nanoseconds) -> [LaneID: Intervals] {
+        let threadLanes = Set(lanes.lazy.filter { $0.kind == .thread }.map(\.id))
+        var starts: [LaneID: Set<Nanoseconds>] = [:], frames: [LaneID: [(Nanoseconds, Nanoseconds)]] = [:]
+        // An import's callees are imports too.
+        var parentOf: [SpanID: SpanID] = [:], importing: Set<SpanID> = []
+        for s in spans {
+            if let p = s.parent { parentOf[s.id] = p }
+            if s.name == "_find_and_load" { importing.insert(s.id) }
+        }
+        func isImport(_ id: SpanID) -> Bool {
+            var cursor: SpanID? = id
+            while let c = cursor {
+                if importing.contains(c) { return true }
+                cursor = parentOf[c]
+            }
+            return false
+        }
+        for s in spans where threadLanes.contains(s.lane) && s.parent != nil {
+            if isImport(s.id) { continue }
+            if s.isPySpyRootFrame { continue }
+            starts[s.lane, default: []].insert(s.start)
+            frames[s.lane, default: []].append((s.start, s.end))
+        }
+        // Every lane's event times: a thread caught once while other threads' stacks changed meanwhile was one of
+        // several taking turns at the GIL (computing, each sampled seldom), not a thread left unseen.
+        var events: [LaneID: [Nanoseconds]] = [:]
+        for s in spans where threadLanes.contains(s.lane) { events[s.lane, default: []] += [s.start, s.end] }
+        var out: [LaneID: Intervals] = [:]
+        for (lane, set) in starts where set.count == 1 {
+            let time = Intervals(frames[lane] ?? [])
+            guard time.length >= floor else { continue }
+            // The events of one sample lie some microseconds apart: 2 ms around the frames' ends are that sample.
+            let slack: Nanoseconds = 2_000_000
+            let othersChanged = events.contains { other, times in
+                other != lane
+                    && times.contains { t in time.parts.contains { $0.start + slack < t && t + slack < $0.end } }
+            }
+            if !othersChanged { out[lane] = time }
+        }
+        return out
+    }
+
+    /// Per lane, the time a Python program spent importing modules (inside `_find_and_load`): start-up, not the
+    /// work.
+    var pythonImports: [LaneID: Intervals] {
+        var byLane: [LaneID: [(Nanoseconds, Nanoseconds)]] = [:]
+        for s in spans where s.name == "_find_and_load" { byLane[s.lane, default: []].append((s.start, s.end)) }
+        return byLane.mapValues { Intervals($0) }
     }
 }
 
 extension Trace {
     /// A py-spy trace in which no idle frame was sampled, only joins: recorded with `--gil` or without `--idle`.
     var isPySpyWithoutIdleFrames: Bool {
-        metadata.extra.contains(Attribute("py-spy.sampled", "true"))
+        isPySpyTrace
             && !spans.contains(where: { $0.waits.contains { $0.reason != .join } })
+    }
+}
+
+extension Span {
+    /// A frame of the program's own code: a file that is not the standard library's, an installed package's or a
+    /// frozen module's.
+    var isProgramCode: Bool {
+        guard let file = attributes.first(where: { $0.key == "filename" })?.value, !file.isEmpty else { return false }
+        return !file.hasPrefix("<") && !file.contains("/lib/python") && !file.contains("site-packages")
+    }
+
+    /// One of the frames py-spy puts above a thread's Python frames: `thread (OS_TID)[: name]`, and with
+    /// `--subprocesses` `process PID:"command"`; they have no file.
+    var isPySpyRootFrame: Bool {
+        (name.hasPrefix("thread (") || name.hasPrefix("process "))
+            && attributes.first { $0.key == "filename" }.map { $0.value.isEmpty } != false
     }
 }

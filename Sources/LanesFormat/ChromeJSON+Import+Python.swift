@@ -52,9 +52,12 @@ extension ChromeImporter {
             }
             // Inside a blocking call, the callee's time is the same wait (the lock inside `Queue.get` is the
             // queue's): it carries the outer call's reason, so nothing inside a wait reads as computing.
-            if let p = spans[k].parent, p.rawValue >= 1, Int(p.rawValue) - 1 < k, let outer = waitOf[Int(p.rawValue) - 1] {
+            if let p = spans[k].parent, p.rawValue >= 1, Int(p.rawValue) - 1 < k,
+                let outer = waitOf[Int(p.rawValue) - 1]
+            {
                 waitOf[k] = outer
-                spans[k].waits.append(Wait(reason: outer.reason, start: spans[k].start, end: spans[k].end, object: outer.object))
+                spans[k].waits.append(
+                    Wait(reason: outer.reason, start: spans[k].start, end: spans[k].end, object: outer.object))
                 continue
             }
             guard let reason else { continue }
@@ -122,14 +125,21 @@ extension ChromeImporter {
         var cache: [String: [Substring]] = [:]
         var children = [[Int]](repeating: [], count: spans.count)
         for k in spans.indices {
-            if let p = spans[k].parent, p.rawValue >= 1, Int(p.rawValue) - 1 < k { children[Int(p.rawValue) - 1].append(k) }
+            if let p = spans[k].parent, p.rawValue >= 1, Int(p.rawValue) - 1 < k {
+                children[Int(p.rawValue) - 1].append(k)
+            }
         }
         func attribute(_ k: Int, _ key: String) -> String? { spans[k].attributes.first { $0.key == key }?.value }
+        // Whether the line of a sampled leaf frame was read: then a frame without a wait is not in a blocking call.
+        var readLines = false, sawAsyncioLine = false
+        defer { if readLines { metadata.extra.append(Attribute("py-spy.source-lines", "read")) } }
         for k in spans.indices where waitOf[k] == nil {
-            guard let file = attribute(k, sawPySpy ? "filename" : "file"), let line = attribute(k, "line").flatMap({ Int($0) }),
+            guard let file = attribute(k, sawPySpy ? "filename" : "file"),
+                let line = attribute(k, "line").flatMap({ Int($0) }),
                 line >= 1
             else { continue }
-            if sawPySpy && !children[k].isEmpty { continue }
+            // Non-leaf frames of py-spy are read only for a line that starts or imports asyncio.
+            if sawPySpy && !children[k].isEmpty && (sawAsyncioLine || file.hasPrefix("<")) { continue }
             if cache[file] == nil {
                 if embedded == nil { embedded = embeddedSources() }
                 let text = embedded?[file] ?? pythonSource?(file)
@@ -138,6 +148,14 @@ extension ChromeImporter {
             let lines = cache[file]!
             guard line <= lines.count else { continue }
             if sawPySpy {
+                // A sampled line that starts an asyncio loop, or imports asyncio: an asyncio program even where
+                // `--gil` caught no frame of the loop itself (an idle loop holds no GIL).
+                if !sawAsyncioLine, ChromeJSON.startsAsyncio(lines[line - 1]) {
+                    sawAsyncioLine = true
+                    metadata.extra.append(Attribute("python.asyncio", "true"))
+                }
+                if !children[k].isEmpty { continue }
+                readLines = true
                 guard let reason = ChromeJSON.pythonSourceWait(lines[line - 1]) else { continue }
                 let text = lines[line - 1].drop { $0 == " " || $0 == "\t" }
                 spans[k].waits.append(
@@ -159,7 +177,9 @@ extension ChromeImporter {
                 let blank = l.allSatisfy { $0 == " " || $0 == "\t" || $0 == "\r" }
                 if !blank && l.prefix(while: { $0 == " " || $0 == "\t" }).count <= indent { break }
                 // An `await` suspends the coroutine (its steps are in the trace); it does not block the thread.
-                if !l.contains("await "), let r = ChromeJSON.pythonSourceWait(l), !shown.contains(r) || cCalls.contains(r) {
+                if !l.contains("await "), let r = ChromeJSON.pythonSourceWait(l),
+                    !shown.contains(r) || cCalls.contains(r)
+                {
                     found = (r, l.drop { $0 == " " || $0 == "\t" }, j)
                     break
                 }
@@ -171,7 +191,9 @@ extension ChromeImporter {
             let object = "inferred from the source, line \(j + 1): \(text)"
             for c in children[k].sorted(by: { spans[$0].start < spans[$1].start }) + [-1] {
                 let next = c >= 0 ? spans[c].start : spans[k].end
-                if next - cursor >= 1_000_000 { gaps.append(Wait(reason: reason, start: cursor, end: next, object: object)) }
+                if next - cursor >= 1_000_000 {
+                    gaps.append(Wait(reason: reason, start: cursor, end: next, object: object))
+                }
                 if c >= 0 { cursor = max(cursor, spans[c].end) }
             }
             spans[k].waits += gaps

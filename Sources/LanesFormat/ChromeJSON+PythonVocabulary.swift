@@ -89,8 +89,10 @@ extension ChromeJSON {
         PythonWait("posix.write", .ioWrite),
         PythonWait("posix.fsync", .ioWrite),
         PythonWait("urlopen", .ioRead),
-        // Joining threads and futures.
+        // Joining threads and futures. `Thread.start` waits for the new thread to signal that it runs (py-spy's
+        // `--gil` often catches a thread there once and then not again while it waits).
         PythonWait("Thread.join", .join),
+        PythonWait("Thread.start", .join, file: "threading.py"),
         PythonWait("Future.result", .join),
         PythonWait("Future.exception", .join),
         PythonWait("as_completed", .join),
@@ -179,6 +181,16 @@ extension ChromeJSON {
         (".connect(", .ioWrite),
     ]
 
+    /// Whether a line of Python source starts an asyncio event loop (`asyncio.run(`, `run_until_complete(`,
+    /// `run_forever(`) or imports asyncio (`import asyncio`, `from asyncio import`).
+    public static func startsAsyncio(_ line: Substring) -> Bool {
+        var code = line
+        if let hash = code.firstIndex(of: "#") { code = code[..<hash] }
+        let trimmed = code.drop { $0 == " " || $0 == "\t" }
+        return code.contains("asyncio.run(") || code.contains("run_until_complete(") || code.contains("run_forever(")
+            || trimmed.hasPrefix("import asyncio") || trimmed.hasPrefix("from asyncio ")
+    }
+
     /// The wait a line of Python source is, if it calls one of Python's blocking calls (see
     /// ``pythonSourceWaits``), or takes a lock in a `with` statement.
     public static func pythonSourceWait(_ line: Substring) -> WaitReason? {
@@ -189,4 +201,3 @@ extension ChromeJSON {
         return pythonSourceWaits.first { code.contains($0.text) }?.reason
     }
 }
-

@@ -20,6 +20,16 @@ extension Detectors {
             var range: ClosedRange<Nanoseconds>
             var length: Nanoseconds { range.upperBound - range.lowerBound }
         }
+        // Waits in `Thread.start` per process: a loop's default executor starting its worker threads on first use
+        // (`run_in_executor`, `to_thread`), which a loaded machine can stretch past the threshold. Start-up of the
+        // remedy, not a blocking call in a coroutine.
+        var threadStarts: [Int64: [(Nanoseconds, Nanoseconds)]] = [:]
+        for s in trace.spans {
+            for w in s.waits where w.reason == .join && w.object == "Thread.start" {
+                threadStarts[s.laneProcess(trace), default: []].append((w.start, w.end))
+            }
+        }
+        let startUps = threadStarts.mapValues { Intervals($0) }
         var stalls: [Stall] = []
         var loops = 0
         for (lane, waits) in polls {
@@ -29,11 +39,18 @@ extension Detectors {
             loops += 1
             var end = Nanoseconds.min
             for w in waits.sorted(by: { $0.start < $1.start }) {
-                if end != .min, w.start - end >= blockedLoopThreshold { stalls.append(Stall(lane: lane, range: end...w.start)) }
+                if end != .min, w.start - end >= blockedLoopThreshold {
+                    let starting =
+                        startUps[trace.lane(lane)?.pid ?? -1]?.intersecting(Intervals([(end, w.start)])).length ?? 0
+                    if starting * 2 < w.start - end { stalls.append(Stall(lane: lane, range: end...w.start)) }
+                }
                 end = max(end, w.end)
             }
         }
-        guard let worst = stalls.max(by: { $0.length != $1.length ? $0.length < $1.length : $0.range.lowerBound > $1.range.lowerBound })
+        guard
+            let worst = stalls.max(by: {
+                $0.length != $1.length ? $0.length < $1.length : $0.range.lowerBound > $1.range.lowerBound
+            })
         else { return nil }
         let stalled = stalls.reduce(0) { $0 + $1.length }
 
@@ -78,7 +95,8 @@ extension Detectors {
         // Innermost: the shortest; among equal ones (a sampled stack's frames share their times) the deepest,
         // which comes last in start order.
         let callback = covering.enumerated().sorted {
-            $0.element.duration != $1.element.duration ? $0.element.duration < $1.element.duration : $0.offset > $1.offset
+            $0.element.duration != $1.element.duration
+                ? $0.element.duration < $1.element.duration : $0.offset > $1.offset
         }.map(\.element).first { $0.id != blockingCall?.id && !$0.isWaitCopy(of: blockingCall) }
         let blocked = waited.values.reduce(0, +)
         let running = max(0, worst.length - blocked)
@@ -91,14 +109,19 @@ extension Detectors {
             dominant = "\(reason)\(object.map { " (\($0))" } ?? "")"
             inside.append("\(formatDuration(time)) blocked in \(dominant!)\(call)")
         }
-        if running > 0 { inside.append("\(formatDuration(running)) not waiting (running, or a wait the trace does not show)") }
+        if running > 0 {
+            inside.append("\(formatDuration(running)) not waiting (running, or a wait the trace does not show)")
+        }
         var spanNote = callback.map { " in '\($0.name)'" } ?? ""
         if let call = blockingCall, call.id != callback?.id { spanNote += ", blocked in '\(call.name)'" }
         // With no span to name (a sampled thread has one span for its life), the wait says what blocked it.
-        if spanNote.isEmpty, let dominant, waited.values.reduce(0, +) * 2 >= worst.length { spanNote = ", blocked in \(dominant)" }
+        if spanNote.isEmpty, let dominant, waited.values.reduce(0, +) * 2 >= worst.length {
+            spanNote = ", blocked in \(dominant)"
+        }
         let share = ratio(stalled, p.wall)
         return Finding(
-            kind: .blockedEventLoop, severity: worst.length >= 5 * blockedLoopThreshold || share >= 0.3 ? .critical : .warning,
+            kind: .blockedEventLoop,
+            severity: worst.length >= 5 * blockedLoopThreshold || share >= 0.3 ? .critical : .warning,
             title: "Event loop blocked: \(label) did not poll for \(formatDuration(worst.length))\(spanNote)",
             evidence:
                 "the loop on \(label) stood still \(stalls.count) time\(stalls.count == 1 ? "" : "s") for \(formatDuration(stalled)) in all (\(pct(share)) of the wall time) between polls (a gap counts from \(formatDuration(blockedLoopThreshold))); the longest, \(formatDuration(worst.length))\(spanNote): \(inside.joined(separator: ", "))",
@@ -106,7 +129,8 @@ extension Detectors {
                 "Pitfall 2: a blocking call or a long computation inside a callback or coroutine stalls every task on the loop; await an asynchronous API instead, or move the call to a thread (run_in_executor, to_thread) or, for CPU work, to a process pool.",
             range: worst.range, lanes: [worst.lane], spans: [callback?.id, blockingCall?.id].compactMap { $0 },
             figures: [
-                "threshold": Double(blockedLoopThreshold), "longest": Double(worst.length), "stalled": Double(stalled), "share": share,
+                "threshold": Double(blockedLoopThreshold), "longest": Double(worst.length), "stalled": Double(stalled),
+                "share": share,
                 "stalls": Double(stalls.count), "blocked": Double(blocked), "running": Double(running),
                 "loops": Double(loops),
             ])
