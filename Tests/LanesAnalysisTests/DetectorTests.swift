@@ -157,6 +157,21 @@ import Testing
         #expect(f.first?.figures["share"] == 0.9)
     }
 
+    /// A Python trace puts one `Queue.get` wait on the worker frame and on the `get` frame nested in it;
+    /// the finding counts that time once (it read "waited 180% of the time").
+    @Test func aQueueWaitOnNestedSpansCountsOnce() {
+        let b = B()
+        for l in 0..<2 {
+            let wait = Wait(reason: .queueGet, start: Self.ms, end: 7 * Self.ms, object: "jobs")
+            let worker = b.span("worker", Fixtures.thread(UInt32(l)), 0, 10 * Self.ms, waits: [wait])
+            b.span("Queue.get", Fixtures.thread(UInt32(l)), Self.ms, 7 * Self.ms, parent: worker, waits: [wait])
+        }
+        b.span("produce", Fixtures.thread(2), 0, 10 * Self.ms)
+        let f = Analysis(b.trace(model: "threads")).findings(.producerConsumer)
+        #expect(f.first?.figures["share"] == 0.6)
+        #expect(f.first?.figures["wait"] == Double(12 * Self.ms))
+    }
+
     @Test func findingsComeMostSevereFirst() {
         let b = B()
         for l in 0..<2 {

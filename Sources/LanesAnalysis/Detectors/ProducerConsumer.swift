@@ -8,19 +8,21 @@ extension Detectors {
             var time: Nanoseconds = 0
             var lanes: Set<LaneID> = []
         }
-        var gets: [String: Side] = [:], puts: [String: Side] = [:]
+        // A wait seen on nested spans (a Python `worker` frame and the `Queue.get` inside it) is one wait:
+        // each lane's intervals are merged before they are added up.
+        var pieces: [Bool: [String: [LaneID: [(Nanoseconds, Nanoseconds)]]]] = [:]
         for s in trace.spans {
             for w in s.waits where w.reason == .queueGet || w.reason == .queuePut {
-                let key = w.object ?? ""
-                if w.reason == .queueGet {
-                    gets[key, default: Side()].time += w.duration
-                    gets[key, default: Side()].lanes.insert(s.lane)
-                } else {
-                    puts[key, default: Side()].time += w.duration
-                    puts[key, default: Side()].lanes.insert(s.lane)
-                }
+                pieces[w.reason == .queueGet, default: [:]][w.object ?? "", default: [:]][s.lane, default: []]
+                    .append((w.start, w.end))
             }
         }
+        func sides(_ byQueue: [String: [LaneID: [(Nanoseconds, Nanoseconds)]]]?) -> [String: Side] {
+            (byQueue ?? [:]).mapValues { byLane in
+                Side(time: byLane.values.reduce(0) { $0 + Intervals($1).length }, lanes: Set(byLane.keys))
+            }
+        }
+        let gets = sides(pieces[true]), puts = sides(pieces[false])
         // Share of the waiting lanes' time: how much of their life they spent on this side of the queue.
         func share(_ side: Side) -> Double { ratio(side.time, p.wall * Nanoseconds(max(1, side.lanes.count))) }
         let candidates =
