@@ -439,14 +439,15 @@ let taskSlice = Span.taskSliceName
 /// for that time. Counting the slice too would count one thread twice; a slice elsewhere (a task
 /// running on a pool thread between its spans) is running time of its own and counts.
 func threadsWithLaneWork(_ spans: UnsafeBufferPointer<Span>, _ trace: Trace, depths: [UInt8]) -> Set<Int64>? {
-    guard spans.indices.contains(where: { SpanNesting.isTopLevel(depths, $0) && spans[$0].name == taskSlice }) else {
+    // The global read once, not once per span.
+    let slice = taskSlice
+    guard spans.indices.contains(where: { SpanNesting.isTopLevel(depths, $0) && spans[$0].name == slice }) else {
         return nil
     }
     let taskLanes = Set(trace.lanes.lazy.filter { $0.kind == .task }.map(\.id))
     var threads = Set<Int64>()
     for i in spans.indices where SpanNesting.isTopLevel(depths, i) {
-        let s = spans[i]
-        if s.name != taskSlice && !taskLanes.contains(s.lane) { threads.insert(s.threadID) }
+        if spans[i].name != slice && !taskLanes.contains(spans[i].lane) { threads.insert(spans[i].threadID) }
     }
     return threads
 }
@@ -460,10 +461,15 @@ struct LaneTops {
     let depths: [UInt8]
     let sliceThreads: Set<Int64>?
 
-    init(_ trace: Trace) {
-        let depths = SpanNesting.depths(trace, limit: 1)
+    init(_ trace: Trace) { self.init(trace, depths: SpanNesting.depths(trace, limit: 1), hasTaskSlices: true) }
+
+    /// With the nesting already known: `depths` is ``SpanNesting/depths(_:limit:)`` at any limit of 1 or
+    /// more (only depth 0 matters), and `hasTaskSlices` false when no span is a task slice, which spares
+    /// the pass that looks for top-level ones.
+    init(_ trace: Trace, depths: [UInt8], hasTaskSlices: Bool) {
         self.depths = depths
-        sliceThreads = trace.spans.withUnsafeBufferPointer { threadsWithLaneWork($0, trace, depths: depths) }
+        sliceThreads =
+            hasTaskSlices ? trace.spans.withUnsafeBufferPointer { threadsWithLaneWork($0, trace, depths: depths) } : nil
     }
 
     /// Whether `s`, the span at `index` of the trace's spans, starts its lane's work.

@@ -57,6 +57,18 @@ public struct TraceStatistics: Hashable, Sendable {
         self.init(trace, start: start, end: end, range: knownRange, laneTops: LaneTops(trace))
     }
 
+    /// As ``init(_:start:end:range:)``, for a caller that already knows how the spans nest: `depths` is
+    /// ``SpanNesting/depths(_:limit:)`` at any limit of 1 or more, and `hasTaskSlices` whether any span is
+    /// named ``LanesCore/Span/taskSliceName`` (false spares a pass over the spans). The charts use it.
+    package init(
+        _ trace: Trace, start: Nanoseconds?, end: Nanoseconds?, range: ClosedRange<Nanoseconds>?, depths: [UInt8],
+        hasTaskSlices: Bool
+    ) {
+        self.init(
+            trace, start: start, end: end, range: range,
+            laneTops: LaneTops(trace, depths: depths, hasTaskSlices: hasTaskSlices))
+    }
+
     init(
         _ trace: Trace, start: Nanoseconds? = nil, end: Nanoseconds? = nil, range knownRange: ClosedRange<Nanoseconds>? = nil,
         laneTops: LaneTops

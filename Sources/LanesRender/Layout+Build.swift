@@ -75,6 +75,8 @@ struct Builder {
     var spanColors: [String: RGB] = [:]
     var nameIndex: [String: Int32] = [:]
     var waitReasonsUsed = Set<WaitReason>()
+    /// Each run's statistics by run index, once computed (a second pass to fill a taller image reuses them).
+    var statisticsOfRun: [Int: TraceStatistics] = [:]
     var sawDense = false
     var sawCPU = false
     var sawCounters = false
@@ -96,6 +98,8 @@ struct Builder {
         let rows = layout.panels.reduce(0) { $0 + $1.rows.count }
         if rows > 0 {
             var grown = Builder(options: options, measure: measure)
+            // The runs' statistics do not depend on the rows' height.
+            grown.statisticsOfRun = b.statisticsOfRun
             grown.rowPoints = 22 + ((target - Double(layout.height)) / b.s / Double(rows)).rounded(.down)
             layout = make(&grown)
         }
@@ -195,7 +199,7 @@ struct Builder {
         y += textSize + 12 * s
 
         // Windows: each run's own range, cut by --from/--to; shared alignment gives all the longest length.
-        let ranges = runs.map { $0.0.timeRange ?? 0...0 }
+        let ranges = timelines.map { $0.range ?? 0...0 }
         var windows: [(origin: Nanoseconds, start: Nanoseconds, end: Nanoseconds)] = ranges.map { range in
             let start = range.lowerBound + max(0, options.from ?? 0)
             var end = options.to.map { range.lowerBound + $0 } ?? range.upperBound
@@ -222,9 +226,18 @@ struct Builder {
         var panels: [Panel] = []
         let firstWall = windows.first.map { $0.end - $0.start }
         for (i, run) in runs.enumerated() {
+            // A shared time scale widens a short run's window to the longest run's; its statistics
+            // (wall, parallelism) are still its own. The same in every pass, so computed once.
+            let runStatistics =
+                statisticsOfRun[i]
+                ?? TraceStatistics(
+                    run.0, start: max(windows[i].start, ranges[i].lowerBound), end: min(windows[i].end, ranges[i].upperBound),
+                    range: ranges[i], depths: timelines[i].depthOfSpan,
+                    hasTaskSlices: timelines[i].names.contains(Span.taskSliceName))
+            statisticsOfRun[i] = runStatistics
             var panel = buildPanel(
                 trace: run.0, range: ranges[i], timeline: timelines[i], window: windows[i], top: y, width: width, labelWidth: labelWidth,
-                name: run.1)
+                name: run.1, statistics: runStatistics)
             if let name = run.1 {
                 let st = panel.statistics
                 var parts = ["wall \(formatDuration(st.wall))"]

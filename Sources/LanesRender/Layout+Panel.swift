@@ -5,7 +5,7 @@ extension Builder {
     /// One run's lanes, from `top` down.
     mutating func buildPanel(
         trace: Trace, range: ClosedRange<Nanoseconds>, timeline: Timeline, window: (origin: Nanoseconds, start: Nanoseconds, end: Nanoseconds), top: Double,
-        width: Double, labelWidth: Double, name: String?
+        width: Double, labelWidth: Double, name: String?, statistics: TraceStatistics
     ) -> Panel {
         let plan = timeline.plan
         var y = top
@@ -111,11 +111,7 @@ extension Builder {
         let plot = Box(x: plotX0, y: axisY, width: plotX1 - plotX0, height: y - axisY)
         return Panel(
             header: [], timeScale: scale, ticks: ticks, tickLabels: tickLabels, plot: plot, axisY: axisY,
-            groups: groups, rows: rows, counters: counters, flows: flows,
-            // A shared time scale widens a short run's window to the longest run's; its statistics
-            // (wall, parallelism) are still its own.
-            statistics: TraceStatistics(
-                trace, start: max(window.start, range.lowerBound), end: min(window.end, range.upperBound), range: range))
+            groups: groups, rows: rows, counters: counters, flows: flows, statistics: statistics)
     }
 
     // MARK: Spans

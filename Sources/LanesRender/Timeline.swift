@@ -62,8 +62,10 @@ public struct Timeline: Sendable {
     ) {
         let limit = max(1, min(depthLimit, 16))
         self.depthLimit = limit
-        self.range = trace.timeRange
-        let window = Self.window(of: trace.timeRange, from: from, to: to)
+        // One pass over the spans for the range, not one for it and another for the window.
+        let range = trace.timeRange
+        self.range = range
+        let window = Self.window(of: range, from: from, to: to)
         self.window = window
         let lo = window?.lowerBound ?? 0, hi = window?.upperBound ?? -1
         var tally: [NameTally] = []
