@@ -147,22 +147,10 @@ extension Trace {
     func pySpyThinLanes(longerThan floor: Nanoseconds) -> [LaneID: Intervals] {
         let threadLanes = Set(lanes.lazy.filter { $0.kind == .thread }.map(\.id))
         var starts: [LaneID: Set<Nanoseconds>] = [:], frames: [LaneID: [(Nanoseconds, Nanoseconds)]] = [:]
-        // An import's callees are imports too.
-        var parentOf: [SpanID: SpanID] = [:], importing: Set<SpanID> = []
-        for s in spans {
-            if let p = s.parent { parentOf[s.id] = p }
-            if s.name == "_find_and_load" { importing.insert(s.id) }
-        }
-        func isImport(_ id: SpanID) -> Bool {
-            var cursor: SpanID? = id
-            while let c = cursor {
-                if importing.contains(c) { return true }
-                cursor = parentOf[c]
-            }
-            return false
-        }
+        // An import's callees are imports too: on one thread's stack, the frames within an import's time.
+        let imports = pythonImports
         for s in spans where threadLanes.contains(s.lane) && s.parent != nil {
-            if isImport(s.id) { continue }
+            if imports[s.lane]?.parts.contains(where: { $0.start <= s.start && s.end <= $0.end }) == true { continue }
             if s.isPySpyRootFrame { continue }
             starts[s.lane, default: []].insert(s.start)
             frames[s.lane, default: []].append((s.start, s.end))
