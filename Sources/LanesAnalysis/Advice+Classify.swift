@@ -13,6 +13,7 @@ extension WorkClass {
     /// queues, joins, pipes to workers) count for neither. Mixed: computing is 30–70% of the two; or at least
     /// a fifth of the wall time was computing with no I/O open and a fifth the converse (phases); or items
     /// that compute and items that wait on I/O each cover a fifth of the wall time (stages side by side).
+    /// Unknown when the profile has neither computing nor I/O to weigh.
     ///
     /// `idle` is time an event loop sat in its selector (`poll` waits), which is waiting on I/O or timers; `hidden`
     /// is running time that was in fact waiting for something the trace does not show (a `with lock:` a Python
@@ -25,7 +26,11 @@ extension WorkClass {
     ) {
         let compute = Double(max(0, (cpu ?? p.running) - hidden - startup))
         let io = Double(p.ioWait + idle)
-        let share = compute + io > 0 ? compute / (compute + io) : 1
+        guard compute + io > 0 else {
+            self = .unknown
+            return
+        }
+        let share = compute / (compute + io)
         let wall = Double(max(1, p.wall))
         let cpuOnly = Double(max(0, p.cpuOnly - startup)), computeItems = Double(max(0, p.computeItemCover - startup))
         let phases = cpuOnly / wall >= 0.2 && Double(p.ioOnly) / wall >= 0.2
@@ -76,16 +81,21 @@ extension Advice {
         let operations = itemsCouldOverlap ? max(p.peakConcurrency, items) : p.peakConcurrency
         let gil = st.blockedByReason[.gil] ?? 0
         let pythonTrace = trace.isPythonTrace
-        let python = gil > 0 || trace.metadata.clock != .monotonic
+        // An interpreter lock is told only where the trace shows one: a Python tracer's file, or waits for a lock
+        // the recorder knew or inferred to be an interpreter's. Another tool's Chrome trace is not assumed Python.
+        let python = gil > 0
+        let foreign = !pythonTrace && trace.metadata.clock != .monotonic
         switch work {
         case .cpuBound:
-            let models: [ModelKind] = python ? [.processes, .threads] : [.threads, .processes]
+            let models: [ModelKind] = python || pythonTrace ? [.processes, .threads] : [.threads, .processes]
             let why =
                 pythonTrace
                 ? "CPU-bound (\(cpuFigure)): in CPython the GIL lets one thread run Python code at a time, so threads take turns; a ProcessPoolExecutor (or multiprocessing.Pool) runs it in parallel, one interpreter per core."
                 : python
                     ? "CPU-bound (\(cpuFigure)) and held back by an interpreter lock: processes run it in parallel; threads only once the lock is gone."
-                    : "CPU-bound (\(cpuFigure)): Swift threads run it in parallel on every core; processes only for isolation, with items much longer than their start-up."
+                    : foreign
+                        ? "CPU-bound (\(cpuFigure)): threads run it in parallel on every core, unless the program's runtime holds an interpreter lock (CPython's GIL: then processes, one interpreter per core); processes also for isolation, with items much longer than their start-up."
+                        : "CPU-bound (\(cpuFigure)): Swift threads run it in parallel on every core; processes only for isolation, with items much longer than their start-up."
             self.init(
                 workClass: work, peakConcurrency: p.peakConcurrency, models: models, reason: why,
                 path: [.start, .bottleneck, .parallelCPU])
@@ -126,6 +136,12 @@ extension Advice {
                     ? "Mixed (\(cpuFigure); \(split)): asyncio for the waits, with the CPU work sent to a ProcessPoolExecutor through loop.run_in_executor."
                     : "Mixed (\(cpuFigure); \(split)): async tasks for the waits, with the CPU work sent to a pool of processes or threads.",
                 path: [.start, .bottleneck, .hybrid])
+        case .unknown:
+            let why =
+                trace.spans.isEmpty
+                ? "No advice: the trace holds no spans. A sampling profiler writes such a file when it caught no sample: py-spy when the program ended before its first sample, or with --gil when no thread held the GIL as it sampled (a program that only waits); record it again, longer, or without --gil."
+                : "No advice: the trace shows no computing and no waiting on I/O, its \(formatDuration(st.busy)) of spans is lanes waiting on one another (locks, queues, joins), so it cannot say what the work is bound by."
+            self.init(workClass: work, peakConcurrency: p.peakConcurrency, models: [], reason: why, path: [.start])
         }
         self.operations = operations
         // A parent that only hands its work to a process pool and waits: the work is in processes already, which
@@ -146,9 +162,21 @@ extension Advice {
             // Without --idle (or with --gil) py-spy keeps no frame of a waiting thread, and its Chrome output
             // stretches a thread's last frames to the next sample it takes: waiting then looks like computing.
             if unsampled > 0 {
-                let bare = stretches?.bareRootTime ?? 0
+                let bare = min(unsampled, stretches?.bareRootTime ?? 0)
+                // Bare root time may lie inside a stretch too: the stretches' figure is what the bare roots leave.
+                let stretched = unsampled - bare
+                let threshold = formatDuration(stretches?.threshold ?? 0)
                 reason +=
-                    " py-spy sampled no change for long stretches: with --gil (which samples only the thread holding the GIL) or without --idle a waiting thread leaves no frames, and with --idle its frames show a wait only where the vocabulary knows the call or the source line of the call was found. For \(formatDuration(unsampled)) of the threads' time no sampled stack changed for \(formatDuration(stretches?.threshold ?? 0)) or more (ten times the trace's median time between changes, and at least \(formatDuration(PySpyStretches.floor))), counted here as waiting: for a sleep, I/O, a lock, a queue or the GIL, or in native code that released the GIL; the file cannot say which, nor tell it from one long call that kept its stack.\(bare > 0 ? " \(formatDuration(bare)) of it the threads were sampled with no Python frame at all (their root frame alone) or a thread was caught by one sample whose frames never changed, counted the same way." : "") Record with --idle to see what the threads waited on."
+                    " py-spy sampled no change or no Python frame for \(formatDuration(unsampled)) of the threads' time: with --gil (which samples only the thread holding the GIL) or without --idle a waiting thread leaves no frames, and with --idle its frames show a wait only where the vocabulary knows the call or the source line of the call was found."
+                if stretched > 0 {
+                    reason +=
+                        " For \(formatDuration(stretched)) of the threads' time no sampled stack changed for \(threshold) or more (ten times the trace's median time between changes, and at least \(formatDuration(PySpyStretches.floor))), counted here as waiting: for a sleep, I/O, a lock, a queue or the GIL, or in native code that released the GIL; the file cannot say which, nor tell it from one long call that kept its stack."
+                }
+                if bare > 0 {
+                    reason +=
+                        " For \(formatDuration(bare)) of the threads' time they were sampled with no Python frame at all (their root frame alone) or a thread was caught by one sample whose frames never changed, counted \(stretched > 0 ? "the same way" : "here as waiting: for a sleep, I/O, a lock, a queue or the GIL, or in native code that released the GIL; the file cannot say which")."
+                }
+                reason += " Record with --idle to see what the threads waited on."
             } else if trace.isPySpyWithoutIdleFrames {
                 reason +=
                     " No idle frame was sampled but joins: if py-spy ran without --idle, or with --gil (which samples only the thread holding the GIL), waiting threads left no frames and their waiting reads as computing; record with --idle to tell them apart."
@@ -161,7 +189,7 @@ extension Advice {
     /// run with the shortest wall time, named and compared.
     public init(comparing traces: [Trace]) {
         guard !traces.isEmpty else {
-            self.init(workClass: .mixed, peakConcurrency: 0, models: [], reason: "no runs to compare", path: [.start])
+            self.init(workClass: .unknown, peakConcurrency: 0, models: [], reason: "no runs to compare", path: [.start])
             return
         }
         let comparison = Comparison(traces)
@@ -188,6 +216,12 @@ extension Advice {
         let classified = models
         let said = classified.map(\.rawValue).joined(separator: " or ")
         let kind = traces[w].metadata.modelKind
+        guard !classified.isEmpty else {
+            // Nothing classified (the baseline measured no work): the measurement alone speaks.
+            if let kind, kind != .recorded, kind != .gil { models = [kind] }
+            reason += " " + why + "."
+            return
+        }
         // OS threads however they are started (a pool, one per item, Dispatch) are one recommendation.
         func family(_ k: ModelKind) -> ModelKind { k == .threadPerTask || k == .dispatch ? .threads : k }
         if let kind, let i = models.firstIndex(where: { family($0) == family(kind) }) {

@@ -70,6 +70,9 @@ public enum WorkClass: String, Hashable, Sendable, CaseIterable {
     case cpuBound = "CPU-bound"
     case ioBound = "I/O-bound"
     case mixed
+    /// The trace measured neither computing nor waiting on I/O: it holds no spans (a sampler that caught no
+    /// sample), or only lanes waiting on one another (locks, queues, joins). Nothing to classify, so no advice.
+    case unknown
 }
 
 /// The steps of the seed's "choosing the right model" decision flow, adapted to Swift. ``Advice/path``

@@ -129,7 +129,8 @@ public struct AnalysisReport: Sendable {
     }
 
     static func adviceLines(_ a: Advice) -> [String] {
-        var out = ["  work: \(a.workClass.rawValue)", "  use: \(a.models.map(\.rawValue).joined(separator: ", then "))"]
+        let use = a.models.isEmpty ? "no recommendation" : a.models.map(\.rawValue).joined(separator: ", then ")
+        var out = ["  work: \(a.workClass.rawValue)", "  use: \(use)"]
         if let w = a.winner { out.append("  fastest measured: \(w)") }
         out.append("  why: \(a.reason)")
         out.append("  decision path: \(a.path.map(\.rawValue).joined(separator: " → "))")

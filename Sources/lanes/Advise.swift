@@ -24,7 +24,7 @@ struct Advise: ParsableCommand {
                   lock-contention, oversubscription, process-overhead, stragglers, producer-consumer),
                   severity (info, warning, critical), title, evidence, lesson, rangeNs ([start, end] or null),
                   lanes[], spans[] (ids as strings, at most 100), figures{name: number},
-                advice: workClass (CPU-bound, I/O-bound, mixed), models[] (best first), winner, operations,
+                advice: workClass (CPU-bound, I/O-bound, mixed, unknown), models[] (best first), winner, operations,
                   peakConcurrency, reason, path[] (start, bottleneck, concurrency, threads, async, parallelCPU, hybrid).
               comparison (two or more traces): baseline, rows[]{label, wallNs, speedup, efficiency (speed-up per core; above 1 when waits overlap), blockedShare,
                 extraWorkNs (null when only one of the two runs measured CPU time), workers}, serialFraction (Amdahl, from runs of one model at two or more worker counts
