@@ -49,9 +49,11 @@ struct LanesTracerTests {
         #expect(ids.inner == ids.outer)  // the current context after the inner span is the outer one
         #expect(outer.parent == nil)
         #expect(inner.parent == outer.id)
-        #expect(Set(outer.attributes) == [
-            Attribute("text", "hello"), Attribute("count", "42"), Attribute("ratio", "0.5"), Attribute("ok", "true"),
-        ])
+        #expect(
+            Set(outer.attributes) == [
+                Attribute("text", "hello"), Attribute("count", "42"), Attribute("ratio", "0.5"),
+                Attribute("ok", "true"),
+            ])
         #expect(inner.attributes == [Attribute("error", "disk on fire")])
         #expect(before <= outer.start && outer.start <= inner.start && inner.start <= inner.end)
         #expect(inner.end <= outer.end && outer.end <= after)
@@ -91,7 +93,8 @@ struct LanesTracerTests {
                         try? await tracer.withSpan("child") { child in
                             child.attributes["index"] = i
                             await Task.yield()
-                            try await tracer.withSpan("grandchild") { _ in try await Task.sleep(for: .microseconds(10)) }
+                            try await tracer.withSpan("grandchild") { _ in try await Task.sleep(for: .microseconds(10))
+                            }
                         }
                     }
                 }
@@ -108,7 +111,10 @@ struct LanesTracerTests {
         #expect(request.attributes == [Attribute("route", "/users/:id")])
         #expect(children.count == 3 && grandchildren.count == 3)
         #expect(children.allSatisfy { $0.parent == request.id })
-        #expect(Set(children.flatMap(\.attributes)) == [Attribute("index", "0"), Attribute("index", "1"), Attribute("index", "2")])
+        #expect(
+            Set(children.flatMap(\.attributes)) == [
+                Attribute("index", "0"), Attribute("index", "1"), Attribute("index", "2"),
+            ])
         #expect(Set(grandchildren.compactMap(\.parent)) == Set(children.map(\.id)))
         let requestLane = try #require(trace.lane(request.lane))
         for child in children {
@@ -155,12 +161,20 @@ struct LanesTracerTests {
         span.end()
         #expect(LanesTracer.spanID(in: span.context) == nil)
 
-        let n = 20_000
-        let t0 = monotonicNow()
-        for _ in 0..<n { tracer.withSpan("off") { _ in } }
-        let perSpan = Double(monotonicNow() - t0) / Double(n)
-        // Generous, for debug builds and a busy machine; release builds take tens of nanoseconds.
-        #expect(perSpan < 5_000, "\(perSpan) ns per span with no recorder")
+        // Against swift-distributed-tracing's NoOpTracer in the same build and run (a ratio, as debug and
+        // ThreadSanitizer builds on a busy machine make absolute times meaningless): the best of interleaved rounds.
+        let noOp = NoOpTracer()
+        let n = 5_000
+        var lanes = Double.infinity, none = Double.infinity
+        for _ in 0..<5 {
+            var t0 = monotonicNow()
+            for _ in 0..<n { tracer.withSpan("off") { _ in } }
+            lanes = min(lanes, Double(monotonicNow() - t0) / Double(n))
+            t0 = monotonicNow()
+            for _ in 0..<n { noOp.withSpan("off") { _ in } }
+            none = min(none, Double(monotonicNow() - t0) / Double(n))
+        }
+        #expect(lanes < 4 * none, "\(lanes) ns per span with no recorder against NoOpTracer's \(none) ns")
 
         let recorder = try Recorder.start()
         let trace = try #require(try recorder.stop().trace)
