@@ -114,6 +114,16 @@ size_t lanes_te_capture_end(void) { return lanes_tw_capture_end(); }
 
 void lanes_te_capture_copy(void *destination) { lanes_tw_capture_copy(destination); }
 
+void lanes_te_capture_flush(void) { lanes_tw_flush(); }
+
+size_t lanes_te_capture_size(void) { return lanes_tw_capture_size(); }
+
+void lanes_te_capture_copy_range(size_t from, size_t to, void *destination) {
+    lanes_tw_capture_copy_range(from, to, destination);
+}
+
+void lanes_te_capture_notify(void (*notify)(void *), void *context) { lanes_tw_capture_notify(notify, context); }
+
 void lanes_te_record_enqueue(void *job) {
     if (!lanes_tw_enabled()) return;
     uint8_t kind = (uint8_t)lanes_tw_job_flags(job);

@@ -55,6 +55,21 @@ public struct LanesWriter<Sink: LanesSink> {
         if let m = batch.metadata { metadata = m }
     }
 
+    /// Writes task records (whole chunks of the task recording format) as they were captured: a reader turns
+    /// them into task lanes only when the file was not finished (the writer adds the lanes itself at the end).
+    /// Large runs of bytes go in several chunks.
+    package mutating func writeTaskRecords(_ bytes: [UInt8]) throws(LanesFormatError) {
+        guard isOpen else { throw .writerClosed }
+        let piece = 64 << 20
+        var start = 0
+        while start < bytes.count {
+            let end = min(bytes.count, start + piece)
+            try emit(
+                ChunkEncoder.taskRecordsChunk(start == 0 && end == bytes.count ? bytes : Array(bytes[start..<end])))
+            start = end
+        }
+    }
+
     /// Writes the end chunk, which marks the file complete, and closes the sink.
     public mutating func finish() throws(LanesFormatError) {
         guard isOpen else { throw .writerClosed }

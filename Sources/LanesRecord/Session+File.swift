@@ -32,6 +32,11 @@ final class LanesFileWriter: @unchecked Sendable {
         try writer.write(rest)
     }
 
+    /// Writes task records as captured (see `LanesWriter.writeTaskRecords`).
+    func writeTaskRecords(_ bytes: [UInt8]) throws {
+        try writer.writeTaskRecords(bytes)
+    }
+
     func finish() throws {
         try writer.finish()
     }
