@@ -23,9 +23,10 @@ extension TaskRecording {
         var trace = base
         var nextSpan = firstSpanID ?? (trace.spans.map(\.id.rawValue).max() ?? 0) + 1
         var nextFlow = firstFlowID ?? (trace.flows.map(\.id).max() ?? 0) + 1
-        var nextLane = trace.lanes.map { $0.id.rawValue + 1 }.max() ?? 0
+        // Wrapping: the lanes of a damaged or forged file may use the largest id (new ones then reuse low ids).
+        var nextLane = trace.lanes.map { $0.id.rawValue &+ 1 }.max() ?? 0
         func newLane() -> LaneID {
-            defer { nextLane += 1 }
+            defer { nextLane &+= 1 }
             return LaneID(nextLane)
         }
         let recordingEnd = max(
