@@ -77,11 +77,6 @@ package struct ChunkEncoder: Sendable {
         return frame(kind: Layout.Kind.end, prefix: [], payload: payload.bytes)
     }
 
-    /// A task records chunk holding `payload` (whole chunks of the task recording format).
-    package static func taskRecordsChunk(_ payload: [UInt8]) -> [UInt8] {
-        frame(kind: Layout.Kind.taskRecords, prefix: [], payload: payload)
-    }
-
     /// Frames the strings section and `body` as one chunk of `kind`, and resets both for the next chunk.
     private mutating func finishChunk(kind: UInt8) -> [UInt8] {
         var strings = ByteWriter()

@@ -58,15 +58,29 @@ public struct LanesWriter<Sink: LanesSink> {
     /// Writes task records (whole chunks of the task recording format) as they were captured: a reader turns
     /// them into task lanes only when the file was not finished (the writer adds the lanes itself at the end).
     /// Large runs of bytes go in several chunks.
-    package mutating func writeTaskRecords(_ bytes: [UInt8]) throws(LanesFormatError) {
+    /// The bytes are checksummed and written where they are, not copied into a chunk first.
+    package mutating func writeTaskRecords(_ bytes: UnsafeRawBufferPointer) throws(LanesFormatError) {
         guard isOpen else { throw .writerClosed }
         let piece = 64 << 20
         var start = 0
         while start < bytes.count {
-            let end = min(bytes.count, start + piece)
-            try emit(
-                ChunkEncoder.taskRecordsChunk(start == 0 && end == bytes.count ? bytes : Array(bytes[start..<end])))
-            start = end
+            let payload = UnsafeRawBufferPointer(rebasing: bytes[start..<min(bytes.count, start + piece)])
+            var header = ByteWriter(capacity: Layout.chunkHeaderSize)
+            header.u8(Layout.Kind.taskRecords)
+            header.u32(UInt32(payload.count))
+            var crc = CRC32()
+            crc.update(header.bytes)
+            crc.update(payload)
+            header.u32(crc.value)
+            try emit(header.bytes)
+            do throws(LanesFormatError) {
+                try sink.write(payload)
+            } catch {
+                isOpen = false
+                throw error
+            }
+            bytesWritten += payload.count
+            start += payload.count
         }
     }
 

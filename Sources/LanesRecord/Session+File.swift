@@ -39,7 +39,7 @@ final class LanesFileWriter: @unchecked Sendable {
     }
 
     /// Writes task records as captured (see `LanesWriter.writeTaskRecords`).
-    func writeTaskRecords(_ bytes: [UInt8]) throws {
+    func writeTaskRecords(_ bytes: UnsafeRawBufferPointer) throws {
         wroteTaskRecords = true
         try writer.writeTaskRecords(bytes)
     }

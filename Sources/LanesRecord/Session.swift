@@ -31,6 +31,7 @@ final class Session: Sendable {
     private let capturingTasks = Atomic<Bool>(false)
     /// Bytes of the task capture already streamed to the file (only the flusher touches it).
     private let streamedTaskBytes = Atomic<Int>(0)
+    private let taskScratch = Lock<[UInt8]>([])
 
     init(configuration: Recorder.Configuration) throws {
         self.configuration = configuration
@@ -142,8 +143,15 @@ final class Session: Sendable {
         let from = streamedTaskBytes.load(ordering: .relaxed)
         let to = TaskCapture.size
         guard to > from else { return }
-        let bytes = TaskCapture.bytes(from..<to)
-        output.withLock { out in out.writeTaskRecords(bytes) }
+        // Copied into a buffer kept from call to call (no allocation, no page faults), written from there.
+        taskScratch.withLock { scratch in
+            if scratch.count < to - from { scratch = [UInt8](repeating: 0, count: max(to - from, 1 << 20)) }
+            scratch.withUnsafeMutableBytes { buffer in
+                TaskCapture.copy(from..<to, into: buffer.baseAddress!)
+                let bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<(to - from)])
+                output.withLock { out in out.writeTaskRecords(bytes) }
+            }
+        }
         streamedTaskBytes.store(to, ordering: .relaxed)
     }
 
@@ -207,7 +215,9 @@ final class Session: Sendable {
             // a reader uses them only if the batch of lanes never arrived.
             let streamed = streamedTaskBytes.load(ordering: .relaxed)
             if configuration.output != .memory, bytes.count > streamed {
-                output.withLock { out in out.writeTaskRecords(Array(bytes[streamed...])) }
+                bytes.withUnsafeBytes { all in
+                    output.withLock { out in out.writeTaskRecords(UnsafeRawBufferPointer(rebasing: all[streamed...])) }
+                }
             }
             if let tasks = TaskCapture.recording(bytes) { output.withLock { out in out.add(tasks) } }
         }
@@ -251,7 +261,7 @@ struct Output {
     }
 
     /// Writes task records as they were captured (a file only), for a reader of a file the session never finished.
-    mutating func writeTaskRecords(_ bytes: [UInt8]) {
+    mutating func writeTaskRecords(_ bytes: UnsafeRawBufferPointer) {
         guard case .file(let writer, _) = sink, error == nil else { return }
         do { try writer.writeTaskRecords(bytes) } catch { self.error = error }
     }

@@ -15,12 +15,9 @@ enum TaskCapture {
     /// The bytes captured so far (whole chunks of the task recording format).
     static var size: Int { lanes_te_capture_size() }
 
-    /// A copy of the captured bytes `range` (the capture goes on).
-    static func bytes(_ range: Range<Int>) -> [UInt8] {
-        [UInt8](unsafeUninitializedCapacity: range.count) { buffer, count in
-            lanes_te_capture_copy_range(range.lowerBound, range.upperBound, buffer.baseAddress)
-            count = range.count
-        }
+    /// Copies the captured bytes `range` to `destination` (the capture goes on).
+    static func copy(_ range: Range<Int>, into destination: UnsafeMutableRawPointer) {
+        lanes_te_capture_copy_range(range.lowerBound, range.upperBound, destination)
     }
 
     /// Signals `wakeup` each time a thread's records are captured (nil: stops). `wakeup` must outlive the

@@ -35,7 +35,7 @@ struct TaskRecordsChunkTests {
     /// A `.lanes` file with a header and `records` in task records chunks, never finished.
     private func unfinishedFile(_ records: [UInt8]) throws -> [UInt8] {
         var writer = try LanesWriter(sink: LanesMemorySink(), metadata: Metadata())
-        try writer.writeTaskRecords(records)
+        try records.withUnsafeBytes { try writer.writeTaskRecords($0) }
         return writer.sink.bytes
     }
 

@@ -104,7 +104,7 @@ import Testing
                 midRun = r
                 break
             }
-            try await Task.sleep(for: .milliseconds(10))
+            try await Task.sleep(for: .milliseconds(50))
         }
         stop.set()
         await work.value
