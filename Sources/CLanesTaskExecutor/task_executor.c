@@ -118,9 +118,7 @@ void lanes_te_capture_flush(void) { lanes_tw_flush(); }
 
 size_t lanes_te_capture_size(void) { return lanes_tw_capture_size(); }
 
-void lanes_te_capture_copy_range(size_t from, size_t to, void *destination) {
-    lanes_tw_capture_copy_range(from, to, destination);
-}
+const void *lanes_te_capture_at(size_t at, size_t *length) { return lanes_tw_capture_at(at, length); }
 
 void lanes_te_capture_notify(void (*notify)(void *), void *context) { lanes_tw_capture_notify(notify, context); }
 

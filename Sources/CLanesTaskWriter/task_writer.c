@@ -524,18 +524,20 @@ size_t lanes_tw_capture_size(void) {
     return n;
 }
 
-void lanes_tw_capture_copy_range(size_t from, size_t to, void *destination) {
+const void *lanes_tw_capture_at(size_t at, size_t *length) {
+    const void *p = NULL;
+    *length = 0;
     pthread_mutex_lock(&memory_mutex);
-    if (to > captured_bytes) to = captured_bytes;
-    char *d = destination;
-    size_t at = 0;  // the capture offset of block b's first byte
-    for (block *b = first_block; b && at < to; at += b->used, b = b->next) {
-        size_t lo = from > at ? from - at : 0, hi = to - at < b->used ? to - at : b->used;
-        if (lo >= hi) continue;
-        memcpy(d, b->data + lo, hi - lo);
-        d += hi - lo;
+    size_t start = 0;  // the capture offset of block b's first byte
+    for (block *b = first_block; b; start += b->used, b = b->next) {
+        if (at < start + b->used) {
+            p = b->data + (at - start);
+            *length = start + b->used - at;
+            break;
+        }
     }
     pthread_mutex_unlock(&memory_mutex);
+    return p;
 }
 
 void lanes_tw_capture_notify(void (*notify)(void *), void *context) {

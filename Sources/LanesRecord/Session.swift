@@ -31,7 +31,6 @@ final class Session: Sendable {
     private let capturingTasks = Atomic<Bool>(false)
     /// Bytes of the task capture already streamed to the file (only the flusher touches it).
     private let streamedTaskBytes = Atomic<Int>(0)
-    private let taskScratch = Lock<[UInt8]>([])
 
     init(configuration: Recorder.Configuration) throws {
         self.configuration = configuration
@@ -143,15 +142,8 @@ final class Session: Sendable {
         let from = streamedTaskBytes.load(ordering: .relaxed)
         let to = TaskCapture.size
         guard to > from else { return }
-        // Copied into a buffer kept from call to call (no allocation, no page faults), written from there.
-        taskScratch.withLock { scratch in
-            if scratch.count < to - from { scratch = [UInt8](repeating: 0, count: max(to - from, 1 << 20)) }
-            scratch.withUnsafeMutableBytes { buffer in
-                TaskCapture.copy(from..<to, into: buffer.baseAddress!)
-                let bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<(to - from)])
-                output.withLock { out in out.writeTaskRecords(bytes) }
-            }
-        }
+        // Written from where the capture keeps them: no copy, no allocation.
+        TaskCapture.pieces(from..<to) { bytes in output.withLock { out in out.writeTaskRecords(bytes) } }
         streamedTaskBytes.store(to, ordering: .relaxed)
     }
 

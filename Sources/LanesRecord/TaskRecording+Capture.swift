@@ -15,9 +15,17 @@ enum TaskCapture {
     /// The bytes captured so far (whole chunks of the task recording format).
     static var size: Int { lanes_te_capture_size() }
 
-    /// Copies the captured bytes `range` to `destination` (the capture goes on).
-    static func copy(_ range: Range<Int>, into destination: UnsafeMutableRawPointer) {
-        lanes_te_capture_copy_range(range.lowerBound, range.upperBound, destination)
+    /// The captured bytes `range`, in pieces where they lie (the capture goes on; they stay there, unchanged,
+    /// until it ends).
+    static func pieces(_ range: Range<Int>, _ body: (UnsafeRawBufferPointer) -> Void) {
+        var at = range.lowerBound
+        while at < range.upperBound {
+            var length = 0
+            guard let p = lanes_te_capture_at(at, &length), length > 0 else { return }
+            let n = min(length, range.upperBound - at)
+            body(UnsafeRawBufferPointer(start: p, count: n))
+            at += n
+        }
     }
 
     /// Signals `wakeup` each time a thread's records are captured (nil: stops). `wakeup` must outlive the

@@ -38,8 +38,9 @@ void lanes_te_capture_flush(void);
 /// The bytes captured so far (whole chunks).
 size_t lanes_te_capture_size(void);
 
-/// Copies captured bytes `from` ..< `to` to `destination`, keeping them (the capture goes on).
-void lanes_te_capture_copy_range(size_t from, size_t to, void *destination);
+/// Where captured byte `at` is and how many captured bytes follow it there (`length`); NULL past the end. They stay
+/// there, unchanged, until the capture ends.
+const void *lanes_te_capture_at(size_t at, size_t *length);
 
 /// Calls `notify(context)`, quickly and with a lock held, each time a thread's records are captured; NULL stops it.
 void lanes_te_capture_notify(void (*notify)(void *context), void *context);

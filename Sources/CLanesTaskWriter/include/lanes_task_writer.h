@@ -57,9 +57,10 @@ void lanes_tw_capture_copy(void *destination);
 /// The bytes captured so far: whole chunks, in the order `lanes_tw_capture_copy` would give them.
 size_t lanes_tw_capture_size(void);
 
-/// Copies captured bytes `from` ..< `to` (at most `lanes_tw_capture_size()`) to `destination`, keeping them:
-/// a recorder streams them to its file while the capture goes on.
-void lanes_tw_capture_copy_range(size_t from, size_t to, void *destination);
+/// Where captured byte `at` (below `lanes_tw_capture_size()`) is, and in `length` how many captured bytes follow
+/// it there contiguously; NULL past the end. The bytes stay where they are, unchanged, until the capture ends (a
+/// recorder writes them to its file from there while the capture goes on).
+const void *lanes_tw_capture_at(size_t at, size_t *length);
 
 /// Calls `notify(context)` each time a chunk is captured (a thread's buffer filled), with the capture's lock held:
 /// it must be quick and must not record. NULL stops it; once that call returned, `notify` is not running.
