@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "LanesSupport"),
         // Trace files: the native .lanes format.
         .target(
-            name: "LanesFormat", dependencies: ["LanesCore", "LanesSupport"],
+            name: "LanesFormat", dependencies: ["LanesCore", "LanesSupport", "CLanesSupport"],
             exclude: ["FORMAT.md", "CHROME_JSON.md", "PERFETTO.md"]),
         // C helpers the recorder's hot path needs and Swift cannot express:
         // the timestamp counter, gettid, and a thread-local record cursor.

@@ -114,6 +114,14 @@ size_t lanes_te_capture_end(void) { return lanes_tw_capture_end(); }
 
 void lanes_te_capture_copy(void *destination) { lanes_tw_capture_copy(destination); }
 
+void lanes_te_capture_flush(void) { lanes_tw_flush(); }
+
+size_t lanes_te_capture_size(void) { return lanes_tw_capture_size(); }
+
+const void *lanes_te_capture_at(size_t at, size_t *length) { return lanes_tw_capture_at(at, length); }
+
+void lanes_te_capture_notify(void (*notify)(void *), void *context) { lanes_tw_capture_notify(notify, context); }
+
 void lanes_te_record_enqueue(void *job) {
     if (!lanes_tw_enabled()) return;
     uint8_t kind = (uint8_t)lanes_tw_job_flags(job);

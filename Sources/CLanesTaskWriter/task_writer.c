@@ -88,6 +88,8 @@ typedef struct block {
 static block *first_block, *last_block;  // this capture's, in order
 static block *spare_blocks;              // earlier captures', for reuse
 static size_t captured_bytes;
+static void (*capture_notify)(void *);  // told of each chunk captured (under memory_mutex)
+static void *capture_notify_context;
 
 // MARK: clock
 
@@ -211,6 +213,7 @@ static void capture_chunk(const chunk_header *h, const void *payload, uint32_t l
             if (length) memcpy(b->data + b->used + sizeof *h, payload, length);
             b->used += size;
             captured_bytes += size;
+            if (capture_notify) capture_notify(capture_notify_context);
         }
     }
     pthread_mutex_unlock(&memory_mutex);
@@ -414,6 +417,7 @@ static void after_fork_in_child(void) {
         __atomic_store_n(&enabled, 0, __ATOMIC_RELEASE);
         first_block = last_block = spare_blocks = NULL;  // the parent's copies: left alone
         captured_bytes = 0;
+        capture_notify = NULL;  // the parent's recorder's
         return;
     }
     uint32_t info[2] = {(uint32_t)use_tsc, (uint32_t)sizeof(rec)};
@@ -510,6 +514,36 @@ void lanes_tw_capture_copy(void *destination) {
         d += b->used;
     }
     release_blocks();
+    pthread_mutex_unlock(&memory_mutex);
+}
+
+size_t lanes_tw_capture_size(void) {
+    pthread_mutex_lock(&memory_mutex);
+    size_t n = captured_bytes;
+    pthread_mutex_unlock(&memory_mutex);
+    return n;
+}
+
+const void *lanes_tw_capture_at(size_t at, size_t *length) {
+    const void *p = NULL;
+    *length = 0;
+    pthread_mutex_lock(&memory_mutex);
+    size_t start = 0;  // the capture offset of block b's first byte
+    for (block *b = first_block; b; start += b->used, b = b->next) {
+        if (at < start + b->used) {
+            p = b->data + (at - start);
+            *length = start + b->used - at;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&memory_mutex);
+    return p;
+}
+
+void lanes_tw_capture_notify(void (*notify)(void *), void *context) {
+    pthread_mutex_lock(&memory_mutex);
+    capture_notify = notify;
+    capture_notify_context = context;
     pthread_mutex_unlock(&memory_mutex);
 }
 

@@ -1,5 +1,8 @@
+import CLanesSupport
+
 /// CRC-32 as zlib, PNG and Ethernet compute it (IEEE 802.3, reflected polynomial `0xEDB88320`,
-/// initial value and final XOR `0xFFFFFFFF`), eight bytes per step ("slice-by-8").
+/// initial value and final XOR `0xFFFFFFFF`): by carry-less multiplication where the CPU has it
+/// (`lanes_crc32_fold`), else eight bytes per step ("slice-by-8").
 ///
 /// `CRC32.checksum("123456789".utf8)` is `0xCBF43926`.
 package struct CRC32: Sendable {
@@ -20,6 +23,10 @@ package struct CRC32: Sendable {
             var crc = state
             var p = base
             var n = bytes.count
+            // Where the CPU multiplies carry-less, most of the bytes at about ten times the table's speed.
+            let folded = lanes_crc32_fold(&crc, p, n)
+            p += folded
+            n -= folded
             while n >= 8 {
                 let lo = UInt32(littleEndian: p.loadUnaligned(as: UInt32.self)) ^ crc
                 let hi = UInt32(littleEndian: p.loadUnaligned(fromByteOffset: 4, as: UInt32.self))

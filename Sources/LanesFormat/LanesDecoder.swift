@@ -66,6 +66,9 @@ public struct LanesDecoder: Sendable {
     public private(set) var chunksRead = 0
     /// Spans read so far.
     public private(set) var spansRead = 0
+    /// The payloads of the task records chunks read so far, in order: the task recording format's chunks a
+    /// recorder streamed (see ``LanesReader/finish()``).
+    package private(set) var taskRecords: [UInt8] = []
     /// The byte offset just past the last whole chunk read.
     public var offset: Int { base + position }
 
@@ -248,6 +251,12 @@ public struct LanesDecoder: Sendable {
                     buffer = []
                     phase = .ended
                     return .end
+                case Layout.Kind.taskRecords:
+                    buffer.withUnsafeBufferPointer { all in
+                        taskRecords.append(
+                            contentsOf: UnsafeBufferPointer(rebasing: all[frame.payloadStart..<frame.end]))
+                    }
+                    position = frame.end
                 case Layout.Kind.header:
                     throw .malformedChunk(
                         chunkOffset: frame.offset, offset: frame.offset, field: "kind",

@@ -41,6 +41,7 @@ public struct LanesReader: Sendable {
     public mutating func finish() throws(LanesFormatError) -> LanesReadResult {
         decoder.finish()
         try drain()
+        if decoder.completeness != .complete { addStreamedTasks() }
         let built = builder.build()
         return LanesReadResult(
             trace: built.trace, warnings: decoder.warnings + built.warnings,
@@ -50,6 +51,17 @@ public struct LanesReader: Sendable {
 
     /// Makes room for `count` spans, when the total is known (e.g. from the end of a finished file).
     public mutating func reserveCapacity(spans count: Int) { builder.reserveCapacity(spans: count) }
+
+    /// A recorder streams its task records as raw chunks while it runs and turns them into task lanes when it
+    /// stops (span ids from 2^61 to 2^62). In a file it did not finish and that has no such span, the
+    /// streamed records are turned into the lanes the recorder would have added.
+    private mutating func addStreamedTasks() {
+        let records = decoder.taskRecords
+        guard !records.isEmpty, !builder.hasSpan(in: TaskRecording.recorderSpanIDs) else { return }
+        let recording = TaskRecording.decode(records)
+        guard !recording.slices.isEmpty || !recording.enqueues.isEmpty else { return }
+        builder.add(recording.batch(adding: builder.processesAndLanes()))
+    }
 
     private mutating func drain() throws(LanesFormatError) {
         while let step = try decoder.mergeNext(into: &builder) {

@@ -55,6 +55,35 @@ public struct LanesWriter<Sink: LanesSink> {
         if let m = batch.metadata { metadata = m }
     }
 
+    /// Writes task records (whole chunks of the task recording format) as they were captured: a reader turns
+    /// them into task lanes only when the file was not finished (the writer adds the lanes itself at the end).
+    /// Large runs of bytes go in several chunks.
+    /// The bytes are checksummed and written where they are, not copied into a chunk first.
+    package mutating func writeTaskRecords(_ bytes: UnsafeRawBufferPointer) throws(LanesFormatError) {
+        guard isOpen else { throw .writerClosed }
+        let piece = 64 << 20
+        var start = 0
+        while start < bytes.count {
+            let payload = UnsafeRawBufferPointer(rebasing: bytes[start..<min(bytes.count, start + piece)])
+            var header = ByteWriter(capacity: Layout.chunkHeaderSize)
+            header.u8(Layout.Kind.taskRecords)
+            header.u32(UInt32(payload.count))
+            var crc = CRC32()
+            crc.update(header.bytes)
+            crc.update(payload)
+            header.u32(crc.value)
+            try emit(header.bytes)
+            do throws(LanesFormatError) {
+                try sink.write(payload)
+            } catch {
+                isOpen = false
+                throw error
+            }
+            bytesWritten += payload.count
+            start += payload.count
+        }
+    }
+
     /// Writes the end chunk, which marks the file complete, and closes the sink.
     public mutating func finish() throws(LanesFormatError) {
         guard isOpen else { throw .writerClosed }

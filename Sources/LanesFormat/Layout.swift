@@ -26,6 +26,9 @@ package enum Layout {
         package static let batch: UInt8 = 0x42  // "B"
         /// The end: the writer finished; totals follow.
         package static let end: UInt8 = 0x45  // "E"
+        /// Raw task records (the task recording format, TASKS_FORMAT.md) a recorder streams as its task buffers
+        /// fill, so that a writer killed before turning them into task lanes leaves them readable.
+        package static let taskRecords: UInt8 = 0x54  // "T"
     }
 
     /// Sections inside header and batch payloads.

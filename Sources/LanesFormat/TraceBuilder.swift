@@ -63,6 +63,12 @@ public struct TraceBuilder: Sendable {
         if flows.isEmpty { flows = batch.flows } else { flows.append(contentsOf: batch.flows) }
     }
 
+    /// The processes and lanes so far, as a trace with nothing else.
+    func processesAndLanes() -> Trace { Trace(processes: processes, lanes: lanes) }
+
+    /// Whether a span with an id in `ids` was added.
+    func hasSpan(in ids: Range<UInt64>) -> Bool { spans.contains { ids.contains($0.id.rawValue) } }
+
     /// The merged trace, and a warning if some waits had no span to go to. The builder is left empty.
     public mutating func build() -> (trace: Trace, warnings: [LanesWarning]) {
         var taken = TraceBuilder()

@@ -4,7 +4,7 @@ import LanesFormat
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One recording, from `Recorder.start` to `stop`.
@@ -22,10 +22,15 @@ final class Session: Sendable {
 
     private let pending = Lock(Pending())
     private let output: Lock<Output>
+    /// Wakes the sampler, and everyone at the end.
     private let wake = Wakeup()
+    /// Wakes the flusher: buffers are waiting, or task records were captured.
+    private let flushWake = Wakeup()
     private let background = Lock<[OSThread]>([])
     /// The jobs of LanesRecord's task executors are being recorded for this session (`TaskCapture`).
     private let capturingTasks = Atomic<Bool>(false)
+    /// Bytes of the task capture already streamed to the file (only the flusher touches it).
+    private let streamedTaskBytes = Atomic<Int>(0)
 
     init(configuration: Recorder.Configuration) throws {
         self.configuration = configuration
@@ -45,7 +50,8 @@ final class Session: Sendable {
             extra: [
                 Attribute(
                     Calibration.spanCostKey,
-                    String(Int(Calibration.spanCost(cpu: configuration.cpu == .perSpan, tsc: clock.usesTSC).rounded(.up))))
+                    String(
+                        Int(Calibration.spanCost(cpu: configuration.cpu == .perSpan, tsc: clock.usesTSC).rounded(.up))))
             ])
         let processName =
             configuration.processName
@@ -72,9 +78,12 @@ final class Session: Sendable {
     }
 
     func startBackgroundThreads() {
-        capturingTasks.store(TaskCapture.begin(), ordering: .releasing)
+        let capturing = TaskCapture.begin()
+        capturingTasks.store(capturing, ordering: .releasing)
         var threads: [OSThread] = []
         if configuration.output != .memory {
+            // The task records go to the file as their buffers fill (a killed program's file keeps them).
+            if capturing { TaskCapture.notify(flushWake) }
             let interval = configuration.flushInterval
             let ns = interval.components.seconds * 1_000_000_000 + interval.components.attoseconds / 1_000_000_000
             if let t = try? OSThread(name: "lanes-flush", { [self] in flushLoop(intervalNs: max(1_000_000, ns)) }) {
@@ -82,7 +91,8 @@ final class Session: Sendable {
             }
         }
         if case .sampled(let ms) = configuration.cpu {
-            if let t = try? OSThread(name: "lanes-sample", { [self] in sampleLoop(intervalNs: Int64(ms) * 1_000_000) }) {
+            if let t = try? OSThread(name: "lanes-sample", { [self] in sampleLoop(intervalNs: Int64(ms) * 1_000_000) })
+            {
                 threads.append(t)
             }
         }
@@ -98,7 +108,7 @@ final class Session: Sendable {
             if configuration.output != .memory { return p.segments.count >= 2 }
             return false
         }
-        if wakeFlusher { wake.signal() }
+        if wakeFlusher { flushWake.signal() }
     }
 
     func addDropped(_ n: UInt64) {
@@ -107,12 +117,34 @@ final class Session: Sendable {
 
     private var isStopping: Bool { pending.withLock { $0.stopping } }
 
+    /// Flushes every `intervalNs` and when buffers wait; streams the captured task records whenever woken.
     private func flushLoop(intervalNs: Int64) {
+        var due = Int64(lanes_monotonic_ns()) + intervalNs
         while !isStopping {
-            wake.wait(nanoseconds: intervalNs)
+            flushWake.wait(nanoseconds: max(0, due - Int64(lanes_monotonic_ns())))
             if isStopping { break }
-            flush(includingLiveThreads: true)
+            let now = Int64(lanes_monotonic_ns())
+            let interval = now >= due
+            // On the interval, the task records of buffers not yet full too: the file has every record up to then.
+            streamTasks(flushingBuffers: interval)
+            if interval || pending.withLock({ $0.segments.count >= 2 }) {
+                flush(includingLiveThreads: true)
+                due = now + intervalNs
+            }
         }
+    }
+
+    /// Writes the task records captured since the last call to the file, as they are (whole chunks of the task
+    /// recording format): a reader turns them into task lanes if the session never gets to (see `finish`).
+    private func streamTasks(flushingBuffers: Bool) {
+        guard capturingTasks.load(ordering: .acquiring) else { return }
+        if flushingBuffers { TaskCapture.flush() }
+        let from = streamedTaskBytes.load(ordering: .relaxed)
+        let to = TaskCapture.size
+        guard to > from else { return }
+        // Written from where the capture keeps them: no copy, no allocation.
+        TaskCapture.pieces(from..<to) { bytes in output.withLock { out in out.writeTaskRecords(bytes) } }
+        streamedTaskBytes.store(to, ordering: .relaxed)
     }
 
     private func sampleLoop(intervalNs: Int64) {
@@ -156,6 +188,7 @@ final class Session: Sendable {
     func finish() throws -> Recorder.Recording {
         pending.withLock { $0.stopping = true }
         wake.signal()
+        flushWake.signal()
         let threads = background.withLock { t in
             let all = t
             t = []
@@ -163,11 +196,22 @@ final class Session: Sendable {
         }
         for t in threads {
             wake.signal()
+            flushWake.signal()
             t.join()
         }
         flush(includingLiveThreads: false)
-        if capturingTasks.exchange(false, ordering: .acquiringAndReleasing), let tasks = TaskCapture.end() {
-            output.withLock { out in out.add(tasks) }
+        if capturingTasks.exchange(false, ordering: .acquiringAndReleasing) {
+            TaskCapture.notify(nil)
+            let bytes = TaskCapture.end()
+            // The records not streamed yet, then the lanes made of them all: the file's task records are whole, and
+            // a reader uses them only if the batch of lanes never arrived.
+            let streamed = streamedTaskBytes.load(ordering: .relaxed)
+            if configuration.output != .memory, bytes.count > streamed {
+                bytes.withUnsafeBytes { all in
+                    output.withLock { out in out.writeTaskRecords(UnsafeRawBufferPointer(rebasing: all[streamed...])) }
+                }
+            }
+            if let tasks = TaskCapture.recording(bytes) { output.withLock { out in out.add(tasks) } }
         }
         var metadata = baseMetadata
         metadata.droppedEvents = pending.withLock { $0.dropped }
@@ -206,6 +250,12 @@ struct Output {
             }
             scratch.clear()
         }
+    }
+
+    /// Writes task records as they were captured (a file only), for a reader of a file the session never finished.
+    mutating func writeTaskRecords(_ bytes: UnsafeRawBufferPointer) {
+        guard case .file(let writer, _) = sink, error == nil else { return }
+        do { try writer.writeTaskRecords(bytes) } catch { self.error = error }
     }
 
     /// Adds the tasks recorded by the task executors, as the last batch before the metadata.

@@ -9,31 +9,62 @@ enum TaskCapture {
     /// Starts capturing; false when `recordAllTasks()` writes a file already (the jobs go there).
     static func begin() -> Bool { lanes_te_capture_begin() == 1 }
 
-    /// Ends the capture and reads it; nil when none was under way or no job was recorded.
-    static func end() -> TaskRecording? {
+    /// Captures what every thread has recorded so far, full buffer or not.
+    static func flush() { lanes_te_capture_flush() }
+
+    /// The bytes captured so far (whole chunks of the task recording format).
+    static var size: Int { lanes_te_capture_size() }
+
+    /// The captured bytes `range`, in pieces where they lie (the capture goes on; they stay there, unchanged,
+    /// until it ends).
+    static func pieces(_ range: Range<Int>, _ body: (UnsafeRawBufferPointer) -> Void) {
+        var at = range.lowerBound
+        while at < range.upperBound {
+            var length = 0
+            guard let p = lanes_te_capture_at(at, &length), length > 0 else { return }
+            let n = min(length, range.upperBound - at)
+            body(UnsafeRawBufferPointer(start: p, count: n))
+            at += n
+        }
+    }
+
+    /// Signals `wakeup` each time a thread's records are captured (nil: stops). `wakeup` must outlive the
+    /// capture or the next call.
+    static func notify(_ wakeup: Wakeup?) {
+        if let wakeup {
+            lanes_te_capture_notify(signalWakeup, Unmanaged.passUnretained(wakeup).toOpaque())
+        } else {
+            lanes_te_capture_notify(nil, nil)
+        }
+    }
+
+    /// Ends the capture and returns all of it (empty when none was under way); ``recording(_:)`` reads it.
+    static func end() -> [UInt8] {
         let length = lanes_te_capture_end()
-        guard length > 0 else { return nil }
-        let bytes = [UInt8](unsafeUninitializedCapacity: length) { buffer, count in
+        guard length > 0 else { return [] }
+        return [UInt8](unsafeUninitializedCapacity: length) { buffer, count in
             lanes_te_capture_copy(buffer.baseAddress)
             count = length
         }
+    }
+
+    /// The jobs in captured `bytes`; nil when no job was recorded.
+    static func recording(_ bytes: [UInt8]) -> TaskRecording? {
+        guard !bytes.isEmpty else { return nil }
         let recording = TaskRecording.decode(bytes)
         return recording.slices.isEmpty && recording.enqueues.isEmpty ? nil : recording
     }
 }
 
+private let signalWakeup: @convention(c) (UnsafeMutableRawPointer?) -> Void = { context in
+    guard let context else { return }
+    Unmanaged<Wakeup>.fromOpaque(context).takeUnretainedValue().signal()
+}
+
 extension TaskRecording {
     /// The lanes, spans and flows that add these tasks to a recording of `process` whose lanes so far are
-    /// `lanes`: a task with a lane there (its spans) keeps it; the gaps between its slices become the
-    /// suspensions of its spans when the trace is built. New span and flow ids are numbered from 2^61,
-    /// above the recorder's own.
+    /// `lanes` (see ``TaskRecording/batch(adding:)``).
     func batch(adding lanes: [Lane], of process: Process) -> LanesBatch {
-        let out = trace(
-            adding: Trace(processes: [process], lanes: lanes), firstSpanID: 1 << 61, firstFlowID: 1 << 61,
-            wholeTasks: false)
-        var before: [LaneID: Lane] = [:]
-        for l in lanes { before[l.id] = l }
-        return LanesBatch(
-            processes: [process], lanes: out.lanes.filter { before[$0.id] != $0 }, spans: out.spans, flows: out.flows)
+        batch(adding: Trace(processes: [process], lanes: lanes))
     }
 }

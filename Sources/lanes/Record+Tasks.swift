@@ -1,4 +1,5 @@
 import LanesCore
+import LanesFormat
 import LanesRecord
 
 #if canImport(Glibc)

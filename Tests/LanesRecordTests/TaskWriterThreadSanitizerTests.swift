@@ -1,4 +1,5 @@
 import Foundation
+import LanesFormat
 import LanesRecord
 import Testing
 

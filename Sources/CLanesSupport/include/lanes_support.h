@@ -119,6 +119,11 @@ uint64_t lanes_job_task_id(void *job);
 /// recorder's chunks. Uses the SSE4.2 instruction where the CPU has it.
 uint32_t lanes_crc32c(uint32_t crc, const void *bytes, size_t n);
 
+/// Advances a CRC-32 (IEEE) state (the running value before the final inversion, 0xFFFFFFFF at the start) over
+/// a prefix of `bytes` with carry-less multiplication where the CPU has it; returns how many bytes it consumed (0
+/// when it cannot: fewer than 64 bytes, or no PCLMULQDQ). The caller checksums the rest with a table.
+size_t lanes_crc32_fold(uint32_t *state, const void *bytes, size_t n);
+
 /// Registers `destructor` to run with `value` when the calling thread exits.
 int lanes_on_thread_exit(void (*destructor)(void *), void *value);
 

@@ -32,6 +32,19 @@ size_t lanes_te_capture_end(void);
 /// Copies the captured bytes to `destination` (as many as `lanes_te_capture_end` returned) and frees them.
 void lanes_te_capture_copy(void *destination);
 
+/// Captures the records every thread has buffered so far (the buffers keep filling).
+void lanes_te_capture_flush(void);
+
+/// The bytes captured so far (whole chunks).
+size_t lanes_te_capture_size(void);
+
+/// Where captured byte `at` is and how many captured bytes follow it there (`length`); NULL past the end. They stay
+/// there, unchanged, until the capture ends.
+const void *lanes_te_capture_at(size_t at, size_t *length);
+
+/// Calls `notify(context)`, quickly and with a lock held, each time a thread's records are captured; NULL stops it.
+void lanes_te_capture_notify(void (*notify)(void *context), void *context);
+
 /// Records that a task executor of LanesRecord was handed `job` (its task, and the task running now: the
 /// parent of a new task, the waker of a resumed one), while recording.
 void lanes_te_record_enqueue(void *job);

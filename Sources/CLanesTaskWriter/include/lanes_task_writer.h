@@ -54,6 +54,18 @@ size_t lanes_tw_capture_end(void);
 /// Copies the captured bytes (as many as `lanes_tw_capture_end` said) to `destination` and frees them.
 void lanes_tw_capture_copy(void *destination);
 
+/// The bytes captured so far: whole chunks, in the order `lanes_tw_capture_copy` would give them.
+size_t lanes_tw_capture_size(void);
+
+/// Where captured byte `at` (below `lanes_tw_capture_size()`) is, and in `length` how many captured bytes follow
+/// it there contiguously; NULL past the end. The bytes stay where they are, unchanged, until the capture ends (a
+/// recorder writes them to its file from there while the capture goes on).
+const void *lanes_tw_capture_at(size_t at, size_t *length);
+
+/// Calls `notify(context)` each time a chunk is captured (a thread's buffer filled), with the capture's lock held:
+/// it must be quick and must not record. NULL stops it; once that call returned, `notify` is not running.
+void lanes_tw_capture_notify(void (*notify)(void *), void *context);
+
 /// The job's flags word (Swift 6.x runtime: at offset 32; byte 0 kind, byte 1 priority).
 static inline uint32_t lanes_tw_job_flags(void *job) { return *(const uint32_t *)((const char *)job + 32); }
 

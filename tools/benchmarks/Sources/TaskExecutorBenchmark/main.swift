@@ -2,7 +2,9 @@
 // `TracingTaskExecutor` of 2 threads, in this process, with and without a `Recorder` (in memory), in
 // alternating pairs. The recording itself is timed, not the trace built at the stop. Under a task executor
 // each yield is two jobs (the task's, and the runtime's continuation job that resumes it): about 800k jobs.
-// Run: swift run -c release --package-path tools/benchmarks task-executor-benchmark [--quick]
+// With `--file`, the recorder streams to a `.lanes` file in the temporary folder instead (the task records go to the
+// file as the run goes, what `lanes run -o` does).
+// Run: swift run -c release --package-path tools/benchmarks task-executor-benchmark [--quick] [--file]
 // Prints `executor-record-slowdown: X` (median of the paired wall-time ratios),
 // `executor-record-ns-per-job: N` (median of the paired wall-time differences ÷ the jobs recorded) and
 // `executor-record-cpu-ns-per-job: N` (the same for the process's CPU time).
@@ -15,6 +17,8 @@ import LanesRecord
 #endif
 
 let quick = CommandLine.arguments.contains("--quick")
+let toFile = CommandLine.arguments.contains("--file")
+let filePath = "/tmp/lanes-task-executor-benchmark-\(getpid()).lanes"
 let pairs = quick ? 3 : 11
 let tasks = 4
 let yieldsPerTask = 100_000
@@ -48,10 +52,11 @@ func runOnce() -> (wall: Double, cpu: Double) {
 
 /// A recorded run: its times, and the jobs recorded (the benchmark has no spans of its own: every span is a job).
 func runRecorded() throws -> (wall: Double, cpu: Double, jobs: Int) {
-    let recorder = try Recorder.start(.init(output: .memory))
+    let recorder = try Recorder.start(.init(output: toFile ? .file(filePath) : .memory))
     let t = runOnce()
-    let trace = try recorder.stop().trace
-    return (t.wall, t.cpu, trace?.spans.count ?? 0)
+    let recording = try recorder.stop()
+    if toFile { unlink(filePath) }
+    return (t.wall, t.cpu, recording.trace?.spans.count ?? recording.spanCount)
 }
 
 _ = runOnce()  // warm up threads and pages
@@ -76,7 +81,7 @@ for i in 0..<pairs {
     cpuPerJob.append((recorded.cpu - plain.cpu) / Double(max(1, recorded.jobs)))
 }
 executor.shutdown()
-print("jobs recorded in the last run: \(jobs)")
+print("jobs recorded in the last run: \(jobs), to \(toFile ? "a file" : "memory")")
 print("executor-record-slowdown: \(fmt(median(ratios), 3))")
 print("executor-record-ns-per-job: \(fmt(median(perJob), 1))")
 print("executor-record-cpu-ns-per-job: \(fmt(median(cpuPerJob), 1))")

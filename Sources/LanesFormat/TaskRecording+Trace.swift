@@ -4,7 +4,7 @@ extension TaskRecording {
     /// Adds the recorded tasks to `base` (the `/proc` sampler's trace of the same run, or an empty
     /// trace): per process, a lane per task ordered by creation with one span for the task's life
     /// (first enqueue to last slice, or to the end of the recording when it was still waiting to run)
-    /// holding a ``taskSliceName`` span per job on the thread that ran it, `suspended` waits between
+    /// holding a `Span.taskSliceName` span per job on the thread that ran it, `suspended` waits between
     /// them (`sleep` where a timer woke it: `Task.sleep`), and flows parent → child and waker → woken.
     /// Main-queue slices carry the attribute `queue=main`. Actors' drain jobs (task id 0) go on a lane
     /// per actor. The timer tasks of `Task.sleep` get no lane of their own: they are the wakers.
@@ -19,13 +19,14 @@ extension TaskRecording {
     /// largest in `base`). Without `wholeTasks` (the jobs of one task executor, which sees only the tasks
     /// run on it): no span for a task's life around its slices, whose gaps its own spans' suspensions
     /// show, and no lane or inferred slice for a task that only handed jobs to it (it ran elsewhere).
-    func trace(adding base: Trace, firstSpanID: UInt64?, firstFlowID: UInt64?, wholeTasks: Bool) -> Trace {
+    package func trace(adding base: Trace, firstSpanID: UInt64?, firstFlowID: UInt64?, wholeTasks: Bool) -> Trace {
         var trace = base
         var nextSpan = firstSpanID ?? (trace.spans.map(\.id.rawValue).max() ?? 0) + 1
         var nextFlow = firstFlowID ?? (trace.flows.map(\.id).max() ?? 0) + 1
-        var nextLane = trace.lanes.map { $0.id.rawValue + 1 }.max() ?? 0
+        // Wrapping: the lanes of a damaged or forged file may use the largest id (new ones then reuse low ids).
+        var nextLane = trace.lanes.map { $0.id.rawValue &+ 1 }.max() ?? 0
         func newLane() -> LaneID {
-            defer { nextLane += 1 }
+            defer { nextLane &+= 1 }
             return LaneID(nextLane)
         }
         let recordingEnd = max(
@@ -168,7 +169,7 @@ extension TaskRecording {
                     }
                     trace.spans.append(
                         Span(
-                            id: id, name: taskSliceName, lane: laneID, threadID: s.threadID, start: s.start, end: s.end,
+                            id: id, name: Span.taskSliceName, lane: laneID, threadID: s.threadID, start: s.start, end: s.end,
                             parent: ownerID, attributes: attributes))
                 }
             }

@@ -222,14 +222,16 @@ struct TaskTicks {
     func ns(_ ticks: UInt64) -> Int64 {
         guard tsc, let a = first else { return Int64(bitPattern: ticks) }
         var rate = 1.0
-        if let b = last, b.ticks > a.ticks + 1_000_000 {
-            rate = Double(b.ns - a.ns) / Double(b.ticks - a.ticks)
+        if let b = last, b.ticks > a.ticks &+ 1_000_000, a.ticks < UInt64.max - 1_000_000 {
+            rate = Double(b.ns &- a.ns) / Double(b.ticks - a.ticks)
         } else {
             // One calibration point (a short run killed early): assume the nominal ~1 ns per tick is wrong
             // by the CPU's clock; without a second point the best is the ratio of the nominal frequency.
             rate = TaskTicks.fallbackRate
         }
-        return a.ns + Int64((Double(Int64(bitPattern: ticks &- a.ticks))) * rate)
+        // Clamped and wrapping: damaged or forged ticks and calibration points give odd times, not a crash.
+        let offset = Double(Int64(bitPattern: ticks &- a.ticks)) * rate
+        return a.ns &+ (offset.isFinite ? Int64(max(-9.2e18, min(9.2e18, offset))) : 0)
     }
 
     /// ns per TSC tick when a process left only one calibration point: measured in this process.
