@@ -4,19 +4,13 @@ import LanesFormat
 /// The `.lanes` file a session writes. Only used with the session's output lock held.
 final class LanesFileWriter: @unchecked Sendable {
     private var writer: LanesWriter<LanesFileSink>
-    /// A regular file written through a temporary one (not a FIFO, not a descriptor): rewritable once finished.
-    private let regularFile: String?
-    private var wroteTaskRecords = false
 
     init(path: String, metadata: Metadata) throws {
         // A FIFO at the path is a stream someone reads as the recording goes: written directly.
-        let sink = try LanesFileSink(creatingFileAt: path, streamingToFIFO: true)
-        regularFile = sink.temporaryPath == nil ? nil : path
-        writer = try LanesWriter(sink: sink, metadata: metadata)
+        writer = try LanesWriter(sink: LanesFileSink(creatingFileAt: path, streamingToFIFO: true), metadata: metadata)
     }
 
     init(descriptor: Int32, metadata: Metadata) throws {
-        regularFile = nil
         writer = try LanesWriter(sink: LanesFileSink(fileDescriptor: descriptor), metadata: metadata)
     }
 
@@ -40,16 +34,13 @@ final class LanesFileWriter: @unchecked Sendable {
 
     /// Writes task records as captured (see `LanesWriter.writeTaskRecords`).
     func writeTaskRecords(_ bytes: UnsafeRawBufferPointer) throws {
-        wroteTaskRecords = true
         try writer.writeTaskRecords(bytes)
     }
 
-    /// Finishes the file. A regular file then loses the task records streamed into it: the batch of task lanes
-    /// made at the stop holds what they did, and the file is as long as it was before they were streamed. (If that
-    /// rewrite fails, the finished file with them stays, as readable.)
+    /// Finishes the file. The task records streamed into it stay (a reader of a finished file skips them): reading
+    /// the whole file back to drop them would cost the stop as much as the recording wrote.
     func finish() throws {
         try writer.finish()
-        if wroteTaskRecords, let regularFile { _ = try? LanesFile.removeTaskRecords(atPath: regularFile) }
     }
 }
 
