@@ -7,7 +7,7 @@ import Tracing
 
 /// Interned names per thread, so a span's name and attribute keys, the same from call to call,
 /// cost a string comparison rather than a lookup under the name table's lock; and the thread's spare
-/// attribute dictionaries (``AttributeStore``).
+/// attribute dictionaries (``AttributeStore``) and service contexts (``ContextStore``).
 final class NameCache {
     // One thread uses a cache: no exclusivity checks on its fields (each would cost a runtime call).
 
@@ -15,6 +15,8 @@ final class NameCache {
     @exclusivity(unchecked) var spareAttributes: [AttributeStore.Entries] = []
     /// At most this many spare dictionaries per thread (spans nest a few deep).
     static let spareCount = 8
+    /// Contexts holding only a span id, rewritten for later spans once free (``ContextStore``).
+    @exclusivity(unchecked) var contextSlots: [ContextStore.Slot] = []
 
     /// The names used last, searched before the table: a span's name and keys repeat from span to span,
     /// and comparing a few short strings costs less than hashing one.

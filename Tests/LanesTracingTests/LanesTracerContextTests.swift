@@ -1,0 +1,105 @@
+import LanesCore
+import LanesRecord
+import Testing
+import Tracing
+
+@testable import LanesTracing
+
+/// A key of the application's own, beside the tracer's.
+enum RequestIDKey: InstrumentationContextKey { typealias Value = String }
+
+/// The address of a context's storage, to tell whether two contexts share it (holds no reference).
+func storageAddress(_ context: InstrumentationContext) -> Int { unsafeBitCast(context, to: Int.self) }
+
+// In the suite of LanesTracerTests (one recorder per process: one test at a time).
+extension LanesTracerTests {
+    /// Spans one after another on a thread reuse one context; contexts kept past their span, and copies
+    /// changed by the application, keep their own span's id however many spans follow.
+    @Test func recycledContextsNeverChangeUnderAnyoneHoldingThem() throws {
+        #expect(ContextStore.canReuse, "InstrumentationContext is no longer its dictionary: spans pay an allocation")
+        let recorder = try Recorder.start()
+        // Nothing kept: the second span's context is the first's, rewritten.
+        let first = tracer.withSpan("first") { storageAddress($0.context) }
+        let second = tracer.withSpan("second") { storageAddress($0.context) }
+        #expect(first == second)
+
+        var kept: [(id: UInt64, context: InstrumentationContext)] = []
+        var changed: [(id: UInt64, context: InstrumentationContext)] = []
+        var ids: [UInt64] = []
+        for i in 0..<30 {
+            tracer.withSpan("loop") { span in
+                ids.append(span.id)
+                #expect(LanesTracer.spanID(in: span.context) == span.id)
+                #expect(LanesTracer.spanID(in: InstrumentationContext.current ?? .topLevel) == span.id)
+                if i % 5 == 0 { kept.append((span.id, span.context)) }
+                if i % 7 == 0 {
+                    var context = span.context
+                    context[RequestIDKey.self] = "r\(i)"
+                    changed.append((span.id, context))
+                }
+            }
+        }
+        let trace = try #require(try recorder.stop().trace)
+
+        #expect(Set(ids).count == 30 && !ids.contains(0))
+        #expect(kept.count == 6 && changed.count == 5)
+        for (id, context) in kept {
+            #expect(LanesTracer.spanID(in: context) == id)
+            #expect(context.count == 1)
+        }
+        for (n, (id, context)) in changed.enumerated() {
+            #expect(LanesTracer.spanID(in: context) == id)
+            #expect(context[RequestIDKey.self] == "r\(n * 7)")
+        }
+        let loops = spans(named: "loop", in: trace)
+        #expect(Set(loops.map(\.id)) == Set(ids.map { SpanID($0) }))
+        #expect(loops.allSatisfy { $0.parent == nil })
+    }
+
+    /// Spans nested deeper than a thread keeps recycled contexts, spans started from a context that also
+    /// holds the application's keys, and contexts kept by a child started later on another thread: each
+    /// span has its parent.
+    @Test func recycledContextsKeepParentsAtAnyDepth() throws {
+        let recorder = try Recorder.start()
+        let depth = ContextStore.slotCount + 3
+        var chain: [UInt64] = []
+        var held: InstrumentationContext?
+        func nest(_ level: Int) {
+            tracer.withSpan("level \(level)") { span in
+                chain.append(span.id)
+                if level == 2 { held = span.context }
+                if level < depth { nest(level + 1) }
+            }
+        }
+        for _ in 0..<3 { nest(1) }
+        // A child of a span that ended long ago, started from its kept context on another thread.
+        let late = LockedBox<UInt64>(0)
+        let context = try #require(held)
+        let thread = try TracedThread(name: "late child") {
+            late.value = LanesTracer().withSpan("late", context: context) { $0.id }
+        }
+        thread.join()
+        // The application's own key: the context is not one of the tracer's, both keys are kept.
+        var mixed = InstrumentationContext.topLevel
+        mixed[RequestIDKey.self] = "request"
+        let (mixedID, mixedContext) = tracer.withSpan("mixed", context: mixed) { ($0.id, $0.context) }
+        let (childID, childParentInContext) = tracer.withSpan("mixed child", context: mixedContext) {
+            ($0.id, $0.context[RequestIDKey.self])
+        }
+        let trace = try #require(try recorder.stop().trace)
+
+        #expect(chain.count == 3 * depth)
+        let byID = Dictionary(trace.spans.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        for run in 0..<3 {
+            for level in 1...depth {
+                let span = try #require(byID[SpanID(chain[run * depth + level - 1])])
+                #expect(span.name == "level \(level)")
+                #expect(span.parent == (level == 1 ? nil : SpanID(chain[run * depth + level - 2])), "level \(level)")
+            }
+        }
+        #expect(byID[SpanID(late.value)]?.parent == SpanID(chain[2 * depth + 1]))
+        #expect(mixedContext[RequestIDKey.self] == "request" && LanesTracer.spanID(in: mixedContext) == mixedID)
+        #expect(childParentInContext == "request")
+        #expect(byID[SpanID(childID)]?.parent == SpanID(mixedID))
+    }
+}
