@@ -33,7 +33,7 @@ enum ContextStore {
         guard MemoryLayout<InstrumentationContext>.size == MemoryLayout<Entries>.size,
             MemoryLayout<InstrumentationContext>.stride == MemoryLayout<Entries>.stride,
             MemoryLayout<InstrumentationContext>.alignment == MemoryLayout<Entries>.alignment,
-            MemoryLayout<Entries>.size == MemoryLayout<AnyObject>.size
+            MemoryLayout<Entries>.size == MemoryLayout<Storage>.size
         else { return false }
         var context = InstrumentationContext.topLevel
         context[ProbeKey.self] = 42
@@ -41,9 +41,13 @@ enum ContextStore {
         guard entries.count == 1, let first = entries.first,
             ObjectIdentifier(first.key.keyType) == ObjectIdentifier(ProbeKey.self), first.value as? UInt64 == 42
         else { return false }
+        // Shared with `context`: not free, and changing it leaves `context` as it was.
+        guard !isFree(&entries) else { return false }
         entries.values[entries.startIndex] = UInt64(7)
-        let changed = unsafeBitCast(entries, to: InstrumentationContext.self)
-        return changed[ProbeKey.self] == 7 && changed.count == 1 && context[ProbeKey.self] == 42
+        guard context[ProbeKey.self] == 42, read(entries) == 7 else { return false }
+        // Held by nothing else now: free.
+        context = .topLevel
+        return isFree(&entries)
     }()
 
     /// A context holding only `id` under ``LanesTracer/SpanIDKey``, recycled when the thread has one free.
@@ -67,11 +71,21 @@ enum ContextStore {
         return context
     }
 
+    /// The probe's value in `entries`, read as a context.
+    private static func read(_ entries: Entries) -> UInt64? {
+        let context = unsafeBitCast(entries, to: InstrumentationContext.self)
+        return context.count == 1 ? context[ProbeKey.self] : nil
+    }
+
+    /// Stands for the dictionary's storage object in ``isFree``: a native Swift class, so that the check
+    /// reads the object's reference count (checked for an `AnyObject`, it is not always answered).
+    private final class Storage {}
+
     /// Whether `entries` is held by nothing but this slot (its storage is uniquely referenced).
     @inline(__always)
-    private static func isFree(_ entries: inout Entries) -> Bool {
+    static func isFree(_ entries: inout Entries) -> Bool {
         withUnsafeMutablePointer(to: &entries) { p in
-            p.withMemoryRebound(to: AnyObject.self, capacity: 1) { isKnownUniquelyReferenced(&$0.pointee) }
+            p.withMemoryRebound(to: Storage.self, capacity: 1) { isKnownUniquelyReferenced(&$0.pointee) }
         }
     }
 }
