@@ -52,7 +52,7 @@ enum ContextStore {
 
     /// A context holding only `id` under ``LanesTracer/SpanIDKey``, recycled when the thread has one free.
     static func context(_ id: UInt64, _ cache: NameCache) -> InstrumentationContext {
-        if canReuse {
+        if cache.canReuse {
             let reused = cache.contextSlots.withUnsafeMutableBufferPointer { slots -> InstrumentationContext? in
                 for i in slots.indices where isFree(&slots[i].entries) {
                     slots[i].entries.values[slots[i].index] = id
@@ -64,7 +64,7 @@ enum ContextStore {
         }
         var context = InstrumentationContext.topLevel
         context[LanesTracer.SpanIDKey.self] = id
-        if canReuse, cache.contextSlots.count < slotCount {
+        if cache.canReuse, cache.contextSlots.count < slotCount {
             let entries = unsafeBitCast(context, to: Entries.self)
             cache.contextSlots.append(Slot(entries: entries, index: entries.startIndex))
         }

@@ -11,6 +11,10 @@ import Tracing
 final class NameCache {
     // One thread uses a cache: no exclusivity checks on its fields (each would cost a runtime call).
 
+    /// ``AttributeStore/canRecycle`` and ``ContextStore/canReuse``, read here without a `swift_once` each time.
+    let canRecycle = AttributeStore.canRecycle
+    let canReuse = ContextStore.canReuse
+
     /// Empty attribute dictionaries with their storage, for the next spans' attributes.
     @exclusivity(unchecked) var spareAttributes: [AttributeStore.Entries] = []
     /// At most this many spare dictionaries per thread (spans nest a few deep).

@@ -26,12 +26,7 @@ extension LanesTracer {
 
         public var attributes: SpanAttributes {
             get { storage?.withState { $0.attributes } ?? AttributeStore.none }
-            nonmutating set {
-                storage?.withOpenState {
-                    $0.attributes = newValue
-                    $0.hasAttributeStorage = true
-                }
-            }
+            nonmutating set { storage?.withOpenState { $0.attributes = newValue } }
             // `span.attributes[key] = value` mutates in place: a get and a set would copy the whole
             // dictionary on every attribute (the state and the copy share its storage).
             nonmutating _modify {
@@ -45,13 +40,12 @@ extension LanesTracer {
                 if storage.state.open {
                     // Room for a few attributes at once (growing a dictionary one insert at a time
                     // reallocates and rehashes it), in a dictionary another span gave back.
-                    if !storage.state.hasAttributeStorage {
+                    if storage.state.attributes == nil {
                         storage.state.attributes = AttributeStore.make(NameCache.current)
-                        storage.state.hasAttributeStorage = true
                     }
-                    yield &storage.state.attributes
+                    yield &storage.state.attributes!
                 } else {
-                    var ignored = storage.state.attributes
+                    var ignored = storage.state.attributes ?? AttributeStore.none
                     yield &ignored
                 }
             }
@@ -85,9 +79,8 @@ extension LanesTracer.Span {
     final class Storage: Sendable {
         struct State {
             var name: String
-            var attributes = AttributeStore.none
-            /// Whether `attributes` is the span's own (recycled or set), not the shared empty one.
-            var hasAttributeStorage = false
+            /// The span's own attributes (recycled or set); none until the first.
+            var attributes: SpanAttributes?
             var error: String?
             var open = true
         }
@@ -127,7 +120,7 @@ extension LanesTracer.Span {
 
         /// Gives the attributes' dictionary back for another span (see ``AttributeStore``).
         deinit {
-            if state.hasAttributeStorage { AttributeStore.recycle(&state.attributes) }
+            if let attributes = state.attributes.take() { AttributeStore.recycle(attributes) }
         }
 
         func end() {
@@ -139,13 +132,15 @@ extension LanesTracer.Span {
             state.open = false
             // Recorded under the lock, read in place: the state is not copied.
             let names = NameCache.current
-            if AttributeStore.canRecycle {
-                for (key, attribute) in AttributeStore.entries(state.attributes) {
-                    explicit.record(names.name(key), Self.value(attribute, names))
-                }
-            } else {
-                state.attributes.forEach { key, attribute in
-                    explicit.record(names.name(key), Self.value(attribute, names))
+            if let attributes = state.attributes {
+                if names.canRecycle {
+                    for (key, attribute) in AttributeStore.entries(attributes) {
+                        explicit.record(names.name(key), Self.value(attribute, names))
+                    }
+                } else {
+                    attributes.forEach { key, attribute in
+                        explicit.record(names.name(key), Self.value(attribute, names))
+                    }
                 }
             }
             if let error = state.error { explicit.record(names.name("error"), .string(SpanName(error))) }
