@@ -53,7 +53,7 @@ enum AttributeStore {
     static func recycle(_ attributes: consuming SpanAttributes) {
         let cache = NameCache.current
         guard cache.canRecycle, cache.spareAttributes.count < NameCache.spareCount else { return }
-        var entries = unsafeBitCast(attributes, to: Entries.self)
+        var entries = unsafeBitCast(consume attributes, to: Entries.self)
         guard entries.capacity >= initialCapacity, entries.capacity <= maximumKeptCapacity else { return }
         entries.removeAll(keepingCapacity: true)
         cache.spareAttributes.append(entries)
