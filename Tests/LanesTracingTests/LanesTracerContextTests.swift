@@ -1,5 +1,6 @@
 import LanesCore
 import LanesRecord
+import Synchronization
 import Testing
 import Tracing
 
@@ -106,4 +107,70 @@ extension LanesTracerTests {
         #expect(childParentInContext == "request")
         #expect(byID[SpanID(childID)]?.parent == SpanID(mixedID))
     }
+
+    /// Contexts handed to another thread, which reads them and drops them (some at once, some later), while
+    /// this thread keeps recycling: no context ever shows another span's id.
+    @Test func contextsHeldOnAnotherThreadAreNotRecycledUnderIt() throws {
+        let recorder = try Recorder.start()
+        let handed = Handoff()
+        let reader = try TracedThread(name: "reader") {
+            var held: [(id: UInt64, context: InstrumentationContext)] = []
+            var finished = false
+            while !finished {
+                let (batch, done) = handed.take()
+                finished = done
+                for entry in batch {
+                    handed.check(entry.id, entry.context)
+                    if entry.id % 4 == 0 { held.append(entry) }
+                }
+                if held.count > 16 {
+                    for entry in held { handed.check(entry.id, entry.context) }
+                    held.removeAll()
+                }
+            }
+            for entry in held { handed.check(entry.id, entry.context) }
+        }
+        let n = 3_000
+        for i in 0..<n {
+            tracer.withSpan("handed") { span in
+                #expect(LanesTracer.spanID(in: span.context) == span.id)
+                if i % 3 == 0 { handed.put(span.id, span.context) }
+            }
+        }
+        handed.finish()
+        reader.join()
+        _ = try recorder.stop()
+        let (checked, wrong) = handed.results
+        #expect(wrong == 0, "\(wrong) contexts showed another span's id")
+        #expect(checked >= n / 3)
+    }
+}
+
+/// Contexts passed from one thread to another, and what the other found in them.
+final class Handoff: Sendable {
+    private struct State {
+        var queue: [(id: UInt64, context: InstrumentationContext)] = []
+        var done = false
+        var checked = 0
+        var wrong = 0
+    }
+    private let state = Mutex(State())
+
+    func put(_ id: UInt64, _ context: InstrumentationContext) { state.withLock { $0.queue.append((id, context)) } }
+    func finish() { state.withLock { $0.done = true } }
+    func take() -> ([(id: UInt64, context: InstrumentationContext)], Bool) {
+        state.withLock { s in
+            let batch = s.queue
+            s.queue = []
+            return (batch, s.done && batch.isEmpty)
+        }
+    }
+    func check(_ id: UInt64, _ context: InstrumentationContext) {
+        let right = LanesTracer.spanID(in: context) == id
+        state.withLock {
+            $0.checked += 1
+            if !right { $0.wrong += 1 }
+        }
+    }
+    var results: (checked: Int, wrong: Int) { state.withLock { ($0.checked, $0.wrong) } }
 }
