@@ -51,11 +51,12 @@ enum AttributeStore {
     /// another span. (Storage something else still holds, a `SpanAttributes` copied out of the span, stays with
     /// it: emptying a shared dictionary makes a new one.)
     static func recycle(_ attributes: consuming SpanAttributes) {
-        let cache = NameCache.current
-        guard cache.canRecycle, cache.spareAttributes.count < NameCache.spareCount else { return }
+        guard NameCache.withCurrent({ $0.canRecycle && $0.spareAttributes.count < NameCache.spareCount }) else {
+            return
+        }
         var entries = unsafeBitCast(consume attributes, to: Entries.self)
         guard entries.capacity >= initialCapacity, entries.capacity <= maximumKeptCapacity else { return }
         entries.removeAll(keepingCapacity: true)
-        cache.spareAttributes.append(entries)
+        NameCache.withCurrent { $0.spareAttributes.append(entries) }
     }
 }

@@ -65,6 +65,18 @@ final class NameCache {
     /// The calling thread's cache.
     static var current: NameCache {
         if let p = pthread_getspecific(key) { return Unmanaged<NameCache>.fromOpaque(p).takeUnretainedValue() }
+        return makeCurrent()
+    }
+
+    /// Runs `body` with the calling thread's cache, which the thread holds meanwhile: no retain and
+    /// release of it around the call, as ``current`` costs.
+    @inline(__always)
+    static func withCurrent<R>(_ body: (NameCache) -> R) -> R {
+        if let p = pthread_getspecific(key) { return Unmanaged<NameCache>.fromOpaque(p)._withUnsafeGuaranteedRef(body) }
+        return body(makeCurrent())
+    }
+
+    private static func makeCurrent() -> NameCache {
         let cache = NameCache()
         pthread_setspecific(key, Unmanaged.passRetained(cache).toOpaque())
         return cache

@@ -38,7 +38,7 @@ public struct LanesTracer: Tracer {
         // A context with nothing but a parent's id becomes one with nothing but this span's id: a
         // recycled one (see ``ContextStore``).
         if isEmpty || (parent != nil && context.count == 1) {
-            context = ContextStore.context(explicit.id, NameCache.current)
+            context = NameCache.withCurrent { ContextStore.context(explicit.id, $0) }
         } else {
             context[SpanIDKey.self] = explicit.id
         }
