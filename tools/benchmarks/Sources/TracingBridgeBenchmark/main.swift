@@ -81,9 +81,16 @@ enum BenchKey: InstrumentationContextKey { typealias Value = UInt64 }
     return Double(nowNs() - t0) / Double(n)
 }
 
-// `--profile`: LanesTracer alone, for perf.
+// `--profile [--attributes] [--inmemory]`: LanesTracer (or InMemoryTracer) alone, for perf.
 if CommandLine.arguments.contains("--profile") {
-    for _ in 0..<20 { _ = try lanesRound(spansPerRound, attributes: CommandLine.arguments.contains("--attributes")) }
+    let attributes = CommandLine.arguments.contains("--attributes")
+    for _ in 0..<20 {
+        if CommandLine.arguments.contains("--inmemory") {
+            _ = inMemoryRound(spansPerRound / 4, attributes: attributes)
+        } else {
+            _ = try lanesRound(spansPerRound, attributes: attributes)
+        }
+    }
     exit(0)
 }
 print("tracer cost per span: \(rounds) rounds of \(spansPerRound) spans, alternating, medians")
