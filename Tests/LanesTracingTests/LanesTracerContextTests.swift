@@ -1,6 +1,6 @@
 import LanesCore
 import LanesRecord
-import Synchronization
+import Glibc
 import Testing
 import Tracing
 
@@ -146,31 +146,38 @@ extension LanesTracerTests {
     }
 }
 
-/// Contexts passed from one thread to another, and what the other found in them.
-final class Handoff: Sendable {
-    private struct State {
-        var queue: [(id: UInt64, context: InstrumentationContext)] = []
-        var done = false
-        var checked = 0
-        var wrong = 0
-    }
-    private let state = Mutex(State())
+/// Contexts passed from one thread to another, and what the other found in them. Guarded by a pthread
+/// mutex, which ThreadSanitizer sees (it does not see `Synchronization.Mutex` on Linux).
+final class Handoff: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+    private var queue: [(id: UInt64, context: InstrumentationContext)] = []
+    private var done = false
+    private var checked = 0
+    private var wrong = 0
 
-    func put(_ id: UInt64, _ context: InstrumentationContext) { state.withLock { $0.queue.append((id, context)) } }
-    func finish() { state.withLock { $0.done = true } }
+    init() { pthread_mutex_init(&mutex, nil) }
+
+    private func locked<R>(_ body: () -> R) -> R {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return body()
+    }
+
+    func put(_ id: UInt64, _ context: InstrumentationContext) { locked { queue.append((id, context)) } }
+    func finish() { locked { done = true } }
     func take() -> ([(id: UInt64, context: InstrumentationContext)], Bool) {
-        state.withLock { s in
-            let batch = s.queue
-            s.queue = []
-            return (batch, s.done && batch.isEmpty)
+        locked {
+            let batch = queue
+            queue = []
+            return (batch, done && batch.isEmpty)
         }
     }
     func check(_ id: UInt64, _ context: InstrumentationContext) {
         let right = LanesTracer.spanID(in: context) == id
-        state.withLock {
-            $0.checked += 1
-            if !right { $0.wrong += 1 }
+        locked {
+            checked += 1
+            if !right { wrong += 1 }
         }
     }
-    var results: (checked: Int, wrong: Int) { state.withLock { ($0.checked, $0.wrong) } }
+    var results: (checked: Int, wrong: Int) { locked { (checked, wrong) } }
 }
