@@ -41,23 +41,22 @@ enum AttributeStore {
 
     /// An empty `SpanAttributes` with room for a few attributes, recycled when possible.
     static func make(_ cache: NameCache) -> SpanAttributes {
-        guard canRecycle, let spare = cache.spareAttributes.popLast() else {
+        guard cache.canRecycle, let spare = cache.spareAttributes.popLast() else {
             return SpanAttributes(Entries(minimumCapacity: initialCapacity))
         }
         return SpanAttributes(spare)
     }
 
-    /// Empties `attributes` and keeps its storage in the calling thread's cache for another span; `attributes`
-    /// is left empty. (Storage something else still holds, a `SpanAttributes` copied out of the span, stays with
+    /// Empties the attributes of a span that is gone and keeps their storage in the calling thread's cache for
+    /// another span. (Storage something else still holds, a `SpanAttributes` copied out of the span, stays with
     /// it: emptying a shared dictionary makes a new one.)
-    static func recycle(_ attributes: inout SpanAttributes) {
-        guard canRecycle else { return }
-        var entries = Self.entries(attributes)
+    static func recycle(_ attributes: consuming SpanAttributes) {
+        guard NameCache.withCurrent({ $0.canRecycle && $0.spareAttributes.count < NameCache.spareCount }) else {
+            return
+        }
+        var entries = unsafeBitCast(consume attributes, to: Entries.self)
         guard entries.capacity >= initialCapacity, entries.capacity <= maximumKeptCapacity else { return }
-        let cache = NameCache.current
-        guard cache.spareAttributes.count < NameCache.spareCount else { return }
-        attributes = none
         entries.removeAll(keepingCapacity: true)
-        cache.spareAttributes.append(entries)
+        NameCache.withCurrent { $0.spareAttributes.append(entries) }
     }
 }

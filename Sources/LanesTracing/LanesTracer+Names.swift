@@ -7,14 +7,20 @@ import Tracing
 
 /// Interned names per thread, so a span's name and attribute keys, the same from call to call,
 /// cost a string comparison rather than a lookup under the name table's lock; and the thread's spare
-/// attribute dictionaries (``AttributeStore``).
+/// attribute dictionaries (``AttributeStore``) and service contexts (``ContextStore``).
 final class NameCache {
     // One thread uses a cache: no exclusivity checks on its fields (each would cost a runtime call).
+
+    /// ``AttributeStore/canRecycle`` and ``ContextStore/canReuse``, read here without a `swift_once` each time.
+    let canRecycle = AttributeStore.canRecycle
+    let canReuse = ContextStore.canReuse
 
     /// Empty attribute dictionaries with their storage, for the next spans' attributes.
     @exclusivity(unchecked) var spareAttributes: [AttributeStore.Entries] = []
     /// At most this many spare dictionaries per thread (spans nest a few deep).
     static let spareCount = 8
+    /// Contexts holding only a span id, rewritten for later spans once free (``ContextStore``).
+    @exclusivity(unchecked) var contextSlots: [ContextStore.Slot] = []
 
     /// The names used last, searched before the table: a span's name and keys repeat from span to span,
     /// and comparing a few short strings costs less than hashing one.
@@ -59,6 +65,18 @@ final class NameCache {
     /// The calling thread's cache.
     static var current: NameCache {
         if let p = pthread_getspecific(key) { return Unmanaged<NameCache>.fromOpaque(p).takeUnretainedValue() }
+        return makeCurrent()
+    }
+
+    /// Runs `body` with the calling thread's cache, which the thread holds meanwhile: no retain and
+    /// release of it around the call, as ``current`` costs.
+    @inline(__always)
+    static func withCurrent<R>(_ body: (NameCache) -> R) -> R {
+        if let p = pthread_getspecific(key) { return Unmanaged<NameCache>.fromOpaque(p)._withUnsafeGuaranteedRef(body) }
+        return body(makeCurrent())
+    }
+
+    private static func makeCurrent() -> NameCache {
         let cache = NameCache()
         pthread_setspecific(key, Unmanaged.passRetained(cache).toOpaque())
         return cache

@@ -26,33 +26,16 @@ extension LanesTracer {
 
         public var attributes: SpanAttributes {
             get { storage?.withState { $0.attributes } ?? AttributeStore.none }
-            nonmutating set {
-                storage?.withOpenState {
-                    $0.attributes = newValue
-                    $0.hasAttributeStorage = true
-                }
-            }
+            nonmutating set { storage?.withOpenState { $0.attributes = newValue } }
             // `span.attributes[key] = value` mutates in place: a get and a set would copy the whole
             // dictionary on every attribute (the state and the copy share its storage).
             nonmutating _modify {
-                guard let storage else {
+                if storage == nil {
                     var ignored = AttributeStore.none
                     yield &ignored
-                    return
-                }
-                storage.lock()
-                defer { storage.unlock() }
-                if storage.state.open {
-                    // Room for a few attributes at once (growing a dictionary one insert at a time
-                    // reallocates and rehashes it), in a dictionary another span gave back.
-                    if !storage.state.hasAttributeStorage {
-                        storage.state.attributes = AttributeStore.make(NameCache.current)
-                        storage.state.hasAttributeStorage = true
-                    }
-                    yield &storage.state.attributes
                 } else {
-                    var ignored = storage.state.attributes
-                    yield &ignored
+                    // Borrowed from `self`, which outlives the access: the storage is not retained for it.
+                    yield &storage.unsafelyUnwrapped.attributesInPlace
                 }
             }
         }
@@ -85,9 +68,8 @@ extension LanesTracer.Span {
     final class Storage: Sendable {
         struct State {
             var name: String
-            var attributes = AttributeStore.none
-            /// Whether `attributes` is the span's own (recycled or set), not the shared empty one.
-            var hasAttributeStorage = false
+            /// The span's own attributes (recycled or set); none until the first.
+            var attributes: SpanAttributes?
             var error: String?
             var open = true
         }
@@ -104,6 +86,24 @@ extension LanesTracer.Span {
         }
 
         var isOpen: Bool { withState { $0.open } }
+
+        /// The span's attributes for a change in place, under the lock: its own while it is open (a recycled
+        /// dictionary, with room for a few attributes, when it has none yet; growing a dictionary one insert
+        /// at a time reallocates and rehashes it), a copy that is thrown away once it has ended.
+        var attributesInPlace: SpanAttributes {
+            get { withState { $0.attributes } ?? AttributeStore.none }
+            _modify {
+                lock()
+                defer { unlock() }
+                if state.open {
+                    if state.attributes == nil { state.attributes = NameCache.withCurrent(AttributeStore.make) }
+                    yield &state.attributes!
+                } else {
+                    var ignored = state.attributes ?? AttributeStore.none
+                    yield &ignored
+                }
+            }
+        }
 
         /// A spin lock: spans are rarely touched by two threads at once, and a pthread mutex
         /// would cost an allocation per span.
@@ -127,7 +127,7 @@ extension LanesTracer.Span {
 
         /// Gives the attributes' dictionary back for another span (see ``AttributeStore``).
         deinit {
-            if state.hasAttributeStorage { AttributeStore.recycle(&state.attributes) }
+            if let attributes = state.attributes.take() { AttributeStore.recycle(attributes) }
         }
 
         func end() {
@@ -138,18 +138,21 @@ extension LanesTracer.Span {
             }
             state.open = false
             // Recorded under the lock, read in place: the state is not copied.
-            let names = NameCache.current
-            if AttributeStore.canRecycle {
-                for (key, attribute) in AttributeStore.entries(state.attributes) {
-                    explicit.record(names.name(key), Self.value(attribute, names))
+            let name = NameCache.withCurrent { names in
+                if let attributes = state.attributes {
+                    if names.canRecycle {
+                        for (key, attribute) in AttributeStore.entries(attributes) {
+                            explicit.record(names.name(key), Self.value(attribute, names))
+                        }
+                    } else {
+                        attributes.forEach { key, attribute in
+                            explicit.record(names.name(key), Self.value(attribute, names))
+                        }
+                    }
                 }
-            } else {
-                state.attributes.forEach { key, attribute in
-                    explicit.record(names.name(key), Self.value(attribute, names))
-                }
+                if let error = state.error { explicit.record(names.name("error"), .string(SpanName(error))) }
+                return names.name(state.name)
             }
-            if let error = state.error { explicit.record(names.name("error"), .string(SpanName(error))) }
-            let name = names.name(state.name)
             unlock()
             explicit.end(name: name)
         }

@@ -31,9 +31,17 @@ public struct LanesTracer: Tracer {
     ) -> Span {
         var context = context()
         // A top-level context is empty: no lookup.
-        let explicit = ExplicitSpan.begin(parent: context.isEmpty ? 0 : context[SpanIDKey.self] ?? 0)
+        let isEmpty = context.isEmpty
+        let parent = isEmpty ? nil : context[SpanIDKey.self]
+        let explicit = ExplicitSpan.begin(parent: parent ?? 0)
         guard explicit.isRecording else { return Span(context: context, storage: nil) }
-        context[SpanIDKey.self] = explicit.id
+        // A context with nothing but a parent's id becomes one with nothing but this span's id: a
+        // recycled one (see ``ContextStore``).
+        if isEmpty || (parent != nil && context.count == 1) {
+            context = NameCache.withCurrent { ContextStore.context(explicit.id, $0) }
+        } else {
+            context[SpanIDKey.self] = explicit.id
+        }
         return Span(context: context, storage: Span.Storage(explicit, name: operationName))
     }
 

@@ -106,4 +106,47 @@ extension LanesTracerTests {
             #expect(found.allSatisfy { $0.attributes.count == 1 }, "\(name)")
         }
     }
+
+    /// Attributes read back from the span while it is open, as each way of setting them left them; spans
+    /// one after another on a thread use one recycled dictionary, and none sees another's attributes.
+    @Test func attributesReadBackAsSetAndSpansShareOneRecycledDictionary() throws {
+        let recorder = try Recorder.start()
+        var addresses: [Int] = []
+        for i in 0..<5 {
+            tracer.withSpan("recycled") { span in
+                #expect(span.attributes.isEmpty)
+                span.attributes["route"] = "/users/:id"
+                span.attributes["index"] = i
+                #expect(span.attributes["route"]?.toSpanAttribute() == .string("/users/:id"))
+                #expect(span.attributes.get("index") == .int64(Int64(i)))
+                addresses.append(withUnsafeBytes(of: span.attributes) { $0.load(as: Int.self) })
+            }
+        }
+        let spares = NameCache.current.spareAttributes.map { withUnsafeBytes(of: $0) { $0.load(as: Int.self) } }
+        for i in 0..<5 {
+            tracer.withSpan("read back") { span in
+                span.attributes["index"] = i
+                span.updateAttributes { attributes in
+                    attributes["index"] = nil
+                    attributes.set("updated", value: .bool(true))
+                }
+                #expect(span.attributes == ["updated": true])
+                span.attributes = ["set": .int64(Int64(i))]
+                #expect(span.attributes == ["set": .int64(Int64(i))])
+                span.attributes["after set"] = "yes"
+                #expect(span.attributes.count == 2)
+            }
+        }
+        let trace = try #require(try recorder.stop().trace)
+
+        #expect(Set(addresses).count == 1 && spares.contains(addresses[0]), "spans made their own dictionaries")
+        let recycled = spans(named: "recycled", in: trace)
+        #expect(
+            Set(recycled.map(attributeSet))
+                == Set((0..<5).map { [Attribute("route", "/users/:id"), Attribute("index", "\($0)")] }))
+        let readBack = spans(named: "read back", in: trace)
+        #expect(
+            Set(readBack.map(attributeSet))
+                == Set((0..<5).map { [Attribute("set", "\($0)"), Attribute("after set", "yes")] }))
+    }
 }

@@ -59,7 +59,8 @@ let spansPerRound = quick ? 50_000 : 200_000
 
 enum BenchKey: InstrumentationContextKey { typealias Value = UInt64 }
 
-/// Putting a span's id into a fresh service context, as any tracer that links parents must.
+/// Putting a span's id into a fresh service context, as a tracer that links parents does unless it recycles
+/// contexts (LanesTracer rewrites a recycled one in place instead).
 @inline(never) func contextRound(_ n: Int) -> Double {
     var sum = 0
     let t0 = nowNs()
@@ -80,9 +81,16 @@ enum BenchKey: InstrumentationContextKey { typealias Value = UInt64 }
     return Double(nowNs() - t0) / Double(n)
 }
 
-// `--profile`: LanesTracer alone, for perf.
+// `--profile [--attributes] [--inmemory]`: LanesTracer (or InMemoryTracer) alone, for perf.
 if CommandLine.arguments.contains("--profile") {
-    for _ in 0..<20 { _ = try lanesRound(spansPerRound, attributes: CommandLine.arguments.contains("--attributes")) }
+    let attributes = CommandLine.arguments.contains("--attributes")
+    for _ in 0..<20 {
+        if CommandLine.arguments.contains("--inmemory") {
+            _ = inMemoryRound(spansPerRound / 4, attributes: attributes)
+        } else {
+            _ = try lanesRound(spansPerRound, attributes: attributes)
+        }
+    }
     exit(0)
 }
 print("tracer cost per span: \(rounds) rounds of \(spansPerRound) spans, alternating, medians")
@@ -112,7 +120,7 @@ print("  recorder stop, per span (converting records; not in the figures above):
 print("  no recorder: LanesTracer \(fmt(median(off))) ns   NoOpTracer \(fmt(median(noop))) ns (two attributes)")
 // withSpan itself (a task-local push and pop) is a floor no tracer gets under.
 print("  floor: NoOpTracer.withSpan, no attributes \(fmt(median(noopBare))) ns (InMemoryTracer / NoOpTracer: \(fmt(median(memBare) / median(noopBare), 1))x)")
-print("  one key set in a fresh InstrumentationContext (parent links need it) \(fmt(median(contexts))) ns")
+print("  one key set in a fresh InstrumentationContext (what LanesTracer's recycled contexts save) \(fmt(median(contexts))) ns")
 let addedCost = (median(memBare) - median(noopBare)) / max(1, median(lanesBare) - median(noopBare))
 print("tracing-bridge-vs-inmemory: \((ratioBare * 10).rounded() / 10)")
 print("tracing-bridge-added-cost-vs-inmemory: \((addedCost * 10).rounded() / 10)")
