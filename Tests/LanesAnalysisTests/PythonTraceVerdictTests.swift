@@ -274,11 +274,10 @@ func checkVerdict(_ v: PythonVerdict, _ path: String, _ recorder: String) throws
         try recordUntilVerdict(v, ["--gil"], "live spy-gil")
     }
 
-    /// py-spy `--subprocesses`: every program keeps its verdict. (process_pool is left out: with its workers
-    /// sampled, a quiet machine's short items read CPU-bound in some recordings and I/O-bound in others; open.)
+    /// py-spy `--subprocesses`: every program keeps its verdict, process_pool with its workers sampled too.
     @Test(
         .enabled(if: pyspy != nil && pythonTool("python3") != nil, "py-spy is not installed"),
-        arguments: ["sleepers", "cpu_threads", "aio_semaphore"])
+        arguments: ["sleepers", "cpu_threads", "aio_semaphore", "process_pool"])
     func livePySpySubprocesses(_ program: String) throws {
         let v = try #require(pythonVerdicts.first { $0.program == program })
         try recordUntilVerdict(v, ["--idle", "--subprocesses"], "live spy-sub")
