@@ -148,6 +148,9 @@ extension Advice {
                 trace.spans.isEmpty
                 ? "No advice: the trace holds no spans. A sampling profiler writes such a file when it caught no sample: py-spy when the program ended before its first sample, or with --gil when no thread held the GIL as it sampled (a program that only waits); record it again, longer, or without --gil."
                 : "No advice: the trace shows no computing and no waiting on I/O, its \(formatDuration(st.busy)) of spans is lanes waiting on one another (locks, queues, joins), so it cannot say what the work is bound by."
+                    + (trace.isPySpyTrace
+                        ? " With --gil (or without --idle) py-spy samples a thread only while it holds the GIL (or runs): threads it hardly caught were not running Python code but waiting, on what it cannot show; record with --idle to see it."
+                        : "")
             self.init(workClass: work, peakConcurrency: p.peakConcurrency, models: [], reason: why, path: [.start])
         }
         self.operations = operations

@@ -121,9 +121,11 @@ struct PySpyStretches {
         return (all, inImports)
     }
 
-    /// With idle frames (every thread sampled every time), the bare root time of the first process's threads before
-    /// their first Python frame or after their last, summed: the interpreter starting a thread or exiting in native
-    /// code, neither computing nor waiting on I/O. (Worker processes' bare roots are ``childBareRoots(_:)``.)
+    /// In a trace with idle frames (``Trace/pySpySampledIdleFrames``: every thread sampled every time), the bare root
+    /// time of the first process's threads before their first Python frame or after their last, summed: the
+    /// interpreter starting a thread or exiting in native code, neither computing nor waiting on I/O. (With `--gil` a
+    /// bare root is a thread not holding the GIL, which may be waiting anywhere.) Worker processes' bare roots are
+    /// ``childBareRoots(_:)``.
     func edgeBareRoots(_ trace: Trace) -> Nanoseconds {
         guard trace.pySpySampledIdleFrames, let first = trace.processes.first?.pid else { return 0 }
         var frames: [LaneID: (Nanoseconds, Nanoseconds)] = [:]
@@ -234,10 +236,14 @@ extension Trace {
             starts[s.lane, default: []].insert(s.start)
             frames[s.lane, default: []].append((s.start, s.end))
         }
-        // Every lane's event times: a thread caught once while other threads' stacks changed meanwhile was one of
-        // several taking turns at the GIL (computing, each sampled seldom), not a thread left unseen.
+        // Every lane's samples of Python code (a Python frame beginning): a thread caught once while other threads
+        // were sampled in Python code meanwhile was one of several taking turns at the GIL (computing, each sampled
+        // seldom), not a thread left unseen. Frames only ending (another thread's stack falling back to its bare
+        // root frame as the interpreter exits) are no such sample.
         var events: [LaneID: [Nanoseconds]] = [:]
-        for s in spans where threadLanes.contains(s.lane) { events[s.lane, default: []] += [s.start, s.end] }
+        for s in spans where threadLanes.contains(s.lane) && !s.isPySpyRootFrame {
+            events[s.lane, default: []].append(s.start)
+        }
         var out: [LaneID: Intervals] = [:]
         for (lane, set) in starts where set.count == 1 {
             let time = Intervals(frames[lane] ?? [])
@@ -280,8 +286,9 @@ extension Trace {
 
 extension Trace {
     /// Whether a py-spy trace holds a waiting frame the vocabulary knows (a `select`, a `Condition.wait`, a
-    /// `Thread._wait_for_tstate_lock`), other than a join: idle frames, so recorded with `--idle`. Waits read from a
-    /// sampled source line (`with lock:`) do not count: `--gil` samples a thread on that line before it waits.
+    /// `Thread._wait_for_tstate_lock`) other than a join: idle frames, as `--idle` records. Waits read from a sampled
+    /// source line (`with lock:`) do not count. Not proof: `--gil` may catch a thread in the Python code of such a
+    /// call (`Queue.get`) just before it waits.
     var pySpySampledIdleFrames: Bool {
         isPySpyTrace
             && spans.contains { s in

@@ -80,4 +80,21 @@ import Testing
         let idle = Analysis(try Self.trace("blocked_loop.spy-idle")).advice
         #expect(!idle.reason.contains("cannot show a blocked event loop"), "\(idle.reason)")
     }
+
+    /// `--gil`: a pool worker caught once (in `Condition.notify`) and never again while it slept; the main thread's
+    /// stack only fell back to its bare root frame as the interpreter exited. Not a thread computing in turns with
+    /// another: waiting, so I/O-bound, not mixed.
+    @Test func aWorkerCaughtOnceIsNotComputing() throws {
+        try Self.check("sleepers.spy-gil-notify")
+    }
+
+    /// `--gil` caught only consumers in `Queue.get`: lanes waiting on one another, nothing computing and no I/O seen.
+    /// No advice rather than a guess, and the reason says what to record instead.
+    @Test func onlyQueueWaitsUnderGILGetNoAdvice() throws {
+        let a = Analysis(try Self.trace("prodcons.spy-gil-queue"))
+        #expect(a.advice.workClass == .unknown)
+        #expect(a.advice.models.isEmpty)
+        #expect(a.advice.reason.contains("record with --idle"), "\(a.advice.reason)")
+        #expect(!a.findings.contains { $0.kind == .serialisedCPU })
+    }
 }
