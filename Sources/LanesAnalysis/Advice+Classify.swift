@@ -52,13 +52,20 @@ extension Advice {
     init(trace: Trace, statistics st: TraceStatistics, profile p: TraceProfile) {
         let idle = st.blockedByReason[.poll] ?? 0
         let hidden = trace.isPythonTrace ? Detectors.hiddenLockWaiting(trace) : 0
-        let startup = trace.isPythonTrace ? trace.pythonImportTime : 0
-        // py-spy without idle frames: stretches nothing was sampled in are waiting, not computing.
+        // py-spy without idle frames: stretches nothing was sampled in are waiting, not computing; an import's frames
+        // stretched too are that, not start-up.
         let stretches = PySpyStretches(trace)
         let unsampled = stretches?.unsampled(trace) ?? 0
+        let startup = trace.isPythonTrace ? max(0, trace.pythonImportTime - (stretches?.unseenImports(trace) ?? 0)) : 0
         // A worker process's bare root frames (py-spy `--subprocesses`) are its start-up and teardown in native code
         // (fork, interpreter exit): neither computing nor waiting on I/O.
-        let neither = min(unsampled, stretches?.childBareRoots(trace) ?? 0)
+        // With `--gil`, a thread unseen while another of its process ran Python code waited for the GIL or in a
+        // blocking call: the file cannot say which, so neither.
+        let heldOff = stretches?.heldOff(trace) ?? 0
+        // With `--idle`, the main process's threads before their first Python frame or after their last: the
+        // interpreter starting or exiting.
+        let edges = stretches?.edgeBareRoots(trace) ?? 0
+        let neither = min(unsampled, (stretches?.childBareRoots(trace) ?? 0) + heldOff + edges)
         let work = WorkClass(
             profile: p, cpu: st.cpu, idle: idle + unsampled - neither, hidden: hidden + unsampled, startup: startup,
             items: !trace.isPythonTrace)
@@ -67,11 +74,11 @@ extension Advice {
         var cpuFigure =
             "computing \(formatDuration(compute)) against \(formatDuration(io)) waiting\(unsampled > 0 ? "" : " on I/O")"
         if idle > 0 { cpuFigure += " (\(formatDuration(idle)) of it an idle event loop)" }
-        if unsampled > 0 {
+        if unsampled > neither {
             cpuFigure +=
-                " (\(formatDuration(unsampled)) of it time in which py-spy sampled no change or no Python frame, see below)"
+                " (\(formatDuration(unsampled - neither)) of it time in which py-spy sampled no change or no Python frame, see below)"
         }
-        if startup > 0 { cpuFigure += ", not counting \(formatDuration(startup)) of module imports" }
+        if startup > 0 { cpuFigure += ", not counting \(formatDuration(startup)) of start-up (module imports)" }
         if hidden > 0 { cpuFigure += "; \(formatDuration(hidden)) more waiting for a lock the trace does not show" }
         // The operations that could run at once: as many as ran at once; as many items as there were only when
         // the trace shows items overlapping, or is a scenario's sequential baseline (independent items run one
@@ -141,6 +148,9 @@ extension Advice {
                 trace.spans.isEmpty
                 ? "No advice: the trace holds no spans. A sampling profiler writes such a file when it caught no sample: py-spy when the program ended before its first sample, or with --gil when no thread held the GIL as it sampled (a program that only waits); record it again, longer, or without --gil."
                 : "No advice: the trace shows no computing and no waiting on I/O, its \(formatDuration(st.busy)) of spans is lanes waiting on one another (locks, queues, joins), so it cannot say what the work is bound by."
+                    + (trace.isPySpyTrace
+                        ? " With --gil (or without --idle) py-spy samples a thread only while it holds the GIL (or runs): threads it hardly caught were not running Python code but waiting, on what it cannot show; record with --idle to see it."
+                        : "")
             self.init(workClass: work, peakConcurrency: p.peakConcurrency, models: [], reason: why, path: [.start])
         }
         self.operations = operations
@@ -174,12 +184,26 @@ extension Advice {
                 }
                 if bare > 0 {
                     reason +=
-                        " For \(formatDuration(bare)) of the threads' time they were sampled with no Python frame at all (their root frame alone) or a thread was caught by one sample whose frames never changed, counted \(stretched > 0 ? "the same way" : "here as waiting: for a sleep, I/O, a lock, a queue or the GIL, or in native code that released the GIL; the file cannot say which")."
+                        " For \(formatDuration(bare)) of the threads' time they were sampled with no Python frame at all (their root frame alone), or a thread was caught by one sample whose frames never changed, or asyncio's own machinery stayed the innermost frame for \(formatDuration(PySpyStretches.floor)) or more (the loop between callbacks takes microseconds), counted \(stretched > 0 ? "the same way" : "here as waiting: for a sleep, I/O, a lock, a queue or the GIL, or in native code that released the GIL; the file cannot say which")."
+                }
+                if edges > 0 {
+                    reason +=
+                        " Of that time \(formatDuration(min(unsampled, edges))) was threads before their first Python frame or after their last (the interpreter starting a thread or exiting), counted as neither computing nor waiting on I/O."
+                }
+                if heldOff > 0 {
+                    reason +=
+                        " Of that time \(formatDuration(min(unsampled, heldOff))) was while another thread of the process was seen running Python code: waiting for the GIL or in a blocking call, which the file cannot tell apart, so counted as neither computing nor waiting on I/O."
                 }
                 reason += " Record with --idle to see what the threads waited on."
             } else if trace.isPySpyWithoutIdleFrames {
                 reason +=
                     " No idle frame was sampled but joins: if py-spy ran without --idle, or with --gil (which samples only the thread holding the GIL), waiting threads left no frames and their waiting reads as computing; record with --idle to tell them apart."
+            }
+            // A loop blocked in `time.sleep` holds no GIL and is off the CPU: `--gil` and a recording without `--idle`
+            // see it no better than the loop idle in its selector.
+            if trace.runsAsyncioLoop, trace.pySpyMissesWaitingThreads {
+                reason +=
+                    " A recording with --gil or without --idle cannot show a blocked event loop either: a coroutine blocked in a call that releases the GIL (time.sleep, a blocking socket or file read) leaves no frame, just as the loop idle in its selector does; only a recording with --idle shows whether a blocking call stalled the loop."
             }
         }
     }
@@ -260,8 +284,8 @@ extension Advice {
 }
 
 extension Trace {
-    /// Time a Python program spent importing modules (inside `_find_and_load`), summed over lanes: start-up,
-    /// not the work.
+    /// Time a Python program spent importing modules (inside `_find_and_load`) or starting its interpreter
+    /// (``Trace/pythonImports``), summed over lanes: start-up, not the work.
     var pythonImportTime: Nanoseconds { pythonImports.values.reduce(0) { $0 + $1.length } }
 
     /// Whether a Python trace shows an asyncio event loop running: task lanes (VizTracer's `--log_async`), a

@@ -26,6 +26,12 @@ struct PySpyStretches {
     /// thread computing changes its stack (a line, a call) from sample to sample. Only in a trace without idle
     /// frames (``Trace/isPySpyWithoutIdleFrames``), where a thread that waits is not sampled.
     var thinLanes: [LaneID: Intervals] = [:]
+    /// Per lane, in a trace without idle frames, the time a frame of asyncio's own machinery (`Handle._run`,
+    /// `BaseEventLoop.time`, …) stayed the innermost frame for ``floor`` or more: the loop between callbacks takes
+    /// microseconds, so its thread was waiting (in its selector, or in a call that released the GIL) and unseen.
+    var loopLeaves: [LaneID: Intervals] = [:]
+    /// Whether waiting threads leave no frames in the trace (``Trace/pySpyMissesWaitingThreads``).
+    var missesWaits = false
     /// Per lane, the time a leaf frame of the program's own code in no blocking call was on the stack, in a trace
     /// with idle frames whose source lines were read: computing, stretches or not.
     var computing: [LaneID: Intervals] = [:]
@@ -36,8 +42,11 @@ struct PySpyStretches {
         bareRoots = trace.pySpyBareRoots()
         // With idle frames (`--idle`, not `--gil`) every thread is sampled every time: a stack that never changed
         // was there all along.
-        let missesWaits = trace.pySpyMissesWaitingThreads
-        if missesWaits { thinLanes = trace.pySpyThinLanes(longerThan: Self.floor) }
+        missesWaits = trace.pySpyMissesWaitingThreads
+        if missesWaits {
+            thinLanes = trace.pySpyThinLanes(longerThan: Self.floor)
+            loopLeaves = trace.pySpyAsyncioLeaves(longerThan: Self.floor)
+        }
         var times: [Nanoseconds] = []
         times.reserveCapacity(trace.spans.count * 2)
         for s in trace.spans {
@@ -72,7 +81,7 @@ struct PySpyStretches {
     /// frame alone on the stack.
     func unseen(_ lane: LaneID) -> Intervals {
         let stretched = computing[lane].map { parts.subtracting($0) } ?? parts
-        let extra = (bareRoots[lane]?.parts ?? []) + (thinLanes[lane]?.parts ?? [])
+        let extra = (bareRoots[lane]?.parts ?? []) + (thinLanes[lane]?.parts ?? []) + (loopLeaves[lane]?.parts ?? [])
         guard !extra.isEmpty else { return stretched }
         return Intervals(stretched.parts.map { ($0.start, $0.end) } + extra.map { ($0.start, $0.end) })
     }
@@ -80,17 +89,87 @@ struct PySpyStretches {
     /// The running time of each lane (its top-level spans less its recognised waits) inside the stretches or
     /// with its root frame alone, summed over lanes: time the threads were not seen running Python code, or
     /// (what the file cannot tell apart) one long call that kept its stack.
+    /// With idle frames an import that kept its stack was importing all along: start-up (``Trace/pythonImports``),
+    /// left out here. Without them, an import's frames stretched to the thread's next sample as any frames do: that
+    /// time counts here (and ``unseenImports(_:)`` says how much of the import time it is).
     func unsampled(_ trace: Trace) -> Nanoseconds {
+        let (all, inImports) = unseenRunning(trace)
+        return missesWaits ? all : all - inImports
+    }
+
+    /// Without idle frames, the import time inside the stretches or bare roots (counted in ``unsampled(_:)``, not
+    /// start-up); 0 with idle frames.
+    func unseenImports(_ trace: Trace) -> Nanoseconds {
+        missesWaits ? unseenRunning(trace).inImports : 0
+    }
+
+    /// The lanes' running time (top-level spans less recognised waits) that was unseen, summed; and the part of it in
+    /// imports.
+    private func unseenRunning(_ trace: Trace) -> (all: Nanoseconds, inImports: Nanoseconds) {
         var byLane: [LaneID: (tops: [(Nanoseconds, Nanoseconds)], waits: [(Nanoseconds, Nanoseconds)])] = [:]
         for s in trace.spans {
             if s.parent == nil { byLane[s.lane, default: ([], [])].tops.append((s.start, s.end)) }
             for w in s.waits { byLane[s.lane, default: ([], [])].waits.append((w.start, w.end)) }
         }
-        return byLane.reduce(0) { total, lane in
-            total
-                + Intervals(lane.value.tops).subtracting(Intervals(lane.value.waits)).intersecting(unseen(lane.key))
-                .length
+        let imports = trace.pythonImports
+        var all: Nanoseconds = 0, inImports: Nanoseconds = 0
+        for (lane, list) in byLane {
+            let hidden = Intervals(list.tops).subtracting(Intervals(list.waits)).intersecting(unseen(lane))
+            all += hidden.length
+            if let i = imports[lane] { inImports += hidden.intersecting(i).length }
         }
+        return (all, inImports)
+    }
+
+    /// In a trace with idle frames (``Trace/pySpySampledIdleFrames``: every thread sampled every time), the bare root
+    /// time of the first process's threads before their first Python frame or after their last, summed: the
+    /// interpreter starting a thread or exiting in native code, neither computing nor waiting on I/O. (With `--gil` a
+    /// bare root is a thread not holding the GIL, which may be waiting anywhere.) Worker processes' bare roots are
+    /// ``childBareRoots(_:)``.
+    func edgeBareRoots(_ trace: Trace) -> Nanoseconds {
+        guard trace.pySpySampledIdleFrames, let first = trace.processes.first?.pid else { return 0 }
+        var frames: [LaneID: (Nanoseconds, Nanoseconds)] = [:]
+        for s in trace.spans where bareRoots[s.lane] != nil && !s.isPySpyRootFrame {
+            let old = frames[s.lane] ?? (s.start, s.end)
+            frames[s.lane] = (min(old.0, s.start), max(old.1, s.end))
+        }
+        return bareRoots.reduce(0) { total, lane in
+            guard trace.lane(lane.key)?.pid == first else { return total }
+            guard let (lo, hi) = frames[lane.key] else { return total + lane.value.length }
+            return total + lane.value.subtracting(Intervals([(lo, hi)])).length
+        }
+    }
+
+    /// With `--gil` (or without `--idle`), the unsampled time of each lane (``unsampled(_:)``) during which another
+    /// thread of its process was seen running Python code, summed over lanes: a thread left unseen while another held
+    /// the GIL waited for the GIL or in a blocking call, which the file cannot tell apart; not evidence of I/O.
+    /// A worker process's bare root frames (``childBareRoots(_:)``) are left out, counted there.
+    func heldOff(_ trace: Trace) -> Nanoseconds {
+        guard missesWaits else { return 0 }
+        var tops: [LaneID: [(Nanoseconds, Nanoseconds)]] = [:], waits: [LaneID: [(Nanoseconds, Nanoseconds)]] = [:]
+        for s in trace.spans {
+            if s.parent == nil { tops[s.lane, default: []].append((s.start, s.end)) }
+            for w in s.waits { waits[s.lane, default: []].append((w.start, w.end)) }
+        }
+        let first = trace.processes.first?.pid
+        var unseenRunning: [LaneID: Intervals] = [:], seen: [LaneID: Intervals] = [:]
+        for (lane, list) in tops {
+            let running = Intervals(list).subtracting(Intervals(waits[lane] ?? []))
+            var hidden = running.intersecting(unseen(lane))
+            if let pid = trace.lane(lane)?.pid, pid != first, let bare = bareRoots[lane] {
+                hidden = hidden.subtracting(bare.subtracting(parts))
+            }
+            unseenRunning[lane] = hidden
+            seen[lane] = running.subtracting(unseen(lane))
+        }
+        var total: Nanoseconds = 0
+        for (lane, hidden) in unseenRunning where hidden.length > 0 {
+            let pid = trace.lane(lane)?.pid
+            let others = seen.filter { $0.key != lane && trace.lane($0.key)?.pid == pid }.values
+            let busy = Intervals(others.flatMap { $0.parts.map { ($0.start, $0.end) } })
+            total += hidden.intersecting(busy).length
+        }
+        return total
     }
 
     /// The bare root time of the lanes of worker processes (every process but the first, the one py-spy started),
@@ -102,9 +181,11 @@ struct PySpyStretches {
         }
     }
 
-    /// The time of bare root frames and of threads caught by one sample, summed over lanes.
+    /// The time of bare root frames, of threads caught by one sample and of asyncio's machinery left innermost,
+    /// summed over lanes.
     var bareRootTime: Nanoseconds {
         bareRoots.values.reduce(0) { $0 + $1.length } + thinLanes.values.reduce(0) { $0 + $1.length }
+            + loopLeaves.values.reduce(0) { $0 + $1.length }
     }
 }
 
@@ -155,10 +236,14 @@ extension Trace {
             starts[s.lane, default: []].insert(s.start)
             frames[s.lane, default: []].append((s.start, s.end))
         }
-        // Every lane's event times: a thread caught once while other threads' stacks changed meanwhile was one of
-        // several taking turns at the GIL (computing, each sampled seldom), not a thread left unseen.
+        // Every lane's samples of Python code (a Python frame beginning): a thread caught once while other threads
+        // were sampled in Python code meanwhile was one of several taking turns at the GIL (computing, each sampled
+        // seldom), not a thread left unseen. Frames only ending (another thread's stack falling back to its bare
+        // root frame as the interpreter exits) are no such sample.
         var events: [LaneID: [Nanoseconds]] = [:]
-        for s in spans where threadLanes.contains(s.lane) { events[s.lane, default: []] += [s.start, s.end] }
+        for s in spans where threadLanes.contains(s.lane) && !s.isPySpyRootFrame {
+            events[s.lane, default: []].append(s.start)
+        }
         var out: [LaneID: Intervals] = [:]
         for (lane, set) in starts where set.count == 1 {
             let time = Intervals(frames[lane] ?? [])
@@ -174,16 +259,46 @@ extension Trace {
         return out
     }
 
-    /// Per lane, the time a Python program spent importing modules (inside `_find_and_load`): start-up, not the
-    /// work.
+    /// Per lane of a py-spy trace, the time leaf frames from asyncio's own files lasted `longerThan` or more.
+    func pySpyAsyncioLeaves(longerThan floor: Nanoseconds) -> [LaneID: Intervals] {
+        var parents: Set<SpanID> = []
+        for s in spans { if let p = s.parent { parents.insert(p) } }
+        var out: [LaneID: [(Nanoseconds, Nanoseconds)]] = [:]
+        for s in spans where !parents.contains(s.id) && s.duration >= floor {
+            guard let file = s.attributes.first(where: { $0.key == "filename" })?.value, file.contains("/asyncio/")
+            else { continue }
+            out[s.lane, default: []].append((s.start, s.end))
+        }
+        return out.mapValues { Intervals($0) }
+    }
+
+    /// Per lane, the time a Python program spent importing modules (inside `_find_and_load`) or starting its
+    /// interpreter (the `site` module reading `.pth` files, a `zipimport` importer reading its archive, which a
+    /// sampling profiler catches): start-up, not the work.
     var pythonImports: [LaneID: Intervals] {
         var byLane: [LaneID: [(Nanoseconds, Nanoseconds)]] = [:]
-        for s in spans where s.name == "_find_and_load" { byLane[s.lane, default: []].append((s.start, s.end)) }
+        for s in spans where s.name == "_find_and_load" || s.isInterpreterStartUp {
+            byLane[s.lane, default: []].append((s.start, s.end))
+        }
         return byLane.mapValues { Intervals($0) }
     }
 }
 
 extension Trace {
+    /// Whether a py-spy trace holds a waiting frame the vocabulary knows (a `select`, a `Condition.wait`, a
+    /// `Thread._wait_for_tstate_lock`) other than a join: idle frames, as `--idle` records. Waits read from a sampled
+    /// source line (`with lock:`) do not count. Not proof: `--gil` may catch a thread in the Python code of such a
+    /// call (`Queue.get`) just before it waits.
+    var pySpySampledIdleFrames: Bool {
+        isPySpyTrace
+            && spans.contains { s in
+                s.waits.contains { w in
+                    w.reason != .join && !(w.object ?? "").hasPrefix("line ")
+                        && !(w.object ?? "").hasPrefix("inferred from the source")
+                }
+            }
+    }
+
     /// A py-spy trace in which no idle frame was sampled, only joins: recorded with `--gil` or without `--idle`.
     var isPySpyWithoutIdleFrames: Bool {
         isPySpyTrace
@@ -197,6 +312,15 @@ extension Span {
     var isProgramCode: Bool {
         guard let file = attributes.first(where: { $0.key == "filename" })?.value, !file.isEmpty else { return false }
         return !file.hasPrefix("<") && !file.contains("/lib/python") && !file.contains("site-packages")
+    }
+
+    /// A frame of the interpreter's start-up outside the import system's `_find_and_load`: the frozen `site` and
+    /// `zipimport` modules (processing `.pth` files, reading a zip archive on `sys.path`).
+    var isInterpreterStartUp: Bool {
+        guard let file = attributes.first(where: { $0.key == "filename" || $0.key == "file" })?.value else {
+            return false
+        }
+        return file == "<frozen site>" || file == "<frozen zipimport>"
     }
 
     /// One of the frames py-spy puts above a thread's Python frames: `thread (OS_TID)[: name]`, and with

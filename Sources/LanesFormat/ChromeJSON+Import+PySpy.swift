@@ -23,17 +23,26 @@ extension ChromeImporter {
         // One open frame: its process, its path of names within that process, its B.
         var stack: [(pid: Int64, path: String, depth: Int, begin: PendingEvent)] = []
         // Frames closed because the other process was sampled, which the same process may reopen: path → piece.
-        var resumable: [Int64: [String: (start: Int64, end: Int64, begin: PendingEvent, depth: Int)]] = [:]
+        typealias ResumablePiece = (start: Int64, end: Int64, begin: PendingEvent, depth: Int)
+        var resumable: [Int64: [String: ResumablePiece]] = [:]
         var pieces: [(pid: Int64, start: Int64, end: Int64, begin: PendingEvent)] = []
         for (i, (pid, ev)) in all.enumerated() {
             if ev.ph == UInt8(ascii: "B") {
                 let parent = stack.last { $0.pid == pid }
                 let path = (parent?.path ?? "") + "\u{1F}" + ev.name
                 let depth = (parent?.depth ?? -1) + 1
-                // Reopening this frame: another frame at this depth, or below one, cannot resume any more.
-                if var open = resumable[pid] {
-                    open = open.filter { $0.value.depth < depth || $0.key == path || $0.key.hasPrefix(path + "\u{1F}") }
-                    resumable[pid] = open
+                // Reopening this frame: another frame at this depth, or below one, cannot resume any more; it ended
+                // where the other process's sample cut it.
+                if let open = resumable[pid] {
+                    var keep: [String: ResumablePiece] = [:]
+                    for (key, piece) in open {
+                        if piece.depth < depth || key == path || key.hasPrefix(path + "\u{1F}") {
+                            keep[key] = piece
+                        } else {
+                            pieces.append((pid, piece.start, piece.end, piece.begin))
+                        }
+                    }
+                    resumable[pid] = keep
                 }
                 if let piece = resumable[pid]?.removeValue(forKey: path) {
                     // The same frame, interrupted only by the other process: it goes on from where it started.

@@ -30,12 +30,23 @@ extension Detectors {
             }
         }
         let startUps = threadStarts.mapValues { Intervals($0) }
+        // Lanes whose polls are asyncio's: a `BaseEventLoop._run_once` frame from asyncio's files. A sampling profiler
+        // merges the samples of a stack that did not change, so a loop whose callbacks are too short to be sampled
+        // shows one poll before a stall and one after.
+        var asyncioLoops: Set<LaneID> = []
+        for s in trace.spans where s.name == "BaseEventLoop._run_once" && polls[s.lane] != nil {
+            if s.attributes.contains(where: {
+                ($0.key == "file" || $0.key == "filename") && $0.value.contains("asyncio/")
+            }) {
+                asyncioLoops.insert(s.lane)
+            }
+        }
         var stalls: [Stall] = []
         var loops = 0
         for (lane, waits) in polls {
             // One poll and a long wait elsewhere is not a loop (a `subprocess.communicate`, say); a loop polls again
-            // and again.
-            guard waits.count >= 3 else { continue }
+            // and again, or is asyncio's.
+            guard waits.count >= 3 || (waits.count >= 2 && asyncioLoops.contains(lane)) else { continue }
             loops += 1
             var end = Nanoseconds.min
             for w in waits.sorted(by: { $0.start < $1.start }) {

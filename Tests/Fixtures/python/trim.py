@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Makes a recorded trace small enough to commit as a fixture: keeps of VizTracer's file_info only the sources of the programs here
 and every complete event shorter than MIN_US microseconds (default 1000) except the programs' own frames
-(a shorter parent never holds a longer child, so nesting stays whole); py-spy's B/E pairs are kept as they are.
+(a shorter parent never holds a longer child, so nesting stays whole); py-spy's B/E pairs are kept, without the
+file and line of the frames inside an import.
 Paths under the user's home and the checkout are shortened.
    trim.py IN OUT [MIN_US]"""
-import json, sys
+import json, re, sys
 
 src, dst = sys.argv[1], sys.argv[2]
 min_us = float(sys.argv[3]) if len(sys.argv) > 3 else 1000.0
@@ -24,10 +25,8 @@ def short(s):
     if isinstance(s, str):
         for prefix in ("/root/.pyenv/versions/3.11.7/lib/python3.11/",):
             s = s.replace(prefix, "/usr/lib/python3.11/")
-        i = s.find("/Tests/Fixtures/python/")
-        if i > 0:
-            j = s.rfind("/", 0, i) if False else s.rfind(" (", 0, i)
-            s = (s[: j + 2] if j >= 0 else "") + "/src/" + s[i + len("/Tests/Fixtures/python/"):]
+        # The checkout's path, wherever it stands (a frame's file, py-spy's `process PID:"python3 PATH"`), is /src/.
+        s = re.sub(r'/[^\s"():]*/Tests/Fixtures/python/', "/src/", s)
     return s
 
 
@@ -49,5 +48,18 @@ if isinstance(data, dict):
     data["traceEvents"] = kept
     out = data
 else:
+    # py-spy: the args (file, line) of the frames inside an import are dropped, their events kept (the time between
+    # events is what the importer reads). py-spy keeps one stack per thread id, so B/E pair on one stack per tid.
+    stacks = {}
+    for e in kept:
+        stack = stacks.setdefault(e.get("tid"), [])
+        if e.get("ph") == "B":
+            if "_find_and_load" in stack:
+                e.pop("args", None)
+            stack.append(e.get("name"))
+        elif e.get("ph") == "E" and stack:
+            stack.pop()
+            if "_find_and_load" in stack:
+                e.pop("args", None)
     out = kept
 json.dump(out, open(dst, "w"), separators=(",", ":"))
