@@ -82,7 +82,7 @@ extension Detectors {
             title:
                 "CPU work serialised: one actor's drain jobs ran \(pct(share)) of the wall time, parallelism \(dec(parallelism))",
             evidence:
-                "\(spans.count) drain jobs of one actor (lane \"\(actorLane.label)\") ran for \(formatDuration(drainTime)) (\(pct(share)) of the wall time of \(formatDuration(p.wall))), \(sampled ? "on a CPU or runnable \(pct(computing)) of it by the /proc sampler" : "no thread states recorded"); meanwhile \(started) tasks had started, their own slices ran for \(pct(ownShare)) of that time, and \(dec(parallelism)) threads\(cores) wanted a CPU",
+                "\(spans.count) drain jobs of one actor (lane \"\(actorLane.label)\") ran for \(formatDuration(drainTime)) (\(pct(share)) of the wall time of \(formatDuration(p.wall))), \(sampled ? "on a CPU or runnable \(pct(computing)) of it by the /proc sampler" : "no thread states recorded"); meanwhile \(started) tasks had started, their own slices ran for \(pct(ownShare)) of that time, and \(dec(parallelism)) \(sampled ? "threads" : "slices or drains")\(cores) \(sampled ? "wanted a CPU" : "ran at once on average")",
             lesson:
                 "An actor runs one job at a time; CPU work funnelled through it is sequential however many tasks send it, so keep the work outside the actor (nonisolated, in the tasks) and send it only the shared update.",
             range: union.parts.first.map { $0.start...(union.parts.last?.end ?? $0.end) }, lanes: [lane],
