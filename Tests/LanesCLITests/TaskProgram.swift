@@ -3,7 +3,8 @@ import Foundation
 /// An ordinary Swift program with no Lanes code, compiled once per test run with `swiftc` (about 10 s):
 /// `all` runs a task group of 20 tasks (Task.sleep, Task.yield, a contended actor, a @MainActor hop, CPU
 /// work), then leaves a detached task sleeping unawaited and blocks a pool thread in `usleep`; `yield N`
-/// yields N times over 4 tasks; `many` runs 64 tasks of 300 yields with actor and main-actor hops; `killed`
+/// yields N times over 4 tasks; `funnel N` and `spread N` run 4 tasks × 6 × `spin(N)`
+/// inside a default actor or in the tasks (only the total goes through the actor); `many` runs 64 tasks of 300 yields with actor and main-actor hops; `killed`
 /// yields until it sends itself SIGKILL.
 let taskProgramSource = #"""
     #if canImport(Glibc)
@@ -18,6 +19,17 @@ let taskProgramSource = #"""
             for i in 0..<20_000 { x &+= i &* n }
             return x
         }
+    }
+
+    /// A default actor holding a total: `heavy` computes inside the actor, `add` only bumps the total.
+    actor Ledger {
+        var total = 0
+        func heavy(_ n: Int) -> Int {
+            let x = spin(n)
+            total &+= x
+            return x
+        }
+        func add(_ x: Int) { total &+= x }
     }
 
     @MainActor func onMain(_ i: Int) -> Int { i * 2 }
@@ -52,6 +64,23 @@ let taskProgramSource = #"""
                         }
                     }
                 }
+                return
+            }
+            if mode == "funnel" || mode == "spread" {
+                // 4 tasks × 6 calls of `spin(n)`: inside the actor (funnel) or in the tasks, with only the
+                // total sent to the actor (spread).
+                let n = Int(CommandLine.arguments.dropFirst(2).first ?? "") ?? 6_000_000
+                let ledger = Ledger()
+                await withTaskGroup(of: Void.self) { g in
+                    for _ in 0..<4 {
+                        g.addTask {
+                            for _ in 0..<6 {
+                                if mode == "funnel" { _ = await ledger.heavy(n) } else { await ledger.add(spin(n)) }
+                            }
+                        }
+                    }
+                }
+                print("total", await ledger.total != 0)
                 return
             }
             if mode == "killed" {

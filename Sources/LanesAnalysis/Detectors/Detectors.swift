@@ -12,7 +12,7 @@ enum Detectors {
             serialisedCPU, blockedCooperativePool, unawaitedTasks, lockContention, oversubscription,
             processOverhead, stragglers, producerConsumer,
             { blockedEventLoop($0, $1, $2, threshold: options.blockedLoopThreshold) },
-            serialisedByGIL, inferredLockContention,
+            serialisedByGIL, inferredLockContention, actorDrainSerialisation,
         ]
         return detectors.compactMap { $0(trace, st, profile) }
     }
