@@ -52,6 +52,23 @@ import Testing
         #expect(Analysis(trace(blocking: false)).findings(.blockedCooperativePool).isEmpty)
     }
 
+    /// On a busy machine a task that awaits `Task.sleep` may keep its thread well into the wait before it suspends
+    /// (preempted between starting the wait and suspending): it still suspended, as the gap in its slices shows.
+    @Test func aSuspensionLateOnABusyMachineIsNoBlockedPool() {
+        let b = B()
+        for i in 0..<8 {
+            let lane = Fixtures.task(UInt32(i))
+            let t0 = Nanoseconds(i) * 10 * Self.ms
+            // A 5 ms sleep: the slice runs 3 ms into it (preempted), the task resumes after the rest.
+            let s = b.span(
+                "Task.sleep", lane, t0, t0 + 5 * Self.ms,
+                waits: [Wait(reason: .sleep, start: t0, end: t0 + 5 * Self.ms)])
+            b.span("task slice", lane, t0 - Self.ms, t0 + 3 * Self.ms, parent: s)
+            b.span("task slice", lane, t0 + 5 * Self.ms, t0 + 6 * Self.ms, parent: s)
+        }
+        #expect(Analysis(b.trace(model: "async")).findings(.blockedCooperativePool).isEmpty)
+    }
+
     @Test func tasksThatOutliveTheirParent() {
         let b = B()
         let parent = b.span("parent", Fixtures.task(0), 0, Self.ms)

@@ -107,7 +107,7 @@ let package = Package(
             name: "task-record-benchmark",
             dependencies: [
                 "BenchSupport", "task-yield-program", "task-yield-one-line-program",
-                .product(name: "LanesRecord", package: lanes),
+                .product(name: "LanesFormat", package: lanes), .product(name: "LanesRecord", package: lanes),
                 .product(name: "LanesTaskRecorder", package: lanes),
             ],
             path: "Sources/TaskRecordBenchmark"

@@ -22,9 +22,10 @@ extension Detectors {
             guard let running = slices[s.lane] else { continue }
             let blocking = Intervals(s.waits.filter { $0.reason != .suspended }.map { ($0.start, $0.end) })
             let overlap = blocking.intersecting(running).length
-            // A task that suspends still runs a little into its wait (the await's own work); one that blocks
-            // holds the thread for most of it.
-            guard overlap > 0, overlap * 2 >= blocking.length else { continue }
+            // A wait that blocks happens inside one job, so the task's slices cover all of it; a task that suspends
+            // leaves its thread for the wait, so a gap in its slices lies inside it as long as the wait itself
+            // (however long a busy machine kept the thread before the task suspended, or after it resumed).
+            guard overlap > 0, (blocking.length - overlap) * 100 <= blocking.length else { continue }
             held += overlap
             offenders.append(s.id)
             lanes.insert(s.lane)

@@ -7,10 +7,11 @@
 // line, `recordAllTasks()` (task-yield-one-line-program with and without LANES_TASKS_FILE), prefixed
 // `task-record-one-line-`.
 import BenchSupport
+import LanesFormat
 import LanesRecord
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 let quick = CommandLine.arguments.contains("--quick")
@@ -60,7 +61,9 @@ func runOnce(recording: Bool, oneLine: Bool) -> (wall: UInt64, cpu: UInt64) {
 }
 
 guard access(library, R_OK) == 0, access(plainProgram, X_OK) == 0, access(oneLineProgram, X_OK) == 0 else {
-    print("build first: swift build -c release --package-path tools/benchmarks (needs \(plainProgram), \(oneLineProgram) and \(library))")
+    print(
+        "build first: swift build -c release --package-path tools/benchmarks (needs \(plainProgram), \(oneLineProgram) and \(library))"
+    )
     exit(1)
 }
 
