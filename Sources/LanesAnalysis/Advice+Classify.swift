@@ -176,15 +176,20 @@ extension Advice {
                 // Bare root time may lie inside a stretch too: the stretches' figure is what the bare roots leave.
                 let stretched = unsampled - bare
                 let threshold = formatDuration(stretches?.threshold ?? 0)
+                // When all of it is counted as neither (below), no part of it is said to be waiting.
+                let counted =
+                    unsampled > neither
+                    ? "counted here as waiting (unless said below): for a sleep, I/O, a lock, a queue or the GIL, or in native code that released the GIL; the file cannot say which"
+                    : "which the file cannot place"
                 reason +=
                     " py-spy sampled no change or no Python frame for \(formatDuration(unsampled)) of the threads' time: with --gil (which samples only the thread holding the GIL) or without --idle a waiting thread leaves no frames, and with --idle its frames show a wait only where the vocabulary knows the call or the source line of the call was found."
                 if stretched > 0 {
                     reason +=
-                        " For \(formatDuration(stretched)) of the threads' time no sampled stack changed for \(threshold) or more (ten times the trace's median time between changes, and at least \(formatDuration(PySpyStretches.floor))), counted here as waiting: for a sleep, I/O, a lock, a queue or the GIL, or in native code that released the GIL; the file cannot say which, nor tell it from one long call that kept its stack."
+                        " For \(formatDuration(stretched)) of the threads' time no sampled stack changed for \(threshold) or more (ten times the trace's median time between changes, and at least \(formatDuration(PySpyStretches.floor))), \(counted), nor tell it from one long call that kept its stack."
                 }
                 if bare > 0 {
                     reason +=
-                        " For \(formatDuration(bare)) of the threads' time they were sampled with no Python frame at all (their root frame alone), or a thread was caught by one sample whose frames never changed, or asyncio's own machinery stayed the innermost frame for \(formatDuration(PySpyStretches.floor)) or more (the loop between callbacks takes microseconds), counted \(stretched > 0 ? "the same way" : "here as waiting: for a sleep, I/O, a lock, a queue or the GIL, or in native code that released the GIL; the file cannot say which")."
+                        " For \(formatDuration(bare)) of the threads' time they were sampled with no Python frame at all (their root frame alone), or a thread was caught by one sample whose frames never changed, or asyncio's own machinery stayed the innermost frame for \(formatDuration(PySpyStretches.floor)) or more (the loop between callbacks takes microseconds), \(stretched > 0 ? "counted the same way" : counted)."
                 }
                 if edges > 0 {
                     reason +=

@@ -9,7 +9,7 @@ extension Detectors {
         // workers'); a worker can record before the parent does, so the earliest span is only the fallback.
         let withLanes = Set(trace.lanes.map(\.pid))
         let root = trace.processes.first { withLanes.contains($0.pid) }?.pid ?? first.laneProcess(trace)
-        var firstEvent: [Int64: Nanoseconds] = [:]
+        var firstEvent: [Int64: Nanoseconds] = [:], firstItem: [Int64: Nanoseconds] = [:]
         var pipe: Nanoseconds = 0
         var items = 0
         var itemWork: Nanoseconds = 0
@@ -23,13 +23,20 @@ extension Detectors {
                 if s.name == work {
                     items += 1
                     itemWork += s.duration
+                    firstItem[pid] = min(firstItem[pid] ?? .max, s.start)
                 }
             }
             // Pipe traffic: writes and reads on either side; a worker's wait for its next item is idle, not cost.
             for w in s.waits where w.reason == .ioWrite || w.reason == .ioRead { pipe += w.duration }
         }
         guard items > 0, !firstEvent.isEmpty else { return nil }
-        let startup = firstEvent.values.reduce(0) { $0 + ($1 - p.start) }
+        // A recorder in the workers starts them with the trace; py-spy `--subprocesses` sees a worker from its first
+        // sample, near its fork, after the parent's own start-up: there a worker starts from its first sample to its
+        // first item.
+        let sampled = trace.isPySpyTrace
+        let startup = firstEvent.reduce(0) { total, worker in
+            total + (sampled ? max(0, (firstItem[worker.key] ?? worker.value) - worker.value) : worker.value - p.start)
+        }
         let perItem = (startup + pipe) / Nanoseconds(items)
         let perWork = itemWork / Nanoseconds(items)
         guard perItem > perWork else { return nil }
@@ -37,7 +44,10 @@ extension Detectors {
             kind: .processOverhead, severity: perItem > 10 * perWork ? .critical : .warning,
             title: "Process overhead: \(formatDuration(perItem)) per item against \(formatDuration(perWork)) of work",
             evidence:
-                "\(firstEvent.count) worker processes took \(formatDuration(startup)) in all to start and \(formatDuration(pipe)) of pipe traffic for \(items) items of \(formatDuration(perWork)) each",
+                "\(firstEvent.count) worker processes took \(formatDuration(startup)) in all to start\(sampled ? " (from their first sample to their first item)" : "") and \(formatDuration(pipe)) of pipe traffic for \(items) items of \(formatDuration(perWork)) each"
+                + (trace.isPySpyTrace
+                    ? " (as sampled: py-spy joins back-to-back calls with the same stack into one, so there may be more items than counted, each shorter; the overhead against the work is the same)"
+                    : ""),
             lesson:
                 "Starting processes and sending items over pipes costs milliseconds; use processes for items that take much longer than that (not for 10 ms functions), or batch the items.",
             lanes: workerLanes.sorted(),
