@@ -35,6 +35,9 @@ struct PySpyStretches {
     /// Per lane, the time a leaf frame of the program's own code in no blocking call was on the stack, in a trace
     /// with idle frames whose source lines were read: computing, stretches or not.
     var computing: [LaneID: Intervals] = [:]
+    /// Per lane, its running time: its top-level spans less its recognised waits (read by ``unsampled(_:)``,
+    /// ``unseenImports(_:)`` and ``heldOff(_:)``).
+    private var running: [LaneID: Intervals] = [:]
 
     /// The stretches of `trace`; nil when it is not a py-spy trace.
     init?(_ trace: Trace) {
@@ -49,10 +52,14 @@ struct PySpyStretches {
         }
         var times: [Nanoseconds] = []
         times.reserveCapacity(trace.spans.count * 2)
+        var byLane: [LaneID: (tops: [(Nanoseconds, Nanoseconds)], waits: [(Nanoseconds, Nanoseconds)])] = [:]
         for s in trace.spans {
             times.append(s.start)
             times.append(s.end)
+            if s.parent == nil { byLane[s.lane, default: ([], [])].tops.append((s.start, s.end)) }
+            for w in s.waits { byLane[s.lane, default: ([], [])].waits.append((w.start, w.end)) }
         }
+        running = byLane.mapValues { Intervals($0.tops).subtracting(Intervals($0.waits)) }
         times.sort()
         var gaps: [(Nanoseconds, Nanoseconds)] = []
         for (a, b) in zip(times, times.dropFirst()) where b > a { gaps.append((a, b)) }
@@ -106,15 +113,10 @@ struct PySpyStretches {
     /// The lanes' running time (top-level spans less recognised waits) that was unseen, summed; and the part of it in
     /// imports.
     private func unseenRunning(_ trace: Trace) -> (all: Nanoseconds, inImports: Nanoseconds) {
-        var byLane: [LaneID: (tops: [(Nanoseconds, Nanoseconds)], waits: [(Nanoseconds, Nanoseconds)])] = [:]
-        for s in trace.spans {
-            if s.parent == nil { byLane[s.lane, default: ([], [])].tops.append((s.start, s.end)) }
-            for w in s.waits { byLane[s.lane, default: ([], [])].waits.append((w.start, w.end)) }
-        }
         let imports = trace.pythonImports
         var all: Nanoseconds = 0, inImports: Nanoseconds = 0
-        for (lane, list) in byLane {
-            let hidden = Intervals(list.tops).subtracting(Intervals(list.waits)).intersecting(unseen(lane))
+        for (lane, running) in running {
+            let hidden = running.intersecting(unseen(lane))
             all += hidden.length
             if let i = imports[lane] { inImports += hidden.intersecting(i).length }
         }
@@ -146,15 +148,9 @@ struct PySpyStretches {
     /// A worker process's bare root frames (``childBareRoots(_:)``) are left out, counted there.
     func heldOff(_ trace: Trace) -> Nanoseconds {
         guard missesWaits else { return 0 }
-        var tops: [LaneID: [(Nanoseconds, Nanoseconds)]] = [:], waits: [LaneID: [(Nanoseconds, Nanoseconds)]] = [:]
-        for s in trace.spans {
-            if s.parent == nil { tops[s.lane, default: []].append((s.start, s.end)) }
-            for w in s.waits { waits[s.lane, default: []].append((w.start, w.end)) }
-        }
         let first = trace.processes.first?.pid
         var unseenRunning: [LaneID: Intervals] = [:], seen: [LaneID: Intervals] = [:]
-        for (lane, list) in tops {
-            let running = Intervals(list).subtracting(Intervals(waits[lane] ?? []))
+        for (lane, running) in running {
             var hidden = running.intersecting(unseen(lane))
             if let pid = trace.lane(lane)?.pid, pid != first, let bare = bareRoots[lane] {
                 hidden = hidden.subtracting(bare.subtracting(parts))
